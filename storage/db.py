@@ -1,0 +1,88 @@
+"""Engine creation and the one write path.
+
+SQLite (the embedded default) follows SQLAlchemy's documented pysqlite/aiosqlite
+transaction recipe: the driver's own transaction handling is switched off and we emit
+``BEGIN`` ourselves, ``BEGIN IMMEDIATE`` for writes, so a writer takes the lock up front
+instead of failing half-way. WAL lets readers run beside the single writer.
+PostgreSQL (asyncpg) runs the same code under READ COMMITTED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """Owns the async engine. Use ``write()`` for every change, ``read()`` for queries."""
+
+    def __init__(self, url: str, *, echo: bool = False, pg_search_path: str | None = None) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        if self.is_sqlite:
+            db_path = parsed.database
+            if db_path and db_path != ":memory:" and not db_path.startswith("file:"):
+                Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
+        elif pg_search_path:
+            connect_args["server_settings"] = {"search_path": pg_search_path}
+        self.engine: AsyncEngine = create_async_engine(url, echo=echo, connect_args=connect_args)
+        # One writer at a time inside this process: SQLite serialises writers anyway,
+        # and queueing here is cheaper than spinning on busy_timeout in worker threads.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        if self.is_sqlite:
+            _install_sqlite_recipe(self.engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A short write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success."""
+        lock = self._write_lock or contextlib.nullcontext()
+        async with lock, self.engine.connect() as conn:
+            if self.is_sqlite:
+                await conn.execution_options(vikarie_immediate=True)
+            async with conn.begin():
+                yield conn
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _install_sqlite_recipe(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("vikarie_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

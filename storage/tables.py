@@ -1,0 +1,330 @@
+"""The database schema, defined once (SQLAlchemy Core).
+
+Every time column is a timezone-aware UTC timestamp; local (Europe/Stockholm)
+times exist only at the edges (CSV import, messages, CLI output).
+Swedish words users see are noted in comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            # SQLite stores text; keep it naive UTC so string order == time order.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _ts(name: str, nullable: bool = True, **kw: Any) -> sa.Column[Any]:
+    return sa.Column(name, UTCDateTime(), nullable=nullable, **kw)
+
+
+ROLES = ("staff", "substitute", "coordinator", "handledare", "admin")
+TIERS = ("pool", "substitute", "staff_extra")
+CHANNELS = ("telegram", "sms", "both")
+ABSENCE_CATEGORIES = ("sjuk", "vab", "annat")
+
+units = sa.Table(
+    "units",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("area", sa.String(200), nullable=False, server_default=""),
+    sa.Column("coordinator_chat_id", sa.BigInteger, nullable=True),
+    # Whether regular staff may be offered extra time / overtime here (mertid/övertid).
+    sa.Column("allow_staff_extra", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(20), nullable=True, unique=True),  # E.164
+    sa.Column("telegram_user_id", sa.BigInteger, nullable=True, unique=True),
+    sa.Column("telegram_chat_id", sa.BigInteger, nullable=True),
+    sa.Column("language", sa.String(5), nullable=False, server_default="sv"),
+    sa.Column("channel", sa.String(10), nullable=False, server_default="both"),
+    sa.Column("tier", sa.String(20), nullable=True),  # pool / substitute / staff_extra
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    _ts("paused_until"),
+    sa.Column("sms_opted_out", sa.Boolean, nullable=False, server_default=sa.false()),
+    # ISO weekdays (1=Monday) the person takes shifts on; times in local time.
+    sa.Column("available_days", sa.String(7), nullable=False, server_default="1234567"),
+    sa.Column("available_from", sa.Time, nullable=True),
+    sa.Column("available_to", sa.Time, nullable=True),
+    sa.Column("max_hours_week", sa.Float, nullable=True),
+    sa.CheckConstraint("channel IN ('telegram','sms','both')", name="channel"),
+    sa.CheckConstraint("tier IS NULL OR tier IN ('pool','substitute','staff_extra')", name="tier"),
+)
+
+person_roles = sa.Table(
+    "person_roles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    # Home unit for staff; scope for coordinator and handledare; NULL = not unit-bound.
+    sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.id"), nullable=True),
+    sa.CheckConstraint(
+        "role IN ('staff','substitute','coordinator','handledare','admin')", name="role"
+    ),
+)
+
+qualifications = sa.Table(
+    "qualifications",
+    metadata,
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("code", sa.String(40), primary_key=True),  # usk, delegering, korkort, ...
+    sa.Column("expires_on", sa.Date, nullable=True),
+)
+
+introductions = sa.Table(  # introducerad på enheten
+    "introductions",
+    metadata,
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.id"), primary_key=True),
+    _ts("since", nullable=False),
+    sa.Column("by_person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
+)
+
+shifts = sa.Table(  # pass
+    "shifts",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True, index=True),
+    _ts("starts_at", nullable=False, index=True),
+    _ts("ends_at", nullable=False),
+    sa.Column("role", sa.String(40), nullable=False),
+    sa.Column("requirements", sa.String(200), nullable=False, server_default=""),  # ';'-joined
+    sa.Column("cancelled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+)
+
+absences = sa.Table(  # frånvaro
+    "absences",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False, index=True),
+    # Category only (sjuk / vab / annat): never a free-text reason.
+    sa.Column("category", sa.String(10), nullable=False),
+    _ts("starts_at", nullable=False),
+    _ts("ends_at", nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    _ts("reported_at", nullable=False),
+    _ts("ended_at"),  # friskanmäld
+    sa.CheckConstraint("category IN ('sjuk','vab','annat')", name="category"),
+)
+
+vacancies = sa.Table(  # vakans
+    "vacancies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("shift_id", sa.String(64), sa.ForeignKey("shifts.id"), nullable=False, unique=True),
+    sa.Column("absence_id", sa.Integer, sa.ForeignKey("absences.id"), nullable=True),
+    # searching -> filled | cancelled | expired; filled -> searching on a cancelled booking
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("wave", sa.Integer, nullable=False, server_default="0"),
+    _ts("next_due_at", index=True),
+    _ts("escalated_at"),
+    sa.Column("widened", sa.Boolean, nullable=False, server_default=sa.false()),
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+    sa.CheckConstraint(
+        "status IN ('searching','filled','cancelled','expired')", name="status"
+    ),
+)
+
+offers = sa.Table(  # förfrågan
+    "offers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("vacancy_id", sa.Integer, sa.ForeignKey("vacancies.id"), nullable=False),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False, index=True),
+    sa.Column("wave", sa.Integer, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("code", sa.Integer, nullable=False),  # short SMS code, "JA 47"
+    _ts("created_at", nullable=False),
+    # open -> accepted | declined | taken | withdrawn | expired | late
+    sa.Column("state", sa.String(12), nullable=False, server_default="open"),
+    _ts("answered_at"),
+    sa.Column("answer_channel", sa.String(20), nullable=True),
+    # Reference to the delivered message, so it can be edited ("Tillsatt").
+    sa.Column("telegram_message_id", sa.BigInteger, nullable=True),
+    sa.UniqueConstraint("vacancy_id", "person_id", name="uq_offers_vacancy_person"),
+)
+
+bookings = sa.Table(  # bokning
+    "bookings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("vacancy_id", sa.Integer, sa.ForeignKey("vacancies.id"), nullable=False),
+    sa.Column("shift_id", sa.String(64), sa.ForeignKey("shifts.id"), nullable=False),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False, index=True),
+    _ts("booked_at", nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("override_reason", sa.String(500), nullable=True),
+    sa.Column("by_person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
+    _ts("cancelled_at"),
+    sa.Column("cancel_kind", sa.String(20), nullable=True),  # substitute / released
+)
+# At most one live booking per vacancy: the backstop behind "first accept wins".
+sa.Index(
+    "uq_bookings_live_vacancy",
+    bookings.c.vacancy_id,
+    unique=True,
+    sqlite_where=bookings.c.cancelled_at.is_(None),
+    postgresql_where=bookings.c.cancelled_at.is_(None),
+)
+
+unavailability = sa.Table(  # ej tillgänglig
+    "unavailability",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    _ts("starts_at", nullable=False),
+    _ts("ends_at", nullable=False),
+)
+
+checklist_templates = sa.Table(
+    "checklist_templates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.id"), nullable=True, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+)
+
+checklist_items = sa.Table(
+    "checklist_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("template_id", sa.Integer, sa.ForeignKey("checklist_templates.id",
+              ondelete="CASCADE"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("text", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False, server_default="tick"),  # tick/note/confirm
+    sa.UniqueConstraint("template_id", "position", name="uq_checklist_items_position"),
+)
+
+checklists = sa.Table(  # introduktion pågår
+    "checklists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False),
+    sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("template_id", sa.Integer, sa.ForeignKey("checklist_templates.id"), nullable=False),
+    _ts("started_at", nullable=False),
+    _ts("last_activity_at", nullable=False),
+    _ts("signed_off_at"),
+    sa.Column("signed_off_by", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
+    sa.UniqueConstraint("person_id", "unit_id", name="uq_checklists_person_unit"),
+)
+
+checklist_ticks = sa.Table(
+    "checklist_ticks",
+    metadata,
+    sa.Column("checklist_id", sa.Integer, sa.ForeignKey("checklists.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("checklist_items.id"), primary_key=True),
+    _ts("done_at", nullable=False),
+    sa.Column("by_person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
+    sa.Column("note", sa.String(500), nullable=True),
+    _ts("confirmed_at"),  # the substitute's own confirmation, for kind='confirm'
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _ts("at", nullable=False, index=True),
+    sa.Column("actor", sa.String(64), nullable=False),  # person id, or "system"
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("object_type", sa.String(20), nullable=False),
+    sa.Column("object_id", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),  # JSON, no health data
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True, index=True),
+    sa.Column("chat_id", sa.BigInteger, nullable=True),  # for group chats (coordinators)
+    sa.Column("channel", sa.String(10), nullable=False),  # telegram / sms
+    sa.Column("kind", sa.String(30), nullable=False),  # offer, taken, booked, escalation, ...
+    sa.Column("payload", sa.Text, nullable=False),  # JSON: text, buttons, edit target
+    sa.Column("offer_id", sa.Integer, sa.ForeignKey("offers.id"), nullable=True, index=True),
+    # pending -> sent -> delivered | failed ; pending -> dead after max attempts
+    sa.Column("state", sa.String(10), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    _ts("next_attempt_at", nullable=False, index=True),
+    _ts("created_at", nullable=False),
+    _ts("sent_at"),
+    sa.Column("external_id", sa.String(64), nullable=True, index=True),  # Twilio SID / msg id
+    sa.Column("error", sa.String(300), nullable=True),
+)
+
+inbound_seen = sa.Table(  # dedupe of webhooks (Twilio MessageSid, Telegram update_id)
+    "inbound_seen",
+    metadata,
+    sa.Column("source", sa.String(20), primary_key=True),
+    sa.Column("external_id", sa.String(64), primary_key=True),
+    _ts("at", nullable=False),
+)
+
+invites = sa.Table(
+    "invites",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False),
+    sa.Column("created_by", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
+    _ts("expires_at", nullable=False),
+    _ts("used_at"),
+)
+
+kv = sa.Table(  # small persistent state: rotation pointer, board message ids, ...
+    "kv",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
