@@ -1,0 +1,105 @@
+"""`vikariebot` command line: run, demo, db upgrade, import, explain, board."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.runtime import open_deps, setup_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vikariebot", description="Vikariebot – vikarieutskick")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="starta boten (Telegram, SMS, webb, schemaläggare)")
+    demo = sub.add_parser("demo", help="lokal demo utan konton")
+    demo.add_argument("--interactive", action="store_true", help="öppna en lokal webbsida")
+    demo.add_argument("--fresh", action="store_true", help="börja från en tom databas")
+    db = sub.add_parser("db", help="databasen")
+    db.add_argument("action", choices=["upgrade", "current"])
+    imp = sub.add_parser("import", help="importera CSV (enheter, personer, pass)")
+    imp.add_argument("kind", choices=["units", "people", "shifts"])
+    imp.add_argument("file", type=Path)
+    ex = sub.add_parser("explain", help="varför vem får en vakans erbjuden")
+    ex.add_argument("vacancy", type=int)
+    sub.add_parser("board", help="dagens tillsättningsläge")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        return await _db(args.action, settings)
+    if args.command == "import":
+        return await _import(args.kind, args.file, settings)
+    if args.command == "explain":
+        from bot.services.coordinator import explain
+
+        async with open_deps(settings) as deps:
+            for line in await explain(deps, args.vacancy):
+                print(line)
+        return 0
+    if args.command == "board":
+        from bot.services.board import board_text
+
+        async with open_deps(settings) as deps:
+            print(await board_text(deps))
+        return 0
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return await run_demo(settings, interactive=args.interactive, fresh=args.fresh)
+    if args.command == "run":
+        from bot.app import run_bot
+
+        return await run_bot(settings)
+    raise AssertionError(args.command)
+
+
+async def _db(action: str, settings: Settings) -> int:
+    from storage.db import Database
+    from storage.migrate import current_revision, upgrade
+
+    db = Database(settings.database_url)
+    try:
+        if action == "upgrade":
+            await upgrade(db)
+        print(f"Databasens version: {await current_revision(db)}")
+    finally:
+        await db.close()
+    return 0
+
+
+async def _import(kind: str, path: Path, settings: Settings) -> int:
+    from storage.imports import import_csv
+
+    async with open_deps(settings) as deps:
+        result = await import_csv(deps.db, kind, path, settings.tz, deps.now())  # type: ignore[arg-type]
+    if result.errors:
+        print(f"{path}: {len(result.errors)} fel – inget importerades.", file=sys.stderr)
+        for err in result.errors:
+            print(f"  rad {err.line}: {err.message}", file=sys.stderr)
+        return 1
+    print(f"{path}: {result.created} nya, {result.updated} ändrade, "
+          f"{result.unchanged} oförändrade.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The fill board (tillsättningsläget): one line per vacancy, grouped by unit. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.domain.model import Shift, Unit, Vacancy, VacancyStatus
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    vacancy: Vacancy
+    shift: Shift
+    asked: int
+    declined: int
+    booked_name: str | None
+
+
+STATE_SV = {
+    VacancyStatus.SEARCHING: "söker",
+    VacancyStatus.FILLED: "tillsatt",
+    VacancyStatus.CANCELLED: "avbruten",
+    VacancyStatus.EXPIRED: "ej tillsatt",
+}
+
+
+def status_text(row: BoardRow) -> str:
+    v = row.vacancy
+    if v.status == VacancyStatus.FILLED:
+        return f"✅ tillsatt: {row.booked_name or '?'}"
+    if v.status == VacancyStatus.SEARCHING:
+        esc = " ⚠️ eskalerad" if v.escalated_at else ""
+        return f"🔎 söker: våg {v.wave}, {row.asked} tillfrågade, {row.declined} nej{esc}"
+    if v.status == VacancyStatus.CANCELLED:
+        return "✖️ avbruten"
+    return "❌ ej tillsatt"
+
+
+def render_board(
+    rows: list[BoardRow], units: dict[str, Unit], day: dt.date, tz: ZoneInfo
+) -> str:
+    if not rows:
+        return f"Tillsättning {day:%Y-%m-%d}: inga vakanser."
+    filled = sum(r.vacancy.status == VacancyStatus.FILLED for r in rows)
+    live = sum(r.vacancy.status != VacancyStatus.CANCELLED for r in rows)
+    lines = [f"Tillsättning {day:%Y-%m-%d}: {filled}/{live} tillsatta"]
+    by_unit: dict[str, list[BoardRow]] = {}
+    for r in rows:
+        by_unit.setdefault(r.shift.unit_id, []).append(r)
+    for unit_id in sorted(by_unit):
+        unit = units.get(unit_id)
+        lines.append("")
+        lines.append(unit.name if unit else unit_id)
+        for r in sorted(by_unit[unit_id], key=lambda r: (r.shift.starts_at, r.vacancy.id)):
+            s = r.shift
+            span = f"{s.starts_at.astimezone(tz):%H:%M}–{s.ends_at.astimezone(tz):%H:%M}"
+            lines.append(f"  #{r.vacancy.id} {span} {s.role}: {status_text(r)}")
+    return "\n".join(lines)

@@ -1,0 +1,21 @@
+"""What the bot says to someone, independent of the channel it travels by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # Telegram callback_data, at most 64 bytes: "acc:<offer_id>"
+
+
+@dataclass(frozen=True, slots=True)
+class OutMessage:
+    kind: str  # offer, booked, taken, late, withdrawn, receipt, escalation, ...
+    text: str  # Telegram text
+    sms: str | None = None  # SMS text; None: this message is not worth an SMS
+    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
+    # Telegram: replace the message that carried this offer instead of sending a new one.
+    edit_offer_id: int | None = None

@@ -1,0 +1,218 @@
+"""Staff report absence (frånvaroanmälan) and report well again (friskanmälan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.messages import shift_line, simple
+from bot.domain.model import AbsenceCategory, OfferState, Role, Shift, Unit, VacancyStatus
+from bot.domain.outgoing import Button, OutMessage
+from bot.services import callout as engine
+from bot.services.deps import Deps, send_to_coordinators, send_to_person
+from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
+from storage import audit, callout
+from storage import people as people_repo
+
+
+class AbsenceError(ValueError):
+    """The report cannot be taken as given (unknown person, not their shift, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceReceipt:
+    absence_id: int | None
+    shifts: list[Shift]  # every shift the report covers
+    new_vacancy_ids: list[int]  # empty when the same report came before
+    text: str  # the receipt to show the person
+
+
+@dataclass(frozen=True, slots=True)
+class WellReceipt:
+    cancelled_vacancy_ids: list[int] = field(default_factory=list)
+    kept_for_coordinator: list[int] = field(default_factory=list)  # booked: coordinator decides
+    text: str = ""
+
+
+async def upcoming_shifts(deps: Deps, person_id: str, days: int = 7) -> list[Shift]:
+    """A person's own shifts from now on, soonest first (the absence picker)."""
+    now = deps.now()
+    async with deps.db.read() as conn:
+        return await callout.shifts_of(
+            conn, person_id, now - dt.timedelta(hours=12), now + dt.timedelta(days=days)
+        )
+
+
+async def report_absence(
+    deps: Deps, person_id: str, category: AbsenceCategory, channel: str, *,
+    shift_ids: list[str] | None = None, period: tuple[dt.datetime, dt.datetime] | None = None,
+) -> AbsenceReceipt:
+    """Record an absence and open one vacancy per covered shift, in one transaction.
+
+    Idempotent: shifts that already have a live vacancy are left as they are, so the same
+    report twice creates nothing new. The first wave is computed straight after.
+    """
+    now = deps.now()
+    async with deps.db.write() as conn:
+        person = await people_repo.get_person(conn, person_id)
+        if person is None:
+            raise AbsenceError(f"okänd person {person_id}")
+        shifts: list[Shift] = []
+        if shift_ids:
+            for sid in shift_ids:
+                shift = await callout.get_shift(conn, sid)
+                if shift is None or shift.person_id != person_id:
+                    raise AbsenceError(f"passet {sid} är inte ditt")
+                if shift.ends_at > now and not shift.cancelled:
+                    shifts.append(shift)
+        elif period is not None:
+            shifts = [
+                s for s in await callout.shifts_of(conn, person_id, period[0], period[1])
+                if s.ends_at > now
+            ]
+        else:
+            raise AbsenceError("ange pass eller period")
+        shifts.sort(key=lambda s: s.starts_at)
+        todo: list[Shift] = []
+        reopen: dict[str, int] = {}
+        for s in shifts:
+            existing = await callout.vacancy_for_shift(conn, s.id)
+            if existing is None:
+                todo.append(s)
+            elif existing.status == VacancyStatus.CANCELLED:
+                todo.append(s)
+                reopen[s.id] = existing.id
+        if not todo and shifts:  # the same report again: nothing new
+            return AbsenceReceipt(None, shifts, [], _receipt_text(deps, person.language, shifts,
+                                                                  {}, channel))
+        start = todo[0].starts_at if todo else (period[0] if period else now)
+        end = max(s.ends_at for s in todo) if todo else (period[1] if period else now)
+        absence_id = await callout.insert_absence(conn, person_id, category, start, end,
+                                                  channel, now)
+        await audit.record(conn, now, person_id, "absence_reported", "absence", absence_id,
+                           channel, category=category.value, shifts=[s.id for s in todo])
+        new_ids: list[int] = []
+        for s in todo:
+            if s.id in reopen:
+                vid = reopen[s.id]
+                await callout.update_vacancy(conn, vid, now, status="searching", absence_id=absence_id,
+                                             next_due_at=now, escalated_at=None)
+            else:
+                vid = await callout.insert_vacancy(conn, s.id, absence_id, now)
+            new_ids.append(vid)
+            await audit.record(conn, now, person_id, "vacancy_opened", "vacancy", vid, channel,
+                               shift=s.id)
+        if not shifts:
+            await _tell_coordinator_no_shift(deps, conn, person_id, category, start, end)
+        units = {u.id: u for u in await people_repo.all_units(conn)}
+        text = _receipt_text(deps, person.language, shifts, units, channel)
+    # The first wave straight away, each vacancy in its own short transaction.
+    for vid in new_ids:
+        async with deps.db.write() as conn:
+            await engine.advance(conn, deps, vid)
+    deps.kick()
+    return AbsenceReceipt(absence_id, shifts, new_ids, text)
+
+
+def _receipt_text(deps: Deps, lang: str, shifts: list[Shift], units: dict[str, Unit],
+                  channel: str) -> str:
+    if not shifts:
+        return t("absence_no_shifts", lang)
+    tz = deps.tz
+    lines = [f"{day_label(s.starts_at, tz, lang)} {hhmm(s.starts_at, tz)}-{hhmm(s.ends_at, tz)}"
+             for s in shifts]
+    if channel == "sms":
+        return t("absence_receipt_sms", lang, shifts=", ".join(lines))
+    return t("absence_receipt", lang, shifts="\n".join(f"• {x}" for x in lines))
+
+
+async def _tell_coordinator_no_shift(
+    deps: Deps, conn: AsyncConnection, person_id: str, category: AbsenceCategory,
+    start: dt.datetime, end: dt.datetime,
+) -> None:
+    person = await people_repo.get_person(conn, person_id)
+    assert person is not None
+    lang = deps.settings.language
+    tz = deps.tz
+    period = f"{day_label(start, tz, lang)} {hhmm(start, tz)}–{day_label(end, tz, lang)} {hhmm(end, tz)}"
+    text = t("coord_absence_no_shift", lang, person=person.name,
+             category=CATEGORY_NAMES[category.value][lang], period=period)
+    for unit_id in sorted(person.units_for(Role.STAFF)):
+        unit = await people_repo.get_unit(conn, unit_id)
+        if unit:
+            await send_to_coordinators(conn, unit, OutMessage("absence_no_shift", text), deps.now())
+
+
+async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
+    """End the person's open absences: open vacancies are cancelled and their offers
+    withdrawn (the people offered are told); booked ones go to the coordinator."""
+    now = deps.now()
+    cancelled: list[int] = []
+    kept: list[int] = []
+    async with deps.db.write() as conn:
+        person = await people_repo.get_person(conn, person_id)
+        if person is None:
+            raise AbsenceError(f"okänd person {person_id}")
+        absences = await callout.open_absences(conn, person_id, now)
+        lang = person.language
+        if not absences:
+            return WellReceipt(text=t("well_nothing", lang))
+        for absence in absences:
+            await callout.end_absence(conn, absence.id, now)
+            await audit.record(conn, now, person_id, "reported_well", "absence", absence.id,
+                               channel)
+        absence_ids = {a.id for a in absences}
+        lo = min(a.starts_at for a in absences) - dt.timedelta(days=1)
+        hi = max(a.ends_at for a in absences) + dt.timedelta(days=1)
+        for vacancy, shift in await callout.vacancies_in(conn, lo, hi):
+            if vacancy.absence_id not in absence_ids or shift.ends_at <= now:
+                continue
+            unit = await people_repo.get_unit(conn, shift.unit_id)
+            assert unit is not None
+            if vacancy.status == VacancyStatus.SEARCHING:
+                await cancel_vacancy_in(conn, deps, vacancy.id, person_id, channel)
+                cancelled.append(vacancy.id)
+            elif vacancy.status == VacancyStatus.FILLED:
+                booking = await callout.live_booking(conn, vacancy.id)
+                assert booking is not None
+                sub = await people_repo.get_person(conn, booking.person_id)
+                clang = deps.settings.language
+                text = t("coord_well_booked", clang, person=person.name,
+                         sub=sub.name if sub else "?", unit=unit.name,
+                         day=day_label(shift.starts_at, deps.tz, clang),
+                         start=hhmm(shift.starts_at, deps.tz), end=hhmm(shift.ends_at, deps.tz))
+                buttons = ((Button(t("btn_keep", clang), f"rel:k:{vacancy.id}"),
+                            Button(t("btn_release", clang), f"rel:r:{vacancy.id}")),)
+                await send_to_coordinators(conn, unit, OutMessage("well_booked", text, None,
+                                                                   buttons), now)
+                kept.append(vacancy.id)
+    deps.kick()
+    return WellReceipt(cancelled, kept, t("well_receipt", lang, count=len(cancelled) + len(kept)))
+
+
+async def cancel_vacancy_in(
+    conn: AsyncConnection, deps: Deps, vacancy_id: int, actor: str, channel: str
+) -> bool:
+    """Cancel a searching vacancy and withdraw its open offers, telling each person offered."""
+    now = deps.now()
+    ok = await callout.update_vacancy(conn, vacancy_id, now, expect_status=VacancyStatus.SEARCHING,
+                                      status=VacancyStatus.CANCELLED.value, next_due_at=None)
+    if not ok:
+        return False
+    vacancy = await callout.get_vacancy(conn, vacancy_id)
+    assert vacancy is not None
+    shift = await callout.get_shift(conn, vacancy.shift_id)
+    assert shift is not None
+    unit = await people_repo.get_unit(conn, shift.unit_id)
+    assert unit is not None
+    withdrawn = await callout.close_open_offers(conn, vacancy_id, OfferState.WITHDRAWN, now)
+    people = await people_repo.get_people(conn, [o.person_id for o in withdrawn])
+    for offer in withdrawn:
+        p = people[offer.person_id]
+        await send_to_person(conn, p, simple("withdrawn", shift, unit, p, deps.tz,
+                                             edit_offer_id=offer.id), now)
+    await audit.record(conn, now, actor, "vacancy_cancelled", "vacancy", vacancy_id, channel,
+                       withdrawn=len(withdrawn), shift=shift_line(shift, unit, deps.tz))
+    return True

@@ -1,0 +1,236 @@
+"""The call-out engine: turn a searching vacancy's due step into offers, escalations or expiry.
+
+The database holds every timer: a vacancy's `next_due_at` says when its next step is due.
+`tick()` claims due vacancies one transaction at a time (FOR UPDATE SKIP LOCKED on
+PostgreSQL, so several workers never run one step twice) and advances each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.eligibility import VacancyContext, Verdict, check_eligibility, is_candidate_kind
+from bot.domain.messages import offer_message
+from bot.domain.model import OfferState, Person, Role, Shift, Unit, Vacancy, VacancyStatus
+from bot.domain.outgoing import Button, OutMessage
+from bot.domain.ranking import RankedCandidate, rank_candidates
+from bot.domain.waves import plan_wave
+from bot.services.deps import Deps, send_to_coordinators, send_to_person
+from bot.texts import day_label, hhmm, role_name, t
+from storage import audit, callout
+from storage import people as people_repo
+from storage import tables as t_
+
+log = logging.getLogger(__name__)
+
+RECHECK = dt.timedelta(minutes=15)  # an exhausted vacancy looks again for newly free people
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Everything the engine knows about one vacancy's candidates right now."""
+
+    vacancy: Vacancy
+    shift: Shift
+    unit: Unit
+    context: VacancyContext
+    verdicts: list[Verdict]
+    ranked: list[RankedCandidate]
+    rotation: int
+
+
+async def assess(
+    conn: AsyncConnection, deps: Deps, vacancy: Vacancy, *, exclude_offered: bool = True,
+    only: list[Person] | None = None,
+) -> Assessment:
+    """Judge every possible candidate for a vacancy (pure rules over loaded records)."""
+    now = deps.now()
+    shift = await callout.get_shift(conn, vacancy.shift_id)
+    assert shift is not None
+    unit = await people_repo.get_unit(conn, shift.unit_id)
+    assert unit is not None
+    areas = {u.id: u.area for u in await people_repo.all_units(conn)}
+    working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
+    staff_here = await people_repo.get_people(conn, working) if working else {}
+    handledare_on_duty = any(
+        p.has_role(Role.HANDLEDARE, unit.id) for p in staff_here.values()
+    )
+    intro_slot_taken = any(
+        unit.id not in p.introduced_units and p.has_role(Role.SUBSTITUTE)
+        for p in staff_here.values()
+    )
+    ctx = VacancyContext(
+        shift=shift, unit=unit, now=now, unit_areas=areas, widened=vacancy.widened,
+        handledare_on_duty=handledare_on_duty, intro_slot_taken=intro_slot_taken,
+        absent_person_id=shift.person_id,
+    )
+    pool = only if only is not None else await people_repo.candidate_pool(conn, include_staff=True)
+    offered = await callout.offered_person_ids(conn, vacancy.id) if exclude_offered else set()
+    pool = [p for p in pool if p.id not in offered and is_candidate_kind(ctx, p)]
+    loads = await callout.loads_for(conn, [p.id for p in pool], shift, now)
+    verdicts = [check_eligibility(ctx, p, loads[p.id], deps.rules) for p in pool]
+    rotation = await _rotation(conn)
+    ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
+    return Assessment(vacancy, shift, unit, ctx, verdicts, ranked, rotation)
+
+
+async def _rotation(conn: AsyncConnection) -> int:
+    row = (await conn.execute(sa.select(t_.kv.c.value).where(t_.kv.c.key == "rotation"))).first()
+    return int(row[0]) if row else 0
+
+
+async def _advance_rotation(conn: AsyncConnection, by: int) -> None:
+    current = await _rotation(conn)
+    new = str(current + by)
+    res = await conn.execute(sa.update(t_.kv).where(t_.kv.c.key == "rotation").values(value=new))
+    if res.rowcount == 0:  # type: ignore[attr-defined]
+        await conn.execute(sa.insert(t_.kv).values(key="rotation", value=new))
+
+
+async def tick(deps: Deps, limit: int = 200) -> int:
+    """Advance every vacancy whose next step is due. Returns how many steps ran."""
+    done = 0
+    while done < limit:
+        async with deps.db.write() as conn:
+            due = await callout.claim_due_vacancies(conn, deps.now(), 1)
+            if not due:
+                break
+            await advance(conn, deps, due[0])
+        done += 1
+    if done:
+        deps.kick()
+    return done
+
+
+async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
+    """One step of a searching vacancy: expire, hold for quiet hours, send a wave, escalate."""
+    now = deps.now()
+    vacancy = await callout.get_vacancy(conn, vacancy_id)
+    if vacancy is None or vacancy.status != VacancyStatus.SEARCHING:
+        return
+    shift = await callout.get_shift(conn, vacancy.shift_id)
+    assert shift is not None
+    if now >= shift.starts_at:
+        await _expire(conn, deps, vacancy, shift)
+        return
+    a = await assess(conn, deps, vacancy)
+    rules = deps.rules
+    escalate_at = shift.starts_at - dt.timedelta(minutes=deps.settings.escalate_before_start_minutes)
+    step = plan_wave(now, shift.starts_at, rules)
+    if step.hold_until is not None and step.hold_until > now:
+        due = step.hold_until if vacancy.escalated_at else min(step.hold_until, escalate_at)
+        await callout.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
+        return
+    chosen = a.ranked if step.size is None else a.ranked[: step.size]
+    wave = vacancy.wave + 1 if chosen else vacancy.wave
+    for rank, cand in enumerate(chosen, start=1):
+        await _offer(conn, deps, a, cand, wave, rank)
+    if chosen:
+        await _advance_rotation(conn, len(chosen))
+        await audit.record(conn, now, audit.SYSTEM, "wave_sent", "vacancy", vacancy.id, "engine",
+                           wave=wave, offers=len(chosen))
+        if vacancy.wave == 0 and shift.starts_at - now < dt.timedelta(
+            minutes=rules.short_notice_minutes
+        ):
+            await _short_notice(conn, deps, a)
+    left = len(a.ranked) - len(chosen)
+    open_offers = [o for o in await callout.offers_for(conn, vacancy.id) if o.state == "open"]
+    exhausted = left == 0 and not open_offers
+    if vacancy.escalated_at is None and (now >= escalate_at or exhausted):
+        await escalate(conn, deps, vacancy, a.unit, shift, "exhausted" if exhausted else "threshold")
+        escalated = True
+    else:
+        escalated = vacancy.escalated_at is not None
+    if left > 0 and step.next_due_at is not None:
+        next_due = step.next_due_at
+    else:
+        next_due = now + RECHECK
+    if not escalated:
+        next_due = min(next_due, escalate_at)
+    next_due = max(min(next_due, shift.starts_at), now)
+    await callout.update_vacancy(conn, vacancy.id, now, wave=wave, next_due_at=next_due)
+
+
+async def _offer(
+    conn: AsyncConnection, deps: Deps, a: Assessment, cand: RankedCandidate, wave: int, rank: int
+) -> None:
+    now = deps.now()
+    person = cand.verdict.person
+    offer = await callout.insert_offer(conn, a.vacancy.id, person.id, wave, rank, now)
+    handledare = None
+    if cand.verdict.needs_introduction:
+        handledare = await _handledare_first_name(conn, a)
+    msg = offer_message(offer, a.shift, a.unit, person, deps.tz, handledare)
+    await send_to_person(conn, person, msg, now, offer_id=offer.id)
+    await audit.record(conn, now, audit.SYSTEM, "offer_sent", "offer", offer.id, "engine",
+                       vacancy=a.vacancy.id, person=person.id, wave=wave, rank=rank,
+                       tier=cand.tier_name)
+
+
+async def _handledare_first_name(conn: AsyncConnection, a: Assessment) -> str | None:
+    working = await callout.people_working_during(
+        conn, a.unit.id, a.shift.starts_at, a.shift.ends_at
+    )
+    for p in sorted((await people_repo.get_people(conn, working)).values(), key=lambda p: p.id):
+        if p.has_role(Role.HANDLEDARE, a.unit.id):
+            return p.first_name
+    return None
+
+
+async def _short_notice(conn: AsyncConnection, deps: Deps, a: Assessment) -> None:
+    lang = deps.settings.language
+    text = t("coord_short_notice", lang, unit=a.unit.name,
+             day=day_label(a.shift.starts_at, deps.tz, lang),
+             start=hhmm(a.shift.starts_at, deps.tz), end=hhmm(a.shift.ends_at, deps.tz))
+    await send_to_coordinators(conn, a.unit, OutMessage("short_notice", text), deps.now())
+
+
+async def _expire(conn: AsyncConnection, deps: Deps, vacancy: Vacancy, shift: Shift) -> None:
+    now = deps.now()
+    await callout.update_vacancy(conn, vacancy.id, now, status=VacancyStatus.EXPIRED.value,
+                                 next_due_at=None)
+    await callout.close_open_offers(conn, vacancy.id, OfferState.EXPIRED, now)
+    await audit.record(conn, now, audit.SYSTEM, "vacancy_expired", "vacancy", vacancy.id,
+                       "engine")
+    if vacancy.escalated_at is None:
+        unit = await people_repo.get_unit(conn, shift.unit_id)
+        assert unit is not None
+        await escalate(conn, deps, vacancy, unit, shift, "threshold")
+
+
+async def offer_tally(conn: AsyncConnection, vacancy_id: int) -> dict[str, int]:
+    offers = await callout.offers_for(conn, vacancy_id)
+    return {
+        "asked": len(offers),
+        "declined": sum(o.state == OfferState.DECLINED for o in offers),
+        "silent": sum(o.state in (OfferState.OPEN, OfferState.EXPIRED) for o in offers),
+    }
+
+
+async def escalate(
+    conn: AsyncConnection, deps: Deps, vacancy: Vacancy, unit: Unit, shift: Shift, why: str
+) -> None:
+    """Tell the unit's coordinator what was tried, with the choices as buttons."""
+    now = deps.now()
+    lang = deps.settings.language
+    tally = await offer_tally(conn, vacancy.id)
+    text = t(
+        "coord_escalation", lang, unit=unit.name, day=day_label(shift.starts_at, deps.tz, lang),
+        start=hhmm(shift.starts_at, deps.tz), end=hhmm(shift.ends_at, deps.tz),
+        role=role_name(shift.role, lang), why=t(f"why_{why}", lang), **tally,
+    )
+    buttons: list[Button] = []
+    if not vacancy.widened:
+        buttons.append(Button(t("btn_widen", lang), f"esc:w:{vacancy.id}"))
+    buttons += [Button(t("btn_fill", lang), f"esc:f:{vacancy.id}"),
+                Button(t("btn_cancel_vacancy", lang), f"esc:c:{vacancy.id}")]
+    msg = OutMessage("escalation", text, None, tuple((b,) for b in buttons))
+    await send_to_coordinators(conn, unit, msg, now)
+    await callout.update_vacancy(conn, vacancy.id, now, escalated_at=now)
+    await audit.record(conn, now, audit.SYSTEM, "escalated", "vacancy", vacancy.id, "engine",
+                       why=why, **tally)

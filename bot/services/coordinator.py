@@ -1,0 +1,159 @@
+"""What a coordinator (samordnare) does: widen, fill by hand, cancel, create, release, explain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bot.domain.messages import simple
+from bot.domain.model import OfferState, Shift, VacancyStatus
+from bot.domain.ranking import explain as explain_lines
+from bot.services import callout as engine
+from bot.services.absence import cancel_vacancy_in
+from bot.services.deps import Deps, send_to_person
+from storage import audit, callout
+from storage import people as people_repo
+
+
+class FillOutcome(enum.StrEnum):
+    BOOKED = "booked"
+    NEEDS_OVERRIDE = "needs_override"  # rules block: ask for a reason
+    NOT_SEARCHING = "not_searching"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class FillResult:
+    outcome: FillOutcome
+    blocks: tuple[str, ...] = ()  # Swedish reasons when rules block
+    booking_id: int | None = None
+
+
+async def widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
+    """Include regular staff (extra time / overtime) from the next step on, due at once."""
+    async with deps.db.write() as conn:
+        now = deps.now()
+        ok = await callout.update_vacancy(conn, vacancy_id, now,
+                                          expect_status=VacancyStatus.SEARCHING,
+                                          widened=True, next_due_at=now)
+        if ok:
+            await audit.record(conn, now, by, "vacancy_widened", "vacancy", vacancy_id, channel)
+    if ok:
+        await engine.tick(deps)
+    return ok
+
+
+async def cancel_vacancy(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
+    async with deps.db.write() as conn:
+        ok = await cancel_vacancy_in(conn, deps, vacancy_id, by, channel)
+    deps.kick()
+    return ok
+
+
+async def fill_by_hand(
+    deps: Deps, vacancy_id: int, person_id: str, by: str, channel: str,
+    override_reason: str | None = None,
+) -> FillResult:
+    """Book a named person. Rules are checked; a block needs an override reason (recorded)."""
+    try:
+        async with deps.db.write() as conn:
+            now = deps.now()
+            vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+            person = await people_repo.get_person(conn, person_id)
+            if vacancy is None or person is None:
+                return FillResult(FillOutcome.UNKNOWN)
+            if vacancy.status != VacancyStatus.SEARCHING:
+                return FillResult(FillOutcome.NOT_SEARCHING)
+            a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
+            blocks = tuple(r.text for r in a.verdicts[0].blocks) if a.verdicts else (
+                "inte vikarie eller ordinarie med extratid",)
+            if blocks and not override_reason:
+                return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks)
+            await callout.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
+            booking_id = await callout.insert_booking(
+                conn, vacancy.id, a.shift.id, person.id, now, channel,
+                override_reason=override_reason if blocks else None, by=by,
+            )
+            others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
+            people = await people_repo.get_people(conn, [o.person_id for o in others])
+            for o in others:
+                p = people[o.person_id]
+                await send_to_person(conn, p, simple("taken", a.shift, a.unit, p, deps.tz,
+                                                     edit_offer_id=o.id), now)
+            await send_to_person(conn, person, simple("booked", a.shift, a.unit, person, deps.tz),
+                                 now)
+            await audit.record(conn, now, by, "filled_by_hand", "vacancy", vacancy.id, channel,
+                               person=person.id, override=override_reason if blocks else None,
+                               blocks=list(blocks))
+    except sa.exc.IntegrityError:
+        return FillResult(FillOutcome.NOT_SEARCHING)
+    deps.kick()
+    return FillResult(FillOutcome.BOOKED, blocks, booking_id)
+
+
+async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str) -> bool:
+    """After the absent person reported well: keep the substitute, or release them."""
+    async with deps.db.write() as conn:
+        now = deps.now()
+        vacancy = await callout.get_vacancy(conn, vacancy_id)
+        if vacancy is None or vacancy.status != VacancyStatus.FILLED:
+            return False
+        if keep:
+            await audit.record(conn, now, by, "substitute_kept", "vacancy", vacancy_id, channel)
+            return True
+        booking = await callout.live_booking(conn, vacancy_id)
+        assert booking is not None
+        await callout.cancel_booking_row(conn, booking.id, now, "released")
+        await callout.update_vacancy(conn, vacancy_id, now, status="cancelled", next_due_at=None)
+        shift = await callout.get_shift(conn, vacancy.shift_id)
+        assert shift is not None
+        unit = await people_repo.get_unit(conn, shift.unit_id)
+        sub = await people_repo.get_person(conn, booking.person_id)
+        assert unit is not None and sub is not None
+        await send_to_person(conn, sub, simple("released", shift, unit, sub, deps.tz), now)
+        await audit.record(conn, now, by, "substitute_released", "vacancy", vacancy_id, channel,
+                           booking=booking.id)
+    deps.kick()
+    return True
+
+
+async def create_vacancy(
+    deps: Deps, unit_id: str, start: dt.datetime, end: dt.datetime, role: str,
+    requirements: tuple[str, ...], by: str, channel: str,
+) -> int:
+    """A new open shift created by hand (/nytt), searched for at once."""
+    async with deps.db.write() as conn:
+        now = deps.now()
+        shift = Shift(id=f"m-{uuid.uuid4().hex[:10]}", unit_id=unit_id, starts_at=start,
+                      ends_at=end, role=role, requirements=requirements)
+        await callout.insert_shift(conn, shift)
+        vid = await callout.insert_vacancy(conn, shift.id, None, now)
+        await audit.record(conn, now, by, "vacancy_created", "vacancy", vid, channel,
+                           shift=shift.id, unit=unit_id)
+        await engine.advance(conn, deps, vid)
+    deps.kick()
+    return vid
+
+
+async def explain(deps: Deps, vacancy_id: int) -> list[str]:
+    """Why each person is ranked where they are, or excluded (`vikariebot explain`)."""
+    async with deps.db.read() as conn:
+        vacancy = await callout.get_vacancy(conn, vacancy_id)
+        if vacancy is None:
+            return [f"Vakans {vacancy_id} finns inte."]
+        a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
+        offers = await callout.offers_for(conn, vacancy_id)
+        tally = await engine.offer_tally(conn, vacancy_id)
+    start = a.shift.starts_at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M")
+    end = a.shift.ends_at.astimezone(deps.tz).strftime("%H:%M")
+    head = [
+        f"Vakans {vacancy_id}: {a.unit.name}, {start}–{end}, {a.shift.role}, "
+        f"status {vacancy.status}, våg {vacancy.wave}",
+        f"Tillfrågade {tally['asked']}, nej {tally['declined']}, inget svar {tally['silent']}; "
+        f"{sum(o.state == OfferState.ACCEPTED for o in offers)} ja.",
+    ]
+    return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules)

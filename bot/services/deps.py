@@ -1,0 +1,82 @@
+"""What every use case needs, passed in explicitly: database, clock, settings, rules."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.model import Person, Role, Unit
+from bot.domain.outgoing import OutMessage
+from bot.domain.phone import mask_phone
+from bot.domain.rules import RuleSettings
+from storage import outbox
+from storage import people as people_repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Deps:
+    db: Database
+    clock: Clock
+    settings: Settings
+    rules: RuleSettings
+    # Set after a transaction that wrote to the outbox, so the dispatcher wakes at once.
+    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def kick(self) -> None:
+        self.outbox_wakeup.set()
+
+
+def channel_for(person: Person) -> str | None:
+    """The first channel to try: Telegram when linked (and wanted), else SMS."""
+    if person.reachable_by_telegram:
+        return "telegram"
+    if person.reachable_by_sms:
+        return "sms"
+    return None
+
+
+async def send_to_person(
+    conn: AsyncConnection, person: Person, msg: OutMessage, now: dt.datetime,
+    *, offer_id: int | None = None,
+) -> bool:
+    channel = channel_for(person)
+    if channel is None:
+        log.warning("person %s (%s) unreachable for %s", person.id, mask_phone(person.phone),
+                    msg.kind)
+        return False
+    if channel == "sms" and msg.sms is None:
+        return False  # this message is only worth sending on Telegram
+    await outbox.enqueue(conn, msg, channel, now, person_id=person.id, offer_id=offer_id)
+    return True
+
+
+async def send_to_coordinators(
+    conn: AsyncConnection, unit: Unit, msg: OutMessage, now: dt.datetime
+) -> int:
+    """The unit's coordinator chat if it has one, else each coordinator of the unit."""
+    if unit.coordinator_chat_id is not None:
+        await outbox.enqueue(conn, msg, "telegram", now, chat_id=unit.coordinator_chat_id)
+        return 1
+    sent = 0
+    for person in await people_repo.people_with_role(conn, Role.COORDINATOR, unit.id):
+        sms = msg.sms or msg.text.replace("⚠️ ", "").replace("–", "-")
+        coord_msg = OutMessage(msg.kind, msg.text, sms, msg.buttons)
+        sent += await send_to_person(conn, person, coord_msg, now)
+    return sent

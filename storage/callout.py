@@ -1,0 +1,483 @@
+"""Shifts, absences, vacancies, offers and bookings: typed reads and writes.
+
+Every function takes the caller's connection, so a service decides the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.model import (
+    Absence,
+    AbsenceCategory,
+    Booking,
+    Interval,
+    Offer,
+    OfferState,
+    PersonLoad,
+    Shift,
+    Vacancy,
+    VacancyStatus,
+)
+from storage import tables as t
+
+LIVE_VACANCY = ("searching", "filled")
+
+
+# ---------- shifts ----------
+
+def _shift(r: Any) -> Shift:
+    reqs = tuple(x for x in (r.requirements or "").split(";") if x)
+    return Shift(
+        id=r.id, unit_id=r.unit_id, starts_at=r.starts_at, ends_at=r.ends_at, role=r.role,
+        person_id=r.person_id, requirements=reqs, cancelled=bool(r.cancelled),
+    )
+
+
+async def get_shift(conn: AsyncConnection, shift_id: str) -> Shift | None:
+    r = (await conn.execute(sa.select(t.shifts).where(t.shifts.c.id == shift_id))).first()
+    return _shift(r) if r else None
+
+
+async def insert_shift(conn: AsyncConnection, shift: Shift) -> None:
+    await conn.execute(
+        sa.insert(t.shifts).values(
+            id=shift.id, unit_id=shift.unit_id, person_id=shift.person_id,
+            starts_at=shift.starts_at, ends_at=shift.ends_at, role=shift.role,
+            requirements=";".join(shift.requirements),
+        )
+    )
+
+
+async def shifts_of(
+    conn: AsyncConnection, person_id: str, start: dt.datetime, end: dt.datetime
+) -> list[Shift]:
+    """A person's own scheduled shifts starting in [start, end), soonest first."""
+    q = (
+        sa.select(t.shifts)
+        .where(
+            t.shifts.c.person_id == person_id,
+            t.shifts.c.cancelled.is_(False),
+            t.shifts.c.starts_at >= start,
+            t.shifts.c.starts_at < end,
+        )
+        .order_by(t.shifts.c.starts_at)
+    )
+    return [_shift(r) for r in await conn.execute(q)]
+
+
+# ---------- absences ----------
+
+async def insert_absence(
+    conn: AsyncConnection, person_id: str, category: AbsenceCategory, start: dt.datetime,
+    end: dt.datetime, channel: str, now: dt.datetime,
+) -> int:
+    return int(
+        (
+            await conn.execute(
+                sa.insert(t.absences)
+                .values(person_id=person_id, category=category.value, starts_at=start,
+                        ends_at=end, channel=channel, reported_at=now)
+                .returning(t.absences.c.id)
+            )
+        ).scalar_one()
+    )
+
+
+def _absence(r: Any) -> Absence:
+    return Absence(r.id, r.person_id, AbsenceCategory(r.category), r.starts_at, r.ends_at,
+                   r.channel, r.reported_at, r.ended_at)
+
+
+async def open_absences(conn: AsyncConnection, person_id: str, now: dt.datetime) -> list[Absence]:
+    q = sa.select(t.absences).where(
+        t.absences.c.person_id == person_id,
+        t.absences.c.ended_at.is_(None),
+        t.absences.c.ends_at > now,
+    ).order_by(t.absences.c.starts_at)
+    return [_absence(r) for r in await conn.execute(q)]
+
+
+async def end_absence(conn: AsyncConnection, absence_id: int, now: dt.datetime) -> None:
+    await conn.execute(
+        sa.update(t.absences).where(t.absences.c.id == absence_id).values(ended_at=now)
+    )
+
+
+# ---------- vacancies ----------
+
+def _vacancy(r: Any) -> Vacancy:
+    return Vacancy(
+        id=r.id, shift_id=r.shift_id, status=VacancyStatus(r.status), wave=r.wave,
+        next_due_at=r.next_due_at, created_at=r.created_at, updated_at=r.updated_at,
+        absence_id=r.absence_id, escalated_at=r.escalated_at, widened=bool(r.widened),
+    )
+
+
+async def get_vacancy(
+    conn: AsyncConnection, vacancy_id: int, *, for_update: bool = False
+) -> Vacancy | None:
+    q = sa.select(t.vacancies).where(t.vacancies.c.id == vacancy_id)
+    if for_update:
+        q = q.with_for_update()
+    r = (await conn.execute(q)).first()
+    return _vacancy(r) if r else None
+
+
+async def vacancy_for_shift(conn: AsyncConnection, shift_id: str) -> Vacancy | None:
+    r = (
+        await conn.execute(sa.select(t.vacancies).where(t.vacancies.c.shift_id == shift_id))
+    ).first()
+    return _vacancy(r) if r else None
+
+
+async def insert_vacancy(
+    conn: AsyncConnection, shift_id: str, absence_id: int | None, now: dt.datetime
+) -> int:
+    return int(
+        (
+            await conn.execute(
+                sa.insert(t.vacancies)
+                .values(shift_id=shift_id, absence_id=absence_id, status="searching", wave=0,
+                        next_due_at=now, created_at=now, updated_at=now)
+                .returning(t.vacancies.c.id)
+            )
+        ).scalar_one()
+    )
+
+
+async def update_vacancy(
+    conn: AsyncConnection, vacancy_id: int, now: dt.datetime, *,
+    expect_status: VacancyStatus | None = None, **values: Any,
+) -> bool:
+    """Change a vacancy; with expect_status only if it is still in that state (atomic)."""
+    q = sa.update(t.vacancies).where(t.vacancies.c.id == vacancy_id)
+    if expect_status is not None:
+        q = q.where(t.vacancies.c.status == expect_status.value)
+    res = await conn.execute(q.values(updated_at=now, **values))
+    return res.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+async def claim_due_vacancies(conn: AsyncConnection, now: dt.datetime, limit: int) -> list[int]:
+    """Vacancies whose next step is due. On PostgreSQL, rows another worker holds are skipped."""
+    q = (
+        sa.select(t.vacancies.c.id)
+        .where(t.vacancies.c.status == "searching", t.vacancies.c.next_due_at <= now)
+        .order_by(t.vacancies.c.next_due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [r.id for r in await conn.execute(q)]
+
+
+async def vacancies_in(
+    conn: AsyncConnection, start: dt.datetime, end: dt.datetime,
+    unit_ids: Iterable[str] | None = None,
+) -> list[tuple[Vacancy, Shift]]:
+    q = (
+        sa.select(t.vacancies, *[c.label(f"s_{c.name}") for c in t.shifts.c])
+        .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
+        .where(t.shifts.c.starts_at >= start, t.shifts.c.starts_at < end)
+        .order_by(t.shifts.c.starts_at, t.vacancies.c.id)
+    )
+    if unit_ids is not None:
+        q = q.where(t.shifts.c.unit_id.in_(list(unit_ids)))
+    out = []
+    for r in await conn.execute(q):
+        s = _shift(_Prefixed(r, "s_"))
+        out.append((_vacancy(r), s))
+    return out
+
+
+class _Prefixed:
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row, self._prefix = row, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)
+
+
+# ---------- offers ----------
+
+def _offer(r: Any) -> Offer:
+    return Offer(
+        id=r.id, vacancy_id=r.vacancy_id, person_id=r.person_id, wave=r.wave, rank=r.rank,
+        code=r.code, created_at=r.created_at, state=OfferState(r.state),
+        answered_at=r.answered_at, answer_channel=r.answer_channel,
+        telegram_message_id=r.telegram_message_id,
+    )
+
+
+async def offers_for(conn: AsyncConnection, vacancy_id: int) -> list[Offer]:
+    q = sa.select(t.offers).where(t.offers.c.vacancy_id == vacancy_id).order_by(t.offers.c.id)
+    return [_offer(r) for r in await conn.execute(q)]
+
+
+async def get_offer(conn: AsyncConnection, offer_id: int) -> Offer | None:
+    r = (await conn.execute(sa.select(t.offers).where(t.offers.c.id == offer_id))).first()
+    return _offer(r) if r else None
+
+
+async def open_offers_of(conn: AsyncConnection, person_id: str) -> list[Offer]:
+    q = (
+        sa.select(t.offers)
+        .where(t.offers.c.person_id == person_id, t.offers.c.state == "open")
+        .order_by(t.offers.c.id)
+    )
+    return [_offer(r) for r in await conn.execute(q)]
+
+
+async def insert_offer(
+    conn: AsyncConnection, vacancy_id: int, person_id: str, wave: int, rank: int,
+    now: dt.datetime,
+) -> Offer:
+    used = {o.code for o in await open_offers_of(conn, person_id)}
+    code = next(c for c in range(1, 10_000) if c not in used)
+    oid = (
+        await conn.execute(
+            sa.insert(t.offers)
+            .values(vacancy_id=vacancy_id, person_id=person_id, wave=wave, rank=rank,
+                    code=code, created_at=now, state="open")
+            .returning(t.offers.c.id)
+        )
+    ).scalar_one()
+    return Offer(int(oid), vacancy_id, person_id, wave, rank, code, now)
+
+
+async def answer_offer(
+    conn: AsyncConnection, offer_id: int, state: OfferState, now: dt.datetime, channel: str,
+    *, only_if_open: bool = True,
+) -> bool:
+    q = sa.update(t.offers).where(t.offers.c.id == offer_id)
+    if only_if_open:
+        q = q.where(t.offers.c.state == "open")
+    res = await conn.execute(q.values(state=state.value, answered_at=now, answer_channel=channel))
+    return res.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+async def close_open_offers(
+    conn: AsyncConnection, vacancy_id: int, state: OfferState, now: dt.datetime,
+    except_person: str | None = None,
+) -> list[Offer]:
+    """Close every open offer of a vacancy; returns the offers that were open."""
+    q = sa.select(t.offers).where(t.offers.c.vacancy_id == vacancy_id, t.offers.c.state == "open")
+    if except_person is not None:
+        q = q.where(t.offers.c.person_id != except_person)
+    closed = [_offer(r) for r in await conn.execute(q)]
+    if closed:
+        await conn.execute(
+            sa.update(t.offers)
+            .where(t.offers.c.id.in_([o.id for o in closed]))
+            .values(state=state.value, answered_at=now)
+        )
+    return closed
+
+
+async def set_offer_message(conn: AsyncConnection, offer_id: int, message_id: int) -> None:
+    await conn.execute(
+        sa.update(t.offers).where(t.offers.c.id == offer_id)
+        .values(telegram_message_id=message_id)
+    )
+
+
+# ---------- bookings ----------
+
+def _booking(r: Any) -> Booking:
+    return Booking(
+        id=r.id, vacancy_id=r.vacancy_id, shift_id=r.shift_id, person_id=r.person_id,
+        booked_at=r.booked_at, channel=r.channel, override_reason=r.override_reason,
+        by_person_id=r.by_person_id, cancelled_at=r.cancelled_at, cancel_kind=r.cancel_kind,
+    )
+
+
+async def insert_booking(
+    conn: AsyncConnection, vacancy_id: int, shift_id: str, person_id: str, now: dt.datetime,
+    channel: str, *, override_reason: str | None = None, by: str | None = None,
+) -> int:
+    return int(
+        (
+            await conn.execute(
+                sa.insert(t.bookings)
+                .values(vacancy_id=vacancy_id, shift_id=shift_id, person_id=person_id,
+                        booked_at=now, channel=channel, override_reason=override_reason,
+                        by_person_id=by)
+                .returning(t.bookings.c.id)
+            )
+        ).scalar_one()
+    )
+
+
+async def live_booking(conn: AsyncConnection, vacancy_id: int) -> Booking | None:
+    r = (
+        await conn.execute(
+            sa.select(t.bookings).where(
+                t.bookings.c.vacancy_id == vacancy_id, t.bookings.c.cancelled_at.is_(None)
+            )
+        )
+    ).first()
+    return _booking(r) if r else None
+
+
+async def get_booking(conn: AsyncConnection, booking_id: int) -> Booking | None:
+    r = (await conn.execute(sa.select(t.bookings).where(t.bookings.c.id == booking_id))).first()
+    return _booking(r) if r else None
+
+
+async def cancel_booking_row(
+    conn: AsyncConnection, booking_id: int, now: dt.datetime, kind: str
+) -> bool:
+    res = await conn.execute(
+        sa.update(t.bookings)
+        .where(t.bookings.c.id == booking_id, t.bookings.c.cancelled_at.is_(None))
+        .values(cancelled_at=now, cancel_kind=kind)
+    )
+    return res.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+async def bookings_of(
+    conn: AsyncConnection, person_id: str, since: dt.datetime
+) -> list[tuple[Booking, Shift]]:
+    """A person's live bookings for shifts ending after `since`, soonest first."""
+    q = (
+        sa.select(t.bookings, *[c.label(f"s_{c.name}") for c in t.shifts.c])
+        .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
+        .where(t.bookings.c.person_id == person_id, t.bookings.c.cancelled_at.is_(None),
+               t.shifts.c.ends_at > since)
+        .order_by(t.shifts.c.starts_at)
+    )
+    return [(_booking(r), _shift(_Prefixed(r, "s_"))) for r in await conn.execute(q)]
+
+
+async def answer_counts(conn: AsyncConnection, person_id: str) -> tuple[int, int]:
+    """(declines, cancellations) for a person: shown to coordinators, never acted on."""
+    declines = (
+        await conn.execute(
+            sa.select(sa.func.count()).select_from(t.offers)
+            .where(t.offers.c.person_id == person_id, t.offers.c.state == "declined")
+        )
+    ).scalar_one()
+    cancels = (
+        await conn.execute(
+            sa.select(sa.func.count()).select_from(t.bookings)
+            .where(t.bookings.c.person_id == person_id, t.bookings.c.cancel_kind == "substitute")
+        )
+    ).scalar_one()
+    return int(declines), int(cancels)
+
+
+# ---------- what the engine needs to judge candidates ----------
+
+def _vacated_shift_ids() -> sa.Select[Any]:
+    """Shifts whose scheduled person is not working them (an open or filled vacancy)."""
+    return sa.select(t.vacancies.c.shift_id).where(t.vacancies.c.status.in_(LIVE_VACANCY))
+
+
+async def loads_for(
+    conn: AsyncConnection, person_ids: Sequence[str], shift: Shift, now: dt.datetime
+) -> dict[str, PersonLoad]:
+    """Commitments around the shift and the fairness/continuity history, per person.
+
+    Five set-based queries, whatever the number of people.
+    """
+    window_start = shift.starts_at - dt.timedelta(days=35)  # month cap and consecutive days
+    window_end = shift.ends_at + dt.timedelta(days=8)
+    ids = list(person_ids)
+    commitments: dict[str, list[Interval]] = defaultdict(list)
+    unavailable: dict[str, list[Interval]] = defaultdict(list)
+    offered: dict[str, float] = defaultdict(float)
+    booked: dict[str, float] = defaultdict(float)
+    worked: dict[str, set[str]] = defaultdict(set)
+    if not ids:
+        return {}
+    id_filter_shift = t.shifts.c.person_id.in_(ids) if len(ids) < 900 else sa.true()
+    # Own scheduled shifts that are not vacated.
+    q_own = sa.select(
+        t.shifts.c.person_id, t.shifts.c.id, t.shifts.c.unit_id, t.shifts.c.starts_at,
+        t.shifts.c.ends_at,
+    ).where(
+        t.shifts.c.person_id.is_not(None), id_filter_shift,
+        t.shifts.c.cancelled.is_(False),
+        t.shifts.c.ends_at > window_start, t.shifts.c.starts_at < window_end,
+        t.shifts.c.id.not_in(_vacated_shift_ids()),
+    )
+    # Live bookings.
+    id_filter_b = t.bookings.c.person_id.in_(ids) if len(ids) < 900 else sa.true()
+    q_booked = sa.select(
+        t.bookings.c.person_id, t.shifts.c.id, t.shifts.c.unit_id, t.shifts.c.starts_at,
+        t.shifts.c.ends_at,
+    ).join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id).where(
+        id_filter_b, t.bookings.c.cancelled_at.is_(None),
+        t.shifts.c.ends_at > window_start, t.shifts.c.starts_at < window_end,
+    )
+    wanted = set(ids)
+    fourteen = now - dt.timedelta(days=14)
+    for q, is_booking in ((q_own, False), (q_booked, True)):
+        for r in await conn.execute(q):
+            if r.person_id not in wanted:
+                continue
+            commitments[r.person_id].append(Interval(r.starts_at, r.ends_at, r.unit_id, r.id))
+            if fourteen <= r.starts_at <= now:
+                worked[r.person_id].add(r.unit_id)
+            if is_booking and now - dt.timedelta(days=28) <= r.starts_at <= now + dt.timedelta(
+                days=28
+            ):
+                booked[r.person_id] += (r.ends_at - r.starts_at).total_seconds() / 3600
+    for r in await conn.execute(
+        sa.select(t.unavailability).where(
+            t.unavailability.c.ends_at > window_start,
+            t.unavailability.c.starts_at < window_end,
+        )
+    ):
+        if r.person_id in wanted:
+            unavailable[r.person_id].append(Interval(r.starts_at, r.ends_at))
+    q_offered = (
+        sa.select(t.offers.c.person_id, t.shifts.c.starts_at, t.shifts.c.ends_at)
+        .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)
+        .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
+        .where(t.offers.c.created_at >= now - dt.timedelta(days=28))
+    )
+    for r in await conn.execute(q_offered):
+        if r.person_id in wanted:
+            offered[r.person_id] += (r.ends_at - r.starts_at).total_seconds() / 3600
+    return {
+        pid: PersonLoad(
+            commitments=tuple(sorted(commitments[pid], key=lambda i: i.starts_at)),
+            unavailable=tuple(unavailable[pid]),
+            hours_offered_28d=offered[pid],
+            hours_booked_28d=booked[pid],
+            worked_units_14d=frozenset(worked[pid]),
+        )
+        for pid in ids
+    }
+
+
+async def people_working_during(
+    conn: AsyncConnection, unit_id: str, start: dt.datetime, end: dt.datetime
+) -> set[str]:
+    """Who works a shift at the unit overlapping [start, end): scheduled (not vacated) or booked."""
+    own = sa.select(t.shifts.c.person_id).where(
+        t.shifts.c.unit_id == unit_id, t.shifts.c.person_id.is_not(None),
+        t.shifts.c.cancelled.is_(False), t.shifts.c.starts_at < end, t.shifts.c.ends_at > start,
+        t.shifts.c.id.not_in(_vacated_shift_ids()),
+    )
+    booked = sa.select(t.bookings.c.person_id).join(
+        t.shifts, t.shifts.c.id == t.bookings.c.shift_id
+    ).where(
+        t.shifts.c.unit_id == unit_id, t.bookings.c.cancelled_at.is_(None),
+        t.shifts.c.starts_at < end, t.shifts.c.ends_at > start,
+    )
+    out: set[str] = set()
+    for q in (own, booked):
+        out.update(r[0] for r in await conn.execute(q))
+    return out
+
+
+async def offered_person_ids(conn: AsyncConnection, vacancy_id: int) -> set[str]:
+    q = sa.select(t.offers.c.person_id).where(t.offers.c.vacancy_id == vacancy_id)
+    return {r[0] for r in await conn.execute(q)}

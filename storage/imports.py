@@ -1,0 +1,305 @@
+"""CSV import, the storage half: read the file, check it against the database, write it.
+
+`bot.importer` parses and validates the text; here we add the checks that need the
+database (unknown units and people, phone numbers held by someone else, overlaps with a
+person's existing shifts) and, only when there is no error at all, upsert every row by id
+in ONE write transaction with one audit row. Rows not in the file are never touched; for
+a person in the file roles and qualifications are replaced, introductions only added, and
+what the bot itself records (Telegram ids, pause, opt-out, availability) is left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.model import Shift
+from bot.importer import (
+    ImportKind,
+    PersonRow,
+    RowError,
+    ShiftRow,
+    UnitRow,
+    existing_overlap_errors,
+    parse_people,
+    parse_shifts,
+    parse_units,
+    row_error,
+)
+from storage import tables as t
+from storage.db import Database
+
+ACTOR = "import"
+_CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
+
+
+@dataclass(slots=True)
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Count:
+    def __init__(self) -> None:
+        self.created = self.updated = self.unchanged = 0
+
+    def add(self, *, new: bool, changed: bool) -> None:
+        if new:
+            self.created += 1
+        elif changed:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
+
+async def import_csv(
+    db: Database, kind: ImportKind, path: Path, tz: ZoneInfo, now: dt.datetime
+) -> ImportResult:
+    """Import one CSV file of ``kind``; on any error nothing is written."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    text = await _read_text(path)
+    if isinstance(text, RowError):
+        return ImportResult(errors=[text])
+    count = _Count()
+    async with db.write() as conn:
+        if kind == "units":
+            units = parse_units(text)
+            errors = units.errors
+            if not errors:
+                await _write_units(conn, units.rows, count)
+        elif kind == "people":
+            people = parse_people(text)
+            errors = people.errors + await _check_people(conn, people.rows)
+            if not errors:
+                await _write_people(conn, people.rows, now, count)
+        else:
+            shifts = parse_shifts(text, tz)
+            errors = shifts.errors + await _check_shifts(conn, shifts.rows, tz)
+            if not errors:
+                await _write_shifts(conn, shifts.rows, count)
+        if errors:
+            return ImportResult(errors=sorted(errors, key=lambda e: e.line))
+        detail = {"created": count.created, "updated": count.updated,
+                  "unchanged": count.unchanged}
+        await conn.execute(sa.insert(t.audit_log).values(
+            at=now, actor=ACTOR, action="import", object_type=kind,
+            object_id=path.name[:64], channel="cli", detail=json.dumps(detail),
+        ))
+    return ImportResult(created=count.created, updated=count.updated, unchanged=count.unchanged)
+
+
+async def _read_text(path: Path) -> str | RowError:
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except FileNotFoundError:
+        return row_error(0, f"filen {path} finns inte")
+    except IsADirectoryError:
+        return row_error(0, f"{path} är en katalog, inte en fil")
+    except OSError as exc:
+        return row_error(0, f"kan inte läsa {path}: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return row_error(line, "filen är inte UTF-8; spara den som \"CSV UTF-8\" och försök igen")
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    items = sorted(set(values))
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+async def _rows_by_id(
+    conn: AsyncConnection, table: sa.Table, ids: Iterable[str], column: str = "id"
+) -> list[sa.Row[Any]]:
+    out: list[sa.Row[Any]] = []
+    col = table.c[column]
+    for chunk in _chunks(ids):
+        out.extend((await conn.execute(sa.select(table).where(col.in_(chunk)))).all())
+    return out
+
+
+async def _existing_ids(conn: AsyncConnection, table: sa.Table, ids: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(ids):
+        q = sa.select(table.c.id).where(table.c.id.in_(chunk))
+        found.update((await conn.execute(q)).scalars())
+    return found
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+async def _write_units(conn: AsyncConnection, rows: Sequence[UnitRow], count: _Count) -> None:
+    old = {r.id: r for r in await _rows_by_id(conn, t.units, (u.id for u in rows))}
+    new: list[dict[str, Any]] = []
+    for u in rows:
+        values = {"name": u.name, "area": u.area}
+        prev = old.get(u.id)
+        changed = prev is not None and (prev.name, prev.area) != (u.name, u.area)
+        if prev is None:
+            new.append({"id": u.id, **values})
+        elif changed:
+            await conn.execute(sa.update(t.units).where(t.units.c.id == u.id).values(**values))
+        count.add(new=prev is None, changed=changed)
+    if new:
+        await conn.execute(sa.insert(t.units), new)
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+async def _check_people(conn: AsyncConnection, rows: Sequence[PersonRow]) -> list[RowError]:
+    errors: list[RowError] = []
+    known_units = await _existing_ids(conn, t.units, (u for p in rows for u in p.unit_ids))
+    for p in rows:
+        for unit in sorted(p.unit_ids - known_units):
+            errors.append(row_error(p.line, f"okänd enhet {unit!r} (importera enheterna först)"))
+    in_file = {p.id for p in rows}
+    phones = [p.phone for p in rows if p.phone]
+    holders = {r.phone: r.id for r in await _rows_by_id(conn, t.people, phones, "phone")}
+    for p in rows:
+        holder = holders.get(p.phone) if p.phone else None
+        if holder is not None and holder != p.id and holder not in in_file:
+            errors.append(row_error(
+                p.line, f"telefonnumret {p.phone} tillhör redan en annan person ({holder})"))
+    return errors
+
+
+async def _write_people(
+    conn: AsyncConnection, rows: Sequence[PersonRow], now: dt.datetime, count: _Count
+) -> None:
+    ids = [p.id for p in rows]
+    old = {r.id: r for r in await _rows_by_id(conn, t.people, ids)}
+    roles: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
+    for r in await _rows_by_id(conn, t.person_roles, ids, "person_id"):
+        roles[r.person_id].add((r.role, r.unit_id))
+    quals: dict[str, set[tuple[str, dt.date | None]]] = defaultdict(set)
+    for r in await _rows_by_id(conn, t.qualifications, ids, "person_id"):
+        quals[r.person_id].add((r.code, r.expires_on))
+    intros: dict[str, set[str]] = defaultdict(set)
+    for r in await _rows_by_id(conn, t.introductions, ids, "person_id"):
+        intros[r.person_id].add(r.unit_id)
+
+    # Free the numbers that move first, so two people may swap numbers in one file.
+    moving = [p.id for p in rows if p.id in old and old[p.id].phone != p.phone]
+    for chunk in _chunks(moving):
+        await conn.execute(sa.update(t.people).where(t.people.c.id.in_(chunk)).values(phone=None))
+
+    new_people: list[dict[str, Any]] = []
+    replace_roles: list[str] = []
+    replace_quals: list[str] = []
+    role_rows: list[dict[str, Any]] = []
+    qual_rows: list[dict[str, Any]] = []
+    intro_rows: list[dict[str, Any]] = []
+    for p in rows:
+        values = {"name": p.name, "phone": p.phone, "language": p.language,
+                  "channel": p.channel.value, "tier": p.tier.value if p.tier else None}
+        prev = old.get(p.id)
+        changed = False
+        if prev is None:
+            new_people.append({"id": p.id, **values})
+        elif p.id in moving or any(getattr(prev, k) != v for k, v in values.items()):
+            await conn.execute(sa.update(t.people).where(t.people.c.id == p.id).values(**values))
+            changed = True
+        want_roles = {(g.role.value, g.unit_id) for g in p.roles}
+        if want_roles != roles[p.id]:
+            replace_roles.append(p.id)
+            role_rows.extend({"person_id": p.id, "role": role, "unit_id": unit}
+                             for role, unit in sorted(want_roles, key=lambda x: (x[0], x[1] or "")))
+            changed = True
+        want_quals = {(q.code, q.expires_on) for q in p.qualifications}
+        if want_quals != quals[p.id]:
+            replace_quals.append(p.id)
+            qual_rows.extend({"person_id": p.id, "code": c, "expires_on": e}
+                             for c, e in sorted(want_quals, key=lambda x: x[0]))
+            changed = True
+        new_intros = [u for u in p.introduced_units if u not in intros[p.id]]
+        if new_intros:  # added, never removed: the bot records introductions itself
+            intro_rows.extend({"person_id": p.id, "unit_id": u, "since": now} for u in new_intros)
+            changed = True
+        count.add(new=prev is None, changed=changed)
+
+    if new_people:
+        await conn.execute(sa.insert(t.people), new_people)
+    for table, ids, new in ((t.person_roles, replace_roles, role_rows),
+                            (t.qualifications, replace_quals, qual_rows)):
+        for chunk in _chunks(ids):
+            await conn.execute(sa.delete(table).where(table.c.person_id.in_(chunk)))
+        if new:
+            await conn.execute(sa.insert(table), new)
+    if intro_rows:
+        await conn.execute(sa.insert(t.introductions), intro_rows)
+
+
+# --- shifts ------------------------------------------------------------------------------
+
+
+async def _check_shifts(
+    conn: AsyncConnection, rows: Sequence[ShiftRow], tz: ZoneInfo
+) -> list[RowError]:
+    errors: list[RowError] = []
+    units = await _existing_ids(conn, t.units, (s.unit_id for s in rows))
+    people = await _existing_ids(conn, t.people, (s.person_id for s in rows if s.person_id))
+    for s in rows:
+        if s.unit_id not in units:
+            errors.append(row_error(s.line, f"okänd enhet {s.unit_id!r}"))
+        if s.person_id is not None and s.person_id not in people:
+            errors.append(row_error(
+                s.line, f"okänd person {s.person_id!r} (importera personerna först)"))
+    staffed = [s for s in rows if s.person_id is not None]
+    if not staffed:
+        return errors
+    first = min(s.starts_at for s in staffed)
+    last = max(s.ends_at for s in staffed)
+    in_file = {s.id for s in rows}
+    existing: list[Shift] = []
+    for chunk in _chunks(s.person_id for s in staffed if s.person_id):
+        q = sa.select(t.shifts).where(
+            t.shifts.c.person_id.in_(chunk),
+            t.shifts.c.cancelled.is_(False),
+            t.shifts.c.starts_at < last,
+            t.shifts.c.ends_at > first,
+        )
+        existing.extend(
+            Shift(id=r.id, unit_id=r.unit_id, starts_at=r.starts_at, ends_at=r.ends_at,
+                  role=r.role, person_id=r.person_id)
+            for r in (await conn.execute(q)).all()
+            if r.id not in in_file  # replaced by the file's version, checked there
+        )
+    return errors + existing_overlap_errors(rows, existing, tz)
+
+
+async def _write_shifts(conn: AsyncConnection, rows: Sequence[ShiftRow], count: _Count) -> None:
+    old = {r.id: r for r in await _rows_by_id(conn, t.shifts, (s.id for s in rows))}
+    new: list[dict[str, Any]] = []
+    for s in rows:
+        values = {"unit_id": s.unit_id, "person_id": s.person_id, "starts_at": s.starts_at,
+                  "ends_at": s.ends_at, "role": s.role, "requirements": ";".join(s.requirements)}
+        prev = old.get(s.id)
+        changed = prev is not None and any(getattr(prev, k) != v for k, v in values.items())
+        if prev is None:
+            new.append({"id": s.id, **values})
+        elif changed:
+            await conn.execute(sa.update(t.shifts).where(t.shifts.c.id == s.id).values(**values))
+        count.add(new=prev is None, changed=changed)
+    if new:
+        await conn.execute(sa.insert(t.shifts), new)

@@ -1,0 +1,148 @@
+"""The outbox: messages written in the same transaction as the change that caused them.
+
+A dispatcher claims due rows, delivers them and records the outcome. A row is never
+deleted; its state tells what happened: pending -> sent -> delivered | failed,
+or pending -> dead after the last attempt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.outgoing import Button, OutMessage
+from storage import tables as t
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    person_id: str | None
+    chat_id: int | None
+    channel: str
+    kind: str
+    message: OutMessage
+    offer_id: int | None
+    state: str
+    attempts: int
+    next_attempt_at: dt.datetime
+    external_id: str | None = None
+    error: str | None = None
+
+
+def _payload(msg: OutMessage) -> str:
+    return json.dumps(
+        {
+            "text": msg.text,
+            "sms": msg.sms,
+            "buttons": [[[b.label, b.data] for b in row] for row in msg.buttons],
+            "edit_offer_id": msg.edit_offer_id,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _message(kind: str, payload: str) -> OutMessage:
+    d = json.loads(payload)
+    return OutMessage(
+        kind=kind,
+        text=d["text"],
+        sms=d.get("sms"),
+        buttons=tuple(tuple(Button(lbl, data) for lbl, data in row) for row in d["buttons"]),
+        edit_offer_id=d.get("edit_offer_id"),
+    )
+
+
+def _item(r: Any) -> OutboxItem:
+    return OutboxItem(
+        id=r.id, person_id=r.person_id, chat_id=r.chat_id, channel=r.channel, kind=r.kind,
+        message=_message(r.kind, r.payload), offer_id=r.offer_id, state=r.state,
+        attempts=r.attempts, next_attempt_at=r.next_attempt_at, external_id=r.external_id,
+        error=r.error,
+    )
+
+
+async def enqueue(
+    conn: AsyncConnection, msg: OutMessage, channel: str, now: dt.datetime, *,
+    person_id: str | None = None, chat_id: int | None = None, offer_id: int | None = None,
+) -> int:
+    return int(
+        (
+            await conn.execute(
+                sa.insert(t.outbox)
+                .values(person_id=person_id, chat_id=chat_id, channel=channel, kind=msg.kind,
+                        payload=_payload(msg), offer_id=offer_id, state="pending",
+                        attempts=0, next_attempt_at=now, created_at=now)
+                .returning(t.outbox.c.id)
+            )
+        ).scalar_one()
+    )
+
+
+async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list[OutboxItem]:
+    """Due pending rows, oldest first; locked rows (another worker) are skipped."""
+    q = (
+        sa.select(t.outbox)
+        .where(t.outbox.c.state == "pending", t.outbox.c.next_attempt_at <= now)
+        .order_by(t.outbox.c.next_attempt_at, t.outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_item(r) for r in await conn.execute(q)]
+
+
+async def next_due_at(conn: AsyncConnection) -> dt.datetime | None:
+    return (  # type: ignore[no-any-return]
+        await conn.execute(
+            sa.select(sa.func.min(t.outbox.c.next_attempt_at)).where(t.outbox.c.state == "pending")
+        )
+    ).scalar_one()
+
+
+async def mark_sent(
+    conn: AsyncConnection, item_id: int, now: dt.datetime, external_id: str | None
+) -> None:
+    await conn.execute(
+        sa.update(t.outbox).where(t.outbox.c.id == item_id)
+        .values(state="sent", sent_at=now, external_id=external_id,
+                attempts=t.outbox.c.attempts + 1, error=None)
+    )
+
+
+async def mark_retry(
+    conn: AsyncConnection, item_id: int, next_attempt_at: dt.datetime, error: str
+) -> None:
+    await conn.execute(
+        sa.update(t.outbox).where(t.outbox.c.id == item_id)
+        .values(attempts=t.outbox.c.attempts + 1, next_attempt_at=next_attempt_at,
+                error=error[:300])
+    )
+
+
+async def mark_dead(conn: AsyncConnection, item_id: int, error: str) -> None:
+    await conn.execute(
+        sa.update(t.outbox).where(t.outbox.c.id == item_id)
+        .values(state="dead", attempts=t.outbox.c.attempts + 1, error=error[:300])
+    )
+
+
+async def by_external_id(conn: AsyncConnection, external_id: str) -> OutboxItem | None:
+    r = (
+        await conn.execute(sa.select(t.outbox).where(t.outbox.c.external_id == external_id))
+    ).first()
+    return _item(r) if r else None
+
+
+async def set_state(conn: AsyncConnection, item_id: int, state: str, error: str | None) -> None:
+    await conn.execute(
+        sa.update(t.outbox).where(t.outbox.c.id == item_id).values(state=state, error=error)
+    )
+
+
+async def all_items(conn: AsyncConnection) -> list[OutboxItem]:
+    return [_item(r) for r in await conn.execute(sa.select(t.outbox).order_by(t.outbox.c.id))]

@@ -1,0 +1,185 @@
+"""People, units and what they may do: typed reads and the few writes the bot makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.model import Channel, Person, Qualification, Role, RoleGrant, Tier, Unit
+from storage import tables as t
+
+
+def _unit(row: Any) -> Unit:
+    return Unit(
+        id=row.id,
+        name=row.name,
+        area=row.area,
+        coordinator_chat_id=row.coordinator_chat_id,
+        allow_staff_extra=bool(row.allow_staff_extra),
+    )
+
+
+async def get_unit(conn: AsyncConnection, unit_id: str) -> Unit | None:
+    row = (await conn.execute(sa.select(t.units).where(t.units.c.id == unit_id))).first()
+    return _unit(row) if row else None
+
+
+async def all_units(conn: AsyncConnection) -> list[Unit]:
+    return [_unit(r) for r in await conn.execute(sa.select(t.units).order_by(t.units.c.id))]
+
+
+async def set_coordinator_chat(conn: AsyncConnection, unit_id: str, chat_id: int | None) -> None:
+    await conn.execute(
+        sa.update(t.units).where(t.units.c.id == unit_id).values(coordinator_chat_id=chat_id)
+    )
+
+
+async def set_allow_staff_extra(conn: AsyncConnection, unit_id: str, allow: bool) -> None:
+    await conn.execute(
+        sa.update(t.units).where(t.units.c.id == unit_id).values(allow_staff_extra=allow)
+    )
+
+
+async def load_people(
+    conn: AsyncConnection, where: sa.ColumnElement[bool] | None = None
+) -> list[Person]:
+    """People with their roles, qualifications and introductions, in three queries."""
+    q = sa.select(t.people)
+    if where is not None:
+        q = q.where(where)
+    rows = list(await conn.execute(q.order_by(t.people.c.id)))
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    roles: dict[str, list[RoleGrant]] = defaultdict(list)
+    quals: dict[str, list[Qualification]] = defaultdict(list)
+    intros: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(ids, 900):
+        for r in await conn.execute(
+            sa.select(t.person_roles).where(t.person_roles.c.person_id.in_(chunk))
+            .order_by(t.person_roles.c.id)
+        ):
+            roles[r.person_id].append(RoleGrant(Role(r.role), r.unit_id))
+        for r in await conn.execute(
+            sa.select(t.qualifications).where(t.qualifications.c.person_id.in_(chunk))
+        ):
+            quals[r.person_id].append(Qualification(r.code, r.expires_on))
+        for r in await conn.execute(
+            sa.select(t.introductions).where(t.introductions.c.person_id.in_(chunk))
+        ):
+            intros[r.person_id].add(r.unit_id)
+    return [
+        Person(
+            id=r.id,
+            name=r.name,
+            phone=r.phone,
+            telegram_user_id=r.telegram_user_id,
+            telegram_chat_id=r.telegram_chat_id,
+            language=r.language,
+            channel=Channel(r.channel),
+            tier=Tier(r.tier) if r.tier else None,
+            active=bool(r.active),
+            paused_until=r.paused_until,
+            sms_opted_out=bool(r.sms_opted_out),
+            available_days=r.available_days,
+            available_from=r.available_from,
+            available_to=r.available_to,
+            max_hours_week=r.max_hours_week,
+            roles=tuple(roles[r.id]),
+            qualifications=tuple(quals[r.id]),
+            introduced_units=frozenset(intros[r.id]),
+        )
+        for r in rows
+    ]
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+async def get_person(conn: AsyncConnection, person_id: str) -> Person | None:
+    found = await load_people(conn, t.people.c.id == person_id)
+    return found[0] if found else None
+
+
+async def get_people(conn: AsyncConnection, person_ids: Iterable[str]) -> dict[str, Person]:
+    ids = sorted(set(person_ids))
+    out: dict[str, Person] = {}
+    for chunk in _chunks(ids, 900):
+        for p in await load_people(conn, t.people.c.id.in_(chunk)):
+            out[p.id] = p
+    return out
+
+
+async def person_by_phone(conn: AsyncConnection, e164: str) -> Person | None:
+    found = await load_people(conn, t.people.c.phone == e164)
+    return found[0] if found else None
+
+
+async def person_by_telegram(conn: AsyncConnection, telegram_user_id: int) -> Person | None:
+    found = await load_people(conn, t.people.c.telegram_user_id == telegram_user_id)
+    return found[0] if found else None
+
+
+async def candidate_pool(conn: AsyncConnection, include_staff: bool) -> list[Person]:
+    """Active people who could ever be offered a shift: substitutes, and staff if asked."""
+    wanted = ["substitute", "staff"] if include_staff else ["substitute"]
+    has_role = sa.exists().where(
+        t.person_roles.c.person_id == t.people.c.id, t.person_roles.c.role.in_(wanted)
+    )
+    return await load_people(conn, sa.and_(t.people.c.active.is_(True), has_role))
+
+
+async def people_with_role(
+    conn: AsyncConnection, role: Role, unit_id: str | None = None
+) -> list[Person]:
+    cond = sa.and_(t.person_roles.c.person_id == t.people.c.id, t.person_roles.c.role == role)
+    if unit_id is not None:
+        cond = sa.and_(cond, t.person_roles.c.unit_id == unit_id)
+    return await load_people(conn, sa.and_(t.people.c.active.is_(True), sa.exists().where(cond)))
+
+
+async def link_telegram(
+    conn: AsyncConnection, person_id: str, telegram_user_id: int, chat_id: int
+) -> None:
+    # A Telegram account belongs to one person: unlink it from anyone else first.
+    await conn.execute(
+        sa.update(t.people)
+        .where(t.people.c.telegram_user_id == telegram_user_id, t.people.c.id != person_id)
+        .values(telegram_user_id=None, telegram_chat_id=None)
+    )
+    await conn.execute(
+        sa.update(t.people)
+        .where(t.people.c.id == person_id)
+        .values(telegram_user_id=telegram_user_id, telegram_chat_id=chat_id)
+    )
+
+
+async def update_person(conn: AsyncConnection, person_id: str, **values: Any) -> None:
+    await conn.execute(sa.update(t.people).where(t.people.c.id == person_id).values(**values))
+
+
+async def add_introduction(
+    conn: AsyncConnection, person_id: str, unit_id: str, since: dt.datetime, by: str | None
+) -> bool:
+    exists = (
+        await conn.execute(
+            sa.select(t.introductions.c.person_id).where(
+                t.introductions.c.person_id == person_id, t.introductions.c.unit_id == unit_id
+            )
+        )
+    ).first()
+    if exists:
+        return False
+    await conn.execute(
+        sa.insert(t.introductions).values(
+            person_id=person_id, unit_id=unit_id, since=since, by_person_id=by
+        )
+    )
+    return True

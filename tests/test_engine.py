@@ -1,0 +1,282 @@
+"""The call-out engine on a real SQLite file: absence -> waves -> accept -> taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.domain.model import AbsenceCategory, VacancyStatus
+from bot.services import absence, answers, callout, coordinator
+from storage import audit, outbox
+from storage import callout as repo
+from storage.db import Database
+from tests.builders import World, local, make_deps
+
+
+async def _morning(db: Database, n_subs: int = 12) -> World:
+    w = World(db)
+    await w.unit("norr")
+    await w.unit("soder")
+    await w.staff("anna", "norr", name="Anna Absent")
+    await w.person("kim", roles=[("coordinator", "norr")], quals=())
+    for i in range(n_subs):
+        await w.sub(f"sub{i:02d}")
+    await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    await w.shift("s-eve", "norr", "anna", "2026-12-02 15:00", "2026-12-02 22:00")
+    return w
+
+
+async def _offers_by_person(db: Database) -> dict[str, list[outbox.OutboxItem]]:
+    async with db.read() as conn:
+        items = await outbox.all_items(conn)
+    out: dict[str, list[outbox.OutboxItem]] = {}
+    for i in items:
+        out.setdefault(i.person_id or f"chat:{i.chat_id}", []).append(i)
+    return out
+
+
+async def test_sick_report_opens_vacancy_and_sends_first_wave(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    receipt = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                           shift_ids=["s-day"])
+    assert len(receipt.new_vacancy_ids) == 1
+    assert "07:00-16:00" in receipt.text
+    sent = await _offers_by_person(db)
+    offered = [p for p, items in sent.items() if any(i.kind == "offer" for i in items)]
+    # 1 h 15 min before start: a "near" wave of 8.
+    assert len(offered) == deps.rules.wave_near_size
+    for items in sent.values():
+        for item in items:
+            if item.kind == "offer":
+                for text in (item.message.text, item.message.sms or ""):
+                    assert "Anna" not in text and "sjuk" not in text.lower()
+                    assert "Hemtjänst Norr" in text and "07:00" in text
+
+
+async def test_same_report_twice_creates_nothing_new(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    first = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "sms",
+                                         shift_ids=["s-day"])
+    again = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "sms",
+                                         shift_ids=["s-day"])
+    assert first.new_vacancy_ids and not again.new_vacancy_ids
+    async with db.read() as conn:
+        assert len(await repo.offers_for(conn, first.new_vacancy_ids[0])) == 8
+
+
+async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.VAB, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    async with db.read() as conn:
+        offers = await repo.offers_for(conn, vid)
+    win = await answers.accept(deps, offers[2].id, offers[2].person_id, "telegram")
+    assert win.outcome == answers.Outcome.BOOKED
+    late = await answers.accept(deps, offers[0].id, offers[0].person_id, "sms")
+    assert late.outcome == answers.Outcome.LATE
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+        booking = await repo.live_booking(conn, vid)
+        states = {o.person_id: o.state for o in await repo.offers_for(conn, vid)}
+    assert v is not None and v.status == VacancyStatus.FILLED
+    assert booking is not None and booking.person_id == offers[2].person_id
+    assert states[offers[0].person_id] == "late"
+    assert sum(s == "taken" for s in states.values()) == len(offers) - 2
+    sent = await _offers_by_person(db)
+    assert any(i.kind == "taken" for i in sent[offers[1].person_id])
+    assert any(i.kind == "late" for i in sent[offers[0].person_id])
+    assert any(i.kind == "booked" for i in sent[offers[2].person_id])
+
+
+async def test_declines_move_on_to_the_next_wave_and_nobody_is_asked_twice(db: Database) -> None:
+    await _morning(db, n_subs=12)
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    async with db.read() as conn:
+        first_wave = await repo.offers_for(conn, vid)
+    for o in first_wave:
+        res = await answers.decline(deps, o.id, o.person_id, "telegram")
+        assert res.outcome == answers.Outcome.DECLINED
+    assert await callout.tick(deps) == 1
+    async with db.read() as conn:
+        all_offers = await repo.offers_for(conn, vid)
+        v = await repo.get_vacancy(conn, vid)
+    assert len(all_offers) == 12  # 8 + the remaining 4
+    assert len({o.person_id for o in all_offers}) == 12
+    assert v is not None and v.wave == 2
+
+
+async def test_escalates_when_the_pool_is_exhausted(db: Database) -> None:
+    await _morning(db, n_subs=2)
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    async with db.read() as conn:
+        for o in await repo.offers_for(conn, vid):
+            await answers.decline(deps, o.id, o.person_id, "telegram")
+    await callout.tick(deps)
+    sent = await _offers_by_person(db)
+    esc = [i for i in sent["kim"] if i.kind == "escalation"]
+    assert len(esc) == 1
+    assert "Tillfrågade 2, nej 2" in esc[0].message.text
+    assert [b.data for row in esc[0].message.buttons for b in row] == [
+        f"esc:w:{vid}", f"esc:f:{vid}", f"esc:c:{vid}"]
+
+
+async def test_escalates_at_the_threshold_before_start(db: Database) -> None:
+    await _morning(db, n_subs=20)
+    deps = make_deps(db, "2026-12-01 04:00")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    clock = deps.clock
+    assert isinstance(clock, FakeClock)
+    clock.set(local("2026-12-01 06:00"))
+    while await callout.tick(deps):
+        pass
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+    assert v is not None and v.escalated_at == local("2026-12-01 06:00")
+    clock.set(local("2026-12-01 07:00"))
+    await callout.tick(deps)
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+    assert v is not None and v.status == VacancyStatus.EXPIRED
+
+
+async def test_report_well_withdraws_open_offers(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    well = await absence.report_well(deps, "anna", "telegram")
+    assert well.cancelled_vacancy_ids == r.new_vacancy_ids
+    sent = await _offers_by_person(db)
+    withdrawn = [i for items in sent.values() for i in items if i.kind == "withdrawn"]
+    assert len(withdrawn) == 8
+    # Reporting sick again reopens the same vacancy; nobody offered before is asked again.
+    again = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                         shift_ids=["s-day"])
+    assert again.new_vacancy_ids == r.new_vacancy_ids
+    async with db.read() as conn:
+        offers = await repo.offers_for(conn, r.new_vacancy_ids[0])
+    assert len(offers) == 12 and len({o.person_id for o in offers}) == 12
+
+
+async def test_report_well_after_booking_asks_the_coordinator_then_release(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    async with db.read() as conn:
+        o = (await repo.offers_for(conn, vid))[0]
+    await answers.accept(deps, o.id, o.person_id, "telegram")
+    well = await absence.report_well(deps, "anna", "sms")
+    assert well.kept_for_coordinator == [vid]
+    assert await coordinator.release(deps, vid, keep=False, by="kim", channel="telegram")
+    sent = await _offers_by_person(db)
+    assert any(i.kind == "released" for i in sent[o.person_id])
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+        assert await repo.live_booking(conn, vid) is None
+    assert v is not None and v.status == VacancyStatus.CANCELLED
+
+
+async def test_substitute_cancellation_reopens_and_skips_them(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    async with db.read() as conn:
+        o = (await repo.offers_for(conn, vid))[0]
+    res = await answers.accept(deps, o.id, o.person_id, "telegram")
+    assert res.booking_id is not None
+    assert await answers.cancel_booking(deps, res.booking_id, o.person_id, "telegram")
+    await callout.tick(deps)
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+        offers = await repo.offers_for(conn, vid)
+        declines, cancels = await repo.answer_counts(conn, o.person_id)
+    assert v is not None and v.status == VacancyStatus.SEARCHING
+    assert [x.person_id for x in offers].count(o.person_id) == 1
+    assert len(offers) == 12  # the remaining four were asked
+    assert cancels == 1
+    sent = await _offers_by_person(db)
+    assert any(i.kind == "booking_cancelled" for i in sent["kim"])
+
+
+async def test_fill_by_hand_needs_a_reason_to_override_rules(db: Database) -> None:
+    w = await _morning(db)
+    await w.sub("tired")
+    await w.shift("s-night", "soder", "tired", "2026-11-30 21:00", "2026-12-01 07:00")
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    refused = await coordinator.fill_by_hand(deps, vid, "tired", "kim", "telegram")
+    assert refused.outcome == coordinator.FillOutcome.NEEDS_OVERRIDE
+    assert refused.blocks
+    done = await coordinator.fill_by_hand(deps, vid, "tired", "kim", "telegram",
+                                          override_reason="ingen annan, kort pass")
+    assert done.outcome == coordinator.FillOutcome.BOOKED
+    async with db.read() as conn:
+        b = await repo.live_booking(conn, vid)
+        log = await audit.entries(conn, "vacancy", vid)
+    assert b is not None and b.override_reason == "ingen annan, kort pass"
+    assert any(e.action == "filled_by_hand" and e.actor == "kim" for e in log)
+
+
+async def test_widening_reaches_regular_staff(db: Database) -> None:
+    w = World(db)
+    await w.unit("norr")
+    await w.staff("anna", "norr")
+    await w.staff("bertil", "norr")
+    await w.person("kim", roles=[("coordinator", "norr")], quals=())
+    await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    async with db.read() as conn:
+        assert await repo.offers_for(conn, vid) == []
+    assert await coordinator.widen(deps, vid, "kim", "telegram")
+    async with db.read() as conn:
+        offers = await repo.offers_for(conn, vid)
+    assert [o.person_id for o in offers] == ["bertil"]
+
+
+async def test_explain_lists_ranked_and_excluded_with_reasons(db: Database) -> None:
+    w = await _morning(db, n_subs=2)
+    await w.sub("newbie", introduced=())
+    deps = make_deps(db, "2026-12-01 05:45")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    lines = await coordinator.explain(deps, r.new_vacancy_ids[0])
+    text = "\n".join(lines)
+    assert "sub00" in text and "newbie" in text
+    assert "introducer" in text.lower()
+
+
+@pytest.mark.parametrize("hours_ahead,expected", [(30, 3), (10, 5), (2, 8), (0.5, 12)])
+async def test_wave_size_follows_time_to_start(db: Database, hours_ahead: float,
+                                               expected: int) -> None:
+    await _morning(db, n_subs=12)
+    start = local("2026-12-02 15:00")
+    now = start - dt.timedelta(hours=hours_ahead)
+    deps = make_deps(db, now.astimezone(local("2026-12-01 00:00").tzinfo).strftime("%Y-%m-%d %H:%M"))
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-eve"])
+    async with db.read() as conn:
+        offers = await repo.offers_for(conn, r.new_vacancy_ids[0])
+    assert len(offers) == expected
