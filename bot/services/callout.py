@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.eligibility import VacancyContext, Verdict, check_eligibility, is_candidate_kind
@@ -24,7 +23,6 @@ from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, role_name, t
 from storage import audit, callout
 from storage import people as people_repo
-from storage import tables as t_
 
 log = logging.getLogger(__name__)
 
@@ -74,22 +72,10 @@ async def assess(
     pool = [p for p in pool if p.id not in offered and is_candidate_kind(ctx, p)]
     loads = await callout.loads_for(conn, [p.id for p in pool], shift, now)
     verdicts = [check_eligibility(ctx, p, loads[p.id], deps.rules) for p in pool]
-    rotation = await _rotation(conn)
+    # Ties rotate from vacancy to vacancy, with no shared counter for workers to fight over.
+    rotation = vacancy.id
     ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
     return Assessment(vacancy, shift, unit, ctx, verdicts, ranked, rotation)
-
-
-async def _rotation(conn: AsyncConnection) -> int:
-    row = (await conn.execute(sa.select(t_.kv.c.value).where(t_.kv.c.key == "rotation"))).first()
-    return int(row[0]) if row else 0
-
-
-async def _advance_rotation(conn: AsyncConnection, by: int) -> None:
-    current = await _rotation(conn)
-    new = str(current + by)
-    res = await conn.execute(sa.update(t_.kv).where(t_.kv.c.key == "rotation").values(value=new))
-    if res.rowcount == 0:  # type: ignore[attr-defined]
-        await conn.execute(sa.insert(t_.kv).values(key="rotation", value=new))
 
 
 async def tick(deps: Deps, limit: int = 200) -> int:
@@ -131,7 +117,6 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     for rank, cand in enumerate(chosen, start=1):
         await _offer(conn, deps, a, cand, wave, rank)
     if chosen:
-        await _advance_rotation(conn, len(chosen))
         await audit.record(conn, now, audit.SYSTEM, "wave_sent", "vacancy", vacancy.id, "engine",
                            wave=wave, offers=len(chosen))
         if vacancy.wave == 0 and shift.starts_at - now < dt.timedelta(

@@ -1,0 +1,70 @@
+"""First accept wins under real concurrency, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import sqlalchemy as sa
+
+from bot.domain.model import AbsenceCategory, VacancyStatus
+from bot.services import absence, answers
+from storage import callout as repo
+from storage import tables as t
+from storage.db import Database
+from tests.builders import World, make_deps
+
+
+async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database) -> None:
+    w = World(any_db)
+    await w.unit("norr")
+    await w.staff("anna", "norr")
+    for i in range(100):
+        await w.sub(f"sub{i:03d}")
+    await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    # 20 minutes before start: everyone eligible is asked at once.
+    deps = make_deps(any_db, "2026-12-01 06:40")
+    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-day"])
+    vid = r.new_vacancy_ids[0]
+    async with any_db.read() as conn:
+        offers = await repo.offers_for(conn, vid)
+    assert len(offers) == 100
+
+    results = await asyncio.gather(
+        *(answers.accept(deps, o.id, o.person_id, "telegram") for o in offers)
+    )
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(answers.Outcome.BOOKED) == 1
+    assert outcomes.count(answers.Outcome.LATE) == 99
+    async with any_db.read() as conn:
+        n_bookings = (await conn.execute(
+            sa.select(sa.func.count()).select_from(t.bookings)
+            .where(t.bookings.c.vacancy_id == vid))).scalar_one()
+        v = await repo.get_vacancy(conn, vid)
+    assert n_bookings == 1
+    assert v is not None and v.status == VacancyStatus.FILLED
+
+
+async def test_two_workers_never_run_one_step_twice(any_db: Database) -> None:
+    """Two engines ticking the same database at once send each offer exactly once."""
+    from bot.services import callout
+
+    w = World(any_db)
+    await w.unit("norr")
+    await w.staff("anna", "norr")
+    for i in range(30):
+        await w.sub(f"sub{i:03d}")
+    for d in range(1, 6):
+        await w.shift(f"s{d}", "norr", "anna", f"2026-12-0{d} 07:00", f"2026-12-0{d} 16:00")
+    deps_a = make_deps(any_db, "2026-11-30 08:00")
+    deps_b = make_deps(any_db, "2026-11-30 08:00")
+    # Record the absence without running the first wave: both workers race for it.
+    async with any_db.write() as conn:
+        for d in range(1, 6):
+            await repo.insert_vacancy(conn, f"s{d}", None, deps_a.now())
+    await asyncio.gather(callout.tick(deps_a), callout.tick(deps_b))
+    async with any_db.read() as conn:
+        rows = (await conn.execute(sa.select(t.offers.c.vacancy_id, t.offers.c.person_id))).all()
+        waves = (await conn.execute(sa.select(t.vacancies.c.wave))).scalars().all()
+    assert len(rows) == len(set(rows))
+    assert all(wv == 1 for wv in waves)
