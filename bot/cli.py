@@ -94,7 +94,7 @@ async def _import(kind: str, path: Path, settings: Settings) -> int:
     if result.errors:
         print(f"{path}: {len(result.errors)} fel – inget importerades.", file=sys.stderr)
         for err in result.errors:
-            print(f"  rad {err.line}: {err.message}", file=sys.stderr)
+            print(f"  {err.message}", file=sys.stderr)
         return 1
     print(f"{path}: {result.created} nya, {result.updated} ändrade, "
           f"{result.unchanged} oförändrade.")

@@ -4,8 +4,9 @@
 database (unknown units and people, phone numbers held by someone else, overlaps with a
 person's existing shifts) and, only when there is no error at all, upsert every row by id
 in ONE write transaction with one audit row. Rows not in the file are never touched; for
-a person in the file roles and qualifications are replaced, introductions only added, and
-what the bot itself records (Telegram ids, pause, opt-out, availability) is left alone.
+a person in the file roles and qualifications are replaced, introductions only added, an
+empty phone cell keeps the number already stored, and what the bot itself records
+(Telegram ids, pause, opt-out, availability, active) is left alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,32 +78,51 @@ async def import_csv(
     text = await _read_text(path)
     if isinstance(text, RowError):
         return ImportResult(errors=[text])
+    # Parse before taking the write lock; check against the database inside it.
+    errors, check, write = _plan(kind, text, tz, now)
     count = _Count()
-    async with db.write() as conn:
-        if kind == "units":
-            units = parse_units(text)
-            errors = units.errors
-            if not errors:
-                await _write_units(conn, units.rows, count)
-        elif kind == "people":
-            people = parse_people(text)
-            errors = people.errors + await _check_people(conn, people.rows)
-            if not errors:
-                await _write_people(conn, people.rows, now, count)
-        else:
-            shifts = parse_shifts(text, tz)
-            errors = shifts.errors + await _check_shifts(conn, shifts.rows, tz)
-            if not errors:
-                await _write_shifts(conn, shifts.rows, count)
-        if errors:
-            return ImportResult(errors=sorted(errors, key=lambda e: e.line))
-        detail = {"created": count.created, "updated": count.updated,
-                  "unchanged": count.unchanged}
-        await conn.execute(sa.insert(t.audit_log).values(
-            at=now, actor=ACTOR, action="import", object_type=kind,
-            object_id=path.name[:64], channel="cli", detail=json.dumps(detail),
-        ))
+    try:
+        async with db.write() as conn:
+            errors = errors + await check(conn)
+            if errors:
+                return ImportResult(errors=sorted(errors, key=lambda e: e.line))
+            await write(conn, count)
+            detail = {"created": count.created, "updated": count.updated,
+                      "unchanged": count.unchanged}
+            await conn.execute(sa.insert(t.audit_log).values(
+                at=now, actor=ACTOR, action="import", object_type=kind,
+                object_id=path.name[:64], channel="cli", detail=json.dumps(detail),
+            ))
+    except sa.exc.IntegrityError as exc:  # a safety net: the checks above should prevent it
+        return ImportResult(errors=[row_error(0, f"databasen avvisade importen: {exc.orig}")])
     return ImportResult(created=count.created, updated=count.updated, unchanged=count.unchanged)
+
+
+_Check = Callable[[AsyncConnection], Awaitable[list[RowError]]]
+_Write = Callable[[AsyncConnection, _Count], Awaitable[None]]
+
+
+def _plan(
+    kind: ImportKind, text: str, tz: ZoneInfo, now: dt.datetime
+) -> tuple[list[RowError], _Check, _Write]:
+    """Parse the text; return its errors, the database checks and the writer for its rows."""
+    if kind == "units":
+        units = parse_units(text)
+        return (units.errors, _no_check,
+                lambda conn, count: _write_units(conn, units.rows, count))
+    if kind == "people":
+        people = parse_people(text)
+        return (people.errors, lambda conn: _check_people(conn, people.rows),
+                lambda conn, count: _write_people(conn, people.rows, now, count))
+    if kind != "shifts":
+        raise ValueError(f"unknown import kind {kind!r}")
+    shifts = parse_shifts(text, tz)
+    return (shifts.errors, lambda conn: _check_shifts(conn, shifts.rows, tz),
+            lambda conn, count: _write_shifts(conn, shifts.rows, count))
+
+
+async def _no_check(conn: AsyncConnection) -> list[RowError]:
+    return []
 
 
 async def _read_text(path: Path) -> str | RowError:
@@ -173,12 +193,13 @@ async def _check_people(conn: AsyncConnection, rows: Sequence[PersonRow]) -> lis
     for p in rows:
         for unit in sorted(p.unit_ids - known_units):
             errors.append(row_error(p.line, f"okänd enhet {unit!r} (importera enheterna först)"))
-    in_file = {p.id for p in rows}
+    # A holder in the file with a number of its own gives this one up in the same import.
+    releasing = {p.id for p in rows if p.phone}
     phones = [p.phone for p in rows if p.phone]
     holders = {r.phone: r.id for r in await _rows_by_id(conn, t.people, phones, "phone")}
     for p in rows:
         holder = holders.get(p.phone) if p.phone else None
-        if holder is not None and holder != p.id and holder not in in_file:
+        if holder is not None and holder != p.id and holder not in releasing:
             errors.append(row_error(
                 p.line, f"telefonnumret {p.phone} tillhör redan en annan person ({holder})"))
     return errors
@@ -200,7 +221,7 @@ async def _write_people(
         intros[r.person_id].add(r.unit_id)
 
     # Free the numbers that move first, so two people may swap numbers in one file.
-    moving = [p.id for p in rows if p.id in old and old[p.id].phone != p.phone]
+    moving = [p.id for p in rows if p.phone and p.id in old and old[p.id].phone != p.phone]
     for chunk in _chunks(moving):
         await conn.execute(sa.update(t.people).where(t.people.c.id.in_(chunk)).values(phone=None))
 
@@ -211,9 +232,11 @@ async def _write_people(
     qual_rows: list[dict[str, Any]] = []
     intro_rows: list[dict[str, Any]] = []
     for p in rows:
+        prev = old.get(p.id)
         values = {"name": p.name, "phone": p.phone, "language": p.language,
                   "channel": p.channel.value, "tier": p.tier.value if p.tier else None}
-        prev = old.get(p.id)
+        if p.phone is None and prev is not None:
+            del values["phone"]  # an empty cell never erases a number we already have
         changed = False
         if prev is None:
             new_people.append({"id": p.id, **values})
