@@ -144,7 +144,8 @@ class Shift:
 
     @property
     def hours(self) -> float:
-        return (self.ends_at - self.starts_at).total_seconds() / 3600
+        # Real elapsed hours: subtract in UTC (same-tzinfo subtraction is wall-clock time).
+        return (self.ends_at.astimezone(dt.UTC) - self.starts_at.astimezone(dt.UTC)).total_seconds() / 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,7 @@ class Interval:
 
     @property
     def hours(self) -> float:
-        return (self.ends_at - self.starts_at).total_seconds() / 3600
+        return (self.ends_at.astimezone(dt.UTC) - self.starts_at.astimezone(dt.UTC)).total_seconds() / 3600
 
     def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
         return self.starts_at < end and start < self.ends_at

@@ -35,7 +35,10 @@ def normalise_phone(raw: str, region: str = "SE") -> str:
 def is_mobile(e164: str) -> bool:
     parsed = phonenumbers.parse(e164, None)
     kind = phonenumbers.number_type(parsed)
-    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
 
 
 def mask_phone(number: str | None) -> str:

@@ -1,0 +1,357 @@
+"""Who may be offered a vacancy (vakans), and why not.
+
+Pure: takes typed records, returns a `Verdict` listing EVERY blocking rule that applies
+(so the explanation to the coordinator is complete) and every warning. Elapsed time
+(rest, overlap, length) is measured in real hours on UTC instants; calendar periods
+(day, week, month) are local (`RuleSettings.tz`), so both are right across DST changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.domain.model import Interval, Person, PersonLoad, Role, Shift, Tier, Unit
+from bot.domain.rules import (
+    WEEKDAYS_SV,
+    Reason,
+    RuleSettings,
+    clipped_hours,
+    elapsed_hours,
+    format_hours,
+    format_local,
+    format_span,
+    local_week,
+    periods_touched,
+    to_utc,
+)
+
+ROLE_LABELS = {"usk": "undersköterska", "vardbitrade": "vårdbiträde"}
+OPEN_ROLES = frozenset({"", "vardbitrade"})  # any qualified or unqualified person may work these
+
+
+@dataclass(frozen=True)
+class VacancyContext:
+    shift: Shift
+    unit: Unit
+    now: dt.datetime
+    unit_areas: Mapping[str, str]  # unit_id -> area
+    widened: bool = False  # coordinator widened the call-out to regular staff
+    handledare_on_duty: bool = False  # a handledare of the unit works an overlapping shift
+    intro_slot_taken: bool = False  # someone un-introduced is already on an overlapping shift
+    absent_person_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    person: Person
+    load: PersonLoad
+    eligible: bool
+    blocks: tuple[Reason, ...]
+    warnings: tuple[Reason, ...]
+    needs_introduction: bool  # offer says a handledare will meet them
+
+
+def is_substitute_kind(person: Person) -> bool:
+    """A vikarie: substitute role, or a pool/substitute tier."""
+    return person.has_role(Role.SUBSTITUTE) or person.tier in (Tier.POOL, Tier.SUBSTITUTE)
+
+
+def is_candidate_kind(ctx: VacancyContext, person: Person) -> bool:
+    """Who is considered at all: active substitutes; regular staff only when widened or
+    when the unit allows staff on extra time and the person is tiered for it. Never the
+    absent person or the shift's own scheduled person."""
+    if not person.active or person.id in (ctx.absent_person_id, ctx.shift.person_id):
+        return False
+    if is_substitute_kind(person):
+        return True
+    if person.has_role(Role.STAFF):
+        return ctx.widened or (ctx.unit.allow_staff_extra and person.tier == Tier.STAFF_EXTRA)
+    return False
+
+
+def is_introduced(person: Person, unit_id: str) -> bool:
+    """Introduced at the unit, or works there as regular staff or handledare."""
+    return (
+        unit_id in person.introduced_units
+        or unit_id in person.units_for(Role.STAFF)
+        or unit_id in person.units_for(Role.HANDLEDARE)
+    )
+
+
+def week_hours_including(shift: Shift, load: PersonLoad, rules: RuleSettings) -> float:
+    """Hours in the local calendar week of the shift start, this shift included."""
+    lo, hi = local_week(to_utc(shift.starts_at), rules.tz)
+    return clipped_hours((*load.commitments, _interval(shift)), lo, hi)
+
+
+def check_eligibility(
+    ctx: VacancyContext, person: Person, load: PersonLoad, rules: RuleSettings
+) -> Verdict:
+    shift = ctx.shift
+    new = _interval(shift)
+    commitments = tuple(_utc(c) for c in load.commitments)
+    blocks: list[Reason] = []
+    warnings: list[Reason] = []
+
+    blocks += _kind(ctx, person)
+    _timing(ctx, new, rules, blocks, warnings)
+    blocks += _qualifications(shift, person, new, rules)
+    needs_introduction = False
+    if not is_introduced(person, ctx.unit.id):
+        if ctx.handledare_on_duty and not ctx.intro_slot_taken:
+            needs_introduction = True
+        else:
+            why = (
+                "ingen handledare i tjänst"
+                if not ctx.handledare_on_duty
+                else "en annan ointroducerad är redan bokad samtidigt"
+            )
+            blocks.append(Reason("not_introduced", f"inte introducerad på enheten ({why})", True))
+    blocks += _overlap_and_rest(new, commitments, rules)
+    blocks += _weekly_rest(new, commitments, rules)
+    length = elapsed_hours(new.starts_at, new.ends_at)
+    if length > rules.max_shift_hours:
+        text = f"passet är {format_hours(length)} > {format_hours(rules.max_shift_hours)}"
+        blocks.append(Reason("shift_too_long", text, True))
+    _hours(person, new, commitments, rules, blocks, warnings)
+    warnings += _consecutive_days(new, commitments, rules)
+    blocks += _availability(person, new, load, rules)
+    if not person.reachable:
+        blocks.append(Reason("unreachable", "kan inte nås (varken Telegram eller SMS)", True))
+
+    return Verdict(
+        person=person,
+        load=load,
+        eligible=not blocks,
+        blocks=tuple(blocks),
+        warnings=tuple(warnings),
+        needs_introduction=needs_introduction,
+    )
+
+
+# --- the rules, one helper each ---
+
+
+def _interval(shift: Shift) -> Interval:
+    return Interval(to_utc(shift.starts_at), to_utc(shift.ends_at), shift.unit_id, shift.id)
+
+
+def _utc(iv: Interval) -> Interval:
+    return Interval(to_utc(iv.starts_at), to_utc(iv.ends_at), iv.unit_id, iv.shift_id)
+
+
+def _kind(ctx: VacancyContext, person: Person) -> list[Reason]:
+    out: list[Reason] = []
+    if not person.active:
+        out.append(Reason("inactive", "inaktiv", True))
+    if person.id == ctx.absent_person_id:
+        out.append(Reason("absent", "är själv frånvarande från passet", True))
+    elif person.id == ctx.shift.person_id:
+        out.append(Reason("absent", "har själv passet i schemat", True))
+    if not is_substitute_kind(person):
+        if not person.has_role(Role.STAFF):
+            out.append(Reason("not_callable", "varken vikarie eller ordinarie personal", True))
+        elif not (ctx.widened or (ctx.unit.allow_staff_extra and person.tier == Tier.STAFF_EXTRA)):
+            out.append(
+                Reason(
+                    "not_callable",
+                    "ordinarie personal – tillfrågas bara när samordnaren vidgar utskicket",
+                    True,
+                )
+            )
+    return out
+
+
+def _timing(
+    ctx: VacancyContext,
+    new: Interval,
+    rules: RuleSettings,
+    blocks: list[Reason],
+    warnings: list[Reason],
+) -> None:
+    lead = elapsed_hours(ctx.now, new.starts_at) * 60
+    if lead <= 0:
+        blocks.append(Reason("started", "passet har redan börjat", True))
+    elif lead < rules.short_notice_minutes:
+        warnings.append(
+            Reason("short_notice", f"kort varsel: passet börjar om {int(lead)} min", False)
+        )
+
+
+def _qualifications(
+    shift: Shift, person: Person, new: Interval, rules: RuleSettings
+) -> list[Reason]:
+    day = new.starts_at.astimezone(rules.tz).date()
+    held = {q.code: q for q in person.qualifications}
+    out: list[Reason] = []
+    role = shift.role.strip().lower()
+    if role not in OPEN_ROLES:
+        label = ROLE_LABELS.get(role, role)
+        grant = held.get(role)
+        if grant is None:
+            out.append(Reason("role", f"saknar behörighet: {label}", True))
+        elif not grant.valid_on(day):
+            out.append(Reason("role", f"behörighet {label} gick ut {grant.expires_on}", True))
+    for code in shift.requirements:
+        q = held.get(code)
+        if q is None:
+            out.append(Reason("qualification", f"saknar krav: {code}", True))
+        elif not q.valid_on(day):
+            out.append(Reason("qualification_expired", f"{code} gick ut {q.expires_on}", True))
+    return out
+
+
+def _overlap_and_rest(
+    new: Interval, commitments: tuple[Interval, ...], rules: RuleSettings
+) -> list[Reason]:
+    """No overlap; at least `rest_daily_hours` real hours to every commitment before and
+    after. Touching shifts (gap 0, a split shift) are a rest violation too."""
+    out: list[Reason] = []
+    before: float | None = None
+    after: float | None = None
+    for c in sorted(commitments, key=lambda c: c.starts_at):
+        if c.overlaps(new.starts_at, new.ends_at):
+            span = format_span(c.starts_at, c.ends_at, rules.tz)
+            out.append(Reason("overlap", f"krockar med pass {span}", True))
+        elif c.ends_at <= new.starts_at:
+            gap = elapsed_hours(c.ends_at, new.starts_at)
+            before = gap if before is None else min(before, gap)
+        else:
+            gap = elapsed_hours(new.ends_at, c.starts_at)
+            after = gap if after is None else min(after, gap)
+    need = format_hours(rules.rest_daily_hours)
+    if before is not None and before < rules.rest_daily_hours:
+        out.append(Reason("rest_before", f"vila före passet {format_hours(before)} < {need}", True))
+    if after is not None and after < rules.rest_daily_hours:
+        out.append(Reason("rest_after", f"vila efter passet {format_hours(after)} < {need}", True))
+    return out
+
+
+def _weekly_rest(
+    new: Interval, commitments: tuple[Interval, ...], rules: RuleSettings
+) -> list[Reason]:
+    """In each local calendar week the shift touches, the longest free gap (with the shift
+    booked) must be at least `rest_weekly_hours`; plus `rest_daily_hours` when the daily
+    rest may not lie inside the weekly rest."""
+    need = rules.rest_weekly_hours
+    if not rules.rest_weekly_may_include_daily:
+        need += rules.rest_daily_hours
+    for lo, hi in periods_touched(new.starts_at, new.ends_at, rules.tz, "week"):
+        busy = sorted(
+            (max(c.starts_at, lo), min(c.ends_at, hi))
+            for c in (*commitments, new)
+            if c.starts_at < hi and lo < c.ends_at
+        )
+        longest, cursor = 0.0, lo
+        for a, b in busy:
+            longest = max(longest, elapsed_hours(cursor, a))
+            cursor = max(cursor, b)
+        longest = max(longest, elapsed_hours(cursor, hi))
+        if longest < need:
+            week = lo.astimezone(rules.tz).isocalendar().week
+            text = f"veckovila högst {format_hours(longest)} < {format_hours(need)} (vecka {week})"
+            return [Reason("weekly_rest", text, True)]
+    return []
+
+
+def _hours(
+    person: Person,
+    new: Interval,
+    commitments: tuple[Interval, ...],
+    rules: RuleSettings,
+    blocks: list[Reason],
+    warnings: list[Reason],
+) -> None:
+    """Week hours (warn/block, and the person's own cap) and month hours (warn), counted
+    in every local calendar week/month the shift touches, the shift included."""
+    every = (*commitments, new)
+    week = max(
+        clipped_hours(every, lo, hi)
+        for lo, hi in periods_touched(new.starts_at, new.ends_at, rules.tz, "week")
+    )
+    month = max(
+        clipped_hours(every, lo, hi)
+        for lo, hi in periods_touched(new.starts_at, new.ends_at, rules.tz, "month")
+    )
+    if week > rules.week_hours_block:
+        text = f"veckan blir {format_hours(week)} > {format_hours(rules.week_hours_block)}"
+        blocks.append(Reason("week_hours", text, True))
+    elif week > rules.week_hours_warn:
+        text = f"veckan blir {format_hours(week)} > {format_hours(rules.week_hours_warn)}"
+        warnings.append(Reason("week_hours", text, False))
+    if person.max_hours_week is not None and week > person.max_hours_week:
+        text = f"över egen veckogräns: {format_hours(week)} > {format_hours(person.max_hours_week)}"
+        blocks.append(Reason("max_hours_week", text, True))
+    if month > rules.month_hours_warn:
+        text = f"månaden blir {format_hours(month)} > {format_hours(rules.month_hours_warn)}"
+        warnings.append(Reason("month_hours", text, False))
+
+
+def _consecutive_days(
+    new: Interval, commitments: tuple[Interval, ...], rules: RuleSettings
+) -> list[Reason]:
+    """Days in a row with a shift starting that local day, the new shift's day included."""
+    days = {c.starts_at.astimezone(rules.tz).date() for c in commitments}
+    day = new.starts_at.astimezone(rules.tz).date()
+    one = dt.timedelta(days=1)
+    run = 1
+    d = day - one
+    while d in days:
+        run, d = run + 1, d - one
+    d = day + one
+    while d in days:
+        run, d = run + 1, d + one
+    if run > rules.max_consecutive_days_warn:
+        text = f"{run} dagar i rad > {rules.max_consecutive_days_warn}"
+        return [Reason("consecutive_days", text, False)]
+    return []
+
+
+def _availability(
+    person: Person, new: Interval, load: PersonLoad, rules: RuleSettings
+) -> list[Reason]:
+    out: list[Reason] = []
+    if person.paused_until is not None and to_utc(person.paused_until) > new.starts_at:
+        text = f"pausad till {format_local(person.paused_until, rules.tz)}"
+        out.append(Reason("paused", text, True))
+    for u in load.unavailable:
+        if _utc(u).overlaps(new.starts_at, new.ends_at):
+            span = format_span(u.starts_at, u.ends_at, rules.tz)
+            out.append(Reason("unavailable", f"markerad otillgänglig {span}", True))
+            break
+    local_start = new.starts_at.astimezone(rules.tz)
+    weekday = local_start.isoweekday()
+    if str(weekday) not in person.available_days:
+        text = f"tar inte pass på {WEEKDAYS_SV[weekday - 1]}ar"
+        out.append(Reason("weekday", text, True))
+    if not _inside_time_window(person, new, rules):
+        frm = person.available_from or dt.time(0)
+        to = "24:00" if person.available_to is None else f"{person.available_to:%H:%M}"
+        text = f"tar pass bara {frm:%H:%M}–{to}"
+        out.append(Reason("time_window", text, True))
+    return out
+
+
+def _inside_time_window(person: Person, new: Interval, rules: RuleSettings) -> bool:
+    """available_from/available_to are local wall times; a window may cross midnight
+    (21:00–07:00). A missing end means midnight; equal ends mean the whole day."""
+    frm, to = person.available_from, person.available_to
+    if frm is None and to is None:
+        return True
+    frm = frm or dt.time(0)
+    if to is not None and to == frm:
+        return True
+    tz = rules.tz
+    day = new.starts_at.astimezone(tz).date()
+    for d in (day - dt.timedelta(days=1), day):
+        lo = dt.datetime.combine(d, frm, tzinfo=tz)
+        if to is None or to <= frm:  # to midnight, or across midnight
+            hi_day = d + dt.timedelta(days=1)
+            hi = dt.datetime.combine(hi_day, to or dt.time(0), tzinfo=tz)
+        else:
+            hi = dt.datetime.combine(d, to, tzinfo=tz)
+        if to_utc(lo) <= new.starts_at and new.ends_at <= to_utc(hi):
+            return True
+    return False

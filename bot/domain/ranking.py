@@ -1,0 +1,137 @@
+"""Who is asked first (turordning), and the explanation shown to the coordinator.
+
+Pure. Tiers, best first:
+  1 pool staff on stand-by (bemanningspool i beredskap)
+  2 substitutes introduced at the unit
+  3 substitutes introduced in the area (at another unit with the same area)
+  4 other eligible substitutes (including those who need introduction)
+  5 regular staff on extra time (mertid: week hours with this shift <= full time)
+  6 regular staff on overtime (övertid)
+Within a tier: continuity (worked the unit in the last 14 days) first, then fairness
+(fewest hours offered + booked in the last 28 days), then a rotating pointer over the
+sorted person ids, so ties are shared out over time. The same inputs give the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.eligibility import (
+    ROLE_LABELS,
+    VacancyContext,
+    Verdict,
+    is_introduced,
+    is_substitute_kind,
+    week_hours_including,
+)
+from bot.domain.model import Tier
+from bot.domain.rules import RuleSettings, format_hours, format_span
+
+TIER_NAMES = {
+    1: "bemanningspool i beredskap",
+    2: "vikarie introducerad på enheten",
+    3: "vikarie introducerad i området",
+    4: "övrig vikarie",
+    5: "ordinarie på mertid",
+    6: "ordinarie på övertid",
+}
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    verdict: Verdict
+    tier: int
+    tier_name: str  # Swedish label, e.g. "vikarie introducerad på enheten"
+    reasons: tuple[str, ...]  # why this rank, Swedish, human readable
+
+
+def tier_of(ctx: VacancyContext, verdict: Verdict, rules: RuleSettings) -> tuple[int, str]:
+    """The tier and a Swedish reason for it."""
+    person = verdict.person
+    if person.tier == Tier.POOL:
+        return 1, "i bemanningspoolen (beredskap)"
+    if is_substitute_kind(person):
+        if is_introduced(person, ctx.unit.id) and not verdict.needs_introduction:
+            return 2, "introducerad på enheten"
+        same_area = sorted(
+            u
+            for u in person.introduced_units
+            if u != ctx.unit.id and ctx.unit_areas.get(u) == ctx.unit.area
+        )
+        if same_area:
+            return 3, f"introducerad i området {ctx.unit.area} ({', '.join(same_area)})"
+        return 4, "inte introducerad i området"
+    week = week_hours_including(ctx.shift, verdict.load, rules)
+    full = format_hours(rules.full_time_hours_week)
+    if week <= rules.full_time_hours_week:
+        return 5, f"veckan blir {format_hours(week)} ≤ heltid {full} (mertid)"
+    return 6, f"veckan blir {format_hours(week)} > heltid {full} (övertid)"
+
+
+def rank_candidates(
+    ctx: VacancyContext, verdicts: Sequence[Verdict], rotation: int, rules: RuleSettings
+) -> list[RankedCandidate]:
+    """Eligible verdicts only, best first; each person at most once (first verdict wins)."""
+    eligible: dict[str, Verdict] = {}
+    for v in verdicts:
+        if v.eligible and v.person.id not in eligible:
+            eligible[v.person.id] = v
+    ids = sorted(eligible)
+    turn = {pid: (i - rotation) % len(ids) for i, pid in enumerate(ids)}
+
+    keyed: list[tuple[tuple[int, bool, float, int], RankedCandidate]] = []
+    for pid, v in eligible.items():
+        tier, why = tier_of(ctx, v, rules)
+        continuity = ctx.unit.id in v.load.worked_units_14d
+        recent = v.load.hours_offered_28d + v.load.hours_booked_28d
+        reasons = [why]
+        if continuity:
+            reasons.append("har arbetat på enheten senaste 14 dagarna (kontinuitet)")
+        reasons.append(f"{format_hours(recent)} erbjudet/bokat senaste 28 dagarna")
+        if v.needs_introduction:
+            reasons.append("behöver introduktion – handledare möter upp")
+        reasons.extend(f"varning: {w.text}" for w in v.warnings)
+        candidate = RankedCandidate(v, tier, TIER_NAMES[tier], tuple(reasons))
+        keyed.append(((tier, not continuity, round(recent, 2), turn[pid]), candidate))
+    keyed.sort(key=lambda kc: kc[0])
+    return [c for _, c in keyed]
+
+
+def explain(
+    ctx: VacancyContext, verdicts: Sequence[Verdict], rotation: int, rules: RuleSettings
+) -> list[str]:
+    """Readable lines: the vacancy, the ranked eligible with reasons, then everyone
+    excluded with every blocking reason. Used by `vikariebot explain` and the coordinator."""
+    shift = ctx.shift
+    role = ROLE_LABELS.get(shift.role, shift.role)
+    head = f"Vakans {shift.id}: {ctx.unit.name}, "
+    head += f"{format_span(shift.starts_at, shift.ends_at, rules.tz)} ({role}"
+    head += f"; krav: {', '.join(shift.requirements)})" if shift.requirements else ")"
+    lines = [head]
+
+    ranked = rank_candidates(ctx, verdicts, rotation, rules)
+    lines.append(f"Behöriga, i turordning: {len(ranked)}")
+    for n, c in enumerate(ranked, start=1):
+        p = c.verdict.person
+        lines.append(
+            f"  {n}. {p.name} ({p.id}) – nivå {c.tier} {c.tier_name}: " + "; ".join(c.reasons)
+        )
+    if not ranked:
+        lines.append("  (inga)")
+
+    excluded: dict[str, Verdict] = {}
+    for v in verdicts:
+        if not v.eligible and v.person.id not in excluded:
+            excluded[v.person.id] = v
+    ranked_ids = {c.verdict.person.id for c in ranked}
+    rows = sorted(
+        (v for pid, v in excluded.items() if pid not in ranked_ids),
+        key=lambda v: (v.person.name, v.person.id),
+    )
+    lines.append(f"Uteslutna: {len(rows)}")
+    for v in rows:
+        lines.append(f"  - {v.person.name} ({v.person.id}): " + "; ".join(b.text for b in v.blocks))
+    if not rows:
+        lines.append("  (inga)")
+    return lines
