@@ -10,6 +10,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+def elapsed_hours(start: dt.datetime, end: dt.datetime) -> float:
+    """Real elapsed hours. Subtract in UTC: same-tzinfo subtraction is wall-clock time."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("naive datetime: use aware datetimes")
+    return (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() / 3600
+
+
 class Role(StrEnum):
     STAFF = "staff"  # ordinarie personal
     SUBSTITUTE = "substitute"  # vikarie
@@ -144,8 +151,7 @@ class Shift:
 
     @property
     def hours(self) -> float:
-        # Real elapsed hours: subtract in UTC (same-tzinfo subtraction is wall-clock time).
-        return (self.ends_at.astimezone(dt.UTC) - self.starts_at.astimezone(dt.UTC)).total_seconds() / 3600
+        return elapsed_hours(self.starts_at, self.ends_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +165,7 @@ class Interval:
 
     @property
     def hours(self) -> float:
-        return (self.ends_at.astimezone(dt.UTC) - self.starts_at.astimezone(dt.UTC)).total_seconds() / 3600
+        return elapsed_hours(self.starts_at, self.ends_at)
 
     def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
         return self.starts_at < end and start < self.ends_at

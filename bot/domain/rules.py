@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.domain.model import Interval
+from bot.domain.model import Interval, elapsed_hours  # noqa: F401  (re-exported)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -174,8 +174,3 @@ def to_utc(when: dt.datetime) -> dt.datetime:
     if when.tzinfo is None:
         raise ValueError(f"naive datetime {when!r}: the rules need aware datetimes")
     return when.astimezone(dt.UTC)
-
-
-def elapsed_hours(start: dt.datetime, end: dt.datetime) -> float:
-    """Real elapsed hours between two aware instants (correct across DST)."""
-    return (to_utc(end) - to_utc(start)).total_seconds() / 3600
