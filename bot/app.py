@@ -17,11 +17,11 @@ import logging
 import signal
 from typing import Any
 
-import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 
+from bot.asgi import LocalAsgiServer
 from bot.channels.base import Sender
 from bot.channels.dispatcher import Dispatcher
 from bot.channels.telegram import TelegramSender
@@ -48,7 +48,7 @@ class VikarieBot:
         self._sms_close: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler: AsyncIOScheduler | None = None
-        self._web: uvicorn.Server | None = None
+        self._web: LocalAsgiServer | None = None
 
     async def start(self) -> None:
         s = self.settings
@@ -95,10 +95,8 @@ class VikarieBot:
         # 4: web
         if self.want_web:
             web_app = build_web_app(self.deps, self.telegram, sms_routes)
-            config = uvicorn.Config(web_app, host=s.http_host, port=s.http_port,
-                                    log_level="warning", lifespan="off")
-            self._web = _EmbeddedServer(config)
-            self._tasks.append(asyncio.create_task(self._web.serve(), name="web"))
+            self._web = LocalAsgiServer(web_app, s.http_host, s.http_port)
+            await self._web.start()
         # 5: dispatcher and ticker
         self.dispatcher = Dispatcher(self.deps, self.senders)
         self._tasks.append(asyncio.create_task(self.dispatcher.run_forever(), name="outbox"))
@@ -121,7 +119,7 @@ class VikarieBot:
         if self.dispatcher is not None:
             self.dispatcher.stop()
         if self._web is not None:
-            self._web.should_exit = True
+            await self._web.stop()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, timeout=5)
@@ -134,12 +132,6 @@ class VikarieBot:
             await self.telegram.shutdown()
         if self._sms_close is not None:
             await self._sms_close()
-
-
-class _EmbeddedServer(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Any:  # the host program owns Ctrl+C
-        yield
 
 
 async def run_bot(settings: Settings) -> int:

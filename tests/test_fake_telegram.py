@@ -17,7 +17,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.fakes.telegram_server import BackgroundServer, FakeTelegram
+from bot.asgi import LocalAsgiServer
+from bot.fakes.telegram_server import FakeTelegram
 
 TOKEN = "123456:TEST-token"
 ANNA = 555001
@@ -144,7 +145,7 @@ async def test_webhook_delivery_with_secret(fake: FakeTelegram, bot: Bot) -> Non
                          await request.json()))
         return Response(status_code=200)
 
-    receiver = BackgroundServer(Starlette(routes=[Route("/tg", telegram_endpoint,
+    receiver = LocalAsgiServer(Starlette(routes=[Route("/tg", telegram_endpoint,
                                                         methods=["POST"])]))
     await receiver.start()
     try:

@@ -18,7 +18,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.fakes.twilio_server import FICTIONAL_NUMBER, FakeTwilio, LocalAsgiServer
+from bot.asgi import LocalAsgiServer
+from bot.fakes.twilio_server import FICTIONAL_NUMBER, FakeTwilio
 
 # twilio 9.13 still hands aiohttp a BasicAuth (twilio-python issue #931); aiohttp 3.14
 # deprecates it. Only these two warnings are let through.

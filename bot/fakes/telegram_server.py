@@ -13,23 +13,21 @@ import asyncio
 import contextlib
 import itertools
 import json
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from typing import Any, NamedTuple, TypeVar
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from bot.clock import Clock, SystemClock
+from bot.asgi import LocalAsgiServer
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -100,38 +98,6 @@ class RecordedRequest(NamedTuple):
     params: JSON  # decoded; uploads become {file_name, mime_type, file_size}
 
 
-class BackgroundServer(uvicorn.Server):
-    """Serves an ASGI app with uvicorn in the running event loop; port 0 picks a free port."""
-
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        super().__init__(uvicorn.Config(app, log_config=None, log_level="warning", ws="none",
-                                        access_log=False, lifespan="off", http="h11",
-                                        timeout_graceful_shutdown=2))
-        self.host, self.port = host, port
-        self._task: asyncio.Task[None] | None = None
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:  # leave Ctrl+C to the host program
-        yield
-
-    async def start(self) -> None:
-        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port, self.started, self.should_exit = int(sock.getsockname()[1]), False, False
-        self._task = asyncio.create_task(self.serve(sockets=[sock]))
-        while not self.started:
-            if self._task.done():
-                await self._task
-                raise RuntimeError("uvicorn did not start")
-            await asyncio.sleep(0.005)
-
-    async def stop(self) -> None:
-        self.should_exit = True
-        if self._task:
-            await self._task
-
-
 class FakeTelegram:
     """The Bot API of one bot token, plus the users' side of every chat. Use it from the event
     loop it was started in. ``pending_updates``: queued for getUpdates or the webhook."""
@@ -170,7 +136,7 @@ class FakeTelegram:
             Route("/_control/{action}", self._control, methods=["POST"]),
         ], middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
                                   allow_headers=["*"])])
-        self._server = BackgroundServer(self.app, host, port)
+        self._server = LocalAsgiServer(self.app, host, port)
 
     @property
     def url(self) -> str:

@@ -23,30 +23,27 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import datetime as dt
 import email.utils
 import hmac
 import secrets
-import socket
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import httpx
 import phonenumbers
-import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
 from twilio.request_validator import RequestValidator
 
 from bot.domain.gsm7 import segments
+from bot.asgi import LocalAsgiServer
 
 API_VERSION = "2010-04-01"
 FICTIONAL_NUMBER = "+46701740605"  # PTS reserves 070-174 06 05..99 for fiction
@@ -141,59 +138,6 @@ class _Failure:
     status: int
     remaining: int | None  # None: every time
     sent_anyway: bool
-
-
-class LocalAsgiServer:
-    """Serve an ASGI app with uvicorn as a task of the running loop. Port 0: a free port."""
-
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._app, self.host, self.port = app, host, port
-        self._server: _InProcessServer | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    async def start(self) -> None:
-        # Bind here: a busy port raises OSError (uvicorn would sys.exit), port 0 becomes known.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            raise
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app,
-            log_config=None,  # leave the host program's logging alone
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            http="h11",
-            ws="none",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = _InProcessServer(config)
-        self._task = asyncio.create_task(self._server.serve([sock]), name=f"asgi {self.url}")
-        while not self._server.started:
-            if self._task.done():
-                await self._task
-                raise RuntimeError(f"server on {self.url} stopped during startup")
-            await asyncio.sleep(0.005)
-
-    async def stop(self) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-        self._server = self._task = None
-
-
-class _InProcessServer(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield  # no SIGINT/SIGTERM handlers: Ctrl+C stays with the host program
 
 
 class FakeTwilio:
