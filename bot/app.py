@@ -70,7 +70,9 @@ class VikarieBot:
             await app.initialize()
             if s.telegram_mode == "polling" and app.updater is not None:
                 await app.updater.start_polling(
-                    poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES,
+                    poll_interval=0.0,
+                    timeout=10,
+                    allowed_updates=Update.ALL_TYPES,
                     drop_pending_updates=False,
                 )
             elif s.public_url and s.webhook_secret:
@@ -102,8 +104,14 @@ class VikarieBot:
         self._tasks.append(asyncio.create_task(self.dispatcher.run_forever(), name="outbox"))
         if self.want_ticker:
             self._scheduler = AsyncIOScheduler()
-            self._scheduler.add_job(self.tick, "interval", seconds=s.tick_seconds,
-                                    max_instances=1, coalesce=True, id="tick")
+            self._scheduler.add_job(
+                self.tick,
+                "interval",
+                seconds=s.tick_seconds,
+                max_instances=1,
+                coalesce=True,
+                id="tick",
+            )
             self._scheduler.start()
         log.info("Vikariebot started: channels %s", ", ".join(self.senders) or "none")
 
@@ -137,8 +145,10 @@ class VikarieBot:
 async def run_bot(settings: Settings) -> int:
     """`vikariebot run`: start everything and run until SIGINT/SIGTERM."""
     if settings.telegram_token is None and not settings.twilio_account_sid:
-        log.warning("Neither VIKARIE_TELEGRAM_TOKEN nor Twilio is set: no channel will deliver. "
-                    "Try `make demo` for a local run without accounts.")
+        log.warning(
+            "Neither VIKARIE_TELEGRAM_TOKEN nor Twilio is set: no channel will deliver. "
+            "Try `make demo` for a local run without accounts."
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

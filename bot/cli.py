@@ -96,8 +96,9 @@ async def _import(kind: str, path: Path, settings: Settings) -> int:
         for err in result.errors:
             print(f"  {err.message}", file=sys.stderr)
         return 1
-    print(f"{path}: {result.created} nya, {result.updated} ändrade, "
-          f"{result.unchanged} oförändrade.")
+    print(
+        f"{path}: {result.created} nya, {result.updated} ändrade, {result.unchanged} oförändrade."
+    )
     return 0
 
 

@@ -23,8 +23,12 @@ async def open_deps(
     try:
         if migrate:
             await upgrade(db)
-        yield Deps(db=db, clock=clock or SystemClock(), settings=settings,
-                   rules=RuleSettings.from_settings(settings))
+        yield Deps(
+            db=db,
+            clock=clock or SystemClock(),
+            settings=settings,
+            rules=RuleSettings.from_settings(settings),
+        )
     finally:
         await db.close()
 

@@ -57,7 +57,8 @@ async def entries(
     if object_id is not None:
         q = q.where(t.audit_log.c.object_id == str(object_id))
     return [
-        AuditEntry(r.at, r.actor, r.action, r.object_type, r.object_id, r.channel,
-                   json.loads(r.detail))
+        AuditEntry(
+            r.at, r.actor, r.action, r.object_type, r.object_id, r.channel, json.loads(r.detail)
+        )
         for r in await conn.execute(q)
     ]

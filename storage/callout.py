@@ -32,11 +32,18 @@ LIVE_VACANCY = ("searching", "filled")
 
 # ---------- shifts ----------
 
+
 def _shift(r: Any) -> Shift:
     reqs = tuple(x for x in (r.requirements or "").split(";") if x)
     return Shift(
-        id=r.id, unit_id=r.unit_id, starts_at=r.starts_at, ends_at=r.ends_at, role=r.role,
-        person_id=r.person_id, requirements=reqs, cancelled=bool(r.cancelled),
+        id=r.id,
+        unit_id=r.unit_id,
+        starts_at=r.starts_at,
+        ends_at=r.ends_at,
+        role=r.role,
+        person_id=r.person_id,
+        requirements=reqs,
+        cancelled=bool(r.cancelled),
     )
 
 
@@ -48,8 +55,12 @@ async def get_shift(conn: AsyncConnection, shift_id: str) -> Shift | None:
 async def insert_shift(conn: AsyncConnection, shift: Shift) -> None:
     await conn.execute(
         sa.insert(t.shifts).values(
-            id=shift.id, unit_id=shift.unit_id, person_id=shift.person_id,
-            starts_at=shift.starts_at, ends_at=shift.ends_at, role=shift.role,
+            id=shift.id,
+            unit_id=shift.unit_id,
+            person_id=shift.person_id,
+            starts_at=shift.starts_at,
+            ends_at=shift.ends_at,
+            role=shift.role,
             requirements=";".join(shift.requirements),
         )
     )
@@ -74,16 +85,28 @@ async def shifts_of(
 
 # ---------- absences ----------
 
+
 async def insert_absence(
-    conn: AsyncConnection, person_id: str, category: AbsenceCategory, start: dt.datetime,
-    end: dt.datetime, channel: str, now: dt.datetime,
+    conn: AsyncConnection,
+    person_id: str,
+    category: AbsenceCategory,
+    start: dt.datetime,
+    end: dt.datetime,
+    channel: str,
+    now: dt.datetime,
 ) -> int:
     return int(
         (
             await conn.execute(
                 sa.insert(t.absences)
-                .values(person_id=person_id, category=category.value, starts_at=start,
-                        ends_at=end, channel=channel, reported_at=now)
+                .values(
+                    person_id=person_id,
+                    category=category.value,
+                    starts_at=start,
+                    ends_at=end,
+                    channel=channel,
+                    reported_at=now,
+                )
                 .returning(t.absences.c.id)
             )
         ).scalar_one()
@@ -91,16 +114,28 @@ async def insert_absence(
 
 
 def _absence(r: Any) -> Absence:
-    return Absence(r.id, r.person_id, AbsenceCategory(r.category), r.starts_at, r.ends_at,
-                   r.channel, r.reported_at, r.ended_at)
+    return Absence(
+        r.id,
+        r.person_id,
+        AbsenceCategory(r.category),
+        r.starts_at,
+        r.ends_at,
+        r.channel,
+        r.reported_at,
+        r.ended_at,
+    )
 
 
 async def open_absences(conn: AsyncConnection, person_id: str, now: dt.datetime) -> list[Absence]:
-    q = sa.select(t.absences).where(
-        t.absences.c.person_id == person_id,
-        t.absences.c.ended_at.is_(None),
-        t.absences.c.ends_at > now,
-    ).order_by(t.absences.c.starts_at)
+    q = (
+        sa.select(t.absences)
+        .where(
+            t.absences.c.person_id == person_id,
+            t.absences.c.ended_at.is_(None),
+            t.absences.c.ends_at > now,
+        )
+        .order_by(t.absences.c.starts_at)
+    )
     return [_absence(r) for r in await conn.execute(q)]
 
 
@@ -112,11 +147,19 @@ async def end_absence(conn: AsyncConnection, absence_id: int, now: dt.datetime) 
 
 # ---------- vacancies ----------
 
+
 def _vacancy(r: Any) -> Vacancy:
     return Vacancy(
-        id=r.id, shift_id=r.shift_id, status=VacancyStatus(r.status), wave=r.wave,
-        next_due_at=r.next_due_at, created_at=r.created_at, updated_at=r.updated_at,
-        absence_id=r.absence_id, escalated_at=r.escalated_at, widened=bool(r.widened),
+        id=r.id,
+        shift_id=r.shift_id,
+        status=VacancyStatus(r.status),
+        wave=r.wave,
+        next_due_at=r.next_due_at,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        absence_id=r.absence_id,
+        escalated_at=r.escalated_at,
+        widened=bool(r.widened),
     )
 
 
@@ -144,8 +187,15 @@ async def insert_vacancy(
         (
             await conn.execute(
                 sa.insert(t.vacancies)
-                .values(shift_id=shift_id, absence_id=absence_id, status="searching", wave=0,
-                        next_due_at=now, created_at=now, updated_at=now)
+                .values(
+                    shift_id=shift_id,
+                    absence_id=absence_id,
+                    status="searching",
+                    wave=0,
+                    next_due_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
                 .returning(t.vacancies.c.id)
             )
         ).scalar_one()
@@ -153,15 +203,19 @@ async def insert_vacancy(
 
 
 async def update_vacancy(
-    conn: AsyncConnection, vacancy_id: int, now: dt.datetime, *,
-    expect_status: VacancyStatus | None = None, **values: Any,
+    conn: AsyncConnection,
+    vacancy_id: int,
+    now: dt.datetime,
+    *,
+    expect_status: VacancyStatus | None = None,
+    **values: Any,
 ) -> bool:
     """Change a vacancy; with expect_status only if it is still in that state (atomic)."""
     q = sa.update(t.vacancies).where(t.vacancies.c.id == vacancy_id)
     if expect_status is not None:
         q = q.where(t.vacancies.c.status == expect_status.value)
     res = await conn.execute(q.values(updated_at=now, **values))
-    return res.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return res.rowcount == 1
 
 
 async def claim_due_vacancies(conn: AsyncConnection, now: dt.datetime, limit: int) -> list[int]:
@@ -177,7 +231,9 @@ async def claim_due_vacancies(conn: AsyncConnection, now: dt.datetime, limit: in
 
 
 async def vacancies_in(
-    conn: AsyncConnection, start: dt.datetime, end: dt.datetime,
+    conn: AsyncConnection,
+    start: dt.datetime,
+    end: dt.datetime,
     unit_ids: Iterable[str] | None = None,
 ) -> list[tuple[Vacancy, Shift]]:
     q = (
@@ -205,11 +261,19 @@ class _Prefixed:
 
 # ---------- offers ----------
 
+
 def _offer(r: Any) -> Offer:
     return Offer(
-        id=r.id, vacancy_id=r.vacancy_id, person_id=r.person_id, wave=r.wave, rank=r.rank,
-        code=r.code, created_at=r.created_at, state=OfferState(r.state),
-        answered_at=r.answered_at, answer_channel=r.answer_channel,
+        id=r.id,
+        vacancy_id=r.vacancy_id,
+        person_id=r.person_id,
+        wave=r.wave,
+        rank=r.rank,
+        code=r.code,
+        created_at=r.created_at,
+        state=OfferState(r.state),
+        answered_at=r.answered_at,
+        answer_channel=r.answer_channel,
         telegram_message_id=r.telegram_message_id,
     )
 
@@ -234,7 +298,11 @@ async def open_offers_of(conn: AsyncConnection, person_id: str) -> list[Offer]:
 
 
 async def insert_offer(
-    conn: AsyncConnection, vacancy_id: int, person_id: str, wave: int, rank: int,
+    conn: AsyncConnection,
+    vacancy_id: int,
+    person_id: str,
+    wave: int,
+    rank: int,
     now: dt.datetime,
 ) -> Offer:
     used = {o.code for o in await open_offers_of(conn, person_id)}
@@ -242,8 +310,15 @@ async def insert_offer(
     oid = (
         await conn.execute(
             sa.insert(t.offers)
-            .values(vacancy_id=vacancy_id, person_id=person_id, wave=wave, rank=rank,
-                    code=code, created_at=now, state="open")
+            .values(
+                vacancy_id=vacancy_id,
+                person_id=person_id,
+                wave=wave,
+                rank=rank,
+                code=code,
+                created_at=now,
+                state="open",
+            )
             .returning(t.offers.c.id)
         )
     ).scalar_one()
@@ -251,18 +326,26 @@ async def insert_offer(
 
 
 async def answer_offer(
-    conn: AsyncConnection, offer_id: int, state: OfferState, now: dt.datetime, channel: str,
-    *, only_if_open: bool = True,
+    conn: AsyncConnection,
+    offer_id: int,
+    state: OfferState,
+    now: dt.datetime,
+    channel: str,
+    *,
+    only_if_open: bool = True,
 ) -> bool:
     q = sa.update(t.offers).where(t.offers.c.id == offer_id)
     if only_if_open:
         q = q.where(t.offers.c.state == "open")
     res = await conn.execute(q.values(state=state.value, answered_at=now, answer_channel=channel))
-    return res.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return res.rowcount == 1
 
 
 async def close_open_offers(
-    conn: AsyncConnection, vacancy_id: int, state: OfferState, now: dt.datetime,
+    conn: AsyncConnection,
+    vacancy_id: int,
+    state: OfferState,
+    now: dt.datetime,
     except_person: str | None = None,
 ) -> list[Offer]:
     """Close every open offer of a vacancy; returns the offers that were open."""
@@ -281,32 +364,52 @@ async def close_open_offers(
 
 async def set_offer_message(conn: AsyncConnection, offer_id: int, message_id: int) -> None:
     await conn.execute(
-        sa.update(t.offers).where(t.offers.c.id == offer_id)
-        .values(telegram_message_id=message_id)
+        sa.update(t.offers).where(t.offers.c.id == offer_id).values(telegram_message_id=message_id)
     )
 
 
 # ---------- bookings ----------
 
+
 def _booking(r: Any) -> Booking:
     return Booking(
-        id=r.id, vacancy_id=r.vacancy_id, shift_id=r.shift_id, person_id=r.person_id,
-        booked_at=r.booked_at, channel=r.channel, override_reason=r.override_reason,
-        by_person_id=r.by_person_id, cancelled_at=r.cancelled_at, cancel_kind=r.cancel_kind,
+        id=r.id,
+        vacancy_id=r.vacancy_id,
+        shift_id=r.shift_id,
+        person_id=r.person_id,
+        booked_at=r.booked_at,
+        channel=r.channel,
+        override_reason=r.override_reason,
+        by_person_id=r.by_person_id,
+        cancelled_at=r.cancelled_at,
+        cancel_kind=r.cancel_kind,
     )
 
 
 async def insert_booking(
-    conn: AsyncConnection, vacancy_id: int, shift_id: str, person_id: str, now: dt.datetime,
-    channel: str, *, override_reason: str | None = None, by: str | None = None,
+    conn: AsyncConnection,
+    vacancy_id: int,
+    shift_id: str,
+    person_id: str,
+    now: dt.datetime,
+    channel: str,
+    *,
+    override_reason: str | None = None,
+    by: str | None = None,
 ) -> int:
     return int(
         (
             await conn.execute(
                 sa.insert(t.bookings)
-                .values(vacancy_id=vacancy_id, shift_id=shift_id, person_id=person_id,
-                        booked_at=now, channel=channel, override_reason=override_reason,
-                        by_person_id=by)
+                .values(
+                    vacancy_id=vacancy_id,
+                    shift_id=shift_id,
+                    person_id=person_id,
+                    booked_at=now,
+                    channel=channel,
+                    override_reason=override_reason,
+                    by_person_id=by,
+                )
                 .returning(t.bookings.c.id)
             )
         ).scalar_one()
@@ -337,7 +440,7 @@ async def cancel_booking_row(
         .where(t.bookings.c.id == booking_id, t.bookings.c.cancelled_at.is_(None))
         .values(cancelled_at=now, cancel_kind=kind)
     )
-    return res.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return res.rowcount == 1
 
 
 async def bookings_of(
@@ -347,8 +450,11 @@ async def bookings_of(
     q = (
         sa.select(t.bookings, *[c.label(f"s_{c.name}") for c in t.shifts.c])
         .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
-        .where(t.bookings.c.person_id == person_id, t.bookings.c.cancelled_at.is_(None),
-               t.shifts.c.ends_at > since)
+        .where(
+            t.bookings.c.person_id == person_id,
+            t.bookings.c.cancelled_at.is_(None),
+            t.shifts.c.ends_at > since,
+        )
         .order_by(t.shifts.c.starts_at)
     )
     return [(_booking(r), _shift(_Prefixed(r, "s_"))) for r in await conn.execute(q)]
@@ -358,13 +464,15 @@ async def answer_counts(conn: AsyncConnection, person_id: str) -> tuple[int, int
     """(declines, cancellations) for a person: shown to coordinators, never acted on."""
     declines = (
         await conn.execute(
-            sa.select(sa.func.count()).select_from(t.offers)
+            sa.select(sa.func.count())
+            .select_from(t.offers)
             .where(t.offers.c.person_id == person_id, t.offers.c.state == "declined")
         )
     ).scalar_one()
     cancels = (
         await conn.execute(
-            sa.select(sa.func.count()).select_from(t.bookings)
+            sa.select(sa.func.count())
+            .select_from(t.bookings)
             .where(t.bookings.c.person_id == person_id, t.bookings.c.cancel_kind == "substitute")
         )
     ).scalar_one()
@@ -372,6 +480,7 @@ async def answer_counts(conn: AsyncConnection, person_id: str) -> tuple[int, int
 
 
 # ---------- what the engine needs to judge candidates ----------
+
 
 def _vacated_shift_ids() -> sa.Select[Any]:
     """Shifts whose scheduled person is not working them (an open or filled vacancy)."""
@@ -398,22 +507,36 @@ async def loads_for(
     id_filter_shift = t.shifts.c.person_id.in_(ids) if len(ids) < 900 else sa.true()
     # Own scheduled shifts that are not vacated.
     q_own = sa.select(
-        t.shifts.c.person_id, t.shifts.c.id, t.shifts.c.unit_id, t.shifts.c.starts_at,
+        t.shifts.c.person_id,
+        t.shifts.c.id,
+        t.shifts.c.unit_id,
+        t.shifts.c.starts_at,
         t.shifts.c.ends_at,
     ).where(
-        t.shifts.c.person_id.is_not(None), id_filter_shift,
+        t.shifts.c.person_id.is_not(None),
+        id_filter_shift,
         t.shifts.c.cancelled.is_(False),
-        t.shifts.c.ends_at > window_start, t.shifts.c.starts_at < window_end,
+        t.shifts.c.ends_at > window_start,
+        t.shifts.c.starts_at < window_end,
         t.shifts.c.id.not_in(_vacated_shift_ids()),
     )
     # Live bookings.
     id_filter_b = t.bookings.c.person_id.in_(ids) if len(ids) < 900 else sa.true()
-    q_booked = sa.select(
-        t.bookings.c.person_id, t.shifts.c.id, t.shifts.c.unit_id, t.shifts.c.starts_at,
-        t.shifts.c.ends_at,
-    ).join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id).where(
-        id_filter_b, t.bookings.c.cancelled_at.is_(None),
-        t.shifts.c.ends_at > window_start, t.shifts.c.starts_at < window_end,
+    q_booked = (
+        sa.select(
+            t.bookings.c.person_id,
+            t.shifts.c.id,
+            t.shifts.c.unit_id,
+            t.shifts.c.starts_at,
+            t.shifts.c.ends_at,
+        )
+        .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
+        .where(
+            id_filter_b,
+            t.bookings.c.cancelled_at.is_(None),
+            t.shifts.c.ends_at > window_start,
+            t.shifts.c.starts_at < window_end,
+        )
     )
     wanted = set(ids)
     fourteen = now - dt.timedelta(days=14)
@@ -428,23 +551,23 @@ async def loads_for(
                 days=28
             ):
                 booked[r.person_id] += (r.ends_at - r.starts_at).total_seconds() / 3600
-    for r in await conn.execute(
+    for u in await conn.execute(
         sa.select(t.unavailability).where(
             t.unavailability.c.ends_at > window_start,
             t.unavailability.c.starts_at < window_end,
         )
     ):
-        if r.person_id in wanted:
-            unavailable[r.person_id].append(Interval(r.starts_at, r.ends_at))
+        if u.person_id in wanted:
+            unavailable[u.person_id].append(Interval(u.starts_at, u.ends_at))
     q_offered = (
         sa.select(t.offers.c.person_id, t.shifts.c.starts_at, t.shifts.c.ends_at)
         .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)
         .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
         .where(t.offers.c.created_at >= now - dt.timedelta(days=28))
     )
-    for r in await conn.execute(q_offered):
-        if r.person_id in wanted:
-            offered[r.person_id] += (r.ends_at - r.starts_at).total_seconds() / 3600
+    for o in await conn.execute(q_offered):
+        if o.person_id in wanted:
+            offered[o.person_id] += (o.ends_at - o.starts_at).total_seconds() / 3600
     return {
         pid: PersonLoad(
             commitments=tuple(sorted(commitments[pid], key=lambda i: i.starts_at)),
@@ -462,15 +585,22 @@ async def people_working_during(
 ) -> set[str]:
     """Who works a shift at the unit overlapping [start, end): scheduled (not vacated) or booked."""
     own = sa.select(t.shifts.c.person_id).where(
-        t.shifts.c.unit_id == unit_id, t.shifts.c.person_id.is_not(None),
-        t.shifts.c.cancelled.is_(False), t.shifts.c.starts_at < end, t.shifts.c.ends_at > start,
+        t.shifts.c.unit_id == unit_id,
+        t.shifts.c.person_id.is_not(None),
+        t.shifts.c.cancelled.is_(False),
+        t.shifts.c.starts_at < end,
+        t.shifts.c.ends_at > start,
         t.shifts.c.id.not_in(_vacated_shift_ids()),
     )
-    booked = sa.select(t.bookings.c.person_id).join(
-        t.shifts, t.shifts.c.id == t.bookings.c.shift_id
-    ).where(
-        t.shifts.c.unit_id == unit_id, t.bookings.c.cancelled_at.is_(None),
-        t.shifts.c.starts_at < end, t.shifts.c.ends_at > start,
+    booked = (
+        sa.select(t.bookings.c.person_id)
+        .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
+        .where(
+            t.shifts.c.unit_id == unit_id,
+            t.bookings.c.cancelled_at.is_(None),
+            t.shifts.c.starts_at < end,
+            t.shifts.c.ends_at > start,
+        )
     )
     out: set[str] = set()
     for q in (own, booked):

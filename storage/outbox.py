@@ -60,24 +60,47 @@ def _message(kind: str, payload: str) -> OutMessage:
 
 def _item(r: Any) -> OutboxItem:
     return OutboxItem(
-        id=r.id, person_id=r.person_id, chat_id=r.chat_id, channel=r.channel, kind=r.kind,
-        message=_message(r.kind, r.payload), offer_id=r.offer_id, state=r.state,
-        attempts=r.attempts, next_attempt_at=r.next_attempt_at, external_id=r.external_id,
+        id=r.id,
+        person_id=r.person_id,
+        chat_id=r.chat_id,
+        channel=r.channel,
+        kind=r.kind,
+        message=_message(r.kind, r.payload),
+        offer_id=r.offer_id,
+        state=r.state,
+        attempts=r.attempts,
+        next_attempt_at=r.next_attempt_at,
+        external_id=r.external_id,
         error=r.error,
     )
 
 
 async def enqueue(
-    conn: AsyncConnection, msg: OutMessage, channel: str, now: dt.datetime, *,
-    person_id: str | None = None, chat_id: int | None = None, offer_id: int | None = None,
+    conn: AsyncConnection,
+    msg: OutMessage,
+    channel: str,
+    now: dt.datetime,
+    *,
+    person_id: str | None = None,
+    chat_id: int | None = None,
+    offer_id: int | None = None,
 ) -> int:
     return int(
         (
             await conn.execute(
                 sa.insert(t.outbox)
-                .values(person_id=person_id, chat_id=chat_id, channel=channel, kind=msg.kind,
-                        payload=_payload(msg), offer_id=offer_id, state="pending",
-                        attempts=0, next_attempt_at=now, created_at=now)
+                .values(
+                    person_id=person_id,
+                    chat_id=chat_id,
+                    channel=channel,
+                    kind=msg.kind,
+                    payload=_payload(msg),
+                    offer_id=offer_id,
+                    state="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
                 .returning(t.outbox.c.id)
             )
         ).scalar_one()
@@ -108,9 +131,15 @@ async def mark_sent(
     conn: AsyncConnection, item_id: int, now: dt.datetime, external_id: str | None
 ) -> None:
     await conn.execute(
-        sa.update(t.outbox).where(t.outbox.c.id == item_id)
-        .values(state="sent", sent_at=now, external_id=external_id,
-                attempts=t.outbox.c.attempts + 1, error=None)
+        sa.update(t.outbox)
+        .where(t.outbox.c.id == item_id)
+        .values(
+            state="sent",
+            sent_at=now,
+            external_id=external_id,
+            attempts=t.outbox.c.attempts + 1,
+            error=None,
+        )
     )
 
 
@@ -118,15 +147,18 @@ async def mark_retry(
     conn: AsyncConnection, item_id: int, next_attempt_at: dt.datetime, error: str
 ) -> None:
     await conn.execute(
-        sa.update(t.outbox).where(t.outbox.c.id == item_id)
-        .values(attempts=t.outbox.c.attempts + 1, next_attempt_at=next_attempt_at,
-                error=error[:300])
+        sa.update(t.outbox)
+        .where(t.outbox.c.id == item_id)
+        .values(
+            attempts=t.outbox.c.attempts + 1, next_attempt_at=next_attempt_at, error=error[:300]
+        )
     )
 
 
 async def mark_dead(conn: AsyncConnection, item_id: int, error: str) -> None:
     await conn.execute(
-        sa.update(t.outbox).where(t.outbox.c.id == item_id)
+        sa.update(t.outbox)
+        .where(t.outbox.c.id == item_id)
         .values(state="dead", attempts=t.outbox.c.attempts + 1, error=error[:300])
     )
 

@@ -61,7 +61,8 @@ async def load_people(
     intros: dict[str, set[str]] = defaultdict(set)
     for chunk in _chunks(ids, 900):
         for r in await conn.execute(
-            sa.select(t.person_roles).where(t.person_roles.c.person_id.in_(chunk))
+            sa.select(t.person_roles)
+            .where(t.person_roles.c.person_id.in_(chunk))
             .order_by(t.person_roles.c.id)
         ):
             roles[r.person_id].append(RoleGrant(Role(r.role), r.unit_id))

@@ -96,8 +96,13 @@ person_roles = sa.Table(
     "person_roles",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
-              nullable=False, index=True),
+    sa.Column(
+        "person_id",
+        sa.String(64),
+        sa.ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     sa.Column("role", sa.String(20), nullable=False),
     # Home unit for staff; scope for coordinator and handledare; NULL = not unit-bound.
     sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.id"), nullable=True),
@@ -109,8 +114,9 @@ person_roles = sa.Table(
 qualifications = sa.Table(
     "qualifications",
     metadata,
-    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("code", sa.String(40), primary_key=True),  # usk, delegering, korkort, ...
     sa.Column("expires_on", sa.Date, nullable=True),
 )
@@ -118,8 +124,9 @@ qualifications = sa.Table(
 introductions = sa.Table(  # introducerad på enheten
     "introductions",
     metadata,
-    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("unit_id", sa.String(64), sa.ForeignKey("units.id"), primary_key=True),
     _ts("since", nullable=False),
     sa.Column("by_person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
@@ -168,9 +175,7 @@ vacancies = sa.Table(  # vakans
     sa.Column("widened", sa.Boolean, nullable=False, server_default=sa.false()),
     _ts("created_at", nullable=False),
     _ts("updated_at", nullable=False),
-    sa.CheckConstraint(
-        "status IN ('searching','filled','cancelled','expired')", name="status"
-    ),
+    sa.CheckConstraint("status IN ('searching','filled','cancelled','expired')", name="status"),
 )
 
 offers = sa.Table(  # förfrågan
@@ -219,8 +224,13 @@ unavailability = sa.Table(  # ej tillgänglig
     "unavailability",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"),
-              nullable=False, index=True),
+    sa.Column(
+        "person_id",
+        sa.String(64),
+        sa.ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     _ts("starts_at", nullable=False),
     _ts("ends_at", nullable=False),
 )
@@ -237,8 +247,12 @@ checklist_items = sa.Table(
     "checklist_items",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("template_id", sa.Integer, sa.ForeignKey("checklist_templates.id",
-              ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "template_id",
+        sa.Integer,
+        sa.ForeignKey("checklist_templates.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("text", sa.String(300), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False, server_default="tick"),  # tick/note/confirm
@@ -262,8 +276,12 @@ checklists = sa.Table(  # introduktion pågår
 checklist_ticks = sa.Table(
     "checklist_ticks",
     metadata,
-    sa.Column("checklist_id", sa.Integer, sa.ForeignKey("checklists.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "checklist_id",
+        sa.Integer,
+        sa.ForeignKey("checklists.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("item_id", sa.Integer, sa.ForeignKey("checklist_items.id"), primary_key=True),
     _ts("done_at", nullable=False),
     sa.Column("by_person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True),

@@ -29,64 +29,120 @@ def make_deps(db: Database, now: str, **settings: object) -> Deps:
 
 
 class World:
-    """Writes a small municipality: `await w.unit(...)`, `await w.sub(...)`, `await w.shift(...)`."""
+    """Writes a small municipality: `await w.unit(...)`, `w.sub(...)`, `w.shift(...)`."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._phone = 1740000
         self._tg = 5000
 
-    async def unit(self, uid: str, area: str = "Centrum", allow_staff_extra: bool = False,
-                   coordinator_chat_id: int | None = None) -> str:
+    async def unit(
+        self,
+        uid: str,
+        area: str = "Centrum",
+        allow_staff_extra: bool = False,
+        coordinator_chat_id: int | None = None,
+    ) -> str:
         async with self.db.write() as conn:
-            await conn.execute(sa.insert(t.units).values(
-                id=uid, name=f"Hemtjänst {uid.title()}", area=area,
-                allow_staff_extra=allow_staff_extra, coordinator_chat_id=coordinator_chat_id))
+            await conn.execute(
+                sa.insert(t.units).values(
+                    id=uid,
+                    name=f"Hemtjänst {uid.title()}",
+                    area=area,
+                    allow_staff_extra=allow_staff_extra,
+                    coordinator_chat_id=coordinator_chat_id,
+                )
+            )
         return uid
 
     async def person(
-        self, pid: str, *, roles: Iterable[tuple[str, str | None]], tier: str | None = None,
-        quals: Iterable[str] = ("usk",), introduced: Iterable[str] = (),
-        telegram: bool = True, sms: bool = True, channel: str = "both", language: str = "sv",
+        self,
+        pid: str,
+        *,
+        roles: Iterable[tuple[str, str | None]],
+        tier: str | None = None,
+        quals: Iterable[str] = ("usk",),
+        introduced: Iterable[str] = (),
+        telegram: bool = True,
+        sms: bool = True,
+        channel: str = "both",
+        language: str = "sv",
         name: str | None = None,
     ) -> str:
         self._phone += 1
         self._tg += 1
         async with self.db.write() as conn:
-            await conn.execute(sa.insert(t.people).values(
-                id=pid, name=name or f"{pid.title()} Testsson",
-                phone=f"+4670{self._phone:07d}" if sms else None,
-                telegram_user_id=self._tg if telegram else None,
-                telegram_chat_id=self._tg if telegram else None,
-                channel=channel, tier=tier, language=language))
+            await conn.execute(
+                sa.insert(t.people).values(
+                    id=pid,
+                    name=name or f"{pid.title()} Testsson",
+                    phone=f"+4670{self._phone:07d}" if sms else None,
+                    telegram_user_id=self._tg if telegram else None,
+                    telegram_chat_id=self._tg if telegram else None,
+                    channel=channel,
+                    tier=tier,
+                    language=language,
+                )
+            )
             for role, unit in roles:
-                await conn.execute(sa.insert(t.person_roles).values(
-                    person_id=pid, role=role, unit_id=unit))
+                await conn.execute(
+                    sa.insert(t.person_roles).values(person_id=pid, role=role, unit_id=unit)
+                )
             for q in quals:
                 code, _, exp = q.partition(":")
-                await conn.execute(sa.insert(t.qualifications).values(
-                    person_id=pid, code=code,
-                    expires_on=dt.date.fromisoformat(exp) if exp else None))
+                await conn.execute(
+                    sa.insert(t.qualifications).values(
+                        person_id=pid,
+                        code=code,
+                        expires_on=dt.date.fromisoformat(exp) if exp else None,
+                    )
+                )
             for u in introduced:
-                await conn.execute(sa.insert(t.introductions).values(
-                    person_id=pid, unit_id=u, since=local("2026-01-01 00:00")))
+                await conn.execute(
+                    sa.insert(t.introductions).values(
+                        person_id=pid, unit_id=u, since=local("2026-01-01 00:00")
+                    )
+                )
         return pid
 
-    async def sub(self, pid: str, *, introduced: Iterable[str] = ("norr",), tier: str = "substitute",
-                  **kw: object) -> str:
-        return await self.person(pid, roles=[("substitute", None)], tier=tier,
-                                 introduced=introduced, **kw)  # type: ignore[arg-type]
+    async def sub(
+        self,
+        pid: str,
+        *,
+        introduced: Iterable[str] = ("norr",),
+        tier: str = "substitute",
+        **kw: object,
+    ) -> str:
+        return await self.person(
+            pid, roles=[("substitute", None)], tier=tier, introduced=introduced, **kw
+        )  # type: ignore[arg-type]
 
     async def staff(self, pid: str, unit: str, **kw: object) -> str:
         return await self.person(pid, roles=[("staff", unit)], introduced=[unit], **kw)  # type: ignore[arg-type]
 
-    async def shift(self, sid: str, unit: str, person: str | None, start: str, end: str,
-                    role: str = "usk", reqs: Iterable[str] = ()) -> str:
+    async def shift(
+        self,
+        sid: str,
+        unit: str,
+        person: str | None,
+        start: str,
+        end: str,
+        role: str = "usk",
+        reqs: Iterable[str] = (),
+    ) -> str:
         s, e = local(start), local(end)
         if e <= s:
             e += dt.timedelta(days=1)
         async with self.db.write() as conn:
-            await conn.execute(sa.insert(t.shifts).values(
-                id=sid, unit_id=unit, person_id=person, starts_at=s, ends_at=e, role=role,
-                requirements=";".join(reqs)))
+            await conn.execute(
+                sa.insert(t.shifts).values(
+                    id=sid,
+                    unit_id=unit,
+                    person_id=person,
+                    starts_at=s,
+                    ends_at=e,
+                    role=role,
+                    requirements=";".join(reqs),
+                )
+            )
         return sid

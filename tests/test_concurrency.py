@@ -23,8 +23,9 @@ async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database)
     await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
     # 20 minutes before start: everyone eligible is asked at once.
     deps = make_deps(any_db, "2026-12-01 06:40")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     async with any_db.read() as conn:
         offers = await repo.offers_for(conn, vid)
@@ -37,9 +38,13 @@ async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database)
     assert outcomes.count(answers.Outcome.BOOKED) == 1
     assert outcomes.count(answers.Outcome.LATE) == 99
     async with any_db.read() as conn:
-        n_bookings = (await conn.execute(
-            sa.select(sa.func.count()).select_from(t.bookings)
-            .where(t.bookings.c.vacancy_id == vid))).scalar_one()
+        n_bookings = (
+            await conn.execute(
+                sa.select(sa.func.count())
+                .select_from(t.bookings)
+                .where(t.bookings.c.vacancy_id == vid)
+            )
+        ).scalar_one()
         v = await repo.get_vacancy(conn, vid)
     assert n_bookings == 1
     assert v is not None and v.status == VacancyStatus.FILLED

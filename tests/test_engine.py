@@ -40,8 +40,9 @@ async def _offers_by_person(db: Database) -> dict[str, list[outbox.OutboxItem]]:
 async def test_sick_report_opens_vacancy_and_sends_first_wave(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    receipt = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                           shift_ids=["s-day"])
+    receipt = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     assert len(receipt.new_vacancy_ids) == 1
     assert "07:00-16:00" in receipt.text
     sent = await _offers_by_person(db)
@@ -59,10 +60,12 @@ async def test_sick_report_opens_vacancy_and_sends_first_wave(db: Database) -> N
 async def test_same_report_twice_creates_nothing_new(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    first = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "sms",
-                                         shift_ids=["s-day"])
-    again = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "sms",
-                                         shift_ids=["s-day"])
+    first = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "sms", shift_ids=["s-day"]
+    )
+    again = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "sms", shift_ids=["s-day"]
+    )
     assert first.new_vacancy_ids and not again.new_vacancy_ids
     async with db.read() as conn:
         assert len(await repo.offers_for(conn, first.new_vacancy_ids[0])) == 8
@@ -71,8 +74,9 @@ async def test_same_report_twice_creates_nothing_new(db: Database) -> None:
 async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.VAB, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.VAB, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     async with db.read() as conn:
         offers = await repo.offers_for(conn, vid)
@@ -97,8 +101,9 @@ async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
 async def test_declines_move_on_to_the_next_wave_and_nobody_is_asked_twice(db: Database) -> None:
     await _morning(db, n_subs=12)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     async with db.read() as conn:
         first_wave = await repo.offers_for(conn, vid)
@@ -117,8 +122,9 @@ async def test_declines_move_on_to_the_next_wave_and_nobody_is_asked_twice(db: D
 async def test_escalates_when_the_pool_is_exhausted(db: Database) -> None:
     await _morning(db, n_subs=2)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     async with db.read() as conn:
         for o in await repo.offers_for(conn, vid):
@@ -129,14 +135,18 @@ async def test_escalates_when_the_pool_is_exhausted(db: Database) -> None:
     assert len(esc) == 1
     assert "Tillfrågade 2, nej 2" in esc[0].message.text
     assert [b.data for row in esc[0].message.buttons for b in row] == [
-        f"esc:w:{vid}", f"esc:f:{vid}", f"esc:c:{vid}"]
+        f"esc:w:{vid}",
+        f"esc:f:{vid}",
+        f"esc:c:{vid}",
+    ]
 
 
 async def test_escalates_at_the_threshold_before_start(db: Database) -> None:
     await _morning(db, n_subs=20)
     deps = make_deps(db, "2026-12-01 04:00")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     clock = deps.clock
     assert isinstance(clock, FakeClock)
@@ -156,16 +166,18 @@ async def test_escalates_at_the_threshold_before_start(db: Database) -> None:
 async def test_report_well_withdraws_open_offers(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     well = await absence.report_well(deps, "anna", "telegram")
     assert well.cancelled_vacancy_ids == r.new_vacancy_ids
     sent = await _offers_by_person(db)
     withdrawn = [i for items in sent.values() for i in items if i.kind == "withdrawn"]
     assert len(withdrawn) == 8
     # Reporting sick again reopens the same vacancy; nobody offered before is asked again.
-    again = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                         shift_ids=["s-day"])
+    again = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     assert again.new_vacancy_ids == r.new_vacancy_ids
     async with db.read() as conn:
         offers = await repo.offers_for(conn, r.new_vacancy_ids[0])
@@ -175,8 +187,9 @@ async def test_report_well_withdraws_open_offers(db: Database) -> None:
 async def test_report_well_after_booking_asks_the_coordinator_then_release(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     async with db.read() as conn:
         o = (await repo.offers_for(conn, vid))[0]
@@ -195,8 +208,9 @@ async def test_report_well_after_booking_asks_the_coordinator_then_release(db: D
 async def test_substitute_cancellation_reopens_and_skips_them(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     async with db.read() as conn:
         o = (await repo.offers_for(conn, vid))[0]
@@ -207,7 +221,7 @@ async def test_substitute_cancellation_reopens_and_skips_them(db: Database) -> N
     async with db.read() as conn:
         v = await repo.get_vacancy(conn, vid)
         offers = await repo.offers_for(conn, vid)
-        declines, cancels = await repo.answer_counts(conn, o.person_id)
+        _declines, cancels = await repo.answer_counts(conn, o.person_id)
     assert v is not None and v.status == VacancyStatus.SEARCHING
     assert [x.person_id for x in offers].count(o.person_id) == 1
     assert len(offers) == 12  # the remaining four were asked
@@ -221,14 +235,16 @@ async def test_fill_by_hand_needs_a_reason_to_override_rules(db: Database) -> No
     await w.sub("tired")
     await w.shift("s-night", "soder", "tired", "2026-11-30 21:00", "2026-12-01 07:00")
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     refused = await coordinator.fill_by_hand(deps, vid, "tired", "kim", "telegram")
     assert refused.outcome == coordinator.FillOutcome.NEEDS_OVERRIDE
     assert refused.blocks
-    done = await coordinator.fill_by_hand(deps, vid, "tired", "kim", "telegram",
-                                          override_reason="ingen annan, kort pass")
+    done = await coordinator.fill_by_hand(
+        deps, vid, "tired", "kim", "telegram", override_reason="ingen annan, kort pass"
+    )
     assert done.outcome == coordinator.FillOutcome.BOOKED
     async with db.read() as conn:
         b = await repo.live_booking(conn, vid)
@@ -245,8 +261,9 @@ async def test_widening_reaches_regular_staff(db: Database) -> None:
     await w.person("kim", roles=[("coordinator", "norr")], quals=())
     await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     vid = r.new_vacancy_ids[0]
     async with db.read() as conn:
         assert await repo.offers_for(conn, vid) == []
@@ -260,8 +277,9 @@ async def test_explain_lists_ranked_and_excluded_with_reasons(db: Database) -> N
     w = await _morning(db, n_subs=2)
     await w.sub("newbie", introduced=())
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-day"])
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
+    )
     lines = await coordinator.explain(deps, r.new_vacancy_ids[0])
     text = "\n".join(lines)
     assert "sub00" in text and "newbie" in text
@@ -269,14 +287,18 @@ async def test_explain_lists_ranked_and_excluded_with_reasons(db: Database) -> N
 
 
 @pytest.mark.parametrize("hours_ahead,expected", [(30, 3), (10, 5), (2, 8), (0.5, 12)])
-async def test_wave_size_follows_time_to_start(db: Database, hours_ahead: float,
-                                               expected: int) -> None:
+async def test_wave_size_follows_time_to_start(
+    db: Database, hours_ahead: float, expected: int
+) -> None:
     await _morning(db, n_subs=12)
     start = local("2026-12-02 15:00")
     now = start - dt.timedelta(hours=hours_ahead)
-    deps = make_deps(db, now.astimezone(local("2026-12-01 00:00").tzinfo).strftime("%Y-%m-%d %H:%M"))
-    r = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "telegram",
-                                     shift_ids=["s-eve"])
+    deps = make_deps(
+        db, now.astimezone(local("2026-12-01 00:00").tzinfo).strftime("%Y-%m-%d %H:%M")
+    )
+    r = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-eve"]
+    )
     async with db.read() as conn:
         offers = await repo.offers_for(conn, r.new_vacancy_ids[0])
     assert len(offers) == expected

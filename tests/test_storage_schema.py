@@ -22,7 +22,10 @@ async def test_times_round_trip_as_aware_utc(any_db: Database) -> None:
         await conn.execute(sa.insert(t.units).values(id="u1", name="Enhet", area="Norr"))
         await conn.execute(
             sa.insert(t.shifts).values(
-                id="s1", unit_id="u1", starts_at=start, ends_at=start + dt.timedelta(hours=8),
+                id="s1",
+                unit_id="u1",
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=8),
                 role="usk",
             )
         )
@@ -40,7 +43,10 @@ async def test_one_live_booking_per_vacancy_is_enforced(any_db: Database) -> Non
         await conn.execute(sa.insert(t.people).values(id="p2", name="B"))
         await conn.execute(
             sa.insert(t.shifts).values(
-                id="s1", unit_id="u1", starts_at=now, ends_at=now + dt.timedelta(hours=8),
+                id="s1",
+                unit_id="u1",
+                starts_at=now,
+                ends_at=now + dt.timedelta(hours=8),
                 role="usk",
             )
         )

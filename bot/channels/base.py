@@ -37,7 +37,10 @@ class Sender(Protocol):
     channel: str
 
     async def send(
-        self, person: Person | None, chat_id: int | None, msg: OutMessage,
+        self,
+        person: Person | None,
+        chat_id: int | None,
+        msg: OutMessage,
         edit_message_id: int | None,
     ) -> Delivery:
         """Deliver one message; raise TemporaryFailure or PermanentFailure."""
@@ -54,7 +57,10 @@ class RecordingSender:
     _next_id: int = 1000
 
     async def send(
-        self, person: Person | None, chat_id: int | None, msg: OutMessage,
+        self,
+        person: Person | None,
+        chat_id: int | None,
+        msg: OutMessage,
         edit_message_id: int | None,
     ) -> Delivery:
         who = person.id if person else f"chat:{chat_id}"
@@ -62,8 +68,10 @@ class RecordingSender:
             raise PermanentFailure(f"{self.channel} cannot reach {who}")
         self.sent.append((who, msg))
         self._next_id += 1
-        return Delivery(external_id=f"{self.channel}-{self._next_id}",
-                        telegram_message_id=edit_message_id or self._next_id)
+        return Delivery(
+            external_id=f"{self.channel}-{self._next_id}",
+            telegram_message_id=edit_message_id or self._next_id,
+        )
 
     def to(self, person_id: str) -> list[OutMessage]:
         return [m for who, m in self.sent if who == person_id]

@@ -9,6 +9,7 @@ at least once, never lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(seconds=60)
 BATCH = 50
+PARALLEL = 8  # recipients served at once; the rate limiters bound the total
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -52,8 +54,19 @@ class Dispatcher:
                     .where(t.outbox.c.id.in_([i.id for i in items]))
                     .values(next_attempt_at=now + LEASE)
                 )
+        # One recipient's messages go in order (an offer before its "Tillsatt" edit);
+        # different recipients are served side by side.
+        by_recipient: dict[tuple[str, str | None, int | None], list[outbox.OutboxItem]] = {}
         for item in items:
-            await self._deliver(item)
+            by_recipient.setdefault((item.channel, item.person_id, item.chat_id), []).append(item)
+        limit = asyncio.Semaphore(PARALLEL)
+
+        async def serve(queue: list[outbox.OutboxItem]) -> None:
+            async with limit:
+                for item in queue:
+                    await self._deliver(item)
+
+        await asyncio.gather(*(serve(q) for q in by_recipient.values()))
         return len(items)
 
     async def drain(self, max_rounds: int = 100) -> int:
@@ -78,7 +91,9 @@ class Dispatcher:
                 offer = await callout.get_offer(conn, item.message.edit_offer_id)
                 edit_id = offer.telegram_message_id if offer else None
         if sender is None:
-            await self._failed(item, person, f"no {item.channel} channel configured", permanent=True)
+            await self._failed(
+                item, person, f"no {item.channel} channel configured", permanent=True
+            )
             return
         try:
             delivery = await sender.send(person, item.chat_id, item.message, edit_id)
@@ -98,8 +113,14 @@ class Dispatcher:
                 await callout.set_offer_message(conn, item.offer_id, delivery.telegram_message_id)
 
     async def _failed(
-        self, item: outbox.OutboxItem, person: Person | None, error: str, *,
-        permanent: bool = False, retry_after: float | None = None, code: int | None = None,
+        self,
+        item: outbox.OutboxItem,
+        person: Person | None,
+        error: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        code: int | None = None,
     ) -> None:
         deps = self.deps
         now = deps.now()
@@ -109,13 +130,22 @@ class Dispatcher:
             if not permanent and not last_try:
                 wait = dt.timedelta(seconds=retry_after) if retry_after else backoff(item.attempts)
                 await outbox.mark_retry(conn, item.id, now + wait, error)
-                log.info("outbox %s to %s: retry in %ss (%s)", item.id, who,
-                         wait.total_seconds(), error)
+                log.info(
+                    "outbox %s to %s: retry in %ss (%s)", item.id, who, wait.total_seconds(), error
+                )
                 return
             await outbox.mark_dead(conn, item.id, error)
             log.warning("outbox %s to %s on %s failed: %s", item.id, who, item.channel, error)
-            await audit.record(conn, now, audit.SYSTEM, "delivery_failed", "outbox", item.id,
-                               item.channel, code=code)
+            await audit.record(
+                conn,
+                now,
+                audit.SYSTEM,
+                "delivery_failed",
+                "outbox",
+                item.id,
+                item.channel,
+                code=code,
+            )
             await fall_back(conn, deps, item, person, now)
         deps.kick()
 
@@ -123,6 +153,8 @@ class Dispatcher:
         """The background loop: wakes on new rows or every poll interval; never dies."""
         poll = self.deps.settings.outbox_poll_seconds
         while not self._stopping.is_set():
+            # Clear before the round: a wake-up during the round starts the next at once.
+            self.deps.outbox_wakeup.clear()
             try:
                 handled = await self.run_once()
             except Exception:
@@ -130,11 +162,8 @@ class Dispatcher:
                 handled = 0
             if handled:
                 continue
-            self.deps.outbox_wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.deps.outbox_wakeup.wait(), timeout=poll)
-            except TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stopping.set()
@@ -142,15 +171,20 @@ class Dispatcher:
 
 
 async def fall_back(
-    conn: AsyncConnection, deps: Deps, item: outbox.OutboxItem,
-    person: Person | None, now: dt.datetime,
+    conn: AsyncConnection,
+    deps: Deps,
+    item: outbox.OutboxItem,
+    person: Person | None,
+    now: dt.datetime,
 ) -> bool:
     """Try the person's other channel; if there is none, an offer counts as unanswered."""
     if person is None:
         return False
     other = "sms" if item.channel == "telegram" else "telegram"
-    reachable = person.phone is not None and not person.sms_opted_out if other == "sms" else (
-        person.telegram_chat_id is not None
+    reachable = (
+        person.phone is not None and not person.sms_opted_out
+        if other == "sms"
+        else (person.telegram_chat_id is not None)
     )
     if reachable and (other == "telegram" or item.message.sms is not None):
         msg = item.message
@@ -161,9 +195,11 @@ async def fall_back(
     if item.offer_id is not None:
         # Unreachable for this offer: treat it as a silent "no" so the call-out moves on.
         offer = await callout.get_offer(conn, item.offer_id)
-        if offer and await callout.answer_offer(conn, offer.id, OfferState.DECLINED, now,
-                                                "unreachable"):
+        if offer and await callout.answer_offer(
+            conn, offer.id, OfferState.DECLINED, now, "unreachable"
+        ):
             await callout.update_vacancy(conn, offer.vacancy_id, now, next_due_at=now)
-            await audit.record(conn, now, audit.SYSTEM, "offer_unreachable", "offer", offer.id,
-                               item.channel)
+            await audit.record(
+                conn, now, audit.SYSTEM, "offer_unreachable", "offer", offer.id, item.channel
+            )
     return False

@@ -29,7 +29,10 @@ class TelegramSender:
         self.bot = bot
 
     async def send(
-        self, person: Person | None, chat_id: int | None, msg: OutMessage,
+        self,
+        person: Person | None,
+        chat_id: int | None,
+        msg: OutMessage,
         edit_message_id: int | None,
     ) -> Delivery:
         target = chat_id if chat_id is not None else (person.telegram_chat_id if person else None)
@@ -39,7 +42,9 @@ class TelegramSender:
             if edit_message_id is not None:
                 try:
                     await self.bot.edit_message_text(
-                        chat_id=target, message_id=edit_message_id, text=msg.text,
+                        chat_id=target,
+                        message_id=edit_message_id,
+                        text=msg.text,
                         reply_markup=keyboard(msg),
                     )
                     return Delivery(str(edit_message_id), edit_message_id)
@@ -48,8 +53,9 @@ class TelegramSender:
                         return Delivery(str(edit_message_id), edit_message_id)
                     # The old message is gone or too old to edit: send a new one.
                     log.info("edit failed (%s); sending a new message", exc)
-            sent = await self.bot.send_message(chat_id=target, text=msg.text,
-                                               reply_markup=keyboard(msg))
+            sent = await self.bot.send_message(
+                chat_id=target, text=msg.text, reply_markup=keyboard(msg)
+            )
             return Delivery(str(sent.message_id), sent.message_id)
         except RetryAfter as exc:
             retry = exc.retry_after

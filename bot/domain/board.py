@@ -38,9 +38,7 @@ def status_text(row: BoardRow) -> str:
     return "❌ ej tillsatt"
 
 
-def render_board(
-    rows: list[BoardRow], units: dict[str, Unit], day: dt.date, tz: ZoneInfo
-) -> str:
+def render_board(rows: list[BoardRow], units: dict[str, Unit], day: dt.date, tz: ZoneInfo) -> str:
     if not rows:
         return f"Tillsättning {day:%Y-%m-%d}: inga vakanser."
     filled = sum(r.vacancy.status == VacancyStatus.FILLED for r in rows)

@@ -28,7 +28,11 @@ def shift_line(shift: Shift, unit: Unit, tz: ZoneInfo, lang: str = "sv") -> str:
 
 
 def offer_message(
-    offer: Offer, shift: Shift, unit: Unit, person: Person, tz: ZoneInfo,
+    offer: Offer,
+    shift: Shift,
+    unit: Unit,
+    person: Person,
+    tz: ZoneInfo,
     handledare_first_name: str | None = None,
 ) -> OutMessage:
     lang = person.language
@@ -38,18 +42,42 @@ def offer_message(
     intro_sms = (
         t("offer_intro_sms", lang, name=handledare_first_name) if handledare_first_name else ""
     )
-    text = t("offer", lang, role=role_name(shift.role, lang), reqs=f", {reqs}" if reqs else "",
-             intro=intro, **p)
-    sms = t("offer_sms", lang, role=role_name(shift.role, lang, sms=True),
-            reqs=f", {reqs}" if reqs else "", intro=intro_sms, code=offer.code, **p)
-    buttons = ((Button(t("btn_accept", lang), f"acc:{offer.id}"),
-                Button(t("btn_decline", lang), f"dec:{offer.id}")),)
+    text = t(
+        "offer",
+        lang,
+        role=role_name(shift.role, lang),
+        reqs=f", {reqs}" if reqs else "",
+        intro=intro,
+        **p,
+    )
+    sms = t(
+        "offer_sms",
+        lang,
+        role=role_name(shift.role, lang, sms=True),
+        reqs=f", {reqs}" if reqs else "",
+        intro=intro_sms,
+        code=offer.code,
+        **p,
+    )
+    buttons = (
+        (
+            Button(t("btn_accept", lang), f"acc:{offer.id}"),
+            Button(t("btn_decline", lang), f"dec:{offer.id}"),
+        ),
+    )
     return OutMessage("offer", text, sms, buttons)
 
 
 def simple(
-    kind: str, shift: Shift, unit: Unit, person: Person, tz: ZoneInfo, *,
-    edit_offer_id: int | None = None, sms: bool = True, **extra: str,
+    kind: str,
+    shift: Shift,
+    unit: Unit,
+    person: Person,
+    tz: ZoneInfo,
+    *,
+    edit_offer_id: int | None = None,
+    sms: bool = True,
+    **extra: str,
 ) -> OutMessage:
     """A message about one shift: booked, taken, withdrawn, released, late ..."""
     lang = person.language

@@ -111,8 +111,7 @@ class Person:
 
     def has_role(self, role: Role, unit_id: str | None = None) -> bool:
         return any(
-            g.role == role and (unit_id is None or g.unit_id in (None, unit_id))
-            for g in self.roles
+            g.role == role and (unit_id is None or g.unit_id in (None, unit_id)) for g in self.roles
         )
 
     def units_for(self, role: Role) -> frozenset[str]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.domain.model import Interval, elapsed_hours  # noqa: F401  (re-exported)
+from bot.domain.model import Interval
+from bot.domain.model import elapsed_hours as elapsed_hours  # re-exported
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -46,8 +46,13 @@ async def upcoming_shifts(deps: Deps, person_id: str, days: int = 7) -> list[Shi
 
 
 async def report_absence(
-    deps: Deps, person_id: str, category: AbsenceCategory, channel: str, *,
-    shift_ids: list[str] | None = None, period: tuple[dt.datetime, dt.datetime] | None = None,
+    deps: Deps,
+    person_id: str,
+    category: AbsenceCategory,
+    channel: str,
+    *,
+    shift_ids: list[str] | None = None,
+    period: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> AbsenceReceipt:
     """Record an absence and open one vacancy per covered shift, in one transaction.
 
@@ -69,7 +74,8 @@ async def report_absence(
                     shifts.append(shift)
         elif period is not None:
             shifts = [
-                s for s in await callout.shifts_of(conn, person_id, period[0], period[1])
+                s
+                for s in await callout.shifts_of(conn, person_id, period[0], period[1])
                 if s.ends_at > now
             ]
         else:
@@ -85,25 +91,44 @@ async def report_absence(
                 todo.append(s)
                 reopen[s.id] = existing.id
         if not todo and shifts:  # the same report again: nothing new
-            return AbsenceReceipt(None, shifts, [], _receipt_text(deps, person.language, shifts,
-                                                                  {}, channel))
+            return AbsenceReceipt(
+                None, shifts, [], _receipt_text(deps, person.language, shifts, {}, channel)
+            )
         start = todo[0].starts_at if todo else (period[0] if period else now)
         end = max(s.ends_at for s in todo) if todo else (period[1] if period else now)
-        absence_id = await callout.insert_absence(conn, person_id, category, start, end,
-                                                  channel, now)
-        await audit.record(conn, now, person_id, "absence_reported", "absence", absence_id,
-                           channel, category=category.value, shifts=[s.id for s in todo])
+        absence_id = await callout.insert_absence(
+            conn, person_id, category, start, end, channel, now
+        )
+        await audit.record(
+            conn,
+            now,
+            person_id,
+            "absence_reported",
+            "absence",
+            absence_id,
+            channel,
+            category=category.value,
+            shifts=[s.id for s in todo],
+        )
         new_ids: list[int] = []
         for s in todo:
             if s.id in reopen:
                 vid = reopen[s.id]
-                await callout.update_vacancy(conn, vid, now, status="searching", absence_id=absence_id,
-                                             next_due_at=now, escalated_at=None)
+                await callout.update_vacancy(
+                    conn,
+                    vid,
+                    now,
+                    status="searching",
+                    absence_id=absence_id,
+                    next_due_at=now,
+                    escalated_at=None,
+                )
             else:
                 vid = await callout.insert_vacancy(conn, s.id, absence_id, now)
             new_ids.append(vid)
-            await audit.record(conn, now, person_id, "vacancy_opened", "vacancy", vid, channel,
-                               shift=s.id)
+            await audit.record(
+                conn, now, person_id, "vacancy_opened", "vacancy", vid, channel, shift=s.id
+            )
         if not shifts:
             await _tell_coordinator_no_shift(deps, conn, person_id, category, start, end)
         units = {u.id: u for u in await people_repo.all_units(conn)}
@@ -116,29 +141,43 @@ async def report_absence(
     return AbsenceReceipt(absence_id, shifts, new_ids, text)
 
 
-def _receipt_text(deps: Deps, lang: str, shifts: list[Shift], units: dict[str, Unit],
-                  channel: str) -> str:
+def _receipt_text(
+    deps: Deps, lang: str, shifts: list[Shift], units: dict[str, Unit], channel: str
+) -> str:
     if not shifts:
         return t("absence_no_shifts", lang)
     tz = deps.tz
-    lines = [f"{day_label(s.starts_at, tz, lang)} {hhmm(s.starts_at, tz)}-{hhmm(s.ends_at, tz)}"
-             for s in shifts]
+    lines = [
+        f"{day_label(s.starts_at, tz, lang)} {hhmm(s.starts_at, tz)}-{hhmm(s.ends_at, tz)}"
+        for s in shifts
+    ]
     if channel == "sms":
         return t("absence_receipt_sms", lang, shifts=", ".join(lines))
     return t("absence_receipt", lang, shifts="\n".join(f"• {x}" for x in lines))
 
 
 async def _tell_coordinator_no_shift(
-    deps: Deps, conn: AsyncConnection, person_id: str, category: AbsenceCategory,
-    start: dt.datetime, end: dt.datetime,
+    deps: Deps,
+    conn: AsyncConnection,
+    person_id: str,
+    category: AbsenceCategory,
+    start: dt.datetime,
+    end: dt.datetime,
 ) -> None:
     person = await people_repo.get_person(conn, person_id)
     assert person is not None
     lang = deps.settings.language
     tz = deps.tz
-    period = f"{day_label(start, tz, lang)} {hhmm(start, tz)}–{day_label(end, tz, lang)} {hhmm(end, tz)}"
-    text = t("coord_absence_no_shift", lang, person=person.name,
-             category=CATEGORY_NAMES[category.value][lang], period=period)
+    period = (
+        f"{day_label(start, tz, lang)} {hhmm(start, tz)}–{day_label(end, tz, lang)} {hhmm(end, tz)}"
+    )
+    text = t(
+        "coord_absence_no_shift",
+        lang,
+        person=person.name,
+        category=CATEGORY_NAMES[category.value][lang],
+        period=period,
+    )
     for unit_id in sorted(person.units_for(Role.STAFF)):
         unit = await people_repo.get_unit(conn, unit_id)
         if unit:
@@ -161,8 +200,9 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
             return WellReceipt(text=t("well_nothing", lang))
         for absence in absences:
             await callout.end_absence(conn, absence.id, now)
-            await audit.record(conn, now, person_id, "reported_well", "absence", absence.id,
-                               channel)
+            await audit.record(
+                conn, now, person_id, "reported_well", "absence", absence.id, channel
+            )
         absence_ids = {a.id for a in absences}
         lo = min(a.starts_at for a in absences) - dt.timedelta(days=1)
         hi = max(a.ends_at for a in absences) + dt.timedelta(days=1)
@@ -179,14 +219,25 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                 assert booking is not None
                 sub = await people_repo.get_person(conn, booking.person_id)
                 clang = deps.settings.language
-                text = t("coord_well_booked", clang, person=person.name,
-                         sub=sub.name if sub else "?", unit=unit.name,
-                         day=day_label(shift.starts_at, deps.tz, clang),
-                         start=hhmm(shift.starts_at, deps.tz), end=hhmm(shift.ends_at, deps.tz))
-                buttons = ((Button(t("btn_keep", clang), f"rel:k:{vacancy.id}"),
-                            Button(t("btn_release", clang), f"rel:r:{vacancy.id}")),)
-                await send_to_coordinators(conn, unit, OutMessage("well_booked", text, None,
-                                                                   buttons), now)
+                text = t(
+                    "coord_well_booked",
+                    clang,
+                    person=person.name,
+                    sub=sub.name if sub else "?",
+                    unit=unit.name,
+                    day=day_label(shift.starts_at, deps.tz, clang),
+                    start=hhmm(shift.starts_at, deps.tz),
+                    end=hhmm(shift.ends_at, deps.tz),
+                )
+                buttons = (
+                    (
+                        Button(t("btn_keep", clang), f"rel:k:{vacancy.id}"),
+                        Button(t("btn_release", clang), f"rel:r:{vacancy.id}"),
+                    ),
+                )
+                await send_to_coordinators(
+                    conn, unit, OutMessage("well_booked", text, None, buttons), now
+                )
                 kept.append(vacancy.id)
     deps.kick()
     return WellReceipt(cancelled, kept, t("well_receipt", lang, count=len(cancelled) + len(kept)))
@@ -197,8 +248,14 @@ async def cancel_vacancy_in(
 ) -> bool:
     """Cancel a searching vacancy and withdraw its open offers, telling each person offered."""
     now = deps.now()
-    ok = await callout.update_vacancy(conn, vacancy_id, now, expect_status=VacancyStatus.SEARCHING,
-                                      status=VacancyStatus.CANCELLED.value, next_due_at=None)
+    ok = await callout.update_vacancy(
+        conn,
+        vacancy_id,
+        now,
+        expect_status=VacancyStatus.SEARCHING,
+        status=VacancyStatus.CANCELLED.value,
+        next_due_at=None,
+    )
     if not ok:
         return False
     vacancy = await callout.get_vacancy(conn, vacancy_id)
@@ -211,8 +268,18 @@ async def cancel_vacancy_in(
     people = await people_repo.get_people(conn, [o.person_id for o in withdrawn])
     for offer in withdrawn:
         p = people[offer.person_id]
-        await send_to_person(conn, p, simple("withdrawn", shift, unit, p, deps.tz,
-                                             edit_offer_id=offer.id), now)
-    await audit.record(conn, now, actor, "vacancy_cancelled", "vacancy", vacancy_id, channel,
-                       withdrawn=len(withdrawn), shift=shift_line(shift, unit, deps.tz))
+        await send_to_person(
+            conn, p, simple("withdrawn", shift, unit, p, deps.tz, edit_offer_id=offer.id), now
+        )
+    await audit.record(
+        conn,
+        now,
+        actor,
+        "vacancy_cancelled",
+        "vacancy",
+        vacancy_id,
+        channel,
+        withdrawn=len(withdrawn),
+        shift=shift_line(shift, unit, deps.tz),
+    )
     return True

@@ -13,7 +13,9 @@ from storage import people as people_repo
 
 
 async def board_rows(
-    deps: Deps, day: dt.date | None = None, unit_ids: Iterable[str] | None = None,
+    deps: Deps,
+    day: dt.date | None = None,
+    unit_ids: Iterable[str] | None = None,
     days: int = 1,
 ) -> tuple[dt.date, list[BoardRow]]:
     tz = deps.tz
@@ -29,13 +31,21 @@ async def board_rows(
             if booking:
                 p = await people_repo.get_person(conn, booking.person_id)
                 name = p.name if p else booking.person_id
-            rows.append(BoardRow(vacancy, shift, len(offers),
-                                 sum(o.state == OfferState.DECLINED for o in offers), name))
+            rows.append(
+                BoardRow(
+                    vacancy,
+                    shift,
+                    len(offers),
+                    sum(o.state == OfferState.DECLINED for o in offers),
+                    name,
+                )
+            )
     return day, rows
 
 
-async def board_text(deps: Deps, day: dt.date | None = None,
-                     unit_ids: Iterable[str] | None = None) -> str:
+async def board_text(
+    deps: Deps, day: dt.date | None = None, unit_ids: Iterable[str] | None = None
+) -> str:
     day, rows = await board_rows(deps, day, unit_ids)
     async with deps.db.read() as conn:
         units = {u.id: u for u in await people_repo.all_units(conn)}

@@ -43,7 +43,11 @@ class Assessment:
 
 
 async def assess(
-    conn: AsyncConnection, deps: Deps, vacancy: Vacancy, *, exclude_offered: bool = True,
+    conn: AsyncConnection,
+    deps: Deps,
+    vacancy: Vacancy,
+    *,
+    exclude_offered: bool = True,
     only: list[Person] | None = None,
 ) -> Assessment:
     """Judge every possible candidate for a vacancy (pure rules over loaded records)."""
@@ -55,16 +59,19 @@ async def assess(
     areas = {u.id: u.area for u in await people_repo.all_units(conn)}
     working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff_here = await people_repo.get_people(conn, working) if working else {}
-    handledare_on_duty = any(
-        p.has_role(Role.HANDLEDARE, unit.id) for p in staff_here.values()
-    )
+    handledare_on_duty = any(p.has_role(Role.HANDLEDARE, unit.id) for p in staff_here.values())
     intro_slot_taken = any(
         unit.id not in p.introduced_units and p.has_role(Role.SUBSTITUTE)
         for p in staff_here.values()
     )
     ctx = VacancyContext(
-        shift=shift, unit=unit, now=now, unit_areas=areas, widened=vacancy.widened,
-        handledare_on_duty=handledare_on_duty, intro_slot_taken=intro_slot_taken,
+        shift=shift,
+        unit=unit,
+        now=now,
+        unit_areas=areas,
+        widened=vacancy.widened,
+        handledare_on_duty=handledare_on_duty,
+        intro_slot_taken=intro_slot_taken,
         absent_person_id=shift.person_id,
     )
     pool = only if only is not None else await people_repo.candidate_pool(conn, include_staff=True)
@@ -106,7 +113,9 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         return
     a = await assess(conn, deps, vacancy)
     rules = deps.rules
-    escalate_at = shift.starts_at - dt.timedelta(minutes=deps.settings.escalate_before_start_minutes)
+    escalate_at = shift.starts_at - dt.timedelta(
+        minutes=deps.settings.escalate_before_start_minutes
+    )
     step = plan_wave(now, shift.starts_at, rules)
     if step.hold_until is not None and step.hold_until > now:
         due = step.hold_until if vacancy.escalated_at else min(step.hold_until, escalate_at)
@@ -117,8 +126,17 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     for rank, cand in enumerate(chosen, start=1):
         await _offer(conn, deps, a, cand, wave, rank)
     if chosen:
-        await audit.record(conn, now, audit.SYSTEM, "wave_sent", "vacancy", vacancy.id, "engine",
-                           wave=wave, offers=len(chosen))
+        await audit.record(
+            conn,
+            now,
+            audit.SYSTEM,
+            "wave_sent",
+            "vacancy",
+            vacancy.id,
+            "engine",
+            wave=wave,
+            offers=len(chosen),
+        )
         if vacancy.wave == 0 and shift.starts_at - now < dt.timedelta(
             minutes=rules.short_notice_minutes
         ):
@@ -127,14 +145,14 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     open_offers = [o for o in await callout.offers_for(conn, vacancy.id) if o.state == "open"]
     exhausted = left == 0 and not open_offers
     if vacancy.escalated_at is None and (now >= escalate_at or exhausted):
-        await escalate(conn, deps, vacancy, a.unit, shift, "exhausted" if exhausted else "threshold")
+        await escalate(
+            conn, deps, vacancy, a.unit, shift, "exhausted" if exhausted else "threshold"
+        )
         escalated = True
     else:
         escalated = vacancy.escalated_at is not None
-    if left > 0 and step.next_due_at is not None:
-        next_due = step.next_due_at
-    else:
-        next_due = now + RECHECK
+    more_to_ask = left > 0 and step.next_due_at is not None
+    next_due = step.next_due_at if more_to_ask and step.next_due_at else now + RECHECK
     if not escalated:
         next_due = min(next_due, escalate_at)
     next_due = max(min(next_due, shift.starts_at), now)
@@ -152,9 +170,20 @@ async def _offer(
         handledare = await _handledare_first_name(conn, a)
     msg = offer_message(offer, a.shift, a.unit, person, deps.tz, handledare)
     await send_to_person(conn, person, msg, now, offer_id=offer.id)
-    await audit.record(conn, now, audit.SYSTEM, "offer_sent", "offer", offer.id, "engine",
-                       vacancy=a.vacancy.id, person=person.id, wave=wave, rank=rank,
-                       tier=cand.tier_name)
+    await audit.record(
+        conn,
+        now,
+        audit.SYSTEM,
+        "offer_sent",
+        "offer",
+        offer.id,
+        "engine",
+        vacancy=a.vacancy.id,
+        person=person.id,
+        wave=wave,
+        rank=rank,
+        tier=cand.tier_name,
+    )
 
 
 async def _handledare_first_name(conn: AsyncConnection, a: Assessment) -> str | None:
@@ -169,19 +198,24 @@ async def _handledare_first_name(conn: AsyncConnection, a: Assessment) -> str | 
 
 async def _short_notice(conn: AsyncConnection, deps: Deps, a: Assessment) -> None:
     lang = deps.settings.language
-    text = t("coord_short_notice", lang, unit=a.unit.name,
-             day=day_label(a.shift.starts_at, deps.tz, lang),
-             start=hhmm(a.shift.starts_at, deps.tz), end=hhmm(a.shift.ends_at, deps.tz))
+    text = t(
+        "coord_short_notice",
+        lang,
+        unit=a.unit.name,
+        day=day_label(a.shift.starts_at, deps.tz, lang),
+        start=hhmm(a.shift.starts_at, deps.tz),
+        end=hhmm(a.shift.ends_at, deps.tz),
+    )
     await send_to_coordinators(conn, a.unit, OutMessage("short_notice", text), deps.now())
 
 
 async def _expire(conn: AsyncConnection, deps: Deps, vacancy: Vacancy, shift: Shift) -> None:
     now = deps.now()
-    await callout.update_vacancy(conn, vacancy.id, now, status=VacancyStatus.EXPIRED.value,
-                                 next_due_at=None)
+    await callout.update_vacancy(
+        conn, vacancy.id, now, status=VacancyStatus.EXPIRED.value, next_due_at=None
+    )
     await callout.close_open_offers(conn, vacancy.id, OfferState.EXPIRED, now)
-    await audit.record(conn, now, audit.SYSTEM, "vacancy_expired", "vacancy", vacancy.id,
-                       "engine")
+    await audit.record(conn, now, audit.SYSTEM, "vacancy_expired", "vacancy", vacancy.id, "engine")
     if vacancy.escalated_at is None:
         unit = await people_repo.get_unit(conn, shift.unit_id)
         assert unit is not None
@@ -205,17 +239,26 @@ async def escalate(
     lang = deps.settings.language
     tally = await offer_tally(conn, vacancy.id)
     text = t(
-        "coord_escalation", lang, unit=unit.name, day=day_label(shift.starts_at, deps.tz, lang),
-        start=hhmm(shift.starts_at, deps.tz), end=hhmm(shift.ends_at, deps.tz),
-        role=role_name(shift.role, lang), why=t(f"why_{why}", lang), **tally,
+        "coord_escalation",
+        lang,
+        unit=unit.name,
+        day=day_label(shift.starts_at, deps.tz, lang),
+        start=hhmm(shift.starts_at, deps.tz),
+        end=hhmm(shift.ends_at, deps.tz),
+        role=role_name(shift.role, lang),
+        why=t(f"why_{why}", lang),
+        **tally,
     )
     buttons: list[Button] = []
     if not vacancy.widened:
         buttons.append(Button(t("btn_widen", lang), f"esc:w:{vacancy.id}"))
-    buttons += [Button(t("btn_fill", lang), f"esc:f:{vacancy.id}"),
-                Button(t("btn_cancel_vacancy", lang), f"esc:c:{vacancy.id}")]
+    buttons += [
+        Button(t("btn_fill", lang), f"esc:f:{vacancy.id}"),
+        Button(t("btn_cancel_vacancy", lang), f"esc:c:{vacancy.id}"),
+    ]
     msg = OutMessage("escalation", text, None, tuple((b,) for b in buttons))
     await send_to_coordinators(conn, unit, msg, now)
     await callout.update_vacancy(conn, vacancy.id, now, escalated_at=now)
-    await audit.record(conn, now, audit.SYSTEM, "escalated", "vacancy", vacancy.id, "engine",
-                       why=why, **tally)
+    await audit.record(
+        conn, now, audit.SYSTEM, "escalated", "vacancy", vacancy.id, "engine", why=why, **tally
+    )

@@ -37,9 +37,14 @@ async def widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
     """Include regular staff (extra time / overtime) from the next step on, due at once."""
     async with deps.db.write() as conn:
         now = deps.now()
-        ok = await callout.update_vacancy(conn, vacancy_id, now,
-                                          expect_status=VacancyStatus.SEARCHING,
-                                          widened=True, next_due_at=now)
+        ok = await callout.update_vacancy(
+            conn,
+            vacancy_id,
+            now,
+            expect_status=VacancyStatus.SEARCHING,
+            widened=True,
+            next_due_at=now,
+        )
         if ok:
             await audit.record(conn, now, by, "vacancy_widened", "vacancy", vacancy_id, channel)
     if ok:
@@ -55,7 +60,11 @@ async def cancel_vacancy(deps: Deps, vacancy_id: int, by: str, channel: str) -> 
 
 
 async def fill_by_hand(
-    deps: Deps, vacancy_id: int, person_id: str, by: str, channel: str,
+    deps: Deps,
+    vacancy_id: int,
+    person_id: str,
+    by: str,
+    channel: str,
     override_reason: str | None = None,
 ) -> FillResult:
     """Book a named person. Rules are checked; a block needs an override reason (recorded)."""
@@ -69,26 +78,46 @@ async def fill_by_hand(
             if vacancy.status != VacancyStatus.SEARCHING:
                 return FillResult(FillOutcome.NOT_SEARCHING)
             a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
-            blocks = tuple(r.text for r in a.verdicts[0].blocks) if a.verdicts else (
-                "inte vikarie eller ordinarie med extratid",)
+            blocks = (
+                tuple(r.text for r in a.verdicts[0].blocks)
+                if a.verdicts
+                else ("inte vikarie eller ordinarie med extratid",)
+            )
             if blocks and not override_reason:
                 return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks)
             await callout.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
             booking_id = await callout.insert_booking(
-                conn, vacancy.id, a.shift.id, person.id, now, channel,
-                override_reason=override_reason if blocks else None, by=by,
+                conn,
+                vacancy.id,
+                a.shift.id,
+                person.id,
+                now,
+                channel,
+                override_reason=override_reason if blocks else None,
+                by=by,
             )
             others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
             people = await people_repo.get_people(conn, [o.person_id for o in others])
             for o in others:
                 p = people[o.person_id]
-                await send_to_person(conn, p, simple("taken", a.shift, a.unit, p, deps.tz,
-                                                     edit_offer_id=o.id), now)
-            await send_to_person(conn, person, simple("booked", a.shift, a.unit, person, deps.tz),
-                                 now)
-            await audit.record(conn, now, by, "filled_by_hand", "vacancy", vacancy.id, channel,
-                               person=person.id, override=override_reason if blocks else None,
-                               blocks=list(blocks))
+                await send_to_person(
+                    conn, p, simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id), now
+                )
+            await send_to_person(
+                conn, person, simple("booked", a.shift, a.unit, person, deps.tz), now
+            )
+            await audit.record(
+                conn,
+                now,
+                by,
+                "filled_by_hand",
+                "vacancy",
+                vacancy.id,
+                channel,
+                person=person.id,
+                override=override_reason if blocks else None,
+                blocks=list(blocks),
+            )
     except sa.exc.IntegrityError:
         return FillResult(FillOutcome.NOT_SEARCHING)
     deps.kick()
@@ -115,25 +144,39 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
         sub = await people_repo.get_person(conn, booking.person_id)
         assert unit is not None and sub is not None
         await send_to_person(conn, sub, simple("released", shift, unit, sub, deps.tz), now)
-        await audit.record(conn, now, by, "substitute_released", "vacancy", vacancy_id, channel,
-                           booking=booking.id)
+        await audit.record(
+            conn, now, by, "substitute_released", "vacancy", vacancy_id, channel, booking=booking.id
+        )
     deps.kick()
     return True
 
 
 async def create_vacancy(
-    deps: Deps, unit_id: str, start: dt.datetime, end: dt.datetime, role: str,
-    requirements: tuple[str, ...], by: str, channel: str,
+    deps: Deps,
+    unit_id: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    role: str,
+    requirements: tuple[str, ...],
+    by: str,
+    channel: str,
 ) -> int:
     """A new open shift created by hand (/nytt), searched for at once."""
     async with deps.db.write() as conn:
         now = deps.now()
-        shift = Shift(id=f"m-{uuid.uuid4().hex[:10]}", unit_id=unit_id, starts_at=start,
-                      ends_at=end, role=role, requirements=requirements)
+        shift = Shift(
+            id=f"m-{uuid.uuid4().hex[:10]}",
+            unit_id=unit_id,
+            starts_at=start,
+            ends_at=end,
+            role=role,
+            requirements=requirements,
+        )
         await callout.insert_shift(conn, shift)
         vid = await callout.insert_vacancy(conn, shift.id, None, now)
-        await audit.record(conn, now, by, "vacancy_created", "vacancy", vid, channel,
-                           shift=shift.id, unit=unit_id)
+        await audit.record(
+            conn, now, by, "vacancy_created", "vacancy", vid, channel, shift=shift.id, unit=unit_id
+        )
         await engine.advance(conn, deps, vid)
     deps.kick()
     return vid

@@ -53,13 +53,18 @@ def channel_for(person: Person) -> str | None:
 
 
 async def send_to_person(
-    conn: AsyncConnection, person: Person, msg: OutMessage, now: dt.datetime,
-    *, offer_id: int | None = None,
+    conn: AsyncConnection,
+    person: Person,
+    msg: OutMessage,
+    now: dt.datetime,
+    *,
+    offer_id: int | None = None,
 ) -> bool:
     channel = channel_for(person)
     if channel is None:
-        log.warning("person %s (%s) unreachable for %s", person.id, mask_phone(person.phone),
-                    msg.kind)
+        log.warning(
+            "person %s (%s) unreachable for %s", person.id, mask_phone(person.phone), msg.kind
+        )
         return False
     if channel == "sms" and msg.sms is None:
         return False  # this message is only worth sending on Telegram
