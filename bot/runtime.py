@@ -40,3 +40,4 @@ def setup_logging(level: str) -> None:
     )
     # httpx logs every request URL, and Telegram URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
