@@ -27,7 +27,7 @@ from bot.channels.dispatcher import Dispatcher
 from bot.channels.telegram import TelegramSender
 from bot.config import Settings
 from bot.runtime import open_deps
-from bot.services import callout
+from bot.services import callout, introduction
 from bot.services.deps import Deps
 from bot.web import build_web_app
 
@@ -112,6 +112,14 @@ class VikarieBot:
                 coalesce=True,
                 id="tick",
             )
+            self._scheduler.add_job(
+                self.remind,
+                "interval",
+                hours=1,
+                max_instances=1,
+                coalesce=True,
+                id="intro-reminders",
+            )
             self._scheduler.start()
         log.info("Vikariebot started: channels %s", ", ".join(self.senders) or "none")
 
@@ -120,6 +128,12 @@ class VikarieBot:
             await callout.tick(self.deps)
         except Exception:
             log.exception("tick failed; the next one will try again")
+
+    async def remind(self) -> None:
+        try:
+            await introduction.remind_stale(self.deps)
+        except Exception:
+            log.exception("introduction reminders failed; the next run will try again")
 
     async def stop(self) -> None:
         if self._scheduler is not None:

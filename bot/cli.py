@@ -20,8 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--fresh", action="store_true", help="börja från en tom databas")
     db = sub.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade", "current"])
-    imp = sub.add_parser("import", help="importera CSV (enheter, personer, pass)")
-    imp.add_argument("kind", choices=["units", "people", "shifts"])
+    imp = sub.add_parser("import", help="importera CSV (enheter, personer, pass, checklista)")
+    imp.add_argument("kind", choices=["units", "people", "shifts", "checklist"])
     imp.add_argument("file", type=Path)
     ex = sub.add_parser("explain", help="varför vem får en vakans erbjuden")
     ex.add_argument("vacancy", type=int)
@@ -87,10 +87,14 @@ async def _db(action: str, settings: Settings) -> int:
 
 
 async def _import(kind: str, path: Path, settings: Settings) -> int:
+    from storage.checklist_import import import_checklist
     from storage.imports import import_csv
 
     async with open_deps(settings) as deps:
-        result = await import_csv(deps.db, kind, path, settings.tz, deps.now())  # type: ignore[arg-type]
+        if kind == "checklist":
+            result = await import_checklist(deps.db, path, deps.now())
+        else:
+            result = await import_csv(deps.db, kind, path, settings.tz, deps.now())  # type: ignore[arg-type]
     if result.errors:
         print(f"{path}: {len(result.errors)} fel – inget importerades.", file=sys.stderr)
         for err in result.errors:

@@ -112,7 +112,9 @@ async def _after_booking(
     booking_id: int,
 ) -> None:
     """Hook for the introduction path (a first booking at a unit starts a checklist)."""
-    return None
+    from bot.services import introduction  # here: this function's body is the only seam
+
+    await introduction.on_booking(conn, deps, person, unit_id, shift_id, booking_id)
 
 
 async def _late(

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.eligibility import VacancyContext, Verdict, check_eligibility, is_candidate_kind
+from bot.domain.eligibility import (
+    VacancyContext,
+    Verdict,
+    check_eligibility,
+    is_candidate_kind,
+    is_introduced,
+)
 from bot.domain.messages import offer_message
 from bot.domain.model import OfferState, Person, Role, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
@@ -60,10 +66,7 @@ async def assess(
     working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff_here = await people_repo.get_people(conn, working) if working else {}
     handledare_on_duty = any(p.has_role(Role.HANDLEDARE, unit.id) for p in staff_here.values())
-    intro_slot_taken = any(
-        unit.id not in p.introduced_units and p.has_role(Role.SUBSTITUTE)
-        for p in staff_here.values()
-    )
+    intro_slot_taken = any(not is_introduced(p, unit.id) for p in staff_here.values())
     ctx = VacancyContext(
         shift=shift,
         unit=unit,

@@ -13,6 +13,7 @@ from bot.domain.messages import simple
 from bot.domain.model import OfferState, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.services import callout as engine
+from bot.services import introduction
 from bot.services.absence import cancel_vacancy_in
 from bot.services.deps import Deps, send_to_person
 from storage import audit, callout
@@ -118,6 +119,7 @@ async def fill_by_hand(
                 override=override_reason if blocks else None,
                 blocks=list(blocks),
             )
+            await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
     except sa.exc.IntegrityError:
         return FillResult(FillOutcome.NOT_SEARCHING)
     deps.kick()

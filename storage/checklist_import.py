@@ -1,0 +1,202 @@
+"""Checklist templates from CSV (`vikariebot import checklist FILE`).
+
+Columns `unit,position,text,kind`; an empty unit is the default template. Every unit in
+the file gets exactly the file's items: an item keeps its id when its position stays
+(so ticks in running introductions stay on it), positions missing from the file are
+removed with their ticks. Same style as `storage.imports`: UTF-8, comma or semicolon,
+line-numbered Swedish errors, and nothing is written unless the whole file is right.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bot.domain.checklist import ItemKind
+from bot.importer import RowError, row_error
+from storage import checklists as repo
+from storage import tables as t
+from storage.db import Database
+from storage.imports import ACTOR, ImportResult, _read_text
+
+COLUMNS = ("unit", "position", "text", "kind")
+KIND_ALIASES = {
+    "": ItemKind.TICK, "tick": ItemKind.TICK, "bock": ItemKind.TICK,
+    "note": ItemKind.NOTE, "anteckning": ItemKind.NOTE,
+    "confirm": ItemKind.CONFIRM, "bekräfta": ItemKind.CONFIRM, "bekrafta": ItemKind.CONFIRM,
+}
+MAX_TEXT = 300
+MAX_POSITION = 999
+_ID = re.compile(r"[\w.:-]{1,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    line: int
+    unit_id: str | None  # None: the default template
+    position: int
+    text: str
+    kind: ItemKind
+
+
+@dataclass(slots=True)
+class ParsedChecklist:
+    rows: list[ItemRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse_checklist(text: str) -> ParsedChecklist:
+    """Pure: CSV text in, item rows or line-numbered errors out."""
+    out = ParsedChecklist()
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        out.errors.append(row_error(0, "filen är tom (en rubrikrad krävs)"))
+        return out
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    prev_line = 0
+    seen: dict[tuple[str | None, int], int] = {}
+    try:
+        for fields in reader:
+            line, prev_line = prev_line + 1, reader.line_num
+            if header is None:
+                header = _header(fields, out.errors)
+                if header is None:
+                    return out
+                continue
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) < len(header) or any(f.strip() for f in fields[len(header):]):
+                out.errors.append(row_error(
+                    line, f"fel antal fält ({len(fields)}, rubrikraden har {len(header)})"))
+                continue
+            values = dict(zip(header, (f.strip() for f in fields[:len(header)]), strict=True))
+            row = _row(line, values, out.errors)
+            if row is None:
+                continue
+            key = (row.unit_id, row.position)
+            if key in seen:
+                where = f"enhet {row.unit_id!r}" if row.unit_id else "standardmallen"
+                out.errors.append(row_error(
+                    line, f"punkt {row.position} för {where} finns redan på rad {seen[key]}"))
+                continue
+            seen[key] = line
+            out.rows.append(row)
+    except csv.Error as exc:
+        out.errors.append(row_error(prev_line + 1, f"kan inte läsa raden som CSV ({exc})"))
+    if header is not None and not out.rows and not out.errors:
+        out.errors.append(row_error(0, "filen har inga punkter (minst en rad krävs)"))
+    out.errors.sort(key=lambda e: e.line)
+    return out
+
+
+def _header(fields: list[str], errors: list[RowError]) -> list[str] | None:
+    names = [f.strip().lower() for f in fields]
+    while names and not names[-1]:
+        names.pop()
+    problems: list[str] = []
+    if "" in names:
+        problems.append(f"kolumn {names.index('') + 1} saknar rubrik")
+    unknown = [n for n in names if n and n not in COLUMNS]
+    if unknown:
+        problems.append(f"okända kolumner: {', '.join(unknown)} (tillåtna: {', '.join(COLUMNS)})")
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        problems.append(f"kolumner som står två gånger: {', '.join(dupes)}")
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        problems.append(f"kolumner saknas: {', '.join(missing)}")
+    errors.extend(row_error(1, p) for p in problems)
+    return None if problems else names
+
+
+def _row(line: int, v: dict[str, str], errors: list[RowError]) -> ItemRow | None:
+    problems: list[str] = []
+    unit = v["unit"] or None
+    if unit is not None and not _ID.fullmatch(unit):
+        problems.append(f"ogiltigt enhets-id {unit!r} "
+                        "(bokstäver, siffror, . _ - :, högst 64 tecken)")
+    position = 0
+    if not v["position"].isdigit() or not 1 <= int(v["position"]) <= MAX_POSITION:
+        problems.append(f"ogiltig position {v['position']!r} (ett heltal 1–{MAX_POSITION})")
+    else:
+        position = int(v["position"])
+    text = v["text"]
+    if not text:
+        problems.append("text saknas")
+    elif len(text) > MAX_TEXT:
+        problems.append(f"text är längre än {MAX_TEXT} tecken")
+    kind = KIND_ALIASES.get(v["kind"].lower())
+    if kind is None:
+        problems.append(f"okänd typ {v['kind']!r} (tillåtna: tick, note, confirm)")
+    errors.extend(row_error(line, p) for p in problems)
+    if problems or kind is None:
+        return None
+    return ItemRow(line, unit, position, text, kind)
+
+
+async def import_checklist(db: Database, path: Path, now: dt.datetime) -> ImportResult:
+    """Replace the items of every template named in the file; on any error nothing changes."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    text = await _read_text(path)
+    if isinstance(text, RowError):
+        return ImportResult(errors=[text])
+    parsed = parse_checklist(text)
+    by_unit: dict[str | None, list[ItemRow]] = defaultdict(list)
+    for row in parsed.rows:
+        by_unit[row.unit_id].append(row)
+    result = ImportResult()
+    removed = 0
+    try:
+        async with db.write() as conn:
+            errors = list(parsed.errors)
+            wanted = sorted(u for u in by_unit if u is not None)
+            known: dict[str, str] = {r.id: r.name for r in await conn.execute(
+                sa.select(t.units.c.id, t.units.c.name).where(t.units.c.id.in_(wanted)))}
+            for unit in wanted:
+                if unit not in known:
+                    first = min(r.line for r in by_unit[unit])
+                    errors.append(row_error(first, f"okänd enhet {unit!r} (importera enheterna "
+                                                   "först, eller lämna unit tom för standard)"))
+            if errors:
+                return ImportResult(errors=sorted(errors, key=lambda e: e.line))
+            for unit_id, rows in by_unit.items():
+                name = (f"Introduktion – {known[unit_id]}" if unit_id is not None
+                        else repo.DEFAULT_TEMPLATE_NAME)
+                template_id = await repo.get_or_create_template(conn, unit_id, name)
+                old = {i.position: i for i in await repo.items_of(conn, template_id)}
+                for row in sorted(rows, key=lambda r: r.position):
+                    prev = old.pop(row.position, None)
+                    if prev is None:
+                        await repo.insert_item(conn, template_id, row.position, row.text,
+                                               row.kind)
+                        result.created += 1
+                    elif (prev.text, prev.kind) != (row.text, row.kind):
+                        await repo.update_item(conn, prev.id, row.text, row.kind)
+                        result.updated += 1
+                    else:
+                        result.unchanged += 1
+                await repo.delete_items(conn, [i.id for i in old.values()])
+                removed += len(old)
+            detail = {"created": result.created, "updated": result.updated,
+                      "unchanged": result.unchanged, "removed": removed,
+                      "templates": sorted(u or "" for u in by_unit)}
+            await conn.execute(sa.insert(t.audit_log).values(
+                at=now, actor=ACTOR, action="import", object_type="checklist",
+                object_id=path.name[:64], channel="cli",
+                detail=json.dumps(detail, ensure_ascii=False),
+            ))
+    except sa.exc.IntegrityError as exc:  # a safety net: the checks above should prevent it
+        return ImportResult(errors=[row_error(0, f"databasen avvisade importen: {exc.orig}")])
+    return result
