@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from typing import Any
@@ -27,7 +28,7 @@ from bot.channels.dispatcher import Dispatcher
 from bot.channels.telegram import TelegramSender
 from bot.config import Settings
 from bot.runtime import open_deps
-from bot.services import callout, introduction
+from bot.services import callout, delivery, introduction
 from bot.services.deps import Deps
 from bot.web import build_web_app
 
@@ -90,7 +91,9 @@ class VikarieBot:
             from bot.channels.sms import TwilioSender
             from handlers.sms import sms_routes as build_sms_routes
 
-            sender = TwilioSender.from_settings(s)
+            sender = TwilioSender.from_settings(
+                s, on_opt_out=functools.partial(delivery.mark_opted_out, self.deps)
+            )
             self.senders["sms"] = sender
             self._sms_close = sender.close
             sms_routes = build_sms_routes(self.deps)

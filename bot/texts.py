@@ -21,7 +21,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Vikariebot: shift {unit} {day} {start}-{end} {role}{reqs}.{intro} "
               "Reply YES {code} or NO {code}",
     },
-    "offer_intro": {"sv": "\nHandledare {name} möter dig.", "en": "\nSupervisor {name} will meet you."},
+    "offer_intro": {
+        "sv": "\nHandledare {name} möter dig.", "en": "\nSupervisor {name} will meet you.",
+    },
     "offer_intro_sms": {"sv": " Handledare {name} möter dig.", "en": " {name} meets you."},
     "btn_accept": {"sv": "Ta passet", "en": "Take shift"},
     "btn_decline": {"sv": "Nej tack", "en": "No thanks"},
@@ -50,7 +52,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "Någon hann före, passet {day} {start}-{end} är tillsatt.{others}",
         "en": "Someone was faster, shift {day} {start}-{end} is filled.{others}",
     },
-    "late_others": {"sv": " Du har fler förfrågningar öppna.", "en": " You have other open offers."},
+    "late_others": {
+        "sv": " Du har fler förfrågningar öppna.", "en": " You have other open offers.",
+    },
     "late_others_sms": {"sv": " Du har fler förfrågningar.", "en": " You have other offers."},
     "declined": {
         "sv": "Okej, tack för svaret!",
@@ -145,12 +149,572 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Short notice: {unit} {day} {start}–{end} starts within 30 minutes. "
               "Offered to everyone eligible.",
     },
+    # --- Telegram: linking (koppla konto) ---
+    "tg_welcome": {
+        "sv": "Hej! Jag är Vikariebot. Här anmäler du frånvaro, svarar på förfrågningar om "
+              "pass och ser dina bokningar.\nTryck på knappen nedan och dela ditt "
+              "telefonnummer, så kopplar jag dig till ditt konto.",
+        "en": "Hi! I am Vikariebot. Here you report absence, answer shift offers and see "
+              "your bookings.\nTap the button below to share your phone number and I will "
+              "link you to your account.",
+    },
+    "tg_btn_share": {"sv": "📱 Dela mitt nummer", "en": "📱 Share my number"},
+    "tg_link_help": {
+        "sv": "Du är inte kopplad ännu. Skriv /start och dela ditt telefonnummer med knappen.",
+        "en": "You are not linked yet. Send /start and share your phone number with the button.",
+    },
+    "tg_link_help_group": {
+        "sv": "Skriv till mig privat och dela ditt nummer för att koppla ditt konto.",
+        "en": "Write to me privately and share your number to link your account.",
+    },
+    "tg_link_not_own": {
+        "sv": "Dela ditt eget nummer med knappen nedan, inte någon annans kontakt.",
+        "en": "Share your own number with the button below, not someone else's contact.",
+    },
+    "tg_link_unknown": {
+        "sv": "Jag hittar inte ditt nummer. Kontakta din samordnare så hjälper hen dig.",
+        "en": "I cannot find your number. Please contact your coordinator for help.",
+    },
+    "tg_link_bad_code": {
+        "sv": "Inbjudan gäller inte (fel, redan använd eller för gammal). Be din samordnare "
+              "om en ny, eller dela ditt nummer med knappen.",
+        "en": "The invitation is not valid (wrong, used or too old). Ask your coordinator "
+              "for a new one, or share your number with the button.",
+    },
+    "tg_linked": {
+        "sv": "Välkommen {name}! Ditt konto är kopplat.\n\n{can}",
+        "en": "Welcome {name}! Your account is linked.\n\n{can}",
+    },
+    "tg_help_head": {"sv": "Det här kan du göra:", "en": "This is what you can do:"},
+    "tg_can_staff": {
+        "sv": "• Frånvaro: tryck Frånvaro, skriv /sjuk eller bara \"sjuk imorgon\". "
+              "Frisk igen: /frisk.",
+        "en": "• Absence: tap Absence, send /sjuk or just \"sick tomorrow\". "
+              "Back at work: /frisk.",
+    },
+    "tg_can_substitute": {
+        "sv": "• Förfrågningar om pass kommer hit: svara med knapparna.\n"
+              "• /pass visar dina bokade pass (och avbokning), /ledig ställer in när du kan "
+              "jobba eller pausar.",
+        "en": "• Shift offers arrive here: answer with the buttons.\n"
+              "• /pass lists your booked shifts (and cancelling), /ledig sets when you can "
+              "work or pauses offers.",
+    },
+    "tg_can_coordinator": {
+        "sv": "• /status visar tillsättningsläget (uppdateras löpande), /nytt skapar ett pass, "
+              "/tillsatt, /avbryt och /forklara med vakansnummer hanterar en vakans.\n"
+              "• /inbjud <id> ger en kopplingslänk, /enhetschatt i en grupp gör den till "
+              "enhetens samordnarchatt.",
+        "en": "• /status shows the fill board (kept up to date), /nytt creates a shift, "
+              "/tillsatt, /avbryt and /forklara with a vacancy number handle a vacancy.\n"
+              "• /inbjud <id> makes a link invitation, /enhetschatt in a group makes it the "
+              "unit's coordinator chat.",
+    },
+    "tg_can_handledare": {
+        "sv": "• Du får besked när nya vikarier ska introduceras på din enhet.",
+        "en": "• You are told when new substitutes are to be introduced at your unit.",
+    },
+    "tg_can_common": {
+        "sv": "• /kanal väljer Telegram eller SMS, /sprak byter språk (English), "
+              "/hjalp visar detta igen.",
+        "en": "• /kanal chooses Telegram or SMS, /sprak switches language (svenska), "
+              "/hjalp shows this again.",
+    },
+    "tg_unknown_input": {
+        "sv": "Det förstod jag inte. /hjalp visar vad du kan göra.",
+        "en": "I did not understand that. /hjalp shows what you can do.",
+    },
+    "tg_not_allowed": {
+        "sv": "Det här är inte tillgängligt för dig. /hjalp visar vad du kan göra.",
+        "en": "This is not available to you. /hjalp shows what you can do.",
+    },
+    "tg_stale": {
+        "sv": "Den här frågan gäller inte längre.",
+        "en": "This question is no longer open.",
+    },
+    "tg_error": {
+        "sv": "Något gick fel. Försök igen om en stund.",
+        "en": "Something went wrong. Please try again in a moment.",
+    },
+    "tg_dialog_cancelled": {"sv": "Okej, avbrutet.", "en": "OK, cancelled."},
+    "tg_btn_cancel": {"sv": "Avbryt", "en": "Cancel"},
+    "tg_btn_no": {"sv": "Nej", "en": "No"},
+    "tg_btn_today": {"sv": "Idag", "en": "Today"},
+    "tg_btn_tomorrow": {"sv": "Imorgon", "en": "Tomorrow"},
+    # Reply-keyboard buttons (the main menu under the text field).
+    "tg_btn_absence": {"sv": "Frånvaro", "en": "Absence"},
+    "tg_btn_well": {"sv": "Frisk igen", "en": "Back at work"},
+    "tg_btn_bookings": {"sv": "Mina pass", "en": "My shifts"},
+    "tg_btn_availability": {"sv": "Tillgänglighet", "en": "Availability"},
+    # --- Telegram: invitations (/inbjud) ---
+    "tg_invite_usage": {
+        "sv": "Skriv /inbjud följt av personens id, t.ex. /inbjud anst04.",
+        "en": "Send /inbjud followed by the person's id, e.g. /inbjud anst04.",
+    },
+    "tg_invite_created": {
+        "sv": "Inbjudan till {name} ({pid}), gäller till {until}:\n{link}\n"
+              "Skicka länken till personen. Den fungerar en gång.",
+        "en": "Invitation for {name} ({pid}), valid until {until}:\n{link}\n"
+              "Send the link to the person. It works once.",
+    },
+    "tg_invite_unknown": {
+        "sv": "Hittar ingen person med id {pid} på dina enheter.",
+        "en": "No person with id {pid} at your units.",
+    },
+    # --- Telegram: staff absence (frånvaroanmälan) ---
+    "tg_abs_pick": {
+        "sv": "Vilka pass gäller frånvaron? Tryck för att välja, sedan Nästa.",
+        "en": "Which shifts are you absent from? Tap to choose, then Next.",
+    },
+    "tg_abs_pick_noshift": {
+        "sv": "Du har inga pass de närmaste dagarna. Vilken dag gäller frånvaron?",
+        "en": "You have no shifts in the next few days. Which day are you absent?",
+    },
+    "tg_abs_day": {"sv": "{when} {day} (hela dagen)", "en": "{when} {day} (whole day)"},
+    "tg_btn_next": {"sv": "Nästa ▶", "en": "Next ▶"},
+    "tg_abs_pick_one": {"sv": "Välj minst ett pass.", "en": "Choose at least one shift."},
+    "tg_abs_category": {"sv": "Vad gäller frånvaron?", "en": "What kind of absence?"},
+    "tg_abs_confirm": {
+        "sv": "Frånvaro ({category}):\n{items}\nSkicka anmälan?",
+        "en": "Absence ({category}):\n{items}\nSend the report?",
+    },
+    "tg_btn_send": {"sv": "Ja, skicka", "en": "Yes, send"},
+    "tg_abs_failed": {
+        "sv": "Frånvaron kunde inte registreras. Försök igen med /sjuk eller ring din "
+              "samordnare.",
+        "en": "The absence could not be registered. Try again with /sjuk or call your "
+              "coordinator.",
+    },
+    # --- Telegram: substitutes ---
+    "tg_toast_booked": {"sv": "Bokat, passet är ditt!", "en": "Booked, the shift is yours!"},
+    "tg_toast_late": {"sv": "Någon hann före.", "en": "Someone was faster."},
+    "tg_toast_declined": {"sv": "Tack för svaret!", "en": "Thanks for answering!"},
+    "tg_toast_not_open": {
+        "sv": "Förfrågan är inte längre öppen.", "en": "The offer is no longer open.",
+    },
+    "tg_toast_not_eligible": {
+        "sv": "Du kan inte ta passet längre.", "en": "You can no longer take this shift.",
+    },
+    "tg_toast_not_yours": {
+        "sv": "Den här förfrågan är inte din.", "en": "This offer is not yours.",
+    },
+    "tg_toast_unknown": {"sv": "Förfrågan finns inte.", "en": "The offer does not exist."},
+    "tg_bookings_none": {"sv": "Du har inga bokade pass.", "en": "You have no booked shifts."},
+    "tg_bookings_head": {"sv": "Dina bokade pass:", "en": "Your booked shifts:"},
+    "tg_shifts_head": {"sv": "Dina schemalagda pass:", "en": "Your scheduled shifts:"},
+    "tg_btn_unbook": {"sv": "Avboka {day} {start}", "en": "Cancel {day} {start}"},
+    "tg_unbook_confirm": {
+        "sv": "Avboka {line}? Är du säker? Då söker vi en ny vikarie.",
+        "en": "Cancel {line}? Are you sure? We will then look for someone new.",
+    },
+    "tg_btn_unbook_yes": {"sv": "Ja, avboka", "en": "Yes, cancel"},
+    "tg_unbook_done": {"sv": "Avbokat: {line}.", "en": "Cancelled: {line}."},
+    "tg_unbook_failed": {
+        "sv": "Det går inte att avboka (passet har börjat eller är redan avbokat). "
+              "Ring din samordnare.",
+        "en": "It cannot be cancelled (the shift has started or is already cancelled). "
+              "Call your coordinator.",
+    },
+    "tg_unbook_kept": {"sv": "Bokningen ligger kvar.", "en": "The booking stays."},
+    # --- Telegram: availability (/ledig) ---
+    "tg_avail": {
+        "sv": "Du tar pass: {days}\nTider: {times}\n{pause}\n\nTryck på en dag för att ändra. "
+              "Tider: /ledig 07:00-16:00 (eller /ledig alla). Paus till och med ett datum: "
+              "/ledig paus 2026-12-24.",
+        "en": "You take shifts on: {days}\nTimes: {times}\n{pause}\n\nTap a day to change it. "
+              "Times: /ledig 07:00-16:00 (or /ledig alla). Pause up to and including a date: "
+              "/ledig paus 2026-12-24.",
+    },
+    "tg_avail_all_times": {"sv": "alla tider", "en": "any time"},
+    "tg_avail_no_days": {"sv": "inga dagar", "en": "no days"},
+    "tg_avail_paused": {
+        "sv": "⏸ Pausad till {until}: du får inga förfrågningar.",
+        "en": "⏸ Paused until {until}: you get no offers.",
+    },
+    "tg_avail_active": {"sv": "Inte pausad.", "en": "Not paused."},
+    "tg_btn_pause_day": {"sv": "Paus 1 dag", "en": "Pause 1 day"},
+    "tg_btn_pause_week": {"sv": "Paus 1 vecka", "en": "Pause 1 week"},
+    "tg_btn_unpause": {"sv": "Ta bort paus", "en": "End pause"},
+    "tg_btn_all_times": {"sv": "Alla tider", "en": "Any time"},
+    "tg_avail_bad": {
+        "sv": "Det förstod jag inte. Exempel: /ledig 07:00-16:00, /ledig alla, "
+              "/ledig paus 2026-12-24, /ledig paus bort.",
+        "en": "I did not understand. Examples: /ledig 07:00-16:00, /ledig alla, "
+              "/ledig paus 2026-12-24, /ledig paus bort.",
+    },
+    # --- Telegram: channel and language ---
+    "tg_channel_ask": {
+        "sv": "Hur vill du få förfrågningar och besked? Nu: {current}.",
+        "en": "How do you want offers and messages? Now: {current}.",
+    },
+    "tg_channel_telegram": {"sv": "Telegram", "en": "Telegram"},
+    "tg_channel_sms": {"sv": "SMS", "en": "SMS"},
+    "tg_channel_both": {"sv": "Telegram och SMS", "en": "Telegram and SMS"},
+    "tg_channel_set": {"sv": "Klart: {current}.", "en": "Done: {current}."},
+    "tg_channel_no_phone": {
+        "sv": "Vi har inget mobilnummer till dig. Kontakta din samordnare för SMS.",
+        "en": "We have no mobile number for you. Contact your coordinator for SMS.",
+    },
+    "tg_lang_set": {
+        "sv": "Språket är nu svenska. /sprak byter till engelska.",
+        "en": "The language is now English. /sprak switches back to Swedish.",
+    },
+    # --- Telegram: coordinators (samordnare) ---
+    "tg_no_units": {
+        "sv": "Du är inte samordnare för någon enhet.",
+        "en": "You are not a coordinator of any unit.",
+    },
+    "tg_group_registered": {
+        "sv": "Den här gruppen är nu samordnarchatt för {unit}. Eskaleringar och besked "
+              "kommer hit.",
+        "en": "This group is now the coordinator chat of {unit}. Escalations and notices "
+              "come here.",
+    },
+    "tg_group_only": {
+        "sv": "Skriv /enhetschatt i gruppen som ska bli enhetens samordnarchatt.",
+        "en": "Send /enhetschatt in the group that should become the unit's coordinator chat.",
+    },
+    "tg_group_which": {
+        "sv": "Vilken enhet? Skriv /enhetschatt följt av enhetens id: {units}",
+        "en": "Which unit? Send /enhetschatt followed by the unit id: {units}",
+    },
+    "tg_vacancy_usage": {
+        "sv": "Skriv /{cmd} följt av vakansens nummer, t.ex. /{cmd} 12. Numren står i /status.",
+        "en": "Send /{cmd} followed by the vacancy number, e.g. /{cmd} 12. See /status.",
+    },
+    "tg_vacancy_unknown": {
+        "sv": "Hittar ingen vakans {vid} på dina enheter.",
+        "en": "No vacancy {vid} at your units.",
+    },
+    "tg_widened": {
+        "sv": "✓ Breddat av {name}: ordinarie personal tillfrågas också.",
+        "en": "✓ Widened by {name}: regular staff are asked too.",
+    },
+    "tg_not_searching": {
+        "sv": "Vakans #{vid} söker inte längre.", "en": "Vacancy #{vid} is no longer open.",
+    },
+    "tg_cancel_confirm": {
+        "sv": "Avbryta vakans #{vid} ({line})? De tillfrågade får besked.",
+        "en": "Cancel vacancy #{vid} ({line})? Everyone asked will be told.",
+    },
+    "tg_btn_cancel_yes": {"sv": "Ja, avbryt vakansen", "en": "Yes, cancel it"},
+    "tg_vacancy_cancelled": {
+        "sv": "Vakans #{vid} är avbruten.", "en": "Vacancy #{vid} is cancelled.",
+    },
+    "tg_vacancy_kept": {"sv": "Vakans #{vid} ligger kvar.", "en": "Vacancy #{vid} stays."},
+    "tg_release_kept": {
+        "sv": "✓ {name}: vikarien behålls.", "en": "✓ {name}: the substitute stays.",
+    },
+    "tg_release_done": {
+        "sv": "✓ {name}: vikarien är avbokad och har fått besked.",
+        "en": "✓ {name}: the substitute is released and has been told.",
+    },
+    "tg_release_failed": {
+        "sv": "Vakansen är inte tillsatt längre.", "en": "The vacancy is no longer filled.",
+    },
+    "tg_fill_pick": {
+        "sv": "Vem ska ta vakans #{vid} ({line})? Behöriga i turordning nedan, eller skriv "
+              "namn eller id på någon annan.",
+        "en": "Who takes vacancy #{vid} ({line})? Eligible people in order below, or type "
+              "the name or id of someone else.",
+    },
+    "tg_fill_none": {
+        "sv": "Ingen behörig just nu för vakans #{vid} ({line}). Skriv namn eller id på den "
+              "du vill tillsätta, eller /avbryt.",
+        "en": "Nobody eligible right now for vacancy #{vid} ({line}). Type the name or id "
+              "of the person to book, or /avbryt.",
+    },
+    "tg_fill_many": {"sv": "Flera träffar, välj:", "en": "Several matches, choose:"},
+    "tg_fill_no_match": {
+        "sv": "Hittar ingen med det namnet. Försök igen eller /avbryt.",
+        "en": "Nobody by that name. Try again or /avbryt.",
+    },
+    "tg_fill_blocked": {
+        "sv": "{name} kan inte tas utan undantag:\n{blocks}\nSkriv en motivering för att "
+              "tillsätta ändå, eller /avbryt.",
+        "en": "{name} needs an exception:\n{blocks}\nType a reason to book anyway, "
+              "or /avbryt.",
+    },
+    "tg_fill_reason_short": {
+        "sv": "Skriv en motivering med några ord, eller /avbryt.",
+        "en": "Please give a reason in a few words, or /avbryt.",
+    },
+    "tg_fill_done": {
+        "sv": "✓ Tillsatt: {name} på vakans #{vid}.", "en": "✓ Booked: {name} on vacancy #{vid}.",
+    },
+    "tg_fill_done_override": {
+        "sv": "✓ Tillsatt: {name} på vakans #{vid} (undantag: {reason}).",
+        "en": "✓ Booked: {name} on vacancy #{vid} (exception: {reason}).",
+    },
+    "tg_new_unit": {"sv": "Nytt pass: vilken enhet?", "en": "New shift: which unit?"},
+    "tg_new_date": {
+        "sv": "Vilken dag? Tryck, eller skriv ett datum (2026-12-24).",
+        "en": "Which day? Tap, or type a date (2026-12-24).",
+    },
+    "tg_new_bad_date": {
+        "sv": "Det datumet förstod jag inte, eller så har det passerat. Skriv t.ex. 2026-12-24.",
+        "en": "I did not understand that date, or it has passed. Type e.g. 2026-12-24.",
+    },
+    "tg_new_time": {
+        "sv": "Vilken tid? Skriv t.ex. 07:00-16:00.",
+        "en": "What time? Type e.g. 07:00-16:00.",
+    },
+    "tg_new_bad_time": {
+        "sv": "Den tiden förstod jag inte, eller så har passet redan börjat. "
+              "Skriv t.ex. 07:00-16:00.",
+        "en": "I did not understand that time, or the shift has already started. "
+              "Type e.g. 07:00-16:00.",
+    },
+    "tg_new_role": {"sv": "Vilken yrkesroll?", "en": "Which role?"},
+    "tg_new_confirm": {
+        "sv": "Skapa pass: {unit} {day} {start}–{end}, {role}?",
+        "en": "Create shift: {unit} {day} {start}–{end}, {role}?",
+    },
+    "tg_btn_create": {"sv": "Ja, skapa", "en": "Yes, create"},
+    "tg_new_created": {
+        "sv": "✓ Vakans #{vid} skapad: {line}. Sökningen har börjat.",
+        "en": "✓ Vacancy #{vid} created: {line}. The search has started.",
+    },
+    # Command menu (setMyCommands) descriptions.
+    "tg_cmd_start": {"sv": "Koppla ditt konto", "en": "Link your account"},
+    "tg_cmd_hjalp": {"sv": "Vad kan jag göra?", "en": "What can I do?"},
+    "tg_cmd_sjuk": {"sv": "Anmäl frånvaro", "en": "Report absence"},
+    "tg_cmd_frisk": {"sv": "Friskanmäl dig", "en": "Report back at work"},
+    "tg_cmd_pass": {"sv": "Mina bokade pass", "en": "My booked shifts"},
+    "tg_cmd_ledig": {"sv": "När jag kan jobba, paus", "en": "When I can work, pause"},
+    "tg_cmd_kanal": {"sv": "Telegram eller SMS", "en": "Telegram or SMS"},
+    "tg_cmd_sprak": {"sv": "Byt språk (English)", "en": "Switch language (svenska)"},
+    "tg_cmd_status": {"sv": "Tillsättningsläget (samordnare)", "en": "Fill board (coordinators)"},
+    "tg_cmd_nytt": {"sv": "Nytt pass (samordnare)", "en": "New shift (coordinators)"},
+    # --- introduction of new substitutes (introduktion, handledare) ---
+    "intro_coming_first": {
+        "sv": "Ny vikarie att introducera: {name} kommer {day} {start}–{end} ({unit}). "
+              "Checklistan: /intro",
+        "en": "New substitute to introduce: {name} comes {day} {start}–{end} ({unit}). "
+              "Checklist: /intro",
+    },
+    "intro_coming_first_sms": {
+        "sv": "Vikariebot: ny vikarie att introducera, {name}, kommer {day} {start}-{end} "
+              "({unit}).",
+        "en": "Vikariebot: new substitute to introduce, {name}, comes {day} {start}-{end} "
+              "({unit}).",
+    },
+    "intro_coming_next": {
+        "sv": "{name} (under introduktion) kommer {day} {start}–{end} ({unit}): "
+              "bredvidgång {n} av {of}.",
+        "en": "{name} (being introduced) comes {day} {start}–{end} ({unit}): "
+              "supervised shift {n} of {of}.",
+    },
+    "intro_coming_next_sms": {
+        "sv": "Vikariebot: {name} (introduktion) kommer {day} {start}-{end} ({unit}), "
+              "bredvidgång {n} av {of}.",
+        "en": "Vikariebot: {name} (introduction) comes {day} {start}-{end} ({unit}), "
+              "supervised shift {n} of {of}.",
+    },
+    "intro_welcome": {
+        "sv": "Välkommen till {unit}! Din introduktion har börjat: /intro visar checklistan.",
+        "en": "Welcome to {unit}! Your introduction has started: /intro shows the checklist.",
+    },
+    "intro_signed_sub": {
+        "sv": "Du är nu introducerad på {unit}. Välkommen!",
+        "en": "You are now introduced at {unit}. Welcome!",
+    },
+    "intro_signed_sub_sms": {
+        "sv": "Vikariebot: du är nu introducerad på {unit}. Välkommen!",
+        "en": "Vikariebot: you are now introduced at {unit}. Welcome!",
+    },
+    "intro_stale_handledare": {
+        "sv": "Påminnelse: introduktionen av {name} på {unit} har stått still i {days} dagar "
+              "({progress} klart). /intro",
+        "en": "Reminder: the introduction of {name} at {unit} has not moved for {days} days "
+              "({progress} done). /intro",
+    },
+    "intro_stale_handledare_sms": {
+        "sv": "Vikariebot: introduktionen av {name} på {unit} har stått still i {days} dagar "
+              "({progress} klart).",
+        "en": "Vikariebot: the introduction of {name} at {unit} has not moved for {days} days "
+              "({progress} done).",
+    },
+    "intro_stale_coordinator": {
+        "sv": "Introduktionen av {name} på {unit} har stått still i {days} dagar "
+              "({progress} klart). Handledaren är påmind.",
+        "en": "The introduction of {name} at {unit} has not moved for {days} days "
+              "({progress} done). The handledare was reminded.",
+    },
+    "intro_stale_coordinator_sms": {
+        "sv": "Vikariebot: introduktionen av {name} på {unit} har stått still i {days} dagar "
+              "({progress} klart).",
+        "en": "Vikariebot: the introduction of {name} at {unit} has not moved for {days} days "
+              "({progress} done).",
+    },
+    "intro_none": {"sv": "Inga pågående introduktioner.", "en": "No introductions in progress."},
+    "intro_list_head": {
+        "sv": "Pågående introduktioner – välj en:",
+        "en": "Introductions in progress – pick one:",
+    },
+    "intro_list_item": {"sv": "{name} ({unit}) {progress}", "en": "{name} ({unit}) {progress}"},
+    "intro_head": {
+        "sv": "Introduktion: {name}, {unit}\nKlart {progress} · bredvidgång {supervised}{booked}",
+        "en": "Introduction: {name}, {unit}\nDone {progress} · supervised shifts "
+              "{supervised}{booked}",
+    },
+    "intro_booked": {"sv": " (+{n} bokad)", "en": " (+{n} booked)"},
+    "intro_waiting": {
+        "sv": "Väntar på {name}s bekräftelse: {items}",
+        "en": "Waiting for {name} to confirm: {items}",
+    },
+    "intro_notes_head": {"sv": "Anteckningar:", "en": "Notes:"},
+    "intro_left": {"sv": "Kvar: {n} punkter.", "en": "Left: {n} items."},
+    "intro_need_supervised": {
+        "sv": "Signeras efter bredvidgång: {done} av {of} gjorda.",
+        "en": "Sign-off after supervised shifts: {done} of {of} done.",
+    },
+    "intro_ready": {
+        "sv": "Allt klart – tryck Signera.",
+        "en": "All done – press Sign off.",
+    },
+    "intro_btn_sign": {"sv": "✍️ Signera", "en": "✍️ Sign off"},
+    "intro_btn_refresh": {"sv": "🔄 Uppdatera", "en": "🔄 Refresh"},
+    "intro_signed": {
+        "sv": "✅ {name} är introducerad på {unit} (signerat {day}).",
+        "en": "✅ {name} is introduced at {unit} (signed off {day}).",
+    },
+    "intro_note_prompt": {
+        "sv": "Anteckning till punkt {pos} ({text}): skriv den som nästa meddelande, "
+              "eller - för ingen.",
+        "en": "Note for item {pos} ({text}): send it as your next message, or - for none.",
+    },
+    "intro_note_saved": {"sv": "Sparat.", "en": "Saved."},
+    "intro_own_head": {
+        "sv": "Din introduktion på {unit}\nKlart {progress} · bredvidgång {supervised}{booked}",
+        "en": "Your introduction at {unit}\nDone {progress} · supervised shifts "
+              "{supervised}{booked}",
+    },
+    "intro_own_confirm": {
+        "sv": "Bekräfta med knapparna det du gått igenom med handledaren.",
+        "en": "Confirm with the buttons what you went through with your handledare.",
+    },
+    "intro_own_left_head": {"sv": "Kvar:", "en": "Left:"},
+    "intro_btn_confirm": {"sv": "Bekräfta {pos}. {text}", "en": "Confirm {pos}. {text}"},
+    "intro_confirmed": {"sv": "Tack, bekräftat.", "en": "Thanks, confirmed."},
+    "intro_confirm_first": {
+        "sv": "Handledaren har inte bockat av punkten än.",
+        "en": "The handledare has not ticked this item yet.",
+    },
+    "intro_not_allowed": {
+        "sv": "Det här får bara enhetens handledare göra.",
+        "en": "Only the unit's handledare can do this.",
+    },
+    "intro_not_ready": {"sv": "Inte klart att signera än.", "en": "Not ready to sign off yet."},
+    "intro_gone": {
+        "sv": "Checklistan är redan signerad eller finns inte.",
+        "en": "The checklist is already signed off or does not exist.",
+    },
+    "tg_cmd_intro": {"sv": "Introduktion av nya vikarier", "en": "Introducing new substitutes"},
+    "tg_cmd_introduktion": {
+        "sv": "Introduktioner som pågår (samordnare)",
+        "en": "Introductions in progress (coordinators)",
+    },
+    "intro_overview_head": {"sv": "Introduktioner som pågår:", "en": "Introductions in progress:"},
+    "intro_overview_line": {
+        "sv": "• {unit}: {name} {progress}, bredvidgång {supervised}, senast aktiv {last}",
+        "en": "• {unit}: {name} {progress}, supervised shifts {supervised}, last active {last}",
+    },
     # --- SMS keywords help ---
     "sms_help": {
         "sv": "Vikariebot: JA/NEJ + kod svarar på pass, PASS visar dina pass, SJUK anmäler "
-              "frånvaro, FRISK friskanmäler, STOPP avslutar SMS.",
+              "frånvaro, FRISK friskanmäler, KANAL byter kanal, STOPP avslutar SMS.",
         "en": "Vikariebot: YES/NO + code answers offers, PASS lists shifts, SJUK reports sick, "
-              "FRISK reports well, STOP ends SMS.",
+              "FRISK reports well, KANAL picks channel, STOP ends SMS.",
+    },
+    # --- SMS ---
+    # Every sms_* text is GSM-7 and fits one SMS (160) at its longest realistic values:
+    # tests/sms/test_templates.py renders them all.
+    "sms_unknown_sender": {
+        "sv": "Vikariebot: numret finns inte hos oss. Kontakta din samordnare för att "
+              "komma med.",
+        "en": "Vikariebot: this number is not registered. Contact your coordinator to join.",
+    },
+    "sms_not_understood": {
+        "sv": "Det förstod jag inte. Svara JA eller NEJ + kod, PASS, SJUK, FRISK, KANAL "
+              "eller HJÄLP.",
+        "en": "I did not understand. Reply YES or NO + code, PASS, SJUK, FRISK, KANAL "
+              "or HELP.",
+    },
+    "sms_which_offer": {
+        "sv": "{lead} Svara JA eller NEJ + kod: {offers}",
+        "en": "{lead} Reply YES or NO + code: {offers}",
+    },
+    "sms_lead_many": {
+        "sv": "Du har {count} öppna förfrågningar.",
+        "en": "You have {count} open offers.",
+    },
+    "sms_lead_bad_code": {
+        "sv": "Ingen öppen förfrågan har kod {code}.",
+        "en": "No open offer has code {code}.",
+    },
+    "sms_offer_item": {"sv": "{code}: {day} {start}-{end}", "en": "{code}: {day} {start}-{end}"},
+    "sms_more": {"sv": " +{count} till", "en": " +{count} more"},
+    "sms_no_open_offers": {
+        "sv": "Du har ingen öppen förfrågan just nu. Svara PASS för dina bokade pass.",
+        "en": "You have no open offer right now. Reply PASS for your booked shifts.",
+    },
+    "sms_sick_no_shift_day": {
+        "sv": "Du har inget pass {day}, så ingen frånvaro registrerades. Annan dag? "
+              "Svara t.ex. SJUK IMORGON eller SJUK 24/12.",
+        "en": "You have no shift on {day}, so no absence was registered. Another day? "
+              "Reply e.g. SJUK IMORGON or SJUK 24/12.",
+    },
+    "sms_sick_no_shift": {
+        "sv": "Du har inget pass de närmaste {days} dagarna, så ingen frånvaro "
+              "registrerades. Frågor? Kontakta din samordnare.",
+        "en": "You have no shift in the next {days} days, so no absence was registered. "
+              "Questions? Contact your coordinator.",
+    },
+    "sms_bookings": {"sv": "Dina pass: {items}", "en": "Your shifts: {items}"},
+    "sms_booking_item": {
+        "sv": "{day} {start}-{end} {unit}",
+        "en": "{day} {start}-{end} {unit}",
+    },
+    "sms_no_bookings": {"sv": "Du har inga bokade pass.", "en": "You have no booked shifts."},
+    "sms_stopped": {
+        "sv": "Du får inga fler SMS från Vikariebot. Svara START för att börja igen.",
+        "en": "You will get no more SMS from Vikariebot. Reply START to start again.",
+    },
+    "sms_started": {
+        "sv": "Du får SMS från Vikariebot igen. Svara STOPP för att sluta.",
+        "en": "You will get SMS from Vikariebot again. Reply STOP to stop.",
+    },
+    "sms_channel_set": {
+        "sv": "Klart: du får förfrågningar och besked via {channel}.",
+        "en": "Done: you get offers and messages by {channel}.",
+    },
+    "sms_channel_telegram": {"sv": "Telegram", "en": "Telegram"},
+    "sms_channel_sms": {"sv": "SMS", "en": "SMS"},
+    "sms_channel_both": {"sv": "Telegram och SMS", "en": "Telegram and SMS"},
+    "sms_channel_help": {
+        "sv": "Svara KANAL TELEGRAM, KANAL SMS eller KANAL BÅDA för att välja hur du får "
+              "meddelanden.",
+        "en": "Reply KANAL TELEGRAM, KANAL SMS or KANAL BOTH to choose how you get "
+              "messages.",
+    },
+    "sms_channel_no_telegram": {
+        "sv": "Telegram är inte kopplat än. Starta Vikariebot i Telegram och dela ditt "
+              "nummer, svara sedan KANAL TELEGRAM.",
+        "en": "Telegram is not linked yet. Start Vikariebot in Telegram and share your "
+              "number, then reply KANAL TELEGRAM.",
+    },
+    "coord_sms_invalid": {
+        "sv": "SMS når inte {person} ({phone}): numret är ogiltigt eller ingen mobil "
+              "(fel {error}). Rätta numret i personalregistret.",
+        "en": "SMS cannot reach {person} ({phone}): the number is invalid or not a mobile "
+              "(error {error}). Please correct it in the staff register.",
+    },
+    "coord_sms_invalid_sms": {
+        "sv": "Vikariebot: SMS når inte {person} ({phone}), numret är ogiltigt eller ingen "
+              "mobil (fel {error}). Rätta numret.",
+        "en": "Vikariebot: SMS cannot reach {person} ({phone}), the number is invalid or "
+              "not a mobile (error {error}). Please correct it.",
     },
 }
 

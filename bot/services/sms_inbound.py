@@ -1,0 +1,447 @@
+"""An inbound SMS (DESIGN section 7: one word, a code when several offers are open).
+
+The webhook hands over an `InboundSms`; this use case dedupes it by MessageSid, finds the
+person by number, reads the words (`bot.domain.sms_reply.parse_sms`) and calls the other
+use cases: answer an offer, report absence or well, list bookings, opt out or in, choose
+a channel. Every input gets an answer.
+
+Replies to people travel through the outbox as SMS of kind `sms_reply`, retried and
+recorded like any message, and sent even to someone opted out of SMS (they just wrote to
+us). An unregistered number is told how to join, at most once a day, and nothing else:
+its reply goes back in the webhook response (TwiML) because an outbox row needs a person,
+and its number is never stored (a keyed hash counts the daily reply).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.gsm7 import segments, to_gsm7
+from bot.domain.model import AbsenceCategory, Channel, Offer, Person, Shift
+from bot.domain.outgoing import OutMessage
+from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
+from bot.domain.sms_reply import Keyword, SmsCommand, parse_sms
+from bot.services import absence, answers
+from bot.services.answers import Outcome
+from bot.services.deps import Deps, channel_for
+from bot.texts import day_label, hhmm, t
+from storage import audit, callout, outbox
+from storage import people as people_repo
+from storage import tables as tb
+
+log = logging.getLogger(__name__)
+
+SOURCE = "twilio"  # inbound_seen.source for Twilio MessageSids
+REPLY = "sms_reply"  # outbox kind of a reply; channels.sms sends "sms_*" kinds despite STOP
+STOP_CONFIRMATION = "sms_stopped"
+SICK_LOOKAHEAD_DAYS = 14  # "SJUK" with no day and no shift today: the next shift this far
+RECENT_OFFER = dt.timedelta(hours=24)  # "JA" to an offer closed meanwhile: say what happened
+UNKNOWN_KEY = "sms_unknown:"  # kv: keyed hash of an unknown number -> local date replied
+
+
+@dataclass(frozen=True, slots=True)
+class InboundSms:
+    message_sid: str
+    from_: str
+    body: str
+    opt_out_type: str | None = None  # Twilio Advanced Opt-Out: STOP / START / HELP
+
+
+@dataclass(frozen=True, slots=True)
+class InboundResult:
+    action: str  # what happened: a keyword, "duplicate", "unknown_sender", ...
+    twiml_reply: str | None = None  # only ever for an unregistered number
+
+
+async def handle_sms(deps: Deps, sms: InboundSms) -> InboundResult:
+    """Handle one inbound SMS once; the same MessageSid again does nothing."""
+    if not await first_seen(deps, SOURCE, sms.message_sid):
+        return InboundResult("duplicate")
+    try:
+        phone = normalise_phone(sms.from_)
+    except InvalidPhoneNumber:
+        log.info("SMS %s from an invalid number %s ignored", sms.message_sid, mask_phone(sms.from_))
+        return InboundResult("invalid_sender")
+    async with deps.db.read() as conn:
+        person = await people_repo.person_by_phone(conn, phone)
+    if person is None or not person.active:
+        return await _unknown_sender(deps, phone)
+    wants_channel, channel = channel_choice(sms.body)
+    if wants_channel:
+        await _set_channel(deps, person, channel)
+        return InboundResult("channel")
+    today = deps.now().astimezone(deps.tz).date()
+    cmd = parse_sms(sms.body, today)
+    await _HANDLERS[cmd.keyword](deps, person, cmd, sms)
+    return InboundResult(cmd.keyword.value)
+
+
+async def first_seen(deps: Deps, source: str, external_id: str) -> bool:
+    """Record an inbound id; False when it was seen before (a webhook delivered twice)."""
+    try:
+        async with deps.db.write() as conn:
+            await conn.execute(
+                sa.insert(tb.inbound_seen).values(
+                    source=source, external_id=external_id[:64], at=deps.now()
+                )
+            )
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+async def reply(deps: Deps, person: Person, text: str, kind: str = REPLY) -> None:
+    """Answer a person by SMS through the outbox."""
+    async with deps.db.write() as conn:
+        await outbox.enqueue(
+            conn, OutMessage(kind, text, text), "sms", deps.now(), person_id=person.id
+        )
+    deps.kick()
+
+
+def fit_sms(
+    render: Callable[[str], str], items: Sequence[str], more: Callable[[int], str], sep: str = ", "
+) -> str:
+    """As many items as one SMS holds, then "+N till" for the rest (at least one item)."""
+    for shown in range(len(items), 0, -1):
+        rest = len(items) - shown
+        text = render(sep.join(items[:shown])) + (more(rest) if rest else "")
+        if segments(to_gsm7(text)) == 1:
+            return text
+    return render(items[0]) + (more(len(items) - 1) if len(items) > 1 else "")
+
+
+# ---------- JA / NEJ ----------
+
+
+async def _answer(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    lang = person.language
+    if person.sms_opted_out and _fold(sms.body).strip() == "yes":
+        # Twilio takes a bare YES as opt-in on long codes; stay in step with it.
+        await _set_opt_out(deps, person, False)
+    now = deps.now()
+    async with deps.db.read() as conn:
+        open_offers = await callout.open_offers_of(conn, person.id)
+        offer_id: int | None = None
+        text: str | None = None  # "which one?" when the offer is not clear
+        if cmd.code is not None:
+            offer_id = next((o.id for o in open_offers if o.code == cmd.code), None)
+            if offer_id is None and open_offers:
+                lead = t("sms_lead_bad_code", lang, code=cmd.code)
+                text = await _which_offer(conn, deps, lang, lead, open_offers)
+            elif offer_id is None:
+                offer_id = await _recent_offer_id(conn, person.id, now, cmd.code)
+        elif len(open_offers) == 1:
+            offer_id = open_offers[0].id
+        elif open_offers:
+            lead = t("sms_lead_many", lang, count=len(open_offers))
+            text = await _which_offer(conn, deps, lang, lead, open_offers)
+        elif cmd.keyword is Keyword.YES:
+            offer_id = await _recent_offer_id(conn, person.id, now, None)
+    if offer_id is None:
+        await reply(deps, person, text or t("sms_no_open_offers", lang))
+        return
+    told: tuple[Outcome, ...] = ()
+    if cmd.keyword is Keyword.YES:
+        result = await answers.accept(deps, offer_id, person.id, "sms")
+        told = (Outcome.BOOKED, Outcome.LATE, Outcome.NOT_ELIGIBLE)
+    else:
+        result = await answers.decline(deps, offer_id, person.id, "sms")
+    if result.outcome in told and channel_for(person) is not None:
+        return  # the use case has told the person (booked / someone was faster / blocked)
+    if result.outcome in (*told, Outcome.DECLINED, Outcome.NOT_OPEN) and result.reply:
+        await reply(deps, person, result.reply)
+    else:
+        await reply(deps, person, t("sms_no_open_offers", lang))
+
+
+async def _which_offer(
+    conn: AsyncConnection, deps: Deps, lang: str, lead: str, offers: Sequence[Offer]
+) -> str:
+    items = []
+    for offer in sorted(offers, key=lambda o: o.code):
+        shift = await _shift_of_offer(conn, offer)
+        items.append(
+            t(
+                "sms_offer_item",
+                lang,
+                code=offer.code,
+                day=day_label(shift.starts_at, deps.tz, lang),
+                start=hhmm(shift.starts_at, deps.tz),
+                end=hhmm(shift.ends_at, deps.tz),
+            )
+        )
+    return fit_sms(
+        lambda shown: t("sms_which_offer", lang, lead=lead, offers=shown),
+        items,
+        lambda n: t("sms_more", lang, count=n),
+    )
+
+
+async def _shift_of_offer(conn: AsyncConnection, offer: Offer) -> Shift:
+    vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+    assert vacancy is not None
+    shift = await callout.get_shift(conn, vacancy.shift_id)
+    assert shift is not None
+    return shift
+
+
+async def _recent_offer_id(
+    conn: AsyncConnection, person_id: str, now: dt.datetime, code: int | None
+) -> int | None:
+    """The person's latest offer of the last day (with this code): answering an offer
+    that closed meanwhile gets "someone was faster" or "no longer open", not a shrug."""
+    q = (
+        sa.select(tb.offers.c.id)
+        .where(tb.offers.c.person_id == person_id, tb.offers.c.created_at >= now - RECENT_OFFER)
+        .order_by(tb.offers.c.created_at.desc(), tb.offers.c.id.desc())
+        .limit(1)
+    )
+    if code is not None:
+        q = q.where(tb.offers.c.code == code)
+    found = (await conn.execute(q)).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
+# ---------- SJUK / FRISK ----------
+
+
+async def _sick(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    lang = person.language
+    now = deps.now()
+    today = now.astimezone(deps.tz).date()
+    if cmd.date is None and cmd.day_offset is None:
+        shifts = await _today_or_next(deps, person.id)
+        missing = t("sms_sick_no_shift", lang, days=SICK_LOOKAHEAD_DAYS)
+    else:
+        day = cmd.date or today + dt.timedelta(days=cmd.day_offset or 0)
+        shifts = await _shifts_on(deps, person.id, day)
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=deps.tz)
+        missing = t("sms_sick_no_shift_day", lang, day=day_label(noon, deps.tz, lang))
+    if not shifts:
+        await reply(deps, person, missing)
+        return
+    receipt = await absence.report_absence(
+        deps, person.id, AbsenceCategory.SJUK, "sms", shift_ids=[s.id for s in shifts]
+    )
+    await reply(deps, person, receipt.text)
+
+
+async def _today_or_next(deps: Deps, person_id: str) -> list[Shift]:
+    """Today's shifts not yet over (a running night shift too), else the next one."""
+    now = deps.now()
+    tomorrow = now.astimezone(deps.tz).date() + dt.timedelta(days=1)
+    end_of_today = dt.datetime.combine(tomorrow, dt.time(0), tzinfo=deps.tz)
+    async with deps.db.read() as conn:
+        own = await callout.shifts_of(
+            conn,
+            person_id,
+            now - dt.timedelta(days=1),
+            now + dt.timedelta(days=SICK_LOOKAHEAD_DAYS),
+        )
+    live = [s for s in own if s.ends_at > now]
+    return [s for s in live if s.starts_at < end_of_today] or live[:1]
+
+
+async def _shifts_on(deps: Deps, person_id: str, day: dt.date) -> list[Shift]:
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+    async with deps.db.read() as conn:
+        own = await callout.shifts_of(conn, person_id, start, end)
+    return [s for s in own if s.ends_at > deps.now()]
+
+
+async def _well(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    receipt = await absence.report_well(deps, person.id, "sms")
+    await reply(deps, person, receipt.text)
+
+
+# ---------- PASS ----------
+
+
+async def _bookings(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    lang = person.language
+    async with deps.db.read() as conn:
+        booked = await callout.bookings_of(conn, person.id, deps.now())
+        units = {u.id: u.name for u in await people_repo.all_units(conn)}
+    if not booked:
+        await reply(deps, person, t("sms_no_bookings", lang))
+        return
+    items = [
+        t(
+            "sms_booking_item",
+            lang,
+            day=day_label(s.starts_at, deps.tz, lang),
+            start=hhmm(s.starts_at, deps.tz),
+            end=hhmm(s.ends_at, deps.tz),
+            unit=units.get(s.unit_id, s.unit_id),
+        )
+        for _, s in booked
+    ]
+    await reply(
+        deps,
+        person,
+        fit_sms(
+            lambda shown: t("sms_bookings", lang, items=shown),
+            items,
+            lambda n: t("sms_more", lang, count=n),
+            sep="; ",
+        ),
+    )
+
+
+# ---------- STOPP / START / HJÄLP / unknown ----------
+
+
+async def _stop(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    changed = await _set_opt_out(deps, person, True)
+    # One confirmation: none when it changes nothing, none when Twilio confirmed already.
+    if changed and (sms.opt_out_type or "").upper() != "STOP":
+        await reply(deps, person, t("sms_stopped", person.language), STOP_CONFIRMATION)
+
+
+async def _start(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    await _set_opt_out(deps, person, False)
+    if (sms.opt_out_type or "").upper() != "START":
+        await reply(deps, person, t("sms_started", person.language))
+
+
+async def _help(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    if (sms.opt_out_type or "").upper() != "HELP":
+        await reply(deps, person, t("sms_help", person.language))
+
+
+async def _not_understood(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    await reply(deps, person, t("sms_not_understood", person.language))
+
+
+async def _set_opt_out(deps: Deps, person: Person, opted_out: bool) -> bool:
+    """STOPP / START. Returns whether anything changed."""
+    async with deps.db.write() as conn:
+        current = await people_repo.get_person(conn, person.id)
+        if current is None or current.sms_opted_out == opted_out:
+            return False
+        await people_repo.update_person(conn, person.id, sms_opted_out=opted_out)
+        await audit.record(
+            conn,
+            deps.now(),
+            person.id,
+            "sms_opted_out" if opted_out else "sms_opted_in",
+            "person",
+            person.id,
+            "sms",
+        )
+    return True
+
+
+_HANDLERS: dict[Keyword, Callable[[Deps, Person, SmsCommand, InboundSms], Awaitable[None]]] = {
+    Keyword.YES: _answer,
+    Keyword.NO: _answer,
+    Keyword.SICK: _sick,
+    Keyword.WELL: _well,
+    Keyword.BOOKINGS: _bookings,
+    Keyword.STOP: _stop,
+    Keyword.START: _start,
+    Keyword.HELP: _help,
+    Keyword.UNKNOWN: _not_understood,
+}
+
+
+# ---------- KANAL TELEGRAM | SMS | BÅDA ----------
+
+_CHANNEL_WORDS = {
+    "telegram": Channel.TELEGRAM,
+    "tg": Channel.TELEGRAM,
+    "sms": Channel.SMS,
+    "text": Channel.SMS,
+    "bada": Channel.BOTH,
+    "both": Channel.BOTH,
+    "alla": Channel.BOTH,
+}
+_CHANNEL_FILLERS = frozenset({"via", "till", "to", "bara", "only"})
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def channel_choice(body: str) -> tuple[bool, Channel | None]:
+    """("KANAL SMS") -> (True, SMS); ("KANAL") -> (True, None); anything else (False, None)."""
+    words = re.findall(r"[^\W\d_]+", _fold(body))
+    if not words or words[0] not in ("kanal", "channel"):
+        return False, None
+    rest = [w for w in words[1:] if w not in _CHANNEL_FILLERS]
+    return True, _CHANNEL_WORDS.get(rest[0]) if len(rest) == 1 else None
+
+
+async def _set_channel(deps: Deps, person: Person, channel: Channel | None) -> None:
+    lang = person.language
+    if channel is None:
+        await reply(deps, person, t("sms_channel_help", lang))
+        return
+    if channel is Channel.TELEGRAM and person.telegram_chat_id is None:
+        await reply(deps, person, t("sms_channel_no_telegram", lang))
+        return
+    values: dict[str, object] = {"channel": channel.value}
+    if channel is not Channel.TELEGRAM:
+        values["sms_opted_out"] = False  # asking for SMS is asking for SMS
+    async with deps.db.write() as conn:
+        await people_repo.update_person(conn, person.id, **values)
+        await audit.record(
+            conn,
+            deps.now(),
+            person.id,
+            "channel_set",
+            "person",
+            person.id,
+            "sms",
+            chosen=channel.value,
+        )
+    await reply(
+        deps, person, t("sms_channel_set", lang, channel=t(f"sms_channel_{channel.value}", lang))
+    )
+
+
+# ---------- unknown numbers ----------
+
+
+async def _unknown_sender(deps: Deps, phone: str) -> InboundResult:
+    """Tell an unregistered number how to join, at most once per local day."""
+    today = deps.now().astimezone(deps.tz).date().isoformat()
+    key = UNKNOWN_KEY + _number_hash(deps, phone)
+    try:
+        async with deps.db.write() as conn:
+            seen = (await conn.execute(sa.select(tb.kv.c.value).where(tb.kv.c.key == key))).first()
+            if seen is not None and seen.value == today:
+                return InboundResult("unknown_sender")
+            # Yesterday's markers are of no use any more: keep the table small.
+            await conn.execute(
+                sa.delete(tb.kv).where(
+                    sa.or_(
+                        tb.kv.c.key == key,
+                        sa.and_(tb.kv.c.key.startswith(UNKNOWN_KEY), tb.kv.c.value < today),
+                    )
+                )
+            )
+            await conn.execute(sa.insert(tb.kv).values(key=key, value=today))
+    except sa.exc.IntegrityError:  # the same number twice at once: one reply
+        return InboundResult("unknown_sender")
+    log.info("SMS from an unregistered number %s: told how to join", mask_phone(phone))
+    return InboundResult("unknown_sender", t("sms_unknown_sender", deps.settings.language))
+
+
+def _number_hash(deps: Deps, phone: str) -> str:
+    token = deps.settings.twilio_auth_token
+    secret = token.get_secret_value().encode() if token else b"vikariebot"
+    return hmac.new(secret, phone.encode(), hashlib.sha256).hexdigest()[:40]

@@ -1,0 +1,105 @@
+"""Twilio webhooks: an inbound SMS and a delivery report. They check, parse and hand over.
+
+Both verify `X-Twilio-Signature` against the URL Twilio called, built from
+VIKARIE_PUBLIC_URL + path + query (behind a proxy the request's own URL is not the one
+Twilio signed). A missing or wrong signature is 403, logged without the body. The
+use cases (`bot.services.sms_inbound`, `bot.services.delivery`) only write to the
+database; replies leave through the outbox, so Twilio gets its answer at once: empty
+TwiML, or for an unregistered number the one line telling it how to join.
+"""
+
+from __future__ import annotations
+
+import logging
+from xml.sax.saxutils import escape
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+
+from bot.channels.sms import INBOUND_PATH, STATUS_PATH
+from bot.services import delivery, sms_inbound
+from bot.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+XML = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def twiml(message: str | None = None) -> Response:
+    body = (
+        f"<Response><Message>{escape(message)}</Message></Response>" if message else ("<Response/>")
+    )
+    return Response(XML + body, media_type="text/xml")
+
+
+def _field(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def sms_routes(deps: Deps) -> list[Route]:
+    """POST /sms/inbound and POST /sms/status, mounted on the bot's web app."""
+    settings = deps.settings
+    token = settings.twilio_auth_token
+    validator = RequestValidator(token.get_secret_value()) if token is not None else None
+
+    async def signed_form(request: Request) -> FormData | None:
+        """The form if Twilio signed it, else None (logged without the body)."""
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if validator is None or not settings.public_url:
+            log.error(
+                "Twilio webhook %s refused: VIKARIE_PUBLIC_URL and the auth token are "
+                "needed to check signatures",
+                request.url.path,
+            )
+            return None
+        if not signature:
+            log.warning("Twilio webhook %s refused: no signature", request.url.path)
+            return None
+        url = settings.public_url.rstrip("/") + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+        form = await request.form()
+        if not validator.validate(url, form, signature):
+            log.warning("Twilio webhook %s refused: wrong signature for %s", request.url.path, url)
+            return None
+        return form
+
+    async def inbound(request: Request) -> Response:
+        form = await signed_form(request)
+        if form is None:
+            return Response(status_code=403)
+        sid = _field(form, "MessageSid") or _field(form, "SmsSid")
+        if sid is None:
+            return Response(status_code=400)
+        sms = sms_inbound.InboundSms(
+            message_sid=sid,
+            from_=_field(form, "From") or "",
+            body=_field(form, "Body") or "",
+            opt_out_type=_field(form, "OptOutType"),
+        )
+        result = await sms_inbound.handle_sms(deps, sms)
+        log.info("inbound SMS %s: %s", sid, result.action)
+        return twiml(result.twiml_reply)
+
+    async def status(request: Request) -> Response:
+        form = await signed_form(request)
+        if form is None:
+            return Response(status_code=403)
+        sid = _field(form, "MessageSid") or _field(form, "SmsSid")
+        state = _field(form, "MessageStatus") or _field(form, "SmsStatus")
+        if sid is None or state is None:
+            return Response(status_code=400)
+        code = _field(form, "ErrorCode")
+        report = delivery.StatusReport(sid, state, int(code) if code and code.isdigit() else None)
+        await delivery.handle_status(deps, report)
+        return twiml()
+
+    return [
+        Route(INBOUND_PATH, inbound, methods=["POST"]),
+        Route(STATUS_PATH, status, methods=["POST"]),
+    ]
