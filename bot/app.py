@@ -65,7 +65,7 @@ class VikarieBot:
                 builder = builder.updater(None)
             app = builder.build()
             app.bot_data["deps"] = self.deps
-            from handlers.telegram import register
+            from handlers.telegram import on_startup, register
 
             register(app)
             await app.initialize()
@@ -83,6 +83,7 @@ class VikarieBot:
                     allowed_updates=Update.ALL_TYPES,
                 )
             await app.start()
+            await on_startup(app)  # the command menu, in Swedish and English
             self.telegram = app
             self.senders["telegram"] = TelegramSender(app.bot)
         # 2: SMS

@@ -211,8 +211,10 @@ CATALOG: dict[str, dict[str, str]] = {
               "unit's coordinator chat.",
     },
     "tg_can_handledare": {
-        "sv": "• Du får besked när nya vikarier ska introduceras på din enhet.",
-        "en": "• You are told when new substitutes are to be introduced at your unit.",
+        "sv": "• Du får besked när nya vikarier ska introduceras på din enhet. "
+        "/intro visar checklistorna.",
+        "en": "• You are told when new substitutes are to be introduced at your unit. "
+        "/intro shows the checklists.",
     },
     "tg_can_common": {
         "sv": "• /kanal väljer Telegram eller SMS, /sprak byter språk (English), "

@@ -1,0 +1,129 @@
+"""Linking a Telegram account to a person on the roster (koppla konto).
+
+Two ways in: the person shares their own phone number, which is matched to the roster
+(people.phone), or opens a one-time invitation a coordinator made (/inbjud <id>).
+A failed attempt tells the caller nothing about the roster: the outcome only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bot.domain.model import Person, Role
+from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
+from bot.services.deps import Deps
+from storage import audit
+from storage import people as people_repo
+from storage import tables as t
+
+INVITE_TTL = dt.timedelta(days=7)
+# Telegram deep-link payloads allow A-Z a-z 0-9 _ - (at most 64); token_urlsafe uses exactly these.
+INVITE_BYTES = 9  # 12 characters
+
+
+class LinkOutcome(enum.StrEnum):
+    LINKED = "linked"
+    UNKNOWN = "unknown"  # no active person with that number (or an invalid number)
+    BAD_CODE = "bad_code"  # unknown, used or expired invitation
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    outcome: LinkOutcome
+    person: Person | None = None
+
+
+class InviteOutcome(enum.StrEnum):
+    CREATED = "created"
+    NOT_IN_SCOPE = "not_in_scope"  # unknown person, or not at the coordinator's units
+
+
+@dataclass(frozen=True, slots=True)
+class InviteResult:
+    outcome: InviteOutcome
+    code: str | None = None
+    person: Person | None = None
+    expires_at: dt.datetime | None = None
+
+
+async def link_by_phone(
+    deps: Deps, raw_phone: str, telegram_user_id: int, chat_id: int
+) -> LinkResult:
+    """Match a shared number (with or without '+') to an active person and link them."""
+    try:
+        e164 = normalise_phone(raw_phone)
+    except InvalidPhoneNumber:
+        return LinkResult(LinkOutcome.UNKNOWN)
+    now = deps.now()
+    async with deps.db.write() as conn:
+        person = await people_repo.person_by_phone(conn, e164)
+        if person is None or not person.active:
+            await audit.record(conn, now, audit.SYSTEM, "link_refused", "telegram",
+                               telegram_user_id, "telegram", phone=mask_phone(e164))
+            return LinkResult(LinkOutcome.UNKNOWN)
+        await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
+        await audit.record(conn, now, person.id, "telegram_linked", "person", person.id,
+                           "telegram", by="phone")
+        linked = await people_repo.get_person(conn, person.id)
+    return LinkResult(LinkOutcome.LINKED, linked)
+
+
+def may_manage(coordinator: Person, person: Person) -> bool:
+    """A coordinator manages people of their units; substitutes serve every unit."""
+    if coordinator.has_role(Role.ADMIN):
+        return True
+    units = coordinator.units_for(Role.COORDINATOR)
+    if not units:
+        return False
+    if person.has_role(Role.SUBSTITUTE):
+        return True
+    their_units = {g.unit_id for g in person.roles if g.unit_id} | set(person.introduced_units)
+    return bool(units & their_units)
+
+
+async def create_invite(deps: Deps, by: Person, person_id: str) -> InviteResult:
+    """A one-time code that links whoever opens it to `person_id` (valid INVITE_TTL)."""
+    now = deps.now()
+    async with deps.db.write() as conn:
+        person = await people_repo.get_person(conn, person_id.strip())
+        if person is None or not person.active or not may_manage(by, person):
+            return InviteResult(InviteOutcome.NOT_IN_SCOPE)
+        code = secrets.token_urlsafe(INVITE_BYTES)
+        expires = now + INVITE_TTL
+        await conn.execute(sa.insert(t.invites).values(
+            code=code, person_id=person.id, created_by=by.id, expires_at=expires))
+        await audit.record(conn, now, by.id, "invite_created", "person", person.id, "telegram",
+                           expires=expires.isoformat())
+    return InviteResult(InviteOutcome.CREATED, code, person, expires)
+
+
+async def redeem_invite(
+    deps: Deps, code: str, telegram_user_id: int, chat_id: int
+) -> LinkResult:
+    """Use an invitation once: marks it used and links the account, in one transaction."""
+    now = deps.now()
+    async with deps.db.write() as conn:
+        row = (await conn.execute(sa.select(t.invites).where(t.invites.c.code == code))).first()
+        if row is None:
+            return LinkResult(LinkOutcome.BAD_CODE)
+        used = await conn.execute(
+            sa.update(t.invites)
+            .where(t.invites.c.code == code, t.invites.c.used_at.is_(None),
+                   t.invites.c.expires_at > now)
+            .values(used_at=now)
+        )
+        person = await people_repo.get_person(conn, row.person_id)
+        if used.rowcount != 1 or person is None or not person.active:
+            await audit.record(conn, now, audit.SYSTEM, "invite_refused", "person",
+                               row.person_id, "telegram")
+            return LinkResult(LinkOutcome.BAD_CODE)
+        await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
+        await audit.record(conn, now, person.id, "telegram_linked", "person", person.id,
+                           "telegram", by="invite", invited_by=row.created_by)
+        linked = await people_repo.get_person(conn, person.id)
+    return LinkResult(LinkOutcome.LINKED, linked)

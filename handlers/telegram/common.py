@@ -1,0 +1,226 @@
+"""What every Telegram handler shares: the dependencies, who is asking, their language,
+role checks, replies and keyboards. No business rules here: those live in bot/services.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any, TypeAlias
+
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, ContextTypes, ConversationHandler
+from telegram.warnings import PTBUserWarning
+
+from bot.domain.model import Person, Role
+from bot.services.deps import Deps
+from bot.texts import t
+from storage import people as people_repo
+
+Context: TypeAlias = ContextTypes.DEFAULT_TYPE
+ReplyMarkup: TypeAlias = (
+    InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+)
+PersonHandler: TypeAlias = Callable[[Update, Context, Person], Coroutine[Any, Any, Any]]
+Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+
+END = ConversationHandler.END
+TEXT_LIMIT = 4000  # Telegram allows 4096 characters per message
+
+
+def deps_of(context: Context) -> Deps:
+    deps = context.application.bot_data["deps"]
+    assert isinstance(deps, Deps)
+    return deps
+
+
+async def person_of(update: Update, context: Context) -> Person | None:
+    """The linked, active person behind this update, or None."""
+    user = update.effective_user
+    if user is None:
+        return None
+    async with deps_of(context).db.read() as conn:
+        person = await people_repo.person_by_telegram(conn, user.id)
+    return person if person is not None and person.active else None
+
+
+def lang_of(update: Update, context: Context, person: Person | None = None) -> str:
+    """The person's language; for someone not linked yet, their Telegram language."""
+    if person is not None:
+        return person.language
+    user = update.effective_user
+    if user is not None and (user.language_code or "").startswith("en"):
+        return "en"
+    return deps_of(context).settings.language
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+async def say(update: Update, text: str, markup: ReplyMarkup | None = None) -> Message | None:
+    """A new message in the chat the update came from (split if it is too long)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    sent: Message | None = None
+    parts = split_text(text)
+    for i, part in enumerate(parts):
+        sent = await chat.send_message(part, reply_markup=markup if i == len(parts) - 1 else None)
+    return sent
+
+
+async def toast(update: Update, text: str = "", *, alert: bool = False) -> None:
+    """Answer a button press (the small notice at the top of the chat)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200] or None, show_alert=alert)
+
+
+async def edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the text (and buttons) of the message whose button was pressed."""
+    query = update.callback_query
+    if query is None:
+        await say(update, text, markup)
+        return
+    try:
+        await query.edit_message_text(text[:4096], reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def tell(update: Update, text: str, markup: ReplyMarkup | None = None) -> None:
+    """A short answer: a toast for a button press, a message otherwise."""
+    if update.callback_query is not None:
+        await toast(update, text, alert=len(text) > 60)
+    else:
+        await say(update, text, markup)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split on line breaks into messages Telegram accepts."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            parts.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    parts.append(current)
+    return [p for p in parts if p.strip()] or [text[:limit]]
+
+
+def inline(rows: Iterable[Iterable[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Buttons from (label, callback_data) rows; callback_data stays within 64 bytes."""
+    out = []
+    for row in rows:
+        buttons = []
+        for label, data in row:
+            assert 1 <= len(data.encode()) <= 64, data
+            buttons.append(InlineKeyboardButton(label, callback_data=data))
+        if buttons:
+            out.append(buttons)
+    return InlineKeyboardMarkup(out)
+
+
+def share_contact_keyboard(lang: str) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup([[KeyboardButton(t("tg_btn_share", lang), request_contact=True)]],
+                               resize_keyboard=True, one_time_keyboard=True)
+
+
+def main_keyboard(person: Person) -> ReplyMarkup:
+    """The reply keyboard under the text field: the everyday actions of the person's roles."""
+    lang = person.language
+    row: list[str] = []
+    if person.has_role(Role.STAFF):
+        row += [t("tg_btn_absence", lang), t("tg_btn_well", lang)]
+    if person.has_role(Role.SUBSTITUTE):
+        row += [t("tg_btn_bookings", lang), t("tg_btn_availability", lang)]
+    if not row:
+        return ReplyKeyboardRemove()
+    return ReplyKeyboardMarkup([row[:2], row[2:]] if len(row) > 2 else [row],
+                               resize_keyboard=True)
+
+
+def can_text(person: Person) -> str:
+    """What the person's roles can do, one bullet block per role."""
+    lang = person.language
+    lines = [t("tg_help_head", lang)]
+    for role, key in ((Role.STAFF, "tg_can_staff"), (Role.SUBSTITUTE, "tg_can_substitute"),
+                      (Role.COORDINATOR, "tg_can_coordinator"),
+                      (Role.HANDLEDARE, "tg_can_handledare")):
+        if person.has_role(role) or (role == Role.COORDINATOR and person.has_role(Role.ADMIN)):
+            lines.append(t(key, lang))
+    lines.append(t("tg_can_common", lang))
+    return "\n".join(lines)
+
+
+def requires(*roles: Role) -> Callable[[PersonHandler], Handler]:
+    """Only linked people with one of `roles` (any role if none given) get through.
+
+    Returns None on refusal, so a conversation entry point does not start a dialogue.
+    """
+    def wrap(fn: PersonHandler) -> Handler:
+        @functools.wraps(fn)
+        async def handler(update: Update, context: Context) -> object:
+            person = await person_of(update, context)
+            if person is None:
+                lang = lang_of(update, context)
+                await tell(update, t("tg_link_help", lang))
+                return None
+            if roles and not any(person.has_role(r) for r in roles) and not (
+                Role.COORDINATOR in roles and person.has_role(Role.ADMIN)
+            ):
+                await tell(update, t("tg_not_allowed", person.language))
+                return None
+            return await fn(update, context, person)
+
+        return handler
+
+    return wrap
+
+
+def data_parts(update: Update) -> list[str]:
+    """callback_data split on ':' ('acc:12' -> ['acc', '12'])."""
+    query = update.callback_query
+    return (query.data or "").split(":") if query is not None else []
+
+
+def int_arg(args: Sequence[str] | None, index: int = 0) -> int | None:
+    if not args or len(args) <= index:
+        return None
+    raw = args[index].lstrip("#")
+    return int(raw) if raw.isdigit() else None
+
+
+def conversation(
+    name: str, entry_points: list[BaseHandler[Any, Any, Any]],
+    states: dict[object, list[BaseHandler[Any, Any, Any]]],
+    fallbacks: list[BaseHandler[Any, Any, Any]], *, timeout_minutes: float = 15,
+) -> ConversationHandler[Any]:
+    """A short per-user dialogue. Our buttons are tracked per chat and user, not per message
+    (per_message=False), which is what we want: PTB's warning about it is silenced here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points, states=states, fallbacks=fallbacks, name=name,
+            per_user=True, per_chat=True, per_message=False, allow_reentry=True,
+            conversation_timeout=timeout_minutes * 60,
+        )

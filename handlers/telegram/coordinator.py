@@ -1,0 +1,253 @@
+"""Coordinators (samordnare): the live board (/status), the unit's group chat (/enhetschatt),
+escalation buttons (widen, cancel), keep/release after a report of being well, and
+/avbryt, /forklara with a vacancy number. Every action is scoped to the coordinator's units.
+
+Filling by hand (esc:f, /tillsatt) is a dialogue: see fill.py. /nytt: new_vacancy.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.domain.model import Person, Role, Unit
+from bot.services import coordinator, coordinator_desk, live_board
+from bot.services.deps import Deps
+from bot.texts import t
+from handlers.telegram.common import (
+    Context,
+    data_parts,
+    deps_of,
+    edit,
+    inline,
+    int_arg,
+    is_private,
+    requires,
+    say,
+    toast,
+)
+
+log = logging.getLogger(__name__)
+
+# The live board is redrawn at most this often (Telegram dislikes rapid edits).
+BOARD_REFRESH_SECONDS = 5.0
+
+
+async def scope_units(update: Update, context: Context, person: Person) -> list[Unit]:
+    """In a unit's group chat: those units (that the person coordinates); elsewhere: all of
+    the person's units."""
+    deps = deps_of(context)
+    mine = await coordinator_desk.units_of(deps, person)
+    chat = update.effective_chat
+    if chat is not None and not is_private(update):
+        here = {u.id for u in await coordinator_desk.units_of_chat(deps, chat.id)}
+        in_chat = [u for u in mine if u.id in here]
+        if in_chat:
+            return in_chat
+    return mine
+
+
+# ---------- the live board ----------
+
+@requires(Role.COORDINATOR)
+async def status(update: Update, context: Context, person: Person) -> None:
+    """/status: the board for the coordinator's units, kept up to date by `refresh_boards`."""
+    deps = deps_of(context)
+    units = await scope_units(update, context, person)
+    if not units:
+        await say(update, t("tg_no_units", person.language))
+        return
+    unit_ids = tuple(sorted(u.id for u in units))
+    day = live_board.today(deps)
+    text = await live_board.render(deps, unit_ids, day)
+    sent = await say(update, text)
+    if sent is not None:
+        await live_board.save(deps, live_board.LiveBoard(sent.chat_id, day, sent.message_id,
+                                                         unit_ids, text))
+
+
+async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """Redraw today's live boards whose text changed; returns how many were edited."""
+    deps = app.bot_data["deps"]
+    assert isinstance(deps, Deps)
+    day = live_board.today(deps)
+    await live_board.prune(deps, day)
+    edited = 0
+    for board in await live_board.boards_of(deps, day):
+        text = await live_board.render(deps, board.unit_ids, day)
+        if text == board.text:
+            continue
+        try:
+            await app.bot.edit_message_text(text[:4096], chat_id=board.chat_id,
+                                            message_id=board.message_id)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                log.info("board %s cannot be edited any more (%s); forgetting it", board.key, exc)
+                await live_board.forget(deps, board)
+                continue
+        except RetryAfter:
+            break  # the next round tries again
+        except TelegramError as exc:
+            log.info("board %s: %s", board.key, exc)
+            continue
+        await live_board.save(deps, dataclasses.replace(board, text=text))
+        edited += 1
+    return edited
+
+
+async def board_job(context: Context) -> None:
+    """The JobQueue's repeating job; never lets an error stop the next round."""
+    try:
+        await refresh_boards(context.application)
+    except Exception:
+        log.exception("live board refresh failed; the next round will try again")
+
+
+# ---------- the unit's group chat ----------
+
+@requires(Role.COORDINATOR)
+async def register_group(update: Update, context: Context, person: Person) -> None:
+    """/enhetschatt [enhet] in a group: escalations and notices of the unit go here."""
+    lang, chat = person.language, update.effective_chat
+    if chat is None or is_private(update):
+        await say(update, t("tg_group_only", lang))
+        return
+    units = await coordinator_desk.units_of(deps_of(context), person)
+    wanted = (context.args or [""])[0].lower()
+    chosen = [u for u in units if u.id.lower() == wanted] if wanted else units
+    if len(chosen) != 1:
+        await say(update, t("tg_group_which", lang, units=", ".join(u.id for u in units)))
+        return
+    unit = await coordinator_desk.register_group(deps_of(context), person, chosen[0].id, chat.id)
+    if unit is None:
+        await say(update, t("tg_not_allowed", lang))
+        return
+    await say(update, t("tg_group_registered", lang, unit=unit.name))
+
+
+# ---------- escalation buttons and vacancy commands ----------
+
+async def _vacancy(
+    update: Update, context: Context, person: Person, vid: int | None
+) -> coordinator_desk.VacancyInfo | None:
+    """The vacancy if it is in the person's scope; otherwise says so and returns None."""
+    info = None if vid is None else await coordinator_desk.vacancy_for(deps_of(context), person,
+                                                                        vid)
+    if info is None:
+        text = t("tg_vacancy_unknown", person.language, vid=vid if vid is not None else "?")
+        if update.callback_query is not None:
+            await toast(update, text, alert=True)
+        else:
+            await say(update, text)
+    return info
+
+
+def _without(markup: InlineKeyboardMarkup | None, prefix: str) -> InlineKeyboardMarkup | None:
+    """The same buttons minus those whose callback_data starts with `prefix`."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if not str(b.callback_data or "").startswith(prefix)]
+            for row in markup.inline_keyboard]
+    kept: list[list[InlineKeyboardButton]] = [r for r in rows if r]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
+@requires(Role.COORDINATOR)
+async def widen(update: Update, context: Context, person: Person) -> None:
+    """esc:w:<vid>: ask regular staff on extra time too."""
+    vid = int(data_parts(update)[2])
+    if await _vacancy(update, context, person, vid) is None:
+        return
+    lang = person.language
+    if not await coordinator.widen(deps_of(context), vid, person.id, "telegram"):
+        await toast(update, t("tg_not_searching", lang, vid=vid), alert=True)
+        return
+    await toast(update)
+    message = update.effective_message
+    original = message.text if message and message.text else ""
+    markup = _without(message.reply_markup if message else None, "esc:w:")
+    await edit(update, f"{original}\n{t('tg_widened', lang, name=person.first_name)}", markup)
+
+
+@requires(Role.COORDINATOR)
+async def cancel_button(update: Update, context: Context, person: Person) -> None:
+    """esc:c:<vid> asks first; esc:cy:<vid> cancels; esc:cn:<vid> keeps it."""
+    step, raw = data_parts(update)[1:3]
+    vid = int(raw)
+    info = await _vacancy(update, context, person, vid)
+    if info is None:
+        return
+    deps, lang = deps_of(context), person.language
+    await toast(update)
+    if step == "c":
+        await say(update, t("tg_cancel_confirm", lang, vid=vid, line=info.line(deps, lang)),
+                  inline([[(t("tg_btn_cancel_yes", lang), f"esc:cy:{vid}"),
+                           (t("tg_btn_no", lang), f"esc:cn:{vid}")]]))
+    elif step == "cn":
+        await edit(update, t("tg_vacancy_kept", lang, vid=vid))
+    elif await coordinator.cancel_vacancy(deps, vid, person.id, "telegram"):
+        await edit(update, t("tg_vacancy_cancelled", lang, vid=vid))
+    else:
+        await edit(update, t("tg_not_searching", lang, vid=vid))
+
+
+@requires(Role.COORDINATOR)
+async def cancel_command(update: Update, context: Context, person: Person) -> None:
+    """/avbryt <vakans>: cancel a searching vacancy (the people asked are told)."""
+    lang, vid = person.language, int_arg(context.args)
+    if vid is None:
+        await say(update, t("tg_vacancy_usage", lang, cmd="avbryt"))
+        return
+    if await _vacancy(update, context, person, vid) is None:
+        return
+    ok = await coordinator.cancel_vacancy(deps_of(context), vid, person.id, "telegram")
+    await say(update, t("tg_vacancy_cancelled" if ok else "tg_not_searching", lang, vid=vid))
+
+
+@requires(Role.COORDINATOR)
+async def release(update: Update, context: Context, person: Person) -> None:
+    """rel:k:<vid> keeps the booked substitute, rel:r:<vid> releases them."""
+    kind, raw = data_parts(update)[1:3]
+    vid = int(raw)
+    if await _vacancy(update, context, person, vid) is None:
+        return
+    lang = person.language
+    keep = kind == "k"
+    if not await coordinator.release(deps_of(context), vid, keep, person.id, "telegram"):
+        await toast(update, t("tg_release_failed", lang), alert=True)
+        return
+    await toast(update)
+    message = update.effective_message
+    original = message.text if message and message.text else ""
+    line = t("tg_release_kept" if keep else "tg_release_done", lang, name=person.first_name)
+    await edit(update, f"{original}\n{line}")
+
+
+@requires(Role.COORDINATOR)
+async def explain(update: Update, context: Context, person: Person) -> None:
+    """/forklara <vakans>: who is ranked where, and why others are excluded."""
+    vid = int_arg(context.args)
+    if vid is None:
+        await say(update, t("tg_vacancy_usage", person.language, cmd="forklara"))
+        return
+    if await _vacancy(update, context, person, vid) is None:
+        return
+    await say(update, "\n".join(await coordinator.explain(deps_of(context), vid)))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("status", status),
+        CommandHandler("enhetschatt", register_group),
+        CallbackQueryHandler(widen, pattern=r"^esc:w:\d+$"),
+        CallbackQueryHandler(cancel_button, pattern=r"^esc:(c|cy|cn):\d+$"),
+        CallbackQueryHandler(release, pattern=r"^rel:[kr]:\d+$"),
+        # With a number only: a bare /avbryt ends a dialogue (see the conversations).
+        CommandHandler("avbryt", cancel_command, has_args=True),
+        CommandHandler("forklara", explain),
+    ]

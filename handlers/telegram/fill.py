@@ -1,0 +1,193 @@
+"""Filling a vacancy by hand (tillsätt manuellt): the esc:f:<vid> button or /tillsatt <vid>.
+
+A short dialogue per coordinator: the eligible people in call-out order as buttons (or type
+a name or id) -> `coordinator.fill_by_hand`. If rules block the person, the blocking reasons
+are shown and the next text message is taken as the override reason (recorded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram import ForceReply, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.domain.model import Person, Role
+from bot.services import coordinator, coordinator_desk
+from bot.services.coordinator import FillOutcome
+from bot.texts import t
+from handlers.telegram.common import (
+    END,
+    Context,
+    conversation,
+    data_parts,
+    deps_of,
+    edit,
+    inline,
+    int_arg,
+    lang_of,
+    person_of,
+    requires,
+    say,
+    toast,
+)
+
+PICK, REASON = "fill:pick", "fill:reason"
+KEY = "fill"
+MIN_REASON = 3
+
+
+@dataclass
+class FillDraft:
+    vacancy_id: int
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (person id, name)
+    person_id: str | None = None  # chosen, waiting for an override reason
+
+
+def _draft(context: Context) -> FillDraft | None:
+    draft = (context.user_data or {}).get(KEY)
+    return draft if isinstance(draft, FillDraft) else None
+
+
+def _choice_rows(draft: FillDraft, lang: str) -> list[list[tuple[str, str]]]:
+    rows = [[(name, f"fill:{i}")] for i, (_, name) in enumerate(draft.choices)]
+    return [*rows, [(t("tg_btn_cancel", lang), "fill:x")]]
+
+
+@requires(Role.COORDINATOR)
+async def begin(update: Update, context: Context, person: Person) -> str | int | None:
+    """esc:f:<vid> or /tillsatt <vid>."""
+    lang = person.language
+    if update.callback_query is not None:
+        vid: int | None = int(data_parts(update)[2])
+    else:
+        vid = int_arg(context.args)
+        if vid is None:
+            await say(update, t("tg_vacancy_usage", lang, cmd="tillsatt"))
+            return None
+    deps = deps_of(context)
+    info = await coordinator_desk.vacancy_for(deps, person, vid) if vid is not None else None
+    if info is None:
+        text = t("tg_vacancy_unknown", lang, vid=vid)
+        await (toast(update, text, alert=True) if update.callback_query else say(update, text))
+        return None
+    assert vid is not None
+    if info.vacancy.status != "searching":
+        text = t("tg_not_searching", lang, vid=vid)
+        await (toast(update, text, alert=True) if update.callback_query else say(update, text))
+        return None
+    await toast(update)
+    candidates = await coordinator_desk.fill_candidates(deps, vid)
+    draft = FillDraft(vid, [(c.person_id, f"{c.name} ({c.tier_name})") for c in candidates])
+    context.user_data[KEY] = draft  # type: ignore[index]
+    line = info.line(deps, lang)
+    if draft.choices:
+        await say(update, t("tg_fill_pick", lang, vid=vid, line=line),
+                  inline(_choice_rows(draft, lang)))
+    else:
+        await say(update, t("tg_fill_none", lang, vid=vid, line=line),
+                  ForceReply(selective=True))
+    return PICK
+
+
+async def _fill(
+    update: Update, context: Context, person: Person, draft: FillDraft, person_id: str,
+    reason: str | None = None,
+) -> str | int:
+    deps, lang = deps_of(context), person.language
+    result = await coordinator.fill_by_hand(deps, draft.vacancy_id, person_id, person.id,
+                                            "telegram", override_reason=reason)
+    name = dict(draft.choices).get(person_id, person_id).split(" (")[0]
+    if result.outcome == FillOutcome.NEEDS_OVERRIDE:
+        draft.person_id = person_id
+        blocks = "\n".join(f"• {b}" for b in result.blocks)
+        await say(update, t("tg_fill_blocked", lang, name=name, blocks=blocks),
+                  ForceReply(selective=True))
+        return REASON
+    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    if result.outcome == FillOutcome.BOOKED:
+        key = "tg_fill_done_override" if reason and result.blocks else "tg_fill_done"
+        await say(update, t(key, lang, name=name, vid=draft.vacancy_id, reason=reason or ""))
+    elif result.outcome == FillOutcome.NOT_SEARCHING:
+        await say(update, t("tg_not_searching", lang, vid=draft.vacancy_id))
+    else:
+        await say(update, t("tg_fill_no_match", lang))
+    return END
+
+
+@requires(Role.COORDINATOR)
+async def pick(update: Update, context: Context, person: Person) -> str | int:
+    """fill:<i>: a person from the list."""
+    draft = _draft(context)
+    if draft is None:
+        await toast(update, t("tg_stale", person.language))
+        return END
+    index = int(data_parts(update)[1])
+    if not 0 <= index < len(draft.choices):
+        await toast(update, t("tg_stale", person.language))
+        return PICK
+    await toast(update)
+    person_id, name = draft.choices[index]
+    await edit(update, f"→ {name}")
+    return await _fill(update, context, person, draft, person_id)
+
+
+@requires(Role.COORDINATOR)
+async def search(update: Update, context: Context, person: Person) -> str | int:
+    """A typed name or id: one match books, several are listed, none asks again."""
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or message is None:
+        return END
+    lang = person.language
+    found = await coordinator_desk.find_people(deps_of(context), person, message.text or "")
+    if not found:
+        await say(update, t("tg_fill_no_match", lang))
+        return PICK
+    draft.choices = [(p.id, f"{p.name} ({p.id})") for p in found]
+    if len(found) > 1:
+        await say(update, t("tg_fill_many", lang), inline(_choice_rows(draft, lang)))
+        return PICK
+    return await _fill(update, context, person, draft, found[0].id)
+
+
+@requires(Role.COORDINATOR)
+async def reason(update: Update, context: Context, person: Person) -> str | int:
+    """The override reason (motivering) for a person the rules block."""
+    draft = _draft(context)
+    message = update.effective_message
+    if draft is None or draft.person_id is None or message is None:
+        return END
+    text = (message.text or "").strip()
+    if len(text) < MIN_REASON:
+        await say(update, t("tg_fill_reason_short", person.language), ForceReply(selective=True))
+        return REASON
+    return await _fill(update, context, person, draft, draft.person_id, reason=text[:500])
+
+
+async def cancel(update: Update, context: Context) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(KEY, None)
+    lang = lang_of(update, context, await person_of(update, context))
+    if update.callback_query is not None:
+        await toast(update)
+        await edit(update, t("tg_dialog_cancelled", lang))
+    else:
+        await say(update, t("tg_dialog_cancelled", lang))
+    return END
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+    return [conversation(
+        "fill",
+        entry_points=[CallbackQueryHandler(begin, pattern=r"^esc:f:\d+$"),
+                      CommandHandler("tillsatt", begin)],
+        states={
+            PICK: [CallbackQueryHandler(pick, pattern=r"^fill:\d+$"),
+                   MessageHandler(text, search)],
+            REASON: [MessageHandler(text, reason)],
+        },
+        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^fill:x$"),
+                   CommandHandler("avbryt", cancel, has_args=False)],
+    )]

@@ -1,0 +1,82 @@
+"""Everyone's own settings: language (/sprak), channel (/kanal), and help (/hjalp)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.domain.model import Channel, Person
+from bot.services import availability
+from bot.texts import t
+from handlers.telegram.common import (
+    Context,
+    can_text,
+    data_parts,
+    deps_of,
+    edit,
+    inline,
+    is_private,
+    main_keyboard,
+    requires,
+    say,
+    toast,
+)
+from handlers.telegram.linking import command_menu
+
+
+@requires()
+async def language(update: Update, context: Context, person: Person) -> None:
+    """/sprak toggles Swedish/English; /sprak en|sv sets it."""
+    wanted = (context.args or [""])[0].lower()[:2]
+    if wanted not in ("sv", "en"):
+        wanted = "en" if person.language == "sv" else "sv"
+    person = await availability.set_language(deps_of(context), person.id, wanted)
+    await say(update, t("tg_lang_set", wanted),
+              main_keyboard(person) if is_private(update) else None)
+    chat = update.effective_chat
+    if chat is not None and is_private(update):
+        with contextlib.suppress(TelegramError):  # the menu is a convenience
+            await context.bot.set_my_commands(command_menu(person),
+                                              scope=BotCommandScopeChat(chat.id))
+
+
+def _channel_name(channel: Channel, lang: str) -> str:
+    return t(f"tg_channel_{channel.value}", lang)
+
+
+@requires()
+async def channel(update: Update, context: Context, person: Person) -> None:
+    """/kanal: Telegram, SMS or both (people.channel)."""
+    lang = person.language
+    await say(update, t("tg_channel_ask", lang, current=_channel_name(person.channel, lang)),
+              inline([[(_channel_name(c, lang), f"ch:{c.value}") for c in Channel]]))
+
+
+@requires()
+async def channel_button(update: Update, context: Context, person: Person) -> None:
+    lang = person.language
+    wanted = Channel(data_parts(update)[1])
+    outcome = await availability.set_channel(deps_of(context), person.id, wanted)
+    if outcome != availability.ChannelOutcome.SET:
+        await toast(update, t("tg_channel_no_phone", lang), alert=True)
+        return
+    await toast(update)
+    await edit(update, t("tg_channel_set", lang, current=_channel_name(wanted, lang)))
+
+
+@requires()
+async def help_command(update: Update, context: Context, person: Person) -> None:
+    """/hjalp: what the person's roles can do."""
+    await say(update, can_text(person), main_keyboard(person) if is_private(update) else None)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler(["sprak", "language"], language),
+        CommandHandler("kanal", channel),
+        CallbackQueryHandler(channel_button, pattern=r"^ch:(telegram|sms|both)$"),
+        CommandHandler(["hjalp", "help"], help_command),
+    ]

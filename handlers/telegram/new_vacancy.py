@@ -1,0 +1,210 @@
+"""/nytt: a coordinator creates an open shift by hand, guided:
+unit (their units; skipped when they have one) -> day -> start–end -> role -> confirm
+-> `coordinator.create_vacancy`, which starts the call-out at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from telegram import ForceReply, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.domain.model import Person, Role, Unit
+from bot.services import coordinator, coordinator_desk
+from bot.texts import ROLE_NAMES, day_label, t
+from handlers.telegram.common import (
+    END,
+    Context,
+    conversation,
+    data_parts,
+    deps_of,
+    edit,
+    inline,
+    lang_of,
+    person_of,
+    requires,
+    say,
+    toast,
+)
+from handlers.telegram.parse import local_span, parse_date, parse_time_range
+
+UNIT, DATE, TIME, ROLE, CONFIRM = "new:unit", "new:date", "new:time", "new:role", "new:confirm"
+KEY = "new_vacancy"
+
+
+@dataclass
+class NewDraft:
+    units: list[Unit]
+    unit: Unit | None = None
+    day: dt.date | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    role: str | None = None
+
+
+def _draft(context: Context) -> NewDraft | None:
+    draft = (context.user_data or {}).get(KEY)
+    return draft if isinstance(draft, NewDraft) else None
+
+
+def _cancel_row(lang: str) -> list[tuple[str, str]]:
+    return [(t("tg_btn_cancel", lang), "new:x")]
+
+
+async def _ask_date(update: Update, lang: str) -> str:
+    await say(update, t("tg_new_date", lang),
+              inline([[(t("tg_btn_today", lang), "new:d:0"),
+                       (t("tg_btn_tomorrow", lang), "new:d:1")], _cancel_row(lang)]))
+    return DATE
+
+
+@requires(Role.COORDINATOR)
+async def begin(update: Update, context: Context, person: Person) -> str | None:
+    lang = person.language
+    units = await coordinator_desk.units_of(deps_of(context), person)
+    if not units:
+        await say(update, t("tg_no_units", lang))
+        return None
+    draft = NewDraft(units)
+    context.user_data[KEY] = draft  # type: ignore[index]
+    if len(units) == 1:
+        draft.unit = units[0]
+        return await _ask_date(update, lang)
+    await say(update, t("tg_new_unit", lang),
+              inline([*[[(u.name, f"new:u:{i}")] for i, u in enumerate(units)],
+                      _cancel_row(lang)]))
+    return UNIT
+
+
+@requires(Role.COORDINATOR)
+async def choose_unit(update: Update, context: Context, person: Person) -> str | int:
+    draft = _draft(context)
+    index = int(data_parts(update)[2])
+    if draft is None or not 0 <= index < len(draft.units):
+        await toast(update, t("tg_stale", person.language))
+        return END
+    draft.unit = draft.units[index]
+    await toast(update)
+    await edit(update, f"→ {draft.unit.name}")
+    return await _ask_date(update, person.language)
+
+
+async def _set_day(
+    update: Update, context: Context, person: Person, day: dt.date | None
+) -> str | int:
+    draft, lang = _draft(context), person.language
+    deps = deps_of(context)
+    if draft is None:
+        return END
+    if day is None or day < deps.now().astimezone(deps.tz).date():
+        await say(update, t("tg_new_bad_date", lang))
+        return DATE
+    draft.day = day
+    # ForceReply: in a group with privacy mode on, only replies to the bot reach it.
+    await say(update, t("tg_new_time", lang), ForceReply(selective=True))
+    return TIME
+
+
+@requires(Role.COORDINATOR)
+async def date_button(update: Update, context: Context, person: Person) -> str | int:
+    deps = deps_of(context)
+    offset = int(data_parts(update)[2])
+    await toast(update)
+    day = deps.now().astimezone(deps.tz).date() + dt.timedelta(days=offset)
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=deps.tz)
+    await edit(update, f"→ {day_label(noon, deps.tz, person.language)}")
+    return await _set_day(update, context, person, day)
+
+
+@requires(Role.COORDINATOR)
+async def date_text(update: Update, context: Context, person: Person) -> str | int:
+    deps = deps_of(context)
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    day = parse_date(text, deps.now().astimezone(deps.tz).date())
+    return await _set_day(update, context, person, day)
+
+
+@requires(Role.COORDINATOR)
+async def time_text(update: Update, context: Context, person: Person) -> str | int:
+    draft, lang, deps = _draft(context), person.language, deps_of(context)
+    message = update.effective_message
+    if draft is None or draft.day is None or message is None:
+        return END
+    span = parse_time_range(message.text or "")
+    if span is not None:
+        start, end = local_span(draft.day, span[0], span[1], deps.tz)
+        if start > deps.now():
+            draft.start, draft.end = start, end
+            await say(update, t("tg_new_role", lang),
+                      inline([[(n[lang], f"new:r:{code}") for code, n in ROLE_NAMES.items()],
+                              _cancel_row(lang)]))
+            return ROLE
+    await say(update, t("tg_new_bad_time", lang), ForceReply(selective=True))
+    return TIME
+
+
+@requires(Role.COORDINATOR)
+async def choose_role(update: Update, context: Context, person: Person) -> str | int:
+    draft, lang, deps = _draft(context), person.language, deps_of(context)
+    role = data_parts(update)[2]
+    if draft is None or None in (draft.unit, draft.start, draft.end) or role not in ROLE_NAMES:
+        await toast(update, t("tg_stale", lang))
+        return END
+    assert draft.unit is not None and draft.start is not None and draft.end is not None
+    draft.role = role
+    await toast(update)
+    text = t("tg_new_confirm", lang, unit=draft.unit.name,
+             day=day_label(draft.start, deps.tz, lang), start=f"{draft.start:%H:%M}",
+             end=f"{draft.end:%H:%M}", role=ROLE_NAMES[role][lang])
+    await edit(update, text, inline([[(t("tg_btn_create", lang), "new:ok")], _cancel_row(lang)]))
+    return CONFIRM
+
+
+@requires(Role.COORDINATOR)
+async def create(update: Update, context: Context, person: Person) -> int:
+    draft, lang, deps = _draft(context), person.language, deps_of(context)
+    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    if draft is None or draft.unit is None or draft.start is None or draft.end is None \
+            or draft.role is None:
+        await toast(update, t("tg_stale", lang))
+        return END
+    await toast(update)
+    vid = await coordinator.create_vacancy(deps, draft.unit.id, draft.start, draft.end,
+                                           draft.role, (), person.id, "telegram")
+    info = await coordinator_desk.vacancy_info(deps, vid)
+    line = info.line(deps, lang) if info else ""
+    await edit(update, t("tg_new_created", lang, vid=vid, line=line))
+    return END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(KEY, None)
+    lang = lang_of(update, context, await person_of(update, context))
+    if update.callback_query is not None:
+        await toast(update)
+        await edit(update, t("tg_dialog_cancelled", lang))
+    else:
+        await say(update, t("tg_dialog_cancelled", lang))
+    return END
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+    return [conversation(
+        "new_vacancy",
+        entry_points=[CommandHandler("nytt", begin)],
+        states={
+            UNIT: [CallbackQueryHandler(choose_unit, pattern=r"^new:u:\d+$")],
+            DATE: [CallbackQueryHandler(date_button, pattern=r"^new:d:[01]$"),
+                   MessageHandler(text, date_text)],
+            TIME: [MessageHandler(text, time_text)],
+            ROLE: [CallbackQueryHandler(choose_role, pattern=r"^new:r:\w+$")],
+            CONFIRM: [CallbackQueryHandler(create, pattern=r"^new:ok$")],
+        },
+        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^new:x$"),
+                   CommandHandler("avbryt", cancel, has_args=False)],
+    )]

@@ -1,0 +1,252 @@
+"""Staff (ordinarie personal): report absence (frånvaroanmälan) and report well (friskanmälan).
+
+The absence report is a short dialogue kept per user by a ConversationHandler:
+pick shifts (toggle buttons) -> category (Sjuk / VAB / Annat, unless already said) ->
+confirm -> the service's receipt. A day without a scheduled shift can be chosen too: the
+absence is then recorded for the whole day and the coordinator is told.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.domain.model import AbsenceCategory, Person, Role, Shift
+from bot.services import absence
+from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
+from handlers.telegram.common import (
+    END,
+    Context,
+    conversation,
+    data_parts,
+    deps_of,
+    edit,
+    inline,
+    lang_of,
+    person_of,
+    requires,
+    say,
+    toast,
+)
+from handlers.telegram.parse import ABSENCE_PATTERN, absence_intent
+
+PICK, CATEGORY, CONFIRM = "absence:pick", "absence:category", "absence:confirm"
+KEY = "absence"
+MAX_SHIFTS = 10
+
+
+@dataclass
+class Draft:
+    """One absence report being put together (lives in context.user_data)."""
+
+    shifts: list[tuple[str, str]]  # (shift id, label)
+    days: list[tuple[dt.date, str]]  # whole days without a shift: (local date, label)
+    picked: set[int] = field(default_factory=set)
+    picked_days: set[int] = field(default_factory=set)
+    category: AbsenceCategory | None = None
+
+    def chosen_labels(self) -> list[str]:
+        return ([self.shifts[i][1] for i in sorted(self.picked)]
+                + [self.days[i][1] for i in sorted(self.picked_days)])
+
+
+def _label(shift: Shift, tz: ZoneInfo, lang: str) -> str:
+    return (f"{day_label(shift.starts_at, tz, lang)} "
+            f"{hhmm(shift.starts_at, tz)}–{hhmm(shift.ends_at, tz)}")
+
+
+def _pick_keyboard(draft: Draft, lang: str) -> InlineKeyboardMarkup:
+    rows: list[list[tuple[str, str]]] = []
+    for i, (_, label) in enumerate(draft.shifts):
+        rows.append([(("☑ " if i in draft.picked else "☐ ") + label, f"abs:s:{i}")])
+    for i, (_, label) in enumerate(draft.days):
+        rows.append([(("☑ " if i in draft.picked_days else "☐ ") + label, f"abs:d:{i}")])
+    rows.append([(t("tg_btn_next", lang), "abs:next"), (t("tg_btn_cancel", lang), "abs:x")])
+    return inline(rows)
+
+
+@requires(Role.STAFF)
+async def begin(update: Update, context: Context, person: Person) -> str:
+    """/sjuk, the Frånvaro button, or free text such as 'sjuk imorgon'."""
+    deps = deps_of(context)
+    lang, tz, now = person.language, deps.tz, deps.now()
+    message = update.effective_message
+    intent = absence_intent(message.text or "") if message and message.text else None
+    shifts = [s for s in await absence.upcoming_shifts(deps, person.id)
+              if s.ends_at > now and not s.cancelled][:MAX_SHIFTS]
+    today = now.astimezone(tz).date()
+    shift_days = {s.starts_at.astimezone(tz).date() for s in shifts}
+    days: list[tuple[dt.date, str]] = []
+    for offset, key in ((0, "tg_btn_today"), (1, "tg_btn_tomorrow")):
+        d = today + dt.timedelta(days=offset)
+        if d not in shift_days:
+            noon = dt.datetime.combine(d, dt.time(12), tzinfo=tz)
+            days.append((d, t("tg_abs_day", lang, when=t(key, lang),
+                              day=day_label(noon, tz, lang))))
+    draft = Draft([(s.id, _label(s, tz, lang)) for s in shifts], days)
+    if intent is not None:
+        draft.category = intent.category
+        wanted = today + dt.timedelta(days=intent.day_offset or 0)
+        if intent.day_offset is not None or intent.category is not None:
+            draft.picked = {i for i, s in enumerate(shifts)
+                            if s.starts_at.astimezone(tz).date() == wanted}
+            if not draft.picked:
+                draft.picked_days = {i for i, (d, _) in enumerate(days) if d == wanted}
+    context.user_data[KEY] = draft  # type: ignore[index]
+    head = t("tg_abs_pick" if shifts else "tg_abs_pick_noshift", lang)
+    await say(update, head, _pick_keyboard(draft, lang))
+    return PICK
+
+
+def _draft(context: Context) -> Draft | None:
+    draft = (context.user_data or {}).get(KEY)
+    return draft if isinstance(draft, Draft) else None
+
+
+@requires(Role.STAFF)
+async def toggle(update: Update, context: Context, person: Person) -> str | int:
+    draft = _draft(context)
+    if draft is None:
+        await toast(update, t("tg_stale", person.language))
+        return END
+    _, kind, raw = data_parts(update)
+    index = int(raw)
+    chosen, size = (draft.picked, len(draft.shifts)) if kind == "s" else (
+        draft.picked_days, len(draft.days))
+    if 0 <= index < size:
+        chosen ^= {index}
+    await toast(update)
+    await edit(update, t("tg_abs_pick" if draft.shifts else "tg_abs_pick_noshift",
+                         person.language), _pick_keyboard(draft, person.language))
+    return PICK
+
+
+def _category_keyboard(lang: str) -> InlineKeyboardMarkup:
+    return inline([[(CATEGORY_NAMES[c.value][lang].capitalize() if c != AbsenceCategory.VAB
+                     else "VAB", f"abs:c:{c.value}") for c in AbsenceCategory],
+                   [(t("tg_btn_cancel", lang), "abs:x")]])
+
+
+async def _confirm(update: Update, draft: Draft, lang: str) -> str:
+    assert draft.category is not None
+    items = "\n".join(f"• {x}" for x in draft.chosen_labels())
+    category = CATEGORY_NAMES[draft.category.value][lang]
+    await edit(update, t("tg_abs_confirm", lang, category=category, items=items),
+               inline([[(t("tg_btn_send", lang), "abs:ok"),
+                        (t("tg_btn_cancel", lang), "abs:x")]]))
+    return CONFIRM
+
+
+@requires(Role.STAFF)
+async def next_step(update: Update, context: Context, person: Person) -> str | int:
+    draft, lang = _draft(context), person.language
+    if draft is None:
+        await toast(update, t("tg_stale", lang))
+        return END
+    if not draft.picked and not draft.picked_days:
+        await toast(update, t("tg_abs_pick_one", lang), alert=True)
+        return PICK
+    await toast(update)
+    if draft.category is None:
+        await edit(update, t("tg_abs_category", lang), _category_keyboard(lang))
+        return CATEGORY
+    return await _confirm(update, draft, lang)
+
+
+@requires(Role.STAFF)
+async def choose_category(update: Update, context: Context, person: Person) -> str | int:
+    draft, lang = _draft(context), person.language
+    if draft is None:
+        await toast(update, t("tg_stale", lang))
+        return END
+    draft.category = AbsenceCategory(data_parts(update)[2])
+    await toast(update)
+    return await _confirm(update, draft, lang)
+
+
+@requires(Role.STAFF)
+async def send(update: Update, context: Context, person: Person) -> int:
+    """Confirmed: the service records the absence and opens the vacancies."""
+    draft, lang = _draft(context), person.language
+    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    if draft is None or draft.category is None:
+        await toast(update, t("tg_stale", lang))
+        return END
+    await toast(update)
+    deps = deps_of(context)
+    receipts: list[str] = []
+    try:
+        if draft.picked:
+            shift_ids = [draft.shifts[i][0] for i in sorted(draft.picked)]
+            receipt = await absence.report_absence(deps, person.id, draft.category, "telegram",
+                                                   shift_ids=shift_ids)
+            receipts.append(receipt.text)
+        for i in sorted(draft.picked_days):
+            day = draft.days[i][0]
+            start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
+            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+            receipt = await absence.report_absence(deps, person.id, draft.category, "telegram",
+                                                   period=(start, end))
+            receipts.append(receipt.text)
+    except absence.AbsenceError:
+        await edit(update, t("tg_abs_failed", lang))
+        return END
+    await edit(update, "\n\n".join(receipts))
+    return END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """Avbryt (the button or /avbryt without a number)."""
+    if context.user_data is not None:
+        context.user_data.pop(KEY, None)
+    person_lang = lang_of(update, context, await person_of(update, context))
+    if update.callback_query is not None:
+        await toast(update)
+        await edit(update, t("tg_dialog_cancelled", person_lang))
+    else:
+        await say(update, t("tg_dialog_cancelled", person_lang))
+    return END
+
+
+@requires(Role.STAFF)
+async def well(update: Update, context: Context, person: Person) -> None:
+    """/frisk, the Frisk igen button, or the word 'frisk'."""
+    receipt = await absence.report_well(deps_of(context), person.id, "telegram")
+    await say(update, receipt.text)
+
+
+def _labels(key: str) -> str:
+    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+
+
+WELL_PATTERN = rf"(?i)^\s*(frisk|{_labels('tg_btn_well')})\s*[.!]*\s*$"
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    dialogue = conversation(
+        "absence",
+        entry_points=[
+            CommandHandler("sjuk", begin, filters=filters.ChatType.PRIVATE),
+            MessageHandler(text & filters.Regex(re.compile(ABSENCE_PATTERN, re.IGNORECASE)),
+                           begin),
+        ],
+        states={
+            PICK: [CallbackQueryHandler(toggle, pattern=r"^abs:[sd]:\d+$"),
+                   CallbackQueryHandler(next_step, pattern=r"^abs:next$")],
+            CATEGORY: [CallbackQueryHandler(choose_category, pattern=r"^abs:c:(sjuk|vab|annat)$")],
+            CONFIRM: [CallbackQueryHandler(send, pattern=r"^abs:ok$")],
+        },
+        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^abs:x$"),
+                   CommandHandler("avbryt", cancel, has_args=False)],
+    )
+    return [
+        dialogue,
+        CommandHandler("frisk", well),
+        MessageHandler(text & filters.Regex(WELL_PATTERN), well),
+    ]

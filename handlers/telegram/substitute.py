@@ -1,0 +1,194 @@
+"""Substitutes (vikarier): answer offers, see and cancel bookings, set availability.
+
+Offer buttons (acc:<offer id> / dec:<offer id>) are stateless: the truth is in the database,
+the services decide (first accept wins, NOT_YOURS ...) and enqueue the edited offer message;
+the handler only answers the button press with a short toast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.domain.messages import shift_line
+from bot.domain.model import Person, Role
+from bot.services import answers, availability
+from bot.texts import WEEKDAYS, day_label, hhmm, t
+from handlers.telegram.common import (
+    Context,
+    data_parts,
+    deps_of,
+    edit,
+    inline,
+    requires,
+    say,
+    toast,
+)
+from handlers.telegram.parse import parse_date, parse_time_range
+
+TOASTS = {
+    answers.Outcome.BOOKED: "tg_toast_booked",
+    answers.Outcome.LATE: "tg_toast_late",
+    answers.Outcome.DECLINED: "tg_toast_declined",
+    answers.Outcome.NOT_OPEN: "tg_toast_not_open",
+    answers.Outcome.NOT_ELIGIBLE: "tg_toast_not_eligible",
+    answers.Outcome.NOT_YOURS: "tg_toast_not_yours",
+    answers.Outcome.UNKNOWN: "tg_toast_unknown",
+}
+
+
+@requires()
+async def answer_offer(update: Update, context: Context, person: Person) -> None:
+    """Ta passet / Nej tack. Anyone linked may press; the service refuses what is not theirs."""
+    kind, raw = data_parts(update)[:2]
+    deps = deps_of(context)
+    if kind == "acc":
+        result = await answers.accept(deps, int(raw), person.id, "telegram")
+    else:
+        result = await answers.decline(deps, int(raw), person.id, "telegram")
+    alert = result.outcome in (answers.Outcome.NOT_YOURS, answers.Outcome.NOT_ELIGIBLE)
+    await toast(update, t(TOASTS[result.outcome], person.language), alert=alert)
+
+
+# ---------- /pass: bookings, and cancelling one (avboka) ----------
+
+@requires()
+async def bookings(update: Update, context: Context, person: Person) -> None:
+    deps, lang = deps_of(context), person.language
+    views = await availability.bookings(deps, person.id)
+    parts: list[str] = []
+    if person.has_role(Role.STAFF):
+        own = await availability.scheduled_shifts(deps, person.id)
+        if own:
+            parts.append(t("tg_shifts_head", lang) + "\n" + "\n".join(
+                f"• {shift_line(s, u, deps.tz, lang)}" for s, u in own))
+    if not views:
+        parts.append(t("tg_bookings_none", lang))
+        await say(update, "\n\n".join(parts))
+        return
+    parts.append(t("tg_bookings_head", lang) + "\n" + "\n".join(
+        f"• {shift_line(v.shift, v.unit, deps.tz, lang)}" for v in views))
+    buttons = [[(t("tg_btn_unbook", lang, day=day_label(v.shift.starts_at, deps.tz, lang),
+                   start=hhmm(v.shift.starts_at, deps.tz)), f"bk:c:{v.booking.id}")]
+               for v in views if v.shift.starts_at > deps.now()]
+    await say(update, "\n\n".join(parts), inline(buttons) if buttons else None)
+
+
+@requires()
+async def unbook(update: Update, context: Context, person: Person) -> None:
+    """bk:c:<id> asks "Är du säker?"; bk:y:<id> cancels; bk:n:<id> keeps it."""
+    step, raw = data_parts(update)[1:3]
+    deps, lang = deps_of(context), person.language
+    view = await availability.booking_of(deps, person.id, int(raw))
+    if view is None:
+        await toast(update, t("tg_unbook_failed", lang), alert=True)
+        return
+    line = shift_line(view.shift, view.unit, deps.tz, lang)
+    if step == "c":
+        await toast(update)
+        await say(update, t("tg_unbook_confirm", lang, line=line),
+                  inline([[(t("tg_btn_unbook_yes", lang), f"bk:y:{view.booking.id}"),
+                           (t("tg_btn_no", lang), f"bk:n:{view.booking.id}")]]))
+    elif step == "n":
+        await toast(update)
+        await edit(update, t("tg_unbook_kept", lang))
+    elif await answers.cancel_booking(deps, view.booking.id, person.id, "telegram"):
+        await toast(update)
+        await edit(update, t("tg_unbook_done", lang, line=line))
+    else:
+        await toast(update, t("tg_unbook_failed", lang), alert=True)
+
+
+# ---------- /ledig: days, times, pause ----------
+
+def _availability_text(person: Person, context: Context) -> tuple[str, InlineKeyboardMarkup]:
+    deps, lang = deps_of(context), person.language
+    names = WEEKDAYS.get(lang, WEEKDAYS["sv"])
+    days = ", ".join(names[int(d) - 1] for d in person.available_days) or t(
+        "tg_avail_no_days", lang)
+    if person.available_from is None and person.available_to is None:
+        times = t("tg_avail_all_times", lang)
+    else:
+        start = person.available_from or dt.time(0)
+        end = "24:00" if person.available_to is None else f"{person.available_to:%H:%M}"
+        times = f"{start:%H:%M}–{end}"
+    if availability.is_paused(person, deps.now()):
+        assert person.paused_until is not None
+        until = (f"{day_label(person.paused_until, deps.tz, lang)} "
+                 f"{hhmm(person.paused_until, deps.tz)}")
+        pause = t("tg_avail_paused", lang, until=until)
+    else:
+        pause = t("tg_avail_active", lang)
+    day_row = [(("✓" if str(i + 1) in person.available_days else "·") + names[i], f"av:d:{i + 1}")
+               for i in range(7)]
+    keyboard = inline([
+        day_row[:4], day_row[4:],
+        [(t("tg_btn_pause_day", lang), "av:p:1"), (t("tg_btn_pause_week", lang), "av:p:7")],
+        [(t("tg_btn_unpause", lang), "av:p:0"), (t("tg_btn_all_times", lang), "av:t:0")],
+    ])
+    return t("tg_avail", lang, days=days, times=times, pause=pause), keyboard
+
+
+@requires(Role.SUBSTITUTE, Role.STAFF)
+async def ledig(update: Update, context: Context, person: Person) -> None:
+    """/ledig; /ledig 07:00-16:00; /ledig alla; /ledig paus 2026-12-24; /ledig paus bort."""
+    deps, lang, args = deps_of(context), person.language, [a.lower() for a in context.args or []]
+    if args and args[0] in ("paus", "pause"):
+        rest = " ".join(args[1:])
+        if rest in ("bort", "av", "slut", "off", "end"):
+            person = await availability.pause_until(deps, person.id, None)
+        elif (day := parse_date(rest, deps.now().astimezone(deps.tz).date())) is not None:
+            person = await availability.pause_through(deps, person.id, day)
+        else:
+            await say(update, t("tg_avail_bad", lang))
+            return
+    elif args and args[0] in ("alla", "all", "any"):
+        person = await availability.set_times(deps, person.id, None, None)
+    elif args:
+        text = " ".join(a for a in args if a not in ("tider", "times"))
+        span = parse_time_range(text)
+        if span is None:
+            await say(update, t("tg_avail_bad", lang))
+            return
+        person = await availability.set_times(deps, person.id, *span)
+    text, keyboard = _availability_text(person, context)
+    await say(update, text, keyboard)
+
+
+@requires(Role.SUBSTITUTE, Role.STAFF)
+async def availability_button(update: Update, context: Context, person: Person) -> None:
+    """av:d:<1-7> toggles a weekday, av:p:<days> pauses (0 ends it), av:t:0 any time."""
+    _, kind, raw = data_parts(update)
+    deps, value = deps_of(context), int(raw)
+    if kind == "d" and 1 <= value <= 7:
+        person = await availability.toggle_day(deps, person.id, value)
+    elif kind == "p":
+        person = await (availability.pause_for(deps, person.id, value) if value > 0
+                        else availability.pause_until(deps, person.id, None))
+    elif kind == "t":
+        person = await availability.set_times(deps, person.id, None, None)
+    await toast(update)
+    text, keyboard = _availability_text(person, context)
+    await edit(update, text, keyboard)
+
+
+def _labels(key: str) -> str:
+    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    return [
+        CallbackQueryHandler(answer_offer, pattern=r"^(acc|dec):\d+$"),
+        CallbackQueryHandler(unbook, pattern=r"^bk:[cyn]:\d+$"),
+        CallbackQueryHandler(availability_button, pattern=r"^av:[dpt]:\d+$"),
+        CommandHandler("pass", bookings),
+        MessageHandler(private_text & filters.Regex(
+            rf"(?i)^\s*({_labels('tg_btn_bookings')}|pass)\s*$"), bookings),
+        CommandHandler("ledig", ledig),
+        MessageHandler(private_text & filters.Regex(
+            rf"(?i)^\s*({_labels('tg_btn_availability')})\s*$"), ledig),
+    ]

@@ -1,0 +1,75 @@
+"""What people type into Telegram, read by the pure helpers in handlers/telegram/parse.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain.model import AbsenceCategory
+from handlers.telegram.common import split_text
+from handlers.telegram.parse import (
+    AbsenceIntent,
+    absence_intent,
+    local_span,
+    parse_date,
+    parse_time_range,
+)
+
+TODAY = dt.date(2026, 12, 1)
+TZ = ZoneInfo("Europe/Stockholm")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("sjuk", AbsenceIntent(AbsenceCategory.SJUK, None)),
+    ("Sjuk imorgon", AbsenceIntent(AbsenceCategory.SJUK, 1)),
+    ("sjuk i dag!", AbsenceIntent(AbsenceCategory.SJUK, 0)),
+    ("VAB imorgon", AbsenceIntent(AbsenceCategory.VAB, 1)),
+    ("Frånvaro", AbsenceIntent(None, None)),
+    ("sick tomorrow", AbsenceIntent(AbsenceCategory.SJUK, 1)),
+    ("jag är sjuk", None),
+    ("sjukt bra", None),
+])
+def test_absence_words(text: str, intent: AbsenceIntent | None) -> None:
+    assert absence_intent(text) == intent
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("07:00-16:00", (dt.time(7), dt.time(16))),
+    ("7-16", (dt.time(7), dt.time(16))),
+    ("21.30 – 07", (dt.time(21, 30), dt.time(7))),
+    ("15 till 24", (dt.time(15), dt.time(0))),
+    ("7-7", None),
+    ("25-26", None),
+    ("kväll", None),
+])
+def test_time_ranges(text: str, span: tuple[dt.time, dt.time] | None) -> None:
+    assert parse_time_range(text) == span
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("idag", TODAY),
+    ("imorgon", dt.date(2026, 12, 2)),
+    ("2026-12-24", dt.date(2026, 12, 24)),
+    ("24/12", dt.date(2026, 12, 24)),
+    ("3/1", dt.date(2027, 1, 3)),  # day/month already past this year: next year
+    ("31/2", None),
+    ("snart", None),
+])
+def test_dates(text: str, day: dt.date | None) -> None:
+    assert parse_date(text, TODAY) == day
+
+
+def test_a_night_shift_ends_the_next_day_across_dst() -> None:
+    start, end = local_span(dt.date(2026, 3, 28), dt.time(21), dt.time(7), TZ)
+    assert end.date() == dt.date(2026, 3, 29)
+    # 21:00-07:00 on the night clocks go forward is 9 real hours (the engine counts in UTC).
+    assert (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)) == dt.timedelta(hours=9)
+
+
+def test_long_texts_are_split_on_lines() -> None:
+    text = "\n".join(f"rad {i} " + "x" * 90 for i in range(100))
+    parts = split_text(text, limit=1000)
+    assert all(len(p) <= 1000 for p in parts)
+    assert "\n".join(parts) == text

@@ -1,0 +1,78 @@
+"""Substitutes over Telegram: an English-speaking substitute takes and cancels a shift;
+availability, pause, channel and language are set with a few taps."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.domain.model import AbsenceCategory, VacancyStatus
+from bot.services import absence
+from storage import callout as callout_repo
+from storage import people as people_repo
+from storage import tables as t
+from tests.builders import World, local
+from tests.e2e.conftest import Launch, press
+
+
+async def world(w: World) -> None:
+    await w.unit("norr")
+    await w.staff("anna", "norr", name="Anna Andersson")
+    await w.person("kim", roles=[("coordinator", "norr")], quals=(), name="Kim Samordnare")
+    await w.sub("emma", name="Emma Smith", language="en")
+    await w.sub("sara", name="Sara Vikarie")
+    await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+
+
+async def test_an_english_speaking_substitute_books_and_cancels(launch: Launch) -> None:
+    h = await launch(world)
+    await h.hello("emma", "kim")
+    receipt = await absence.report_absence(h.deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                           shift_ids=["s-day"])
+    vid = receipt.new_vacancy_ids[0]
+    offer = await h.message_with("emma", "Open shift: Hemtjänst Norr\nTue 1/12 07:00–16:00")
+    assert [b["text"] for b in offer.buttons] == ["Take shift", "No thanks"]
+    await h.dialog([
+        ("emma", press("Take shift"), "Booked, the shift is yours!"),
+        ("emma", "/pass", "Your booked shifts:\n• Hemtjänst Norr Tue 1/12 07:00–16:00"),
+        ("emma", press("Cancel Tue 1/12 07:00"), "Are you sure?"),
+        ("emma", press("No"), "The booking stays."),
+        ("emma", press("Cancel Tue 1/12 07:00"), "Are you sure?"),
+        ("emma", press("Yes, cancel"), "Cancelled: Hemtjänst Norr Tue 1/12 07:00–16:00."),
+        ("emma", "/pass", "You have no booked shifts."),
+    ])
+    await h.message_with("emma", "You are off Hemtjänst Norr Tue 1/12 07:00–16:00")
+    await h.message_with("kim", "Avbokning: Emma Smith lämnade Hemtjänst Norr")
+    async with h.deps.db.read() as conn:
+        vacancy = await callout_repo.get_vacancy(conn, vid)
+    assert vacancy is not None and vacancy.status == VacancyStatus.SEARCHING
+
+
+async def test_availability_pause_channel_and_language(launch: Launch) -> None:
+    h = await launch(world)
+    await h.hello("sara")
+    await h.dialog([
+        ("sara", "Tillgänglighet", "Du tar pass: mån, tis, ons, tor, fre, lör, sön"),
+        ("sara", press("✓lör"), "Du tar pass: mån, tis, ons, tor, fre, sön"),
+        ("sara", press("✓sön"), "Du tar pass: mån, tis, ons, tor, fre\n"),
+        ("sara", "/ledig 07:00-16:00", "Tider: 07:00–16:00"),
+        ("sara", "/ledig nattetid", "Det förstod jag inte"),
+        ("sara", "/ledig paus 24/12", "⏸ Pausad till fre 25/12 00:00"),
+        ("sara", press("Ta bort paus"), "Inte pausad."),
+        ("sara", press("Paus 1 vecka"), "⏸ Pausad till tis 8/12 05:45"),
+        ("sara", press("Alla tider"), "Tider: alla tider"),
+        ("sara", "/kanal", "Hur vill du få förfrågningar och besked? Nu: Telegram och SMS."),
+        ("sara", press("SMS"), "Klart: SMS."),
+        ("sara", "/sprak", "The language is now English."),
+        ("sara", "/hjalp", "This is what you can do:"),
+        ("sara", "blah", "I did not understand that."),
+    ])
+    async with h.deps.db.read() as conn:
+        sara = await people_repo.get_person(conn, "sara")
+        audit_actions = (await conn.execute(sa.select(t.audit_log.c.action).where(
+            t.audit_log.c.actor == "sara"))).scalars().all()
+    assert sara is not None
+    assert (sara.available_days, sara.available_from, sara.available_to) == ("12345", None, None)
+    assert sara.paused_until == local("2026-12-08 05:45")
+    assert (sara.channel, sara.language) == ("sms", "en")
+    assert {"availability_days", "availability_times", "paused", "unpaused", "channel_set",
+            "language_set"} <= set(audit_actions)
