@@ -84,6 +84,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "Förfrågan gällde {day} {start}–{end} och är inte längre öppen.",
         "en": "The offer for {day} {start}–{end} is no longer open.",
     },
+    "offer_conflict": {
+        "sv": "Förfrågan om {unit} {day} {start}–{end} är stängd: du har nu ett annat pass då.",
+        "en": "The offer for {unit} {day} {start}–{end} is closed: you now have another shift.",
+    },
+    "offer_conflict_sms": {
+        "sv": "Förfrågan {unit} {day} {start}-{end} är stängd, du har ett annat pass då.",
+        "en": "Offer {unit} {day} {start}-{end} closed, you have another shift then.",
+    },
     "not_eligible_now": {
         "sv": "Passet {day} {start}–{end} går inte att boka för dig längre (krockar med "
               "vila eller ett annat pass). Tack ändå!",
@@ -726,7 +734,7 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
 }
 ROLE_NAMES_SMS: dict[str, dict[str, str]] = {
     "usk": {"sv": "usk", "en": "nurse asst"},
-    "vardbitrade": {"sv": "vårdbitr.", "en": "care asst"},
+    "vardbitrade": {"sv": "vårdbiträde", "en": "care asst"},
 }
 REQUIREMENT_NAMES: dict[str, dict[str, str]] = {
     "korkort": {"sv": "körkort", "en": "driving licence"},

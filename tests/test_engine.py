@@ -302,3 +302,30 @@ async def test_wave_size_follows_time_to_start(
     async with db.read() as conn:
         offers = await repo.offers_for(conn, r.new_vacancy_ids[0])
     assert len(offers) == expected
+
+
+async def test_a_booking_closes_the_persons_other_conflicting_offers(db: Database) -> None:
+    w = World(db)
+    await w.unit("norr")
+    await w.staff("anna", "norr")
+    await w.staff("bo", "norr")
+    await w.sub("sara")
+    await w.sub("olle")
+    await w.shift("s-a", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    await w.shift("s-b", "norr", "bo", "2026-12-01 08:00", "2026-12-01 12:00")
+    deps = make_deps(db, "2026-12-01 05:45")
+    ra = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "sms", shift_ids=["s-a"])
+    rb = await absence.report_absence(deps, "bo", AbsenceCategory.SJUK, "sms", shift_ids=["s-b"])
+    async with db.read() as conn:
+        sara_offers = {o.vacancy_id: o for o in await repo.open_offers_of(conn, "sara")}
+    assert set(sara_offers) == {ra.new_vacancy_ids[0], rb.new_vacancy_ids[0]}
+    res = await answers.accept(deps, sara_offers[ra.new_vacancy_ids[0]].id, "sara", "sms")
+    assert res.outcome == answers.Outcome.BOOKED
+    async with db.read() as conn:
+        other = await repo.get_offer(conn, sara_offers[rb.new_vacancy_ids[0]].id)
+        olle_open = await repo.open_offers_of(conn, "olle")
+    assert other is not None and other.state == "withdrawn"
+    sent = await _offers_by_person(db)
+    assert any(i.kind == "offer_conflict" for i in sent["sara"])
+    # Olle still holds the other offer, so the search goes on without Sara.
+    assert [o.vacancy_id for o in olle_open] == [rb.new_vacancy_ids[0]]

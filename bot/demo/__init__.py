@@ -1,76 +1,59 @@
-"""`vikariebot demo`: the whole system on one machine with no accounts.
+"""`vikariebot demo`: the whole system on one machine, with no accounts.
 
-Creates a fresh SQLite database, imports the sample municipality and prints a summary.
+The real bot (python-telegram-bot, twilio, the engine, SQLite) runs against the local Bot API
+and Twilio servers in `bot/fakes/`, with the sample municipality in a fresh SQLite file and a
+fast clock. `demo` plays a scripted morning and prints the transcript, the board and the
+figures; `demo --interactive` serves a page where you play everyone's phone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import logging
 from pathlib import Path
-
-import sqlalchemy as sa
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.runtime import open_deps
-from storage import tables as t
-from storage.imports import import_csv
 
-SAMPLE = Path(__file__).parent / "data" / "sample"
 DEMO_DB = Path("data") / "demo.db"
-
-
-def demo_settings(settings: Settings, db_path: Path = DEMO_DB) -> Settings:
-    return settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{db_path}"})
-
-
-def fresh_database(db_path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-
-
-async def load_sample(settings: Settings, now: dt.datetime) -> list[str]:
-    """Import the sample municipality; returns one line per file."""
-    lines = []
-    async with open_deps(settings) as deps:
-        for kind in ("units", "people", "shifts"):
-            path = SAMPLE / f"{kind}.csv"
-            result = await import_csv(deps.db, kind, path, settings.tz, now)  # type: ignore[arg-type]
-            if result.errors:
-                raise RuntimeError("\n".join(e.message for e in result.errors))
-            lines.append(f"  {kind:7} {result.created:4} nya, {result.updated} ändrade")
-    return lines
-
-
-async def summary(settings: Settings) -> list[str]:
-    async with open_deps(settings) as deps, deps.db.read() as conn:
-        units = (await conn.execute(sa.select(t.units).order_by(t.units.c.id))).all()
-        roles = Counter(
-            r.role for r in await conn.execute(sa.select(t.person_roles.c.role))
-        )
-        tiers = Counter(r.tier for r in await conn.execute(sa.select(t.people.c.tier)) if r.tier)
-        shifts = (await conn.execute(sa.select(t.shifts))).all()
-    tz = settings.tz
-    first = min(s.starts_at for s in shifts).astimezone(tz)
-    last = max(s.ends_at for s in shifts).astimezone(tz)
-    return [
-        "Enheter: " + ", ".join(f"{u.name} ({u.area})" for u in units),
-        "Personer: "
-        + ", ".join(f"{n} {role}" for role, n in sorted(roles.items()))
-        + " · vikarier per nivå: "
-        + ", ".join(f"{n} {tier}" for tier, n in sorted(tiers.items())),
-        f"Pass: {len(shifts)} från {first:%Y-%m-%d} till {last:%Y-%m-%d}, "
-        f"{sum(s.person_id is None for s in shifts)} obemannade",
-    ]
+MORNING = dt.datetime(2026, 12, 1, 5, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 
 async def run_demo(settings: Settings, *, interactive: bool = False, fresh: bool = True) -> int:
-    settings = demo_settings(settings)
-    fresh_database(DEMO_DB)
-    print(f"Vikariebot demo – databas {DEMO_DB} (SQLite)")
-    print("Importerar exempelkommunen:")
-    for line in await load_sample(settings, dt.datetime.now(dt.UTC)):
-        print(line)
-    for line in await summary(settings):
-        print(line)
-    return 0
+    from bot.demo.morning import run_morning
+    from bot.demo.stage import open_stage
+    from bot.demo.transcript import Transcript
+
+    # The transcript is the output; library chatter would drown it.
+    logging.getLogger().setLevel(logging.WARNING)
+    print("Vikariebot – lokal demo (inga konton behövs)")
+    print(
+        f"Startar: SQLite {DEMO_DB}, lokal Telegram-server, lokal Twilio-server, exempelkommunen…"
+    )
+    stage = await open_stage(DEMO_DB, MORNING, base=settings, ticker=interactive)
+    try:
+        linked = len(stage.user_ids)
+        print(
+            f"{len(stage.people)} personer importerade; {linked} har kopplat Telegram, "
+            f"övriga nås med SMS."
+        )
+        if interactive:
+            from bot.demo.interactive import serve
+
+            return await serve(stage)
+        tr = Transcript(
+            stage.telegram,
+            stage.twilio,
+            stage.clock,
+            stage.settings.tz,
+            stage.name_of_chat,
+            stage.name_of_phone,
+        )
+        tr._tg_seen = len(stage.telegram.requests)
+        tr._sms_seen = len(stage.twilio.sent)
+        print("\nMorgonen 1 december, 05:30–08:00 (simulerad tid):\n")
+        for line in await run_morning(stage, tr):
+            print(line)
+        return 0
+    finally:
+        await stage.stop()

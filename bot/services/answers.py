@@ -104,6 +104,7 @@ async def _accept_in(
     await audit.record(conn, now, person_id, "offer_accepted", "vacancy", vacancy.id, channel,
                        offer=offer.id, booking=booking_id, others_told=len(others))
     await _after_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
+    await engine.withdraw_conflicting(conn, deps, person, a.shift)
     return AnswerResult(Outcome.BOOKED, offer, booking_id, booked.text)
 
 

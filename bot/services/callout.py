@@ -20,7 +20,7 @@ from bot.domain.eligibility import (
     is_candidate_kind,
     is_introduced,
 )
-from bot.domain.messages import offer_message
+from bot.domain.messages import offer_message, simple
 from bot.domain.model import OfferState, Person, Role, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
 from bot.domain.ranking import RankedCandidate, rank_candidates
@@ -265,3 +265,35 @@ async def escalate(
     await audit.record(
         conn, now, audit.SYSTEM, "escalated", "vacancy", vacancy.id, "engine", why=why, **tally
     )
+
+
+async def withdraw_conflicting(
+    conn: AsyncConnection, deps: Deps, person: Person, booked: Shift
+) -> int:
+    """Close the person's other open offers that the new booking rules out (overlap or too
+    little rest), tell them, and move those vacancies on. Returns how many were closed."""
+    now = deps.now()
+    rest = dt.timedelta(hours=deps.rules.rest_daily_hours)
+    closed = 0
+    for offer in await callout.open_offers_of(conn, person.id):
+        vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+        shift = await callout.get_shift(conn, vacancy.shift_id) if vacancy else None
+        if vacancy is None or shift is None or shift.id == booked.id:
+            continue
+        if shift.starts_at >= booked.ends_at + rest or shift.ends_at + rest <= booked.starts_at:
+            continue
+        if not await callout.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, "engine"):
+            continue
+        closed += 1
+        unit = await people_repo.get_unit(conn, shift.unit_id)
+        assert unit is not None
+        await send_to_person(
+            conn, person,
+            simple("offer_conflict", shift, unit, person, deps.tz, edit_offer_id=offer.id), now,
+        )
+        still_open = any(
+            o.state == OfferState.OPEN for o in await callout.offers_for(conn, vacancy.id)
+        )
+        if vacancy.status == VacancyStatus.SEARCHING and not still_open:
+            await callout.update_vacancy(conn, vacancy.id, now, next_due_at=now)
+    return closed

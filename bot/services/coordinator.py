@@ -120,6 +120,7 @@ async def fill_by_hand(
                 blocks=list(blocks),
             )
             await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
+            await engine.withdraw_conflicting(conn, deps, person, a.shift)
     except sa.exc.IntegrityError:
         return FillResult(FillOutcome.NOT_SEARCHING)
     deps.kick()

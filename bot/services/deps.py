@@ -60,6 +60,8 @@ async def send_to_person(
     *,
     offer_id: int | None = None,
 ) -> bool:
+    if offer_id is None:  # a follow-up about an offer belongs to that offer
+        offer_id = msg.edit_offer_id
     channel = channel_for(person)
     if channel is None:
         log.warning(

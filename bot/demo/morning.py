@@ -1,0 +1,340 @@
+"""The scripted morning: 05:30 to 08:00 on a fast clock, played through people's phones.
+
+Six absences (Telegram and SMS), waves of offers, accepts, declines, two accepts racing,
+a cancellation that reopens a shift, an escalation the coordinator solves by hand, and a new
+substitute's first shift with the handledare ticking the checklist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import statistics
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bot.demo.stage import Stage
+from bot.demo.transcript import Transcript
+from bot.domain.model import OfferState
+from bot.services import callout
+from bot.services.board import board_text
+from storage import callout as repo
+from storage import tables as t
+
+DAY = "2026-12-01"
+Action = Callable[[Stage, Transcript], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Absence:
+    person: str
+    shift: str
+    how: str  # "telegram:<first words>" or "sms:<text>"
+
+
+ABSENCES = {
+    "05:40": Absence("anst03", "norr-1201-dag2", "telegram:sjuk"),
+    "05:42": Absence("anst05", "norr-1201-dag3", "sms:SJUK"),
+    "05:45": Absence("anst11", "soder-1201-dag1", "telegram:vab"),
+    "05:50": Absence("anst15", "soder-1201-dag3", "sms:sjuk idag"),
+    "06:05": Absence("anst13", "soder-1201-kvall1", "telegram:sjuk"),
+    "06:10": Absence("anst04", "norr-1201-kvall1", "telegram:sjuk"),
+}
+NEWCOMER = "vik22"  # Lars Ali: introduced nowhere yet
+HANDLEDARE = "anst09"  # Anna Sjöberg, works Söder 07:00-16:00
+
+
+async def open_offers(stage: Stage, shift_id: str) -> list[tuple[str, int, int]]:
+    """(person, offer id, code) of every open offer for the shift's vacancy, in rank order."""
+    async with stage.deps.db.read() as conn:
+        vacancy = await repo.vacancy_for_shift(conn, shift_id)
+        if vacancy is None:
+            return []
+        offers = await repo.offers_for(conn, vacancy.id)
+    return [
+        (o.person_id, o.id, o.code)
+        for o in sorted(offers, key=lambda o: (o.wave, o.rank))
+        if o.state == OfferState.OPEN
+    ]
+
+
+async def answer(
+    stage: Stage, tr: Transcript, person: str, offer_id: int, code: int, yes: bool
+) -> None:
+    """The person answers an offer on their own phone: a button, or JA/NEJ by SMS."""
+    if stage.uses_telegram(person):
+        label = "Ta passet" if yes else "Nej tack"
+        if stage.people[person].language == "en":
+            label = "Take shift" if yes else "No thanks"
+        uid = stage.user_ids[person]
+        msg = next(
+            (
+                m
+                for m in stage.offers_in_chat(person)
+                if any(b.get("callback_data") == f"acc:{offer_id}" for b in m.buttons)
+            ),
+            None,
+        )
+        if msg is None:
+            return
+        data = f"{'acc' if yes else 'dec'}:{offer_id}"
+        tr.action(stage.label(person), "Telegram", f"trycker {label}")
+        stage.telegram.user_presses_button(uid, msg.message_id, data)
+    else:
+        word = ("JA" if yes else "NEJ") + f" {code}"
+        tr.action(stage.label(person), "SMS", word)
+        await stage.act_sms(person, word)
+
+
+def report(a: Absence) -> Action:
+    async def run(stage: Stage, tr: Transcript) -> None:
+        channel, _, words = a.how.partition(":")
+        if channel == "sms":
+            tr.action(stage.label(a.person), "SMS", words)
+            await stage.act_sms(a.person, words)
+            return
+        tr.action(stage.label(a.person), "Telegram", words)
+        stage.act_telegram(a.person, words)
+        await stage.settle()
+        await stage.act_press(a.person, "Nästa")
+        await stage.settle()
+        text = await stage.act_press(a.person, "Ja, skicka")
+        tr.action(stage.label(a.person), "Telegram", f"väljer passet, trycker {text}")
+
+    return run
+
+
+def race(shift: str) -> Action:
+    """Two substitutes accept the same shift at the same instant: one by Telegram, one by SMS."""
+
+    async def run(stage: Stage, tr: Transcript) -> None:
+        offers = await open_offers(stage, shift)
+        tg = next((o for o in offers if stage.uses_telegram(o[0])), None)
+        sms = next((o for o in offers if not stage.uses_telegram(o[0])), None)
+        tr.note("två svarar JA samtidigt")
+        pair = [o for o in (tg, sms) if o] or offers[:2]
+        await asyncio.gather(*(answer(stage, tr, p, oid, code, True) for p, oid, code in pair))
+
+    return run
+
+
+def nth_answers(shift: str, yes_index: int | None, declines: int) -> Action:
+    """The first `declines` people offered say no; the one at `yes_index` says yes."""
+
+    async def run(stage: Stage, tr: Transcript) -> None:
+        offers = await open_offers(stage, shift)
+        for i, (p, oid, code) in enumerate(offers):
+            if i == yes_index:
+                await answer(stage, tr, p, oid, code, True)
+            elif i < declines:
+                await answer(stage, tr, p, oid, code, False)
+            await stage.settle()
+
+    return run
+
+
+def everyone_declines_but(shift: str, newcomer: str) -> Action:
+    """Everyone offered says no, wave after wave, until the newcomer is asked and says yes."""
+
+    async def run(stage: Stage, tr: Transcript) -> None:
+        for _ in range(12):
+            offers = await open_offers(stage, shift)
+            mine = [o for o in offers if o[0] == newcomer]
+            if mine:
+                await answer(stage, tr, *mine[0], yes=True)
+                return
+            for p, oid, code in offers:
+                await answer(stage, tr, p, oid, code, False)
+            await stage.settle()
+            await callout.tick(stage.deps)
+            await stage.settle()
+            tr.flush()
+
+    return run
+
+
+def coordinator_fills(coordinator: str) -> Action:
+    async def run(stage: Stage, tr: Transcript) -> None:
+        text = await stage.act_press(coordinator, "Tillsätt manuellt")
+        tr.action(stage.label(coordinator), "Telegram", f"trycker {text}")
+        await stage.settle()
+        uid = stage.user_ids[coordinator]
+        pick = next(
+            b
+            for m in reversed(stage.telegram.messages(uid))
+            for b in m.buttons
+            if str(b.get("callback_data", "")).startswith("fill:")
+            and b.get("callback_data") != "fill:x"
+        )
+        tr.action(stage.label(coordinator), "Telegram", f"väljer {pick['text']}")
+        await stage.act_press(coordinator, str(pick["text"]))
+
+    return run
+
+
+def substitute_cancels(shift: str) -> Action:
+    async def run(stage: Stage, tr: Transcript) -> None:
+        async with stage.deps.db.read() as conn:
+            vacancy = await repo.vacancy_for_shift(conn, shift)
+            booking = await repo.live_booking(conn, vacancy.id) if vacancy else None
+        if booking is None or not stage.uses_telegram(booking.person_id):
+            return
+        who = booking.person_id
+        tr.action(stage.label(who), "Telegram", "/pass")
+        stage.act_telegram(who, "/pass")
+        await stage.settle()
+        text = await stage.act_press(who, "Avboka")
+        tr.action(stage.label(who), "Telegram", f"trycker {text}")
+        await stage.settle()
+        await stage.act_press(who, "Ja, avboka")
+        tr.action(stage.label(who), "Telegram", "trycker Ja, avboka")
+
+    return run
+
+
+def handledare_ticks(handledare: str, items: int) -> Action:
+    async def run(stage: Stage, tr: Transcript) -> None:
+        if handledare not in stage.user_ids:
+            return
+        tr.action(stage.label(handledare), "Telegram", "/intro")
+        stage.act_telegram(handledare, "/intro")
+        await stage.settle()
+        uid = stage.user_ids[handledare]
+        opener = next(
+            (
+                b
+                for m in reversed(stage.telegram.messages(uid))
+                for b in m.buttons
+                if str(b.get("callback_data", "")).startswith("cko:")
+            ),
+            None,
+        )
+        if opener is None:
+            return
+        await stage.act_press(handledare, str(opener["text"]))
+        await stage.settle()
+        for n in range(1, items + 1):
+            await stage.act_press(handledare, f" {n}. ")
+            await stage.settle()
+        tr.action(stage.label(handledare), "Telegram", f"bockar av punkt 1–{items}")
+
+    return run
+
+
+def script() -> dict[str, list[Action]]:
+    steps: dict[str, list[Action]] = {}
+    for hhmm, absence in ABSENCES.items():
+        steps.setdefault(hhmm, []).append(report(absence))
+    steps.setdefault("05:44", []).append(race("norr-1201-dag2"))
+    steps.setdefault("05:47", []).append(nth_answers("norr-1201-dag3", None, 1))
+    steps.setdefault("05:48", []).append(nth_answers("soder-1201-dag1", 0, 0))
+    steps.setdefault("05:52", []).append(nth_answers("norr-1201-dag3", 0, 0))
+    steps.setdefault("05:55", []).append(nth_answers("soder-1201-dag3", None, 3))
+    steps.setdefault("06:02", []).append(coordinator_fills("sam-soder"))
+    steps.setdefault("06:08", []).append(everyone_declines_but("soder-1201-kvall1", NEWCOMER))
+    steps.setdefault("06:15", []).append(nth_answers("norr-1201-kvall1", 0, 0))
+    steps.setdefault("06:30", []).append(handledare_ticks(HANDLEDARE, 4))
+    steps.setdefault("06:40", []).append(substitute_cancels("norr-1201-kvall1"))
+    steps.setdefault("06:50", []).append(nth_answers("norr-1201-kvall1", 0, 0))
+    return steps
+
+
+async def play(
+    stage: Stage, tr: Transcript, end: str = "08:00", minute_seconds: float = 0.05
+) -> None:
+    steps = script()
+    tz = stage.settings.tz
+    while True:
+        now = stage.clock.now().astimezone(tz)
+        hhmm = now.strftime("%H:%M")
+        for action in steps.get(hhmm, []):
+            await action(stage, tr)
+            await stage.settle()
+            tr.flush()
+        await callout.tick(stage.deps)
+        await stage.settle()
+        tr.flush()
+        if hhmm >= end:
+            return
+        await asyncio.sleep(minute_seconds)
+        stage.clock.advance(dt.timedelta(minutes=1))
+
+
+async def figures(stage: Stage) -> list[str]:
+    """Time to fill per vacancy and messages per filled vacancy."""
+    tz = stage.settings.tz
+    lines = []
+    fill_minutes = []
+    messages = []
+    async with stage.deps.db.read() as conn:
+        rows = (
+            await conn.execute(
+                sa.select(
+                    t.vacancies.c.id,
+                    t.vacancies.c.status,
+                    t.vacancies.c.created_at,
+                    t.vacancies.c.escalated_at,
+                    t.shifts.c.id.label("shift"),
+                    t.shifts.c.starts_at,
+                )
+                .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
+                .order_by(t.vacancies.c.id)
+            )
+        ).all()
+        for r in rows:
+            booking = (
+                await conn.execute(
+                    sa.select(
+                        t.bookings.c.booked_at,
+                        t.bookings.c.override_reason,
+                        t.bookings.c.by_person_id,
+                    ).where(t.bookings.c.vacancy_id == r.id, t.bookings.c.cancelled_at.is_(None))
+                )
+            ).first()
+            n_msgs = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(t.outbox)
+                    .join(t.offers, t.offers.c.id == t.outbox.c.offer_id)
+                    .where(t.offers.c.vacancy_id == r.id)
+                )
+            ).scalar_one()
+            n_offers = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(t.offers)
+                    .where(t.offers.c.vacancy_id == r.id)
+                )
+            ).scalar_one()
+            start = r.starts_at.astimezone(tz).strftime("%H:%M")
+            if booking is not None:
+                minutes = (booking.booked_at - r.created_at).total_seconds() / 60
+                fill_minutes.append(minutes)
+                messages.append(n_msgs)
+                how = "för hand" if booking.by_person_id else "via erbjudande"
+                state = f"tillsatt efter {minutes:.0f} min ({how})"
+            else:
+                state = "eskalerad" if r.escalated_at else r.status
+            lines.append(
+                f"  #{r.id} {r.shift:18} {start}  {state:34} {n_offers:3} tillfrågade, "
+                f"{n_msgs:3} meddelanden"
+            )
+    if fill_minutes:
+        lines.append(
+            f"  Median tid till tillsatt: {statistics.median(fill_minutes):.0f} min; "
+            f"meddelanden per tillsatt vakans: {sum(messages) / len(messages):.1f}"
+        )
+    return lines
+
+
+def clean(text: str) -> str:
+    return re.sub(r"[ \t]+", " ", text)
+
+
+async def run_morning(stage: Stage, tr: Transcript, minute_seconds: float = 0.05) -> list[str]:
+    await play(stage, tr, minute_seconds=minute_seconds)
+    board = await board_text(stage.deps)
+    return ["", "Tillsättningstavlan kl 08:00:", board, "", "Siffror:", *await figures(stage)]
