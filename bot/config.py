@@ -110,4 +110,5 @@ def load_settings(**overrides: object) -> Settings:
         for err in exc.errors():
             name = "VIKARIE_" + "_".join(str(p) for p in err["loc"]).upper()
             lines.append(f"  {name}: {err['msg']}")
-        raise SettingsError("Ogiltiga inställningar (invalid settings):\n" + "\n".join(lines)) from None
+        heading = "Ogiltiga inställningar (invalid settings):\n"
+        raise SettingsError(heading + "\n".join(lines)) from None

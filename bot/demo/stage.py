@@ -29,11 +29,16 @@ from storage import tables as t
 from storage.imports import import_csv
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
-TOKEN = "424242:DEMO-TOKEN"
+TOKEN = "424242:DEMO-TOKEN"  # noqa: S105 - the local fake accepts any token
 TWILIO_SID = "AC" + "0" * 32
-TWILIO_TOKEN = "demo-auth-token"
+TWILIO_TOKEN = "demo-auth-token"  # noqa: S105 - the local fake's
 TWILIO_NUMBER = "+46701740605"
 FIRST_USER_ID = 7000
+
+
+def remove_database(db_path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
 def free_port() -> int:
@@ -86,7 +91,7 @@ class Stage:
     def act_telegram(self, person_id: str, text: str) -> None:
         self.telegram.user_sends_text(self.user_ids[person_id], text)
 
-    async def act_press(self, person_id: str, label: str, *, timeout: float = 5.0) -> str:
+    async def act_press(self, person_id: str, label: str, *, wait: float = 5.0) -> str:
         """Press the newest button in the person's chat whose label contains `label`."""
         uid = self.user_ids[person_id]
 
@@ -97,7 +102,7 @@ class Stage:
                         return msg.message_id, str(b["callback_data"]), str(b["text"])
             return None
 
-        message_id, data, text = await self.telegram.wait_for(find, timeout)
+        message_id, data, text = await self.telegram.wait_for(find, wait)
         self.telegram.user_presses_button(uid, message_id, data)
         return text
 
@@ -168,8 +173,7 @@ async def open_stage(
     base: Settings | None = None,
 ) -> Stage:
     """Fresh database, sample municipality, local servers, the bot, and everyone linked."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    remove_database(db_path)
     stack = contextlib.AsyncExitStack()
     try:
         telegram = FakeTelegram(TOKEN)
@@ -179,8 +183,9 @@ async def open_stage(
         await twilio.start()
         stack.push_async_callback(twilio.stop)
         port = http_port or free_port()
-        settings = (base or Settings(_env_file=None)).model_copy(
-            update={  # type: ignore[call-arg]
+        defaults = base or Settings(_env_file=None)  # type: ignore[call-arg]
+        settings = defaults.model_copy(
+            update={
                 "database_url": f"sqlite+aiosqlite:///{db_path}",
                 "telegram_token": SecretStr(TOKEN),
                 "telegram_api_url": telegram.base_url,

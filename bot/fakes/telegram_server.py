@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.clock import Clock, SystemClock
 from bot.asgi import LocalAsgiServer
+from bot.clock import Clock, SystemClock
 
 JSON = dict[str, Any]
 T = TypeVar("T")

@@ -42,8 +42,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from bot.domain.gsm7 import segments
 from bot.asgi import LocalAsgiServer
+from bot.domain.gsm7 import segments
 
 API_VERSION = "2010-04-01"
 FICTIONAL_NUMBER = "+46701740605"  # PTS reserves 070-174 06 05..99 for fiction
