@@ -297,6 +297,22 @@ async def open_offers_of(conn: AsyncConnection, person_id: str) -> list[Offer]:
     return [_offer(r) for r in await conn.execute(q)]
 
 
+async def latest_offer_id(
+    conn: AsyncConnection, person_id: str, since: dt.datetime, code: int | None = None
+) -> int | None:
+    """The person's newest offer created after `since` (with this short code, if given)."""
+    q = (
+        sa.select(t.offers.c.id)
+        .where(t.offers.c.person_id == person_id, t.offers.c.created_at >= since)
+        .order_by(t.offers.c.created_at.desc(), t.offers.c.id.desc())
+        .limit(1)
+    )
+    if code is not None:
+        q = q.where(t.offers.c.code == code)
+    found = (await conn.execute(q)).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
 async def insert_offer(
     conn: AsyncConnection,
     vacancy_id: int,

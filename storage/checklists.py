@@ -23,6 +23,7 @@ from bot.domain.checklist import (
     SupervisedShift,
     Tick,
 )
+from storage import kv
 from storage import tables as t
 
 DEFAULT_TEMPLATE_NAME = "Standard – introduktion av vikarie"
@@ -276,7 +277,7 @@ def _note_key(person_id: str) -> str:
 
 
 async def _kv_get(conn: AsyncConnection, key: str) -> dict[str, Any] | None:
-    raw = (await conn.execute(sa.select(t.kv.c.value).where(t.kv.c.key == key))).scalar()
+    raw = await kv.get(conn, key)
     if raw is None:
         return None
     value = json.loads(raw)
@@ -284,12 +285,11 @@ async def _kv_get(conn: AsyncConnection, key: str) -> dict[str, Any] | None:
 
 
 async def _kv_put(conn: AsyncConnection, key: str, value: dict[str, Any]) -> None:
-    await conn.execute(sa.delete(t.kv).where(t.kv.c.key == key))
-    await conn.execute(sa.insert(t.kv).values(key=key, value=json.dumps(value)))
+    await kv.put(conn, key, json.dumps(value))
 
 
 async def _kv_delete(conn: AsyncConnection, key: str) -> None:
-    await conn.execute(sa.delete(t.kv).where(t.kv.c.key == key))
+    await kv.delete(conn, key)
 
 
 def _when(value: object) -> dt.datetime | None:

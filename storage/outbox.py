@@ -178,3 +178,13 @@ async def set_state(conn: AsyncConnection, item_id: int, state: str, error: str 
 
 async def all_items(conn: AsyncConnection) -> list[OutboxItem]:
     return [_item(r) for r in await conn.execute(sa.select(t.outbox).order_by(t.outbox.c.id))]
+
+
+async def settle_sent(conn: AsyncConnection, item_id: int, state: str, error: str | None) -> bool:
+    """A delivery report: sent -> delivered | failed, once (a repeated report changes nothing)."""
+    res = await conn.execute(
+        sa.update(t.outbox)
+        .where(t.outbox.c.id == item_id, t.outbox.c.state == "sent")
+        .values(state=state, error=error)
+    )
+    return res.rowcount == 1

@@ -20,7 +20,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, replace
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.channels.dispatcher import fall_back
@@ -29,9 +28,8 @@ from bot.domain.outgoing import OutMessage
 from bot.domain.phone import mask_phone
 from bot.services.deps import Deps, send_to_coordinators
 from bot.texts import t
-from storage import audit, callout, outbox
+from storage import audit, callout, kv, outbox
 from storage import people as people_repo
-from storage import tables as tb
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +64,7 @@ async def handle_status(deps: Deps, report: StatusReport) -> str:
             return "unknown"
         ok = status in DELIVERED
         error = None if ok else f"{status} {report.error_code or ''}".strip()
-        changed = await conn.execute(
-            sa.update(tb.outbox)
-            .where(tb.outbox.c.id == item.id, tb.outbox.c.state == "sent")
-            .values(state="delivered" if ok else "failed", error=error)
-        )
-        if changed.rowcount != 1:
+        if not await outbox.settle_sent(conn, item.id, "delivered" if ok else "failed", error):
             return "repeat"
         if ok:
             return "delivered"
@@ -144,11 +137,9 @@ async def _flag_invalid_number(
     """Tell the coordinator of the person's unit, once per person and number."""
     key = FLAGGED_KEY + person.id
     marker = person.phone or ""
-    told = (await conn.execute(sa.select(tb.kv.c.value).where(tb.kv.c.key == key))).first()
-    if told is not None and told.value == marker:
+    if await kv.get(conn, key) == marker:
         return
-    await conn.execute(sa.delete(tb.kv).where(tb.kv.c.key == key))
-    await conn.execute(sa.insert(tb.kv).values(key=key, value=marker))
+    await kv.put(conn, key, marker)
     unit = await _unit_of(conn, person, item)
     if unit is None:
         log.warning("invalid number %s of %s: no unit to tell", mask_phone(person.phone), person.id)

@@ -12,14 +12,11 @@ import enum
 import secrets
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from bot.domain.model import Person, Role
 from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from bot.services.deps import Deps
-from storage import audit
+from storage import audit, invites
 from storage import people as people_repo
-from storage import tables as t
 
 INVITE_TTL = dt.timedelta(days=7)
 # Telegram deep-link payloads allow A-Z a-z 0-9 _ - (at most 64); token_urlsafe uses exactly these.
@@ -95,8 +92,7 @@ async def create_invite(deps: Deps, by: Person, person_id: str) -> InviteResult:
             return InviteResult(InviteOutcome.NOT_IN_SCOPE)
         code = secrets.token_urlsafe(INVITE_BYTES)
         expires = now + INVITE_TTL
-        await conn.execute(sa.insert(t.invites).values(
-            code=code, person_id=person.id, created_by=by.id, expires_at=expires))
+        await invites.create(conn, code, person.id, by.id, expires)
         await audit.record(conn, now, by.id, "invite_created", "person", person.id, "telegram",
                            expires=expires.isoformat())
     return InviteResult(InviteOutcome.CREATED, code, person, expires)
@@ -108,22 +104,17 @@ async def redeem_invite(
     """Use an invitation once: marks it used and links the account, in one transaction."""
     now = deps.now()
     async with deps.db.write() as conn:
-        row = (await conn.execute(sa.select(t.invites).where(t.invites.c.code == code))).first()
-        if row is None:
+        invite = await invites.get(conn, code)
+        if invite is None:
             return LinkResult(LinkOutcome.BAD_CODE)
-        used = await conn.execute(
-            sa.update(t.invites)
-            .where(t.invites.c.code == code, t.invites.c.used_at.is_(None),
-                   t.invites.c.expires_at > now)
-            .values(used_at=now)
-        )
-        person = await people_repo.get_person(conn, row.person_id)
-        if used.rowcount != 1 or person is None or not person.active:
+        used = await invites.use(conn, code, now)
+        person = await people_repo.get_person(conn, invite.person_id)
+        if not used or person is None or not person.active:
             await audit.record(conn, now, audit.SYSTEM, "invite_refused", "person",
-                               row.person_id, "telegram")
+                               invite.person_id, "telegram")
             return LinkResult(LinkOutcome.BAD_CODE)
         await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
         await audit.record(conn, now, person.id, "telegram_linked", "person", person.id,
-                           "telegram", by="invite", invited_by=row.created_by)
+                           "telegram", by="invite", invited_by=invite.created_by)
         linked = await people_repo.get_person(conn, person.id)
     return LinkResult(LinkOutcome.LINKED, linked)

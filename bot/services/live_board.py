@@ -10,11 +10,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from bot.services.board import board_text
 from bot.services.deps import Deps
-from storage import tables as t
+from storage import kv
 
 PREFIX = "board:"
 
@@ -48,25 +46,25 @@ async def save(deps: Deps, board: LiveBoard) -> None:
     value = json.dumps({"message_id": board.message_id, "units": list(board.unit_ids),
                         "text": board.text}, ensure_ascii=False)
     async with deps.db.write() as conn:
-        await conn.execute(sa.delete(t.kv).where(t.kv.c.key == board.key))
-        await conn.execute(sa.insert(t.kv).values(key=board.key, value=value))
+        await kv.put(conn, board.key, value)
 
 
 async def forget(deps: Deps, board: LiveBoard) -> None:
     async with deps.db.write() as conn:
-        await conn.execute(sa.delete(t.kv).where(t.kv.c.key == board.key))
+        await kv.delete(conn, board.key)
 
 
 async def boards_of(deps: Deps, day: dt.date) -> list[LiveBoard]:
     """Every live board drawn for `day`."""
     suffix = f":{day.isoformat()}"
     async with deps.db.read() as conn:
-        rows = list(await conn.execute(
-            sa.select(t.kv).where(t.kv.c.key.like(f"{PREFIX}%{suffix}"))))
+        rows = await kv.with_prefix(conn, PREFIX)
     out: list[LiveBoard] = []
-    for r in rows:
-        chat = r.key[len(PREFIX):-len(suffix)]
-        d = json.loads(r.value)
+    for key, value in rows.items():
+        if not key.endswith(suffix):
+            continue
+        chat = key[len(PREFIX):-len(suffix)]
+        d = json.loads(value)
         out.append(LiveBoard(int(chat), day, int(d["message_id"]), tuple(d["units"]),
                              str(d["text"])))
     return out
@@ -75,10 +73,9 @@ async def boards_of(deps: Deps, day: dt.date) -> list[LiveBoard]:
 async def prune(deps: Deps, before: dt.date) -> int:
     """Forget boards of days before `before` (their messages simply stay as they were)."""
     async with deps.db.read() as conn:
-        keys = (await conn.execute(
-            sa.select(t.kv.c.key).where(t.kv.c.key.like(f"{PREFIX}%")))).scalars().all()
+        keys = list(await kv.with_prefix(conn, PREFIX))
     old = [k for k in keys if k.rsplit(":", 1)[-1] < before.isoformat()]
     if old:
         async with deps.db.write() as conn:
-            await conn.execute(sa.delete(t.kv).where(t.kv.c.key.in_(old)))
+            await kv.delete(conn, *old)
     return len(old)

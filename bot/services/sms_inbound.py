@@ -35,9 +35,8 @@ from bot.services import absence, answers
 from bot.services.answers import Outcome
 from bot.services.deps import Deps, channel_for
 from bot.texts import day_label, hhmm, t
-from storage import audit, callout, outbox
+from storage import audit, callout, inbound, kv, outbox
 from storage import people as people_repo
-from storage import tables as tb
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +89,9 @@ async def first_seen(deps: Deps, source: str, external_id: str) -> bool:
     """Record an inbound id; False when it was seen before (a webhook delivered twice)."""
     try:
         async with deps.db.write() as conn:
-            await conn.execute(
-                sa.insert(tb.inbound_seen).values(
-                    source=source, external_id=external_id[:64], at=deps.now()
-                )
-            )
-    except sa.exc.IntegrityError:
+            return await inbound.record_first(conn, source, external_id, deps.now())
+    except sa.exc.IntegrityError:  # the same id twice at the same instant (PostgreSQL)
         return False
-    return True
 
 
 async def reply(deps: Deps, person: Person, text: str, kind: str = REPLY) -> None:
@@ -201,15 +195,7 @@ async def _recent_offer_id(
 ) -> int | None:
     """The person's latest offer of the last day (with this code): answering an offer
     that closed meanwhile gets "someone was faster" or "no longer open", not a shrug."""
-    q = (
-        sa.select(tb.offers.c.id)
-        .where(tb.offers.c.person_id == person_id, tb.offers.c.created_at >= now - RECENT_OFFER)
-        .order_by(tb.offers.c.created_at.desc(), tb.offers.c.id.desc())
-        .limit(1)
-    )
-    if code is not None:
-        q = q.where(tb.offers.c.code == code)
-    found = (await conn.execute(q)).scalar_one_or_none()
+    found = await callout.latest_offer_id(conn, person_id, now - RECENT_OFFER, code)
     return int(found) if found is not None else None
 
 
@@ -422,19 +408,11 @@ async def _unknown_sender(deps: Deps, phone: str) -> InboundResult:
     key = UNKNOWN_KEY + _number_hash(deps, phone)
     try:
         async with deps.db.write() as conn:
-            seen = (await conn.execute(sa.select(tb.kv.c.value).where(tb.kv.c.key == key))).first()
-            if seen is not None and seen.value == today:
+            if await kv.get(conn, key) == today:
                 return InboundResult("unknown_sender")
             # Yesterday's markers are of no use any more: keep the table small.
-            await conn.execute(
-                sa.delete(tb.kv).where(
-                    sa.or_(
-                        tb.kv.c.key == key,
-                        sa.and_(tb.kv.c.key.startswith(UNKNOWN_KEY), tb.kv.c.value < today),
-                    )
-                )
-            )
-            await conn.execute(sa.insert(tb.kv).values(key=key, value=today))
+            await kv.delete_prefix_below(conn, UNKNOWN_KEY, today)
+            await kv.put(conn, key, today)
     except sa.exc.IntegrityError:  # the same number twice at once: one reply
         return InboundResult("unknown_sender")
     log.info("SMS from an unregistered number %s: told how to join", mask_phone(phone))
