@@ -439,6 +439,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "Hittar ingen med det namnet. Försök igen eller /avbryt.",
         "en": "Nobody by that name. Try again or /avbryt.",
     },
+    "tg_fill_forbidden": {
+        "sv": "{name} kan inte tillsättas:\n{blocks}\nVila, dubbelbokning och passlängd går "
+              "inte att göra undantag från. Välj någon annan, eller /avbryt.",
+        "en": "{name} cannot be booked:\n{blocks}\nRest, double bookings and shift length "
+              "allow no exceptions. Pick someone else, or /avbryt.",
+    },
     "tg_fill_blocked": {
         "sv": "{name} kan inte tas utan undantag:\n{blocks}\nSkriv en motivering för att "
               "tillsätta ändå, eller /avbryt.",

@@ -575,6 +575,17 @@ async def loads_for(
     ):
         if u.person_id in wanted:
             unavailable[u.person_id].append(Interval(u.starts_at, u.ends_at))
+    # Someone on sick leave (or VAB, or other absence) is not available, whatever their
+    # own shifts: their vacated shift is no commitment, but they are not free either.
+    for a in await conn.execute(
+        sa.select(t.absences.c.person_id, t.absences.c.starts_at, t.absences.c.ends_at).where(
+            t.absences.c.ended_at.is_(None),
+            t.absences.c.ends_at > window_start,
+            t.absences.c.starts_at < window_end,
+        )
+    ):
+        if a.person_id in wanted:
+            unavailable[a.person_id].append(Interval(a.starts_at, a.ends_at))
     q_offered = (
         sa.select(t.offers.c.person_id, t.shifts.c.starts_at, t.shifts.c.ends_at)
         .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)

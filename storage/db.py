@@ -86,3 +86,16 @@ def _install_sqlite_recipe(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("vikarie_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A PostgreSQL deadlock or serialization failure: the transaction may simply be retried."""
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        code = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
+        if code in RETRYABLE_SQLSTATES:
+            return True
+    return False

@@ -188,3 +188,17 @@ async def settle_sent(conn: AsyncConnection, item_id: int, state: str, error: st
         .values(state=state, error=error)
     )
     return res.rowcount == 1
+
+
+async def offer_was_skipped(conn: AsyncConnection, offer_id: int) -> bool:
+    """Whether the offer's own message was never delivered because it closed first."""
+    row = (
+        await conn.execute(
+            sa.select(t.outbox.c.id).where(
+                t.outbox.c.offer_id == offer_id,
+                t.outbox.c.kind == "offer",
+                t.outbox.c.state == "skipped",
+            )
+        )
+    ).first()
+    return row is not None

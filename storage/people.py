@@ -184,3 +184,11 @@ async def add_introduction(
         )
     )
     return True
+
+
+async def lock_person(conn: AsyncConnection, person_id: str) -> None:
+    """Serialise bookings of one person (PostgreSQL row lock; SQLite has one writer anyway),
+    so two bookings of the same person on different vacancies cannot both pass the rules."""
+    await conn.execute(
+        sa.select(t.people.c.id).where(t.people.c.id == person_id).with_for_update()
+    )

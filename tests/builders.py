@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.domain.model import AbsenceCategory
 from bot.domain.rules import RuleSettings
+from bot.services import absence
 from bot.services.deps import Deps
 from storage import tables as t
 from storage.db import Database
@@ -26,6 +28,18 @@ def local(text: str) -> dt.datetime:
 def make_deps(db: Database, now: str, **settings: object) -> Deps:
     s = Settings(_env_file=None, database_url="sqlite+aiosqlite:///unused.db", **settings)  # type: ignore[call-arg]
     return Deps(db=db, clock=FakeClock(local(now)), settings=s, rules=RuleSettings.from_settings(s))
+
+
+async def report_absent(
+    deps: Deps,
+    who: str,
+    shift_id: str,
+    channel: str,
+    category: AbsenceCategory = AbsenceCategory.SJUK,
+) -> int:
+    """`who` reports being away from the shift (by `channel`); the id of the vacancy it opens."""
+    receipt = await absence.report_absence(deps, who, category, channel, shift_ids=[shift_id])
+    return receipt.new_vacancy_ids[0]
 
 
 class World:

@@ -6,12 +6,12 @@ import asyncio
 
 import sqlalchemy as sa
 
-from bot.domain.model import AbsenceCategory, VacancyStatus
-from bot.services import absence, answers
+from bot.domain.model import VacancyStatus
+from bot.services import answers
 from storage import callout as repo
 from storage import tables as t
 from storage.db import Database
-from tests.builders import World, make_deps
+from tests.builders import World, make_deps, report_absent
 
 
 async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database) -> None:
@@ -23,10 +23,7 @@ async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database)
     await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
     # 20 minutes before start: everyone eligible is asked at once.
     deps = make_deps(any_db, "2026-12-01 06:40")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with any_db.read() as conn:
         offers = await repo.offers_for(conn, vid)
     assert len(offers) == 100

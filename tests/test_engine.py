@@ -12,7 +12,7 @@ from bot.services import absence, answers, callout, coordinator
 from storage import audit, outbox
 from storage import callout as repo
 from storage.db import Database
-from tests.builders import World, local, make_deps
+from tests.builders import World, local, make_deps, report_absent
 
 
 async def _morning(db: Database, n_subs: int = 12) -> World:
@@ -74,10 +74,7 @@ async def test_same_report_twice_creates_nothing_new(db: Database) -> None:
 async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.VAB, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram", AbsenceCategory.VAB)
     async with db.read() as conn:
         offers = await repo.offers_for(conn, vid)
     win = await answers.accept(deps, offers[2].id, offers[2].person_id, "telegram")
@@ -101,10 +98,7 @@ async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
 async def test_declines_move_on_to_the_next_wave_and_nobody_is_asked_twice(db: Database) -> None:
     await _morning(db, n_subs=12)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         first_wave = await repo.offers_for(conn, vid)
     for o in first_wave:
@@ -122,10 +116,7 @@ async def test_declines_move_on_to_the_next_wave_and_nobody_is_asked_twice(db: D
 async def test_escalates_when_the_pool_is_exhausted(db: Database) -> None:
     await _morning(db, n_subs=2)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         for o in await repo.offers_for(conn, vid):
             await answers.decline(deps, o.id, o.person_id, "telegram")
@@ -144,10 +135,7 @@ async def test_escalates_when_the_pool_is_exhausted(db: Database) -> None:
 async def test_escalates_at_the_threshold_before_start(db: Database) -> None:
     await _morning(db, n_subs=20)
     deps = make_deps(db, "2026-12-01 04:00")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
     clock = deps.clock
     assert isinstance(clock, FakeClock)
     clock.set(local("2026-12-01 06:00"))
@@ -187,10 +175,7 @@ async def test_report_well_withdraws_open_offers(db: Database) -> None:
 async def test_report_well_after_booking_asks_the_coordinator_then_release(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         o = (await repo.offers_for(conn, vid))[0]
     await answers.accept(deps, o.id, o.person_id, "telegram")
@@ -208,10 +193,7 @@ async def test_report_well_after_booking_asks_the_coordinator_then_release(db: D
 async def test_substitute_cancellation_reopens_and_skips_them(db: Database) -> None:
     await _morning(db)
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         o = (await repo.offers_for(conn, vid))[0]
     res = await answers.accept(deps, o.id, o.person_id, "telegram")
@@ -232,18 +214,14 @@ async def test_substitute_cancellation_reopens_and_skips_them(db: Database) -> N
 
 async def test_fill_by_hand_needs_a_reason_to_override_rules(db: Database) -> None:
     w = await _morning(db)
-    await w.sub("tired")
-    await w.shift("s-night", "soder", "tired", "2026-11-30 21:00", "2026-12-01 07:00")
+    await w.sub("newbie", introduced=())  # not introduced at the unit: a soft block
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
-    refused = await coordinator.fill_by_hand(deps, vid, "tired", "kim", "telegram")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    refused = await coordinator.fill_by_hand(deps, vid, "newbie", "kim", "telegram")
     assert refused.outcome == coordinator.FillOutcome.NEEDS_OVERRIDE
     assert refused.blocks
     done = await coordinator.fill_by_hand(
-        deps, vid, "tired", "kim", "telegram", override_reason="ingen annan, kort pass"
+        deps, vid, "newbie", "kim", "telegram", override_reason="ingen annan, kort pass"
     )
     assert done.outcome == coordinator.FillOutcome.BOOKED
     async with db.read() as conn:
@@ -261,16 +239,84 @@ async def test_widening_reaches_regular_staff(db: Database) -> None:
     await w.person("kim", roles=[("coordinator", "norr")], quals=())
     await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
     deps = make_deps(db, "2026-12-01 05:45")
-    r = await absence.report_absence(
-        deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    vid = r.new_vacancy_ids[0]
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         assert await repo.offers_for(conn, vid) == []
     assert await coordinator.widen(deps, vid, "kim", "telegram")
+    assert await callout.tick(deps) == 1  # the widened step is due at once
     async with db.read() as conn:
         offers = await repo.offers_for(conn, vid)
     assert [o.person_id for o in offers] == ["bertil"]
+
+
+async def test_no_reason_overrides_the_rest_rule_or_a_double_booking(db: Database) -> None:
+    w = await _morning(db)
+    await w.sub("tired")
+    await w.shift("s-night", "soder", "tired", "2026-11-30 21:00", "2026-12-01 07:00")
+    deps = make_deps(db, "2026-12-01 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    for reason in (None, "bråttom"):
+        res = await coordinator.fill_by_hand(
+            deps, vid, "tired", "kim", "telegram", override_reason=reason
+        )
+        assert res.outcome == coordinator.FillOutcome.FORBIDDEN
+        assert any("vila" in b for b in res.blocks)
+    async with db.read() as conn:
+        assert await repo.live_booking(conn, vid) is None
+
+
+async def test_people_on_sick_leave_are_not_offered_shifts(db: Database) -> None:
+    w = World(db)
+    await w.unit("norr", allow_staff_extra=True)
+    await w.staff("anna", "norr")
+    await w.person("bo", roles=[("staff", "norr")], tier="staff_extra", introduced=["norr"])
+    await w.shift("s-a", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    await w.shift("s-b", "norr", "bo", "2026-12-01 07:00", "2026-12-01 16:00")
+    deps = make_deps(db, "2026-12-01 05:45")
+    await report_absent(deps, "bo", "s-b", "telegram")
+    vid = await report_absent(deps, "anna", "s-a", "telegram")
+    async with db.read() as conn:
+        assert [o.person_id for o in await repo.offers_for(conn, vid)] == []
+
+
+async def test_a_reopened_vacancy_escalates_again(db: Database) -> None:
+    await _morning(db, n_subs=1)
+    deps = make_deps(db, "2026-12-01 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    async with db.read() as conn:
+        (offer,) = await repo.offers_for(conn, vid)
+    res = await answers.accept(deps, offer.id, offer.person_id, "telegram")
+    assert res.booking_id is not None
+    assert await answers.cancel_booking(deps, res.booking_id, offer.person_id, "telegram")
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+    assert v is not None and v.status == VacancyStatus.SEARCHING and v.escalated_at is None
+    await callout.tick(deps)  # nobody left to ask: the coordinator hears at once
+    sent = await _offers_by_person(db)
+    assert any(i.kind == "escalation" for i in sent["kim"])
+
+
+async def test_one_failing_vacancy_does_not_hold_up_the_others(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-11-30 08:00")
+    async with db.write() as conn:
+        bad = await repo.insert_vacancy(conn, "s-day", None, deps.now())
+        good = await repo.insert_vacancy(conn, "s-eve", None, deps.now())
+    real_advance = callout.advance
+
+    async def advance(conn: object, d: object, vacancy_id: int) -> None:
+        if vacancy_id == bad:
+            raise RuntimeError("a bug in one step")
+        await real_advance(conn, d, vacancy_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(callout, "advance", advance)
+    assert await callout.tick(deps) == 2
+    async with db.read() as conn:
+        assert len(await repo.offers_for(conn, good)) > 0
+        v = await repo.get_vacancy(conn, bad)
+    assert v is not None and v.next_due_at is not None and v.next_due_at > deps.now()
 
 
 async def test_explain_lists_ranked_and_excluded_with_reasons(db: Database) -> None:

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 
 from bot.clock import FakeClock
 from bot.domain import checklist as ck
-from bot.domain.model import AbsenceCategory
-from bot.services import absence, answers, callout, coordinator, introduction
+from bot.services import answers, callout, coordinator, introduction
 from bot.services.deps import Deps
 from bot.services.introduction import Outcome
 from storage import audit, outbox
@@ -21,7 +20,7 @@ from storage import checklists as ck_repo
 from storage import tables as t
 from storage.checklist_import import import_checklist, parse_checklist
 from storage.db import Database
-from tests.builders import World, local, make_deps
+from tests.builders import World, local, make_deps, report_absent
 
 DATA_CSV = Path(__file__).resolve().parent.parent / "bot" / "data" / "checklist_default.csv"
 
@@ -54,11 +53,6 @@ async def _unit(db: Database) -> World:
         await w.shift(f"a-{day}", "norr", "anna", f"2026-12-{day} 07:00", f"2026-12-{day} 16:00")
     await w.shift("b-01", "norr", "bert", "2026-12-01 07:00", "2026-12-01 16:00")
     return w
-
-
-async def _absent(deps: Deps, who: str, shift_id: str) -> int:
-    r = await absence.report_absence(deps, who, AbsenceCategory.SJUK, "sms", shift_ids=[shift_id])
-    return r.new_vacancy_ids[0]
 
 
 async def _offered(db: Database, vid: int) -> dict[str, int]:
@@ -98,13 +92,14 @@ async def _checklist(db: Database, person: str, unit: str) -> ck.Checklist | Non
 async def test_not_introduced_is_offered_only_with_a_handledare_on_duty(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    alone = await _absent(deps, "anna", "a-03")  # nobody of Norr's handledare works Thu 3/12
+    # nobody of Norr's handledare works Thu 3/12
+    alone = await report_absent(deps, "anna", "a-03", "sms")
     assert set(await _offered(db, alone)) == {"ida"}
     eligible, blocks, _ = await _verdict(deps, alone, "kim")
     assert not eligible
     assert "inte introducerad på enheten (ingen handledare i tjänst)" in blocks
 
-    with_hanna = await _absent(deps, "anna", "a-01")
+    with_hanna = await report_absent(deps, "anna", "a-01", "sms")
     assert {"ida", "kim", "lo"} <= set(await _offered(db, with_hanna))
     eligible, blocks, tier = await _verdict(deps, with_hanna, "kim")
     assert eligible and tier == 4  # below the introduced (2)
@@ -114,7 +109,7 @@ async def test_not_introduced_is_offered_only_with_a_handledare_on_duty(db: Data
 async def test_the_offer_names_the_handledare_by_first_name(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    await _absent(deps, "anna", "a-01")
+    await report_absent(deps, "anna", "a-01", "sms")
     kim = [i.message for i in await _sent(db, "kim", "offer")]
     assert len(kim) == 1
     assert "Handledare Hanna möter dig." in kim[0].text
@@ -126,10 +121,10 @@ async def test_the_offer_names_the_handledare_by_first_name(db: Database) -> Non
 async def test_never_two_under_introduction_on_overlapping_shifts(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    first = await _absent(deps, "anna", "a-01")
+    first = await report_absent(deps, "anna", "a-01", "sms")
     assert (await _book(deps, first, "kim")).outcome == answers.Outcome.BOOKED
     # Bert's shift overlaps Kim's: Lo, also new to Norr, is no longer offered it.
-    second = await _absent(deps, "bert", "b-01")
+    second = await report_absent(deps, "bert", "b-01", "sms")
     offered = set(await _offered(db, second))
     assert "lo" not in offered and "ida" in offered
     eligible, blocks, _ = await _verdict(deps, second, "lo")
@@ -141,8 +136,8 @@ async def test_never_two_under_introduction_on_overlapping_shifts(db: Database) 
 async def test_an_open_offer_to_a_second_newcomer_cannot_be_accepted(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    first = await _absent(deps, "anna", "a-01")
-    second = await _absent(deps, "bert", "b-01")
+    first = await report_absent(deps, "anna", "a-01", "sms")
+    second = await report_absent(deps, "bert", "b-01", "sms")
     assert "lo" in await _offered(db, second)  # offered while nobody new was booked
     assert (await _book(deps, first, "kim")).outcome == answers.Outcome.BOOKED
     assert (await _book(deps, second, "lo")).outcome == answers.Outcome.NOT_ELIGIBLE
@@ -153,11 +148,11 @@ async def test_staff_from_another_unit_also_take_the_intro_slot(db: Database) ->
     w = await _unit(db)
     await w.person("olle", roles=[("staff", "soder")], introduced=["soder"], name="Olle Ö")
     deps = make_deps(db, "2026-11-30 10:00")
-    first = await _absent(deps, "anna", "a-01")
+    first = await report_absent(deps, "anna", "a-01", "sms")
     assert await coordinator.widen(deps, first, "kerstin", "telegram")
     result = await coordinator.fill_by_hand(deps, first, "olle", "kerstin", "telegram")
     assert result.outcome == coordinator.FillOutcome.BOOKED
-    second = await _absent(deps, "bert", "b-01")
+    second = await report_absent(deps, "bert", "b-01", "sms")
     assert "kim" not in await _offered(db, second)
 
 
@@ -166,7 +161,7 @@ async def test_staff_from_another_unit_also_take_the_intro_slot(db: Database) ->
 async def test_first_booking_starts_a_checklist_and_tells_the_handledare(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    vid = await _absent(deps, "anna", "a-01")
+    vid = await report_absent(deps, "anna", "a-01", "sms")
     assert await _checklist(db, "kim", "norr") is None
     assert (await _book(deps, vid, "kim")).outcome == answers.Outcome.BOOKED
     c = await _checklist(db, "kim", "norr")
@@ -187,7 +182,7 @@ async def test_first_booking_starts_a_checklist_and_tells_the_handledare(db: Dat
 async def test_a_booking_by_hand_starts_the_checklist_too(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    vid = await _absent(deps, "anna", "a-01")
+    vid = await report_absent(deps, "anna", "a-01", "sms")
     result = await coordinator.fill_by_hand(deps, vid, "kim", "kerstin", "telegram")
     assert result.outcome == coordinator.FillOutcome.BOOKED
     assert await _checklist(db, "kim", "norr") is not None
@@ -197,7 +192,7 @@ async def test_a_booking_by_hand_starts_the_checklist_too(db: Database) -> None:
 async def test_an_introduced_substitute_starts_no_checklist(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    vid = await _absent(deps, "anna", "a-01")
+    vid = await report_absent(deps, "anna", "a-01", "sms")
     assert (await _book(deps, vid, "ida")).outcome == answers.Outcome.BOOKED
     assert await _checklist(db, "ida", "norr") is None
     assert not await _sent(db, "hanna")
@@ -206,8 +201,8 @@ async def test_an_introduced_substitute_starts_no_checklist(db: Database) -> Non
 async def test_second_supervised_shift_is_counted_and_announced(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    await _book(deps, await _absent(deps, "anna", "a-01"), "kim")
-    await _book(deps, await _absent(deps, "anna", "a-02"), "kim")
+    await _book(deps, await report_absent(deps, "anna", "a-01", "sms"), "kim")
+    await _book(deps, await report_absent(deps, "anna", "a-02", "sms"), "kim")
     told = [i.message.text for i in await _sent(db, "hanna", "intro_coming")]
     assert told[1] == ("Kim (under introduktion) kommer ons 2/12 07:00–16:00 (Hemtjänst Norr): "
                        "bredvidgång 2 av 2.")
@@ -244,8 +239,8 @@ async def test_sign_off_changes_who_gets_the_next_offer(db: Database) -> None:
     deps = make_deps(db, "2026-11-30 10:00")
     clock = deps.clock
     assert isinstance(clock, FakeClock)
-    await _book(deps, await _absent(deps, "anna", "a-01"), "kim")
-    await _book(deps, await _absent(deps, "anna", "a-02"), "kim")
+    await _book(deps, await report_absent(deps, "anna", "a-01", "sms"), "kim")
+    await _book(deps, await report_absent(deps, "anna", "a-02", "sms"), "kim")
     c = await _checklist(db, "kim", "norr")
     assert c is not None
     await _tick_everything(deps, c.id)
@@ -254,7 +249,7 @@ async def test_sign_off_changes_who_gets_the_next_offer(db: Database) -> None:
     assert early.blocks == (ck.SignOffBlock.SUPERVISED_MISSING,)
 
     clock.set(local("2026-12-02 15:30"))  # the second supervised shift is under way
-    before = await _absent(deps, "anna", "a-10")  # no handledare works Thu 10/12
+    before = await report_absent(deps, "anna", "a-10", "sms")  # no handledare works Thu 10/12
     assert "kim" not in await _offered(db, before)
     signed = await introduction.sign_off(deps, c.id, "hanna", "telegram")
     assert signed.outcome == Outcome.SIGNED
@@ -268,7 +263,7 @@ async def test_sign_off_changes_who_gets_the_next_offer(db: Database) -> None:
     clock.advance(dt.timedelta(hours=1))
     await callout.tick(deps)
     assert "kim" in await _offered(db, before)
-    after = await _absent(deps, "anna", "a-11")
+    after = await report_absent(deps, "anna", "a-11", "sms")
     assert "kim" in await _offered(db, after)
     offer_texts = [i.message.text for i in await _sent(db, "kim", "offer")]
     assert not any("Handledare" in text for text in offer_texts[-2:])
@@ -281,7 +276,7 @@ async def test_only_the_units_handledare_may_tick_and_only_the_substitute_confir
 ) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    await _book(deps, await _absent(deps, "anna", "a-01"), "kim")
+    await _book(deps, await report_absent(deps, "anna", "a-01", "sms"), "kim")
     c = await _checklist(db, "kim", "norr")
     assert c is not None
     async with db.read() as conn:
@@ -315,7 +310,7 @@ async def test_only_the_units_handledare_may_tick_and_only_the_substitute_confir
 async def test_lists_for_handledare_substitute_and_coordinator(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
-    await _book(deps, await _absent(deps, "anna", "a-01"), "kim")
+    await _book(deps, await report_absent(deps, "anna", "a-01", "sms"), "kim")
     assert [v.person.id for v in await introduction.open_for_handledare(deps, "hanna")] == ["kim"]
     assert await introduction.open_for_handledare(deps, "sofia") == []
     assert await introduction.open_for_handledare(deps, "kim") == []
@@ -333,7 +328,7 @@ async def test_a_note_waits_for_the_next_message_only_for_a_while(db: Database) 
     deps = make_deps(db, "2026-11-30 10:00")
     clock = deps.clock
     assert isinstance(clock, FakeClock)
-    await _book(deps, await _absent(deps, "anna", "a-01"), "kim")
+    await _book(deps, await report_absent(deps, "anna", "a-01", "sms"), "kim")
     c = await _checklist(db, "kim", "norr")
     assert c is not None
     async with db.read() as conn:

@@ -90,6 +90,18 @@ class Dispatcher:
             if item.message.edit_offer_id is not None and item.channel == "telegram":
                 offer = await callout.get_offer(conn, item.message.edit_offer_id)
                 edit_id = offer.telegram_message_id if offer else None
+            stale = False
+            if item.kind == "offer" and item.offer_id is not None:
+                offer = await callout.get_offer(conn, item.offer_id)
+                stale = offer is None or offer.state != OfferState.OPEN
+            elif item.offer_id is not None:  # "Tillsatt" about an offer never shown
+                stale = await outbox.offer_was_skipped(conn, item.offer_id)
+        if stale:
+            # Filled or withdrawn before we got to it (a retry, a slow channel): an offer
+            # for a shift that is gone would only confuse; the follow-up says what happened.
+            async with deps.db.write() as conn:
+                await outbox.set_state(conn, item.id, "skipped", "offer closed before delivery")
+            return
         if sender is None:
             await self._failed(
                 item, person, f"no {item.channel} channel configured", permanent=True

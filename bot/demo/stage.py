@@ -4,28 +4,25 @@ municipality in a fresh SQLite file, a fast clock, and people who can act on the
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
 from pydantic import SecretStr
 
 from bot.app import VikarieBot
-from bot.channels.dispatcher import LEASE
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import Person
+from bot.fakes import driving
 from bot.fakes.telegram_server import FakeTelegram, SentMessage
 from bot.fakes.twilio_server import FakeTwilio
 from bot.importer import ImportKind
 from bot.runtime import open_deps
 from bot.services.deps import Deps
 from storage import people as people_repo
-from storage import tables as t
 from storage.imports import import_csv
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -93,18 +90,7 @@ class Stage:
 
     async def act_press(self, person_id: str, label: str, *, wait: float = 5.0) -> str:
         """Press the newest button in the person's chat whose label contains `label`."""
-        uid = self.user_ids[person_id]
-
-        def find() -> tuple[int, str, str] | None:
-            for msg in reversed(self.telegram.messages(uid)):
-                for b in [] if msg.deleted else msg.buttons:
-                    if label in str(b.get("text", "")) and "callback_data" in b:
-                        return msg.message_id, str(b["callback_data"]), str(b["text"])
-            return None
-
-        message_id, data, text = await self.telegram.wait_for(find, wait)
-        self.telegram.user_presses_button(uid, message_id, data)
-        return text
+        return await driving.press_button(self.telegram, self.user_ids[person_id], label, wait=wait)
 
     async def act_sms(self, person_id: str, body: str) -> None:
         phone = self.people[person_id].phone
@@ -122,43 +108,12 @@ class Stage:
         return (self.settings.public_url or "").rstrip("/")
 
     def offers_in_chat(self, person_id: str) -> list[SentMessage]:
-        uid = self.user_ids[person_id]
-        return [
-            m
-            for m in self.telegram.messages(uid)
-            if not m.deleted
-            and any(str(b.get("callback_data", "")).startswith("acc:") for b in m.buttons)
-        ]
+        return driving.offers(self.telegram, self.user_ids[person_id])
 
     # ---------- time ----------
     async def settle(self, rounds: int = 400) -> None:
         """Wait until updates are handled and everything due in the outbox is delivered."""
-        self.deps.kick()
-        stable = 0
-        last = -1
-        for _ in range(rounds):
-            await asyncio.sleep(0.02)
-            in_flight_after = self.deps.now() + LEASE - dt.timedelta(seconds=1)
-            async with self.deps.db.read() as conn:
-                busy = (
-                    await conn.execute(
-                        sa.select(sa.func.count())
-                        .select_from(t.outbox)
-                        .where(
-                            t.outbox.c.state == "pending",
-                            sa.or_(
-                                t.outbox.c.next_attempt_at <= self.deps.now(),
-                                t.outbox.c.next_attempt_at >= in_flight_after,
-                            ),
-                        )
-                    )
-                ).scalar_one()
-            seen = len(self.telegram.requests) + len(self.twilio.sent)
-            quiet = not busy and not self.telegram.pending_updates and seen == last
-            stable = stable + 1 if quiet else 0
-            last = seen
-            if stable >= 3:
-                return
+        await driving.settle(self.deps, telegram=self.telegram, twilio=self.twilio, looks=rounds)
 
     async def stop(self) -> None:
         await self._stack.aclose()

@@ -21,6 +21,9 @@ from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, t
 from storage import audit, callout
 from storage import people as people_repo
+from storage.db import is_transient
+
+TRANSIENT_RETRIES = 3
 
 
 class Outcome(enum.StrEnum):
@@ -39,16 +42,25 @@ class AnswerResult:
     offer: Offer | None = None
     booking_id: int | None = None
     reply: str = ""  # a short line for the Telegram toast / handler
+    moved_on: tuple[int, ...] = ()  # vacancies whose step is due now (offers closed by this)
 
 
 async def accept(deps: Deps, offer_id: int, person_id: str, channel: str) -> AnswerResult:
-    try:
-        async with deps.db.write() as conn:
-            result = await _accept_in(conn, deps, offer_id, person_id, channel)
-    except sa.exc.IntegrityError:
-        # Another worker booked this vacancy between our check and insert.
-        async with deps.db.write() as conn:
-            result = await _late(conn, deps, offer_id, person_id, channel)
+    for attempt in range(TRANSIENT_RETRIES):
+        try:
+            async with deps.db.write() as conn:
+                result = await _accept_in(conn, deps, offer_id, person_id, channel)
+            break
+        except sa.exc.IntegrityError:
+            # Another worker booked this vacancy between our check and insert.
+            async with deps.db.write() as conn:
+                result = await _late(conn, deps, offer_id, person_id, channel)
+            break
+        except sa.exc.DBAPIError as exc:
+            if not is_transient(exc) or attempt == TRANSIENT_RETRIES - 1:
+                raise
+    if result.outcome == Outcome.BOOKED:
+        await engine.due_now(deps, result.moved_on)
     deps.kick()
     return result
 
@@ -62,8 +74,12 @@ async def _accept_in(
         return AnswerResult(Outcome.UNKNOWN)
     if offer.person_id != person_id:
         return AnswerResult(Outcome.NOT_YOURS)
+    # Lock order everywhere: the person, then the vacancy.
+    await people_repo.lock_person(conn, person_id)
     vacancy = await callout.get_vacancy(conn, offer.vacancy_id, for_update=True)
     assert vacancy is not None
+    offer = await callout.get_offer(conn, offer_id)  # as it stands now that we hold the locks
+    assert offer is not None
     if offer.state in (OfferState.TAKEN, OfferState.LATE) or (
         offer.state == OfferState.OPEN and vacancy.status == VacancyStatus.FILLED
     ):
@@ -104,8 +120,8 @@ async def _accept_in(
     await audit.record(conn, now, person_id, "offer_accepted", "vacancy", vacancy.id, channel,
                        offer=offer.id, booking=booking_id, others_told=len(others))
     await _after_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-    await engine.withdraw_conflicting(conn, deps, person, a.shift)
-    return AnswerResult(Outcome.BOOKED, offer, booking_id, booked.text)
+    moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
+    return AnswerResult(Outcome.BOOKED, offer, booking_id, booked.text, moved_on)
 
 
 async def _after_booking(
@@ -190,8 +206,12 @@ async def cancel_booking(deps: Deps, booking_id: int, person_id: str, channel: s
         if shift.starts_at <= now:
             return False
         await callout.cancel_booking_row(conn, booking.id, now, "substitute")
-        await callout.update_vacancy(conn, booking.vacancy_id, now, status="searching",
-                                     next_due_at=now)
+        # Searching again, and the coordinator is to be alerted again if it stays open.
+        await callout.update_vacancy(
+            conn, booking.vacancy_id, now, expect_status=VacancyStatus.FILLED,
+            status="searching", next_due_at=now, escalated_at=None,
+        )
+
         unit = await people_repo.get_unit(conn, shift.unit_id)
         person = await people_repo.get_person(conn, person_id)
         assert unit is not None and person is not None

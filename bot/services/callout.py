@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,6 +34,7 @@ from storage import people as people_repo
 log = logging.getLogger(__name__)
 
 RECHECK = dt.timedelta(minutes=15)  # an exhausted vacancy looks again for newly free people
+FAILED_STEP_RETRY = dt.timedelta(minutes=1)  # a step that raised is tried again after this
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,25 +91,55 @@ async def assess(
 
 
 async def tick(deps: Deps, limit: int = 200) -> int:
-    """Advance every vacancy whose next step is due. Returns how many steps ran."""
+    """Advance every vacancy whose next step is due. Returns how many steps ran.
+
+    A step that fails is logged with its vacancy and put back a little later, so one bad
+    vacancy never holds up the others.
+    """
     done = 0
     while done < limit:
-        async with deps.db.write() as conn:
-            due = await callout.claim_due_vacancies(conn, deps.now(), 1)
-            if not due:
-                break
-            await advance(conn, deps, due[0])
+        claimed: int | None = None
+        try:
+            async with deps.db.write() as conn:
+                due = await callout.claim_due_vacancies(conn, deps.now(), 1)
+                if not due:
+                    break
+                claimed = due[0]
+                await advance(conn, deps, claimed)
+        except Exception:
+            if claimed is None:
+                raise
+            log.exception("call-out step for vacancy %s failed; retrying in %s", claimed,
+                          FAILED_STEP_RETRY)
+            async with deps.db.write() as conn:
+                await callout.update_vacancy(conn, claimed, deps.now(),
+                                             next_due_at=deps.now() + FAILED_STEP_RETRY)
         done += 1
     if done:
         deps.kick()
     return done
 
 
+async def due_now(deps: Deps, vacancy_ids: Iterable[int]) -> None:
+    """Make searching vacancies' next step due now (their last open offer just closed)."""
+    ids = list(vacancy_ids)
+    if not ids:
+        return
+    async with deps.db.write() as conn:
+        for vid in ids:
+            await callout.update_vacancy(conn, vid, deps.now(),
+                                         expect_status=VacancyStatus.SEARCHING,
+                                         next_due_at=deps.now())
+
+
 async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     """One step of a searching vacancy: expire, hold for quiet hours, send a wave, escalate."""
     now = deps.now()
-    vacancy = await callout.get_vacancy(conn, vacancy_id)
+    # Locked, and looked at again: another worker may have run this step a moment ago.
+    vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
     if vacancy is None or vacancy.status != VacancyStatus.SEARCHING:
+        return
+    if vacancy.next_due_at is None or vacancy.next_due_at > now:
         return
     shift = await callout.get_shift(conn, vacancy.shift_id)
     assert shift is not None
@@ -269,12 +301,14 @@ async def escalate(
 
 async def withdraw_conflicting(
     conn: AsyncConnection, deps: Deps, person: Person, booked: Shift
-) -> int:
+) -> tuple[int, ...]:
     """Close the person's other open offers that the new booking rules out (overlap or too
-    little rest), tell them, and move those vacancies on. Returns how many were closed."""
+    little rest) and tell them. Only the person's own offer rows are written here (the
+    caller holds the person's lock); returns the vacancies left with no open offer, whose
+    next step the caller makes due after commit (`due_now`)."""
     now = deps.now()
     rest = dt.timedelta(hours=deps.rules.rest_daily_hours)
-    closed = 0
+    left_empty: list[int] = []
     for offer in await callout.open_offers_of(conn, person.id):
         vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
         shift = await callout.get_shift(conn, vacancy.shift_id) if vacancy else None
@@ -284,16 +318,14 @@ async def withdraw_conflicting(
             continue
         if not await callout.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, "engine"):
             continue
-        closed += 1
         unit = await people_repo.get_unit(conn, shift.unit_id)
         assert unit is not None
         await send_to_person(
             conn, person,
             simple("offer_conflict", shift, unit, person, deps.tz, edit_offer_id=offer.id), now,
         )
-        still_open = any(
-            o.state == OfferState.OPEN for o in await callout.offers_for(conn, vacancy.id)
-        )
-        if vacancy.status == VacancyStatus.SEARCHING and not still_open:
-            await callout.update_vacancy(conn, vacancy.id, now, next_due_at=now)
-    return closed
+        await audit.record(conn, now, audit.SYSTEM, "offer_withdrawn", "offer", offer.id,
+                           "engine", reason="booked_elsewhere", booked_shift=booked.id)
+        if not any(o.state == OfferState.OPEN for o in await callout.offers_for(conn, vacancy.id)):
+            left_empty.append(vacancy.id)
+    return tuple(left_empty)

@@ -19,10 +19,18 @@ from bot.services.deps import Deps, send_to_person
 from storage import audit, callout
 from storage import people as people_repo
 
+# Blocks a coordinator cannot override: double booking, the working-time law (daily and
+# weekly rest, shift length, AB gives no local deviations), and people who cannot work.
+NEVER_OVERRIDDEN = frozenset({
+    "overlap", "rest_before", "rest_after", "weekly_rest", "shift_too_long", "absent",
+    "inactive", "started",
+})
+
 
 class FillOutcome(enum.StrEnum):
     BOOKED = "booked"
     NEEDS_OVERRIDE = "needs_override"  # rules block: ask for a reason
+    FORBIDDEN = "forbidden"  # overlap, rest or shift length: no reason makes it legal
     NOT_SEARCHING = "not_searching"
     UNKNOWN = "unknown"
 
@@ -48,8 +56,8 @@ async def widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
         )
         if ok:
             await audit.record(conn, now, by, "vacancy_widened", "vacancy", vacancy_id, channel)
-    if ok:
-        await engine.tick(deps)
+    # The next tick (within VIKARIE_TICK_SECONDS) sends the wave: a Telegram handler must
+    # return in milliseconds, not run the call-out for every unit.
     return ok
 
 
@@ -72,18 +80,24 @@ async def fill_by_hand(
     try:
         async with deps.db.write() as conn:
             now = deps.now()
-            vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
             person = await people_repo.get_person(conn, person_id)
-            if vacancy is None or person is None:
+            if person is None:
+                return FillResult(FillOutcome.UNKNOWN)
+            await people_repo.lock_person(conn, person_id)  # person, then vacancy
+            vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+            if vacancy is None:
                 return FillResult(FillOutcome.UNKNOWN)
             if vacancy.status != VacancyStatus.SEARCHING:
                 return FillResult(FillOutcome.NOT_SEARCHING)
             a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
-            blocks = (
-                tuple(r.text for r in a.verdicts[0].blocks)
-                if a.verdicts
-                else ("inte vikarie eller ordinarie med extratid",)
+            reasons = a.verdicts[0].blocks if a.verdicts else ()
+            blocks = tuple(r.text for r in reasons) if a.verdicts else (
+                "inte vikarie eller ordinarie med extratid",
             )
+            hard = tuple(r.text for r in reasons if r.code in NEVER_OVERRIDDEN)
+            if hard:
+                # Working-time law and double bookings are not the coordinator's to waive.
+                return FillResult(FillOutcome.FORBIDDEN, hard)
             if blocks and not override_reason:
                 return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks)
             await callout.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
@@ -120,9 +134,10 @@ async def fill_by_hand(
                 blocks=list(blocks),
             )
             await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-            await engine.withdraw_conflicting(conn, deps, person, a.shift)
+            moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
     except sa.exc.IntegrityError:
         return FillResult(FillOutcome.NOT_SEARCHING)
+    await engine.due_now(deps, moved_on)
     deps.kick()
     return FillResult(FillOutcome.BOOKED, blocks, booking_id)
 

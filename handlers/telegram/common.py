@@ -21,7 +21,13 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, ContextTypes, ConversationHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.model import Person, Role
@@ -224,3 +230,23 @@ def conversation(
             per_user=True, per_chat=True, per_message=False, allow_reentry=True,
             conversation_timeout=timeout_minutes * 60,
         )
+
+
+def cancel_handlers(key: str, button_pattern: str) -> list[BaseHandler[Any, Any, Any]]:
+    """A dialogue's way out (its fallbacks): the Avbryt button whose callback_data matches
+    `button_pattern`, and /avbryt without a number. Either forgets the draft kept under `key`
+    in user_data, says the dialogue is cancelled and ends it."""
+
+    async def cancel(update: Update, context: Context) -> int:
+        if context.user_data is not None:
+            context.user_data.pop(key, None)
+        lang = lang_of(update, context, await person_of(update, context))
+        if update.callback_query is not None:
+            await toast(update)
+            await edit(update, t("tg_dialog_cancelled", lang))
+        else:
+            await say(update, t("tg_dialog_cancelled", lang))
+        return END
+
+    return [CallbackQueryHandler(cancel, pattern=button_pattern),
+            CommandHandler("avbryt", cancel, has_args=False)]

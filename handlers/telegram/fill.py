@@ -19,14 +19,13 @@ from bot.texts import t
 from handlers.telegram.common import (
     END,
     Context,
+    cancel_handlers,
     conversation,
     data_parts,
     deps_of,
     edit,
     inline,
     int_arg,
-    lang_of,
-    person_of,
     requires,
     say,
     toast,
@@ -104,6 +103,10 @@ async def _fill(
         await say(update, t("tg_fill_blocked", lang, name=name, blocks=blocks),
                   ForceReply(selective=True))
         return REASON
+    if result.outcome == FillOutcome.FORBIDDEN:
+        blocks = "\n".join(f"• {b}" for b in result.blocks)
+        await say(update, t("tg_fill_forbidden", lang, name=name, blocks=blocks))
+        return PICK  # the list is still there: pick someone else
     context.user_data.pop(KEY, None)  # type: ignore[union-attr]
     if result.outcome == FillOutcome.BOOKED:
         key = "tg_fill_done_override" if reason and result.blocks else "tg_fill_done"
@@ -165,18 +168,6 @@ async def reason(update: Update, context: Context, person: Person) -> str | int:
     return await _fill(update, context, person, draft, draft.person_id, reason=text[:500])
 
 
-async def cancel(update: Update, context: Context) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(KEY, None)
-    lang = lang_of(update, context, await person_of(update, context))
-    if update.callback_query is not None:
-        await toast(update)
-        await edit(update, t("tg_dialog_cancelled", lang))
-    else:
-        await say(update, t("tg_dialog_cancelled", lang))
-    return END
-
-
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     return [conversation(
@@ -188,6 +179,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                    MessageHandler(text, search)],
             REASON: [MessageHandler(text, reason)],
         },
-        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^fill:x$"),
-                   CommandHandler("avbryt", cancel, has_args=False)],
+        fallbacks=cancel_handlers(KEY, r"^fill:x$"),
     )]

@@ -61,8 +61,7 @@ def register_intro(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Private chats only: a checklist names people, and a note is typed in the same chat.
     app.add_handler(CommandHandler("intro", cmd_intro, filters=filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("introduktion", cmd_overview))
-    app.add_handler(CallbackQueryHandler(on_open, pattern=r"^cko:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_refresh, pattern=r"^ckv:\d+$"))
+    app.add_handler(CallbackQueryHandler(on_show, pattern=r"^ck[ov]:\d+$"))
     app.add_handler(CallbackQueryHandler(on_toggle, pattern=r"^ck:\d+:\d+$"))
     app.add_handler(CallbackQueryHandler(on_sign, pattern=r"^cks:\d+$"))
     app.add_handler(CallbackQueryHandler(on_confirm, pattern=r"^ckc:\d+:\d+$"))
@@ -133,23 +132,16 @@ async def cmd_overview(update: Update, context: Context, person: Person) -> None
 # ---------- buttons ----------
 
 @requires()
-async def on_open(update: Update, context: Context, person: Person) -> None:
-    result = await intro.show(deps_of(context), int(data_parts(update)[1]), person.id)
+async def on_show(update: Update, context: Context, person: Person) -> None:
+    """cko:<id> opens the checklist in a new message; ckv:<id> redraws it where it is."""
+    kind, cid = data_parts(update)
+    result = await intro.show(deps_of(context), int(cid), person.id)
     if await _refused(update, person, result):
         return
     assert result.view is not None
     await toast(update)
-    await _send(update, _message_for(person, result.view, context))
-
-
-@requires()
-async def on_refresh(update: Update, context: Context, person: Person) -> None:
-    result = await intro.show(deps_of(context), int(data_parts(update)[1]), person.id)
-    if await _refused(update, person, result):
-        return
-    assert result.view is not None
-    await toast(update)
-    await _edit(update, _message_for(person, result.view, context))
+    show = _send if kind == "cko" else _edit
+    await show(update, _message_for(person, result.view, context))
 
 
 @requires()

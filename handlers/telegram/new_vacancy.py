@@ -17,13 +17,12 @@ from bot.texts import ROLE_NAMES, day_label, t
 from handlers.telegram.common import (
     END,
     Context,
+    cancel_handlers,
     conversation,
     data_parts,
     deps_of,
     edit,
     inline,
-    lang_of,
-    person_of,
     requires,
     say,
     toast,
@@ -180,18 +179,6 @@ async def create(update: Update, context: Context, person: Person) -> int:
     return END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(KEY, None)
-    lang = lang_of(update, context, await person_of(update, context))
-    if update.callback_query is not None:
-        await toast(update)
-        await edit(update, t("tg_dialog_cancelled", lang))
-    else:
-        await say(update, t("tg_dialog_cancelled", lang))
-    return END
-
-
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     return [conversation(
@@ -205,6 +192,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             ROLE: [CallbackQueryHandler(choose_role, pattern=r"^new:r:\w+$")],
             CONFIRM: [CallbackQueryHandler(create, pattern=r"^new:ok$")],
         },
-        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^new:x$"),
-                   CommandHandler("avbryt", cancel, has_args=False)],
+        fallbacks=cancel_handlers(KEY, r"^new:x$"),
     )]

@@ -22,13 +22,12 @@ from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
 from handlers.telegram.common import (
     END,
     Context,
+    cancel_handlers,
     conversation,
     data_parts,
     deps_of,
     edit,
     inline,
-    lang_of,
-    person_of,
     requires,
     say,
     toast,
@@ -200,19 +199,6 @@ async def send(update: Update, context: Context, person: Person) -> int:
     return END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    """Avbryt (the button or /avbryt without a number)."""
-    if context.user_data is not None:
-        context.user_data.pop(KEY, None)
-    person_lang = lang_of(update, context, await person_of(update, context))
-    if update.callback_query is not None:
-        await toast(update)
-        await edit(update, t("tg_dialog_cancelled", person_lang))
-    else:
-        await say(update, t("tg_dialog_cancelled", person_lang))
-    return END
-
-
 @requires(Role.STAFF)
 async def well(update: Update, context: Context, person: Person) -> None:
     """/frisk, the Frisk igen button, or the word 'frisk'."""
@@ -242,8 +228,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             CATEGORY: [CallbackQueryHandler(choose_category, pattern=r"^abs:c:(sjuk|vab|annat)$")],
             CONFIRM: [CallbackQueryHandler(send, pattern=r"^abs:ok$")],
         },
-        fallbacks=[CallbackQueryHandler(cancel, pattern=r"^abs:x$"),
-                   CommandHandler("avbryt", cancel, has_args=False)],
+        fallbacks=cancel_handlers(KEY, r"^abs:x$"),
     )
     return [
         dialogue,

@@ -8,7 +8,6 @@ a substring of a new or edited bot message in that person's chat, or of the butt
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,9 +20,9 @@ import sqlalchemy as sa
 from pydantic import SecretStr
 
 from bot.app import VikarieBot
-from bot.channels.dispatcher import LEASE
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.fakes import driving
 from bot.fakes.telegram_server import FakeTelegram, SentMessage
 from bot.runtime import open_deps
 from bot.services.deps import Deps
@@ -98,7 +97,8 @@ class Harness:
         before = self.snapshot(chat_id)
         answered = len(self.fake.callback_answers)
         if isinstance(action, Press):
-            await self._press(who, chat_id, action.label)
+            await driving.press_button(self.fake, self.uid(who), action.label, chat_id=chat_id,
+                                       wait=WAIT)
         elif isinstance(action, Contact):
             self.fake.user_shares_contact(self.uid(who), action.phone,
                                           contact_user_id=action.of_user)
@@ -114,23 +114,6 @@ class Harness:
 
     async def say(self, who: str, text: str, chat: str | None = None) -> None:
         await self.step(who, text, None, chat)
-
-    async def _press(self, who: str, chat_id: int, label: str) -> None:
-        """Press the newest visible button whose label contains `label` (waits for it)."""
-        def button() -> tuple[int, str] | None:
-            for msg in reversed(self.fake.messages(chat_id)):
-                for b in [] if msg.deleted else msg.buttons:
-                    if label in b.get("text", "") and "callback_data" in b:
-                        return msg.message_id, str(b["callback_data"])
-            return None
-
-        try:
-            message_id, data = await self.fake.wait_for(button, WAIT)
-        except TimeoutError:
-            raise AssertionError(f"no button {label!r} in chat {chat_id}: "
-                                 f"{[(m.text, m.buttons) for m in self.fake.messages(chat_id)]}"
-                                 ) from None
-        self.fake.user_presses_button(self.uid(who), message_id, data, chat_id=chat_id)
 
     # ---- what the bot answers ----
     def snapshot(self, chat_id: int) -> dict[int, str]:
@@ -182,26 +165,13 @@ class Harness:
         return int(await refresh_boards(self.app))
 
     async def offers(self, who: str) -> list[SentMessage]:
-        return [m for m in self.fake.messages(self.uid(who))
-                if not m.deleted and any((b.get("callback_data") or "").startswith("acc:")
-                                         for b in m.buttons)]
+        return driving.offers(self.fake, self.uid(who))
 
     async def settle(self) -> None:
         """Wait until the dispatcher has delivered everything due now (nothing pending is
         due, nothing claimed is in flight; rows waiting for a retry later are left)."""
-        self.deps.kick()
-        in_flight_after = self.deps.now() + LEASE - dt.timedelta(seconds=1)
-        for _ in range(250):
-            async with self.deps.db.read() as conn:
-                busy = (await conn.execute(
-                    sa.select(sa.func.count()).select_from(t.outbox).where(
-                        t.outbox.c.state == "pending",
-                        sa.or_(t.outbox.c.next_attempt_at <= self.deps.now(),
-                               t.outbox.c.next_attempt_at >= in_flight_after)))).scalar_one()
-            if not busy:
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError("the outbox did not drain")
+        if not await driving.settle(self.deps):
+            raise AssertionError("the outbox did not drain")
 
 
 Launch = Callable[..., Awaitable[Harness]]

@@ -14,7 +14,7 @@ from storage import audit
 from storage import callout as repo
 from storage import people as people_repo
 from storage import tables as tb
-from tests.builders import local
+from tests.builders import local, report_absent
 from tests.sms.conftest import Rig, phone_of
 
 
@@ -26,10 +26,7 @@ async def _morning(rig: Rig, subs: int = 3, **sub_kw: object) -> int:
     for i in range(subs):
         await w.sub(f"sub{i}", **{"telegram": False, **sub_kw})  # type: ignore[arg-type]
     await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
-    receipt = await absence.report_absence(
-        rig.deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-day"]
-    )
-    return receipt.new_vacancy_ids[0]
+    return await report_absent(rig.deps, "anna", "s-day", "telegram")
 
 
 async def _bookings(rig: Rig, vacancy_id: int) -> list[str]:

@@ -23,51 +23,14 @@ from bot.domain.model import (
     Qualification,
     Role,
     RoleGrant,
-    Shift,
     Tier,
-    Unit,
 )
 from bot.domain.rules import RuleSettings, format_hours
-
-TZ = ZoneInfo("Europe/Stockholm")
-RULES = RuleSettings()
-UNIT = Unit("u1", "Norr A", "norr")
-AREAS = {"u1": "norr", "u2": "norr", "u3": "soder"}
-
-
-def at(day: str, hm: str) -> dt.datetime:
-    """Local Stockholm wall time, e.g. at("2026-04-15", "07:00")."""
-    return dt.datetime.fromisoformat(f"{day}T{hm}").replace(tzinfo=TZ)
+from tests.unit.builders import RULES, UNIT, at, ctx, person, staff
 
 
 def iv(day: str, start: str, end: str, end_day: str | None = None) -> Interval:
     return Interval(at(day, start), at(end_day or day, end))
-
-
-SHIFT = Shift("s1", "u1", at("2026-04-15", "07:00"), at("2026-04-15", "15:00"), "usk")
-NOW = at("2026-04-14", "20:00")
-
-
-def person(**kw: Any) -> Person:
-    base = Person(
-        id="p1",
-        name="Anna Vikarie",
-        phone="+46701234567",
-        tier=Tier.SUBSTITUTE,
-        roles=(RoleGrant(Role.SUBSTITUTE),),
-        qualifications=(Qualification("usk"),),
-        introduced_units=frozenset({"u1"}),
-    )
-    return dataclasses.replace(base, **kw)
-
-
-def staff(**kw: Any) -> Person:
-    return person(**{"roles": (RoleGrant(Role.STAFF, "u2"),), "tier": None, **kw})
-
-
-def ctx(**kw: Any) -> VacancyContext:
-    base = VacancyContext(shift=SHIFT, unit=UNIT, now=NOW, unit_areas=AREAS)
-    return dataclasses.replace(base, **kw)
 
 
 def weekdays_of_april(skip: str) -> tuple[Interval, ...]:
@@ -147,7 +110,7 @@ CASES = [
     ),
     case(
         "own-unit-staff-counts-as-introduced",
-        staff(roles=(RoleGrant(Role.STAFF, "u1"),), introduced_units=frozenset()),
+        staff(unit="u1", introduced_units=frozenset()),
         context=ctx(widened=True),
     ),
     # --- overlap and daily rest (dygnsvila) ---
@@ -225,8 +188,8 @@ CASES = [
     case("inactive", person(active=False), blocks={"inactive"}),
     case("absent-person", context=ctx(absent_person_id="p1"), blocks={"absent"}),
     case("scheduled-person", blocks={"absent"}, person_id="p1"),
-    case("staff-not-widened", staff(), blocks={"not_callable"}),
-    case("staff-widened", staff(), context=ctx(widened=True)),
+    case("staff-not-widened", staff(unit="u2"), blocks={"not_callable"}),
+    case("staff-widened", staff(unit="u2"), context=ctx(widened=True)),
     # --- everything at once: the explanation is complete ---
     case(
         "collects-all",
@@ -317,21 +280,23 @@ def test_short_notice_text() -> None:
         pytest.param(person(roles=(), tier=Tier.POOL), ctx(), True, id="pool-tier"),
         pytest.param(person(active=False), ctx(), False, id="inactive"),
         pytest.param(person(), ctx(absent_person_id="p1"), False, id="absent"),
-        pytest.param(staff(), ctx(), False, id="staff"),
-        pytest.param(staff(), ctx(widened=True), True, id="staff-widened"),
+        pytest.param(staff(unit="u2"), ctx(), False, id="staff"),
+        pytest.param(staff(unit="u2"), ctx(widened=True), True, id="staff-widened"),
         pytest.param(
-            staff(tier=Tier.STAFF_EXTRA),
+            staff(unit="u2", tier=Tier.STAFF_EXTRA),
             ctx(unit=dataclasses.replace(UNIT, allow_staff_extra=True)),
             True,
             id="staff-extra-allowed",
         ),
         pytest.param(
-            staff(),
+            staff(unit="u2"),
             ctx(unit=dataclasses.replace(UNIT, allow_staff_extra=True)),
             False,
             id="staff-untiered-extra-allowed",
         ),
-        pytest.param(staff(tier=Tier.STAFF_EXTRA), ctx(), False, id="staff-extra-not-allowed"),
+        pytest.param(
+            staff(unit="u2", tier=Tier.STAFF_EXTRA), ctx(), False, id="staff-extra-not-allowed"
+        ),
         pytest.param(
             person(roles=(RoleGrant(Role.COORDINATOR),), tier=None), ctx(), False, id="coordinator"
         ),

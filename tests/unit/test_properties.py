@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,10 +24,8 @@ from bot.domain.model import (
     Unit,
 )
 from bot.domain.ranking import RankedCandidate, rank_candidates
-from bot.domain.rules import RuleSettings
+from tests.unit.builders import RULES, TZ
 
-TZ = ZoneInfo("Europe/Stockholm")
-RULES = RuleSettings()
 UNITS = {"u1": "norr", "u2": "norr", "u3": "soder", "u4": "soder"}
 # Around both DST changes and an ordinary week.
 BASES = [

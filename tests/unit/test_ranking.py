@@ -3,59 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.eligibility import VacancyContext, Verdict, check_eligibility
-from bot.domain.model import (
-    Interval,
-    Person,
-    PersonLoad,
-    Qualification,
-    Role,
-    RoleGrant,
-    Shift,
-    Tier,
-    Unit,
-)
+from bot.domain.model import Interval, Person, PersonLoad, Qualification, Tier
 from bot.domain.ranking import explain, rank_candidates
-from bot.domain.rules import RuleSettings
+from tests.unit.builders import RULES, SHIFT, at, ctx, person, staff
 
-TZ = ZoneInfo("Europe/Stockholm")
-RULES = RuleSettings()
-UNIT = Unit("u1", "Norr A", "norr")
-AREAS = {"u1": "norr", "u2": "norr", "u3": "soder"}
-
-
-def at(day: str, hm: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(f"{day}T{hm}").replace(tzinfo=TZ)
-
-
-SHIFT = Shift("s1", "u1", at("2026-04-15", "07:00"), at("2026-04-15", "15:00"), "usk")
-CTX = VacancyContext(
-    shift=SHIFT, unit=UNIT, now=at("2026-04-14", "20:00"), unit_areas=AREAS, widened=True
-)
+CTX = ctx(widened=True)
 WITH_HANDLEDARE = dataclasses.replace(CTX, handledare_on_duty=True)
-
-
-def person(pid: str, **kw: Any) -> Person:
-    base = Person(
-        id=pid,
-        name=f"Person {pid.upper()}",
-        phone="+46701234567",
-        tier=Tier.SUBSTITUTE,
-        roles=(RoleGrant(Role.SUBSTITUTE),),
-        qualifications=(Qualification("usk"),),
-        introduced_units=frozenset({"u1"}),
-    )
-    return dataclasses.replace(base, **kw)
-
-
-def staff(pid: str, **kw: Any) -> Person:
-    return person(pid, **{"roles": (RoleGrant(Role.STAFF, "u1"),), "tier": None, **kw})
 
 
 def verdict(p: Person, load: PersonLoad | None = None, ctx: VacancyContext = CTX) -> Verdict:

@@ -9,47 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.eligibility import VacancyContext, check_eligibility
-from bot.domain.model import (
-    Interval,
-    Person,
-    PersonLoad,
-    Qualification,
-    Role,
-    RoleGrant,
-    Shift,
-    Unit,
-)
-from bot.domain.rules import RuleSettings, elapsed_hours, local_week
+from bot.domain.eligibility import check_eligibility
+from bot.domain.model import Interval, PersonLoad, Shift
+from bot.domain.rules import elapsed_hours, local_week
+from tests.unit.builders import RULES, TZ, at, ctx, person
 
-TZ = ZoneInfo("Europe/Stockholm")
-RULES = RuleSettings()
-UNIT = Unit("u1", "Norr A", "norr")
-PERSON = Person(
-    id="p1",
-    name="Anna Vikarie",
-    phone="+46701234567",
-    roles=(RoleGrant(Role.SUBSTITUTE),),
-    qualifications=(Qualification("usk"),),
-    introduced_units=frozenset({"u1"}),
-)
-
-
-def at(when: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(when).replace(tzinfo=TZ)
+PERSON = person(tier=None)
 
 
 def verdict_codes(
     shift: tuple[str, str], commitments: tuple[tuple[str, str], ...] = ()
 ) -> tuple[set[str], list[str]]:
     s = Shift("s1", "u1", at(shift[0]), at(shift[1]), "usk")
-    ctx = VacancyContext(shift=s, unit=UNIT, now=at(shift[0]) - dt.timedelta(days=3), unit_areas={})
+    context = ctx(shift=s, now=at(shift[0]) - dt.timedelta(days=3), unit_areas={})
     load = PersonLoad(commitments=tuple(Interval(at(a), at(b)) for a, b in commitments))
-    v = check_eligibility(ctx, PERSON, load, RULES)
+    v = check_eligibility(context, PERSON, load, RULES)
     return {r.code for r in v.blocks}, [r.text for r in v.blocks]
 
 
@@ -188,14 +165,14 @@ def test_utc_and_local_inputs_agree() -> None:
     """The same instants given as UTC or as Stockholm wall time give the same verdict."""
     evening = Interval(at("2026-03-28 15:00"), at("2026-03-28 22:00"))
     s = Shift("s1", "u1", at("2026-03-29 09:00"), at("2026-03-29 15:00"), "usk")
-    ctx = VacancyContext(shift=s, unit=UNIT, now=at("2026-03-27 12:00"), unit_areas={})
-    local = check_eligibility(ctx, PERSON, PersonLoad(commitments=(evening,)), RULES)
+    context = ctx(shift=s, now=at("2026-03-27 12:00"), unit_areas={})
+    local = check_eligibility(context, PERSON, PersonLoad(commitments=(evening,)), RULES)
     utc_shift = dataclasses.replace(
         s, starts_at=s.starts_at.astimezone(dt.UTC), ends_at=s.ends_at.astimezone(dt.UTC)
     )
     utc_evening = Interval(evening.starts_at.astimezone(dt.UTC), evening.ends_at.astimezone(dt.UTC))
     utc = check_eligibility(
-        dataclasses.replace(ctx, shift=utc_shift),
+        dataclasses.replace(context, shift=utc_shift),
         PERSON,
         PersonLoad(commitments=(utc_evening,)),
         RULES,

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.rules import RuleSettings
 from bot.domain.waves import WaveStep, in_quiet_hours, plan_wave
-
-TZ = ZoneInfo("Europe/Stockholm")
-RULES = RuleSettings()
-
-
-def at(when: str) -> dt.datetime:
-    """Local Stockholm wall time, e.g. at("2026-06-08 10:00")."""
-    return dt.datetime.fromisoformat(when).replace(tzinfo=TZ)
+from tests.unit.builders import RULES, TZ, at
 
 
 def step(size: int | None, next_due: str | None, hold: str | None = None) -> WaveStep:
