@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     # --- web (webhooks, health, board) ---
     public_url: str | None = None
     webhook_secret: SecretStr | None = None
+    board_token: SecretStr | None = None  # GET /board needs 'Authorization: Bearer <token>'
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
 

@@ -76,6 +76,35 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "Din bokning {unit} {day} {start}-{end} är avbokad, passet behövs inte.",
         "en": "Your booking {unit} {day} {start}-{end} is cancelled, not needed.",
     },
+    "well_kept": {
+        "sv": "Vikarien behålls på {unit} {day} {start}–{end}: du behöver inte komma på "
+              "det passet.",
+        "en": "The substitute keeps {unit} {day} {start}–{end}: you need not come in for it.",
+    },
+    "well_kept_sms": {
+        "sv": "Vikarien behålls {unit} {day} {start}-{end}, du behöver inte komma då.",
+        "en": "The substitute keeps {unit} {day} {start}-{end}, no need to come in.",
+    },
+    "well_back": {
+        "sv": "Du jobbar som vanligt {unit} {day} {start}–{end}. Välkommen tillbaka!",
+        "en": "You work as planned {unit} {day} {start}–{end}. Welcome back!",
+    },
+    "well_back_sms": {
+        "sv": "Du jobbar som vanligt {unit} {day} {start}-{end}. Välkommen tillbaka!",
+        "en": "You work as planned {unit} {day} {start}-{end}. Welcome back!",
+    },
+    "well_clash": {
+        "sv": "{day} {start}–{end} kan du inte ta tillbaka: du har bokat ett annat pass för nära "
+              "inpå. Vi söker vikarie som förut.",
+        "en": "You cannot take back {day} {start}–{end}: another booked shift is too close. "
+              "We keep looking for a substitute.",
+    },
+    "well_booked_pending": {
+        "sv": "{day} {start}–{end} är redan tillsatt med vikarie: samordnaren ger besked om "
+              "du ska jobba.",
+        "en": "{day} {start}–{end} already has a substitute: the coordinator will tell you "
+              "whether to work it.",
+    },
     "booking_cancelled": {
         "sv": "Du är avbokad från {unit} {day} {start}–{end}. Vi söker en ny vikarie.",
         "en": "You are off {unit} {day} {start}–{end}. We are finding someone new.",
@@ -136,8 +165,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "btn_fill": {"sv": "Tillsätt manuellt", "en": "Fill by hand"},
     "btn_cancel_vacancy": {"sv": "Avbryt vakansen", "en": "Cancel vacancy"},
     "coord_absence_no_shift": {
-        "sv": "Frånvaro utan schemalagt pass: {person} ({category}), {period}.",
-        "en": "Absence with no scheduled shift: {person} ({category}), {period}.",
+        "sv": "Frånvaro utan schemalagt pass: {person}, {period}.",
+        "en": "Absence with no scheduled shift: {person}, {period}.",
     },
     "coord_booking_cancelled": {
         "sv": "Avbokning: {person} lämnade {unit} {day} {start}–{end}. Sökningen fortsätter.",

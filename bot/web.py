@@ -35,7 +35,14 @@ def build_web_app(
             await conn.exec_driver_sql("SELECT 1")
         return JSONResponse({"status": "ok"})
 
-    async def board(_: Request) -> Response:
+    async def board(request: Request) -> Response:
+        # Names of booked people: only for whoever holds the board token.
+        token = deps.settings.board_token
+        if token is None:
+            return Response(status_code=404)
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(given, token.get_secret_value()):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return PlainTextResponse(await board_text(deps))
 
     async def telegram_webhook(request: Request) -> Response:

@@ -168,7 +168,7 @@ async def get_vacancy(
 ) -> Vacancy | None:
     q = sa.select(t.vacancies).where(t.vacancies.c.id == vacancy_id)
     if for_update:
-        q = q.with_for_update()
+        q = q.with_for_update(key_share=True)
     r = (await conn.execute(q)).first()
     return _vacancy(r) if r else None
 
@@ -225,7 +225,7 @@ async def claim_due_vacancies(conn: AsyncConnection, now: dt.datetime, limit: in
         .where(t.vacancies.c.status == "searching", t.vacancies.c.next_due_at <= now)
         .order_by(t.vacancies.c.next_due_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return [r.id for r in await conn.execute(q)]
 

@@ -123,7 +123,7 @@ async def get(
     """One checklist; `for_update` locks its row (PostgreSQL) so concurrent presses queue."""
     q = sa.select(t.checklists).where(t.checklists.c.id == checklist_id)
     if for_update:
-        q = q.with_for_update()
+        q = q.with_for_update(key_share=True)
     r = (await conn.execute(q)).first()
     return _checklist(r) if r else None
 
@@ -175,7 +175,7 @@ async def idle_since(conn: AsyncConnection, before: dt.datetime) -> list[Checkli
         sa.select(t.checklists)
         .where(t.checklists.c.signed_off_at.is_(None), t.checklists.c.last_activity_at <= before)
         .order_by(t.checklists.c.id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return [_checklist(r) for r in await conn.execute(q)]
 

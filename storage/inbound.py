@@ -27,3 +27,12 @@ async def record_first(
         sa.insert(t.inbound_seen).values(source=source, external_id=external_id[:64], at=now)
     )
     return True
+
+
+async def forget(conn: AsyncConnection, source: str, external_id: str) -> None:
+    """Take a mark back (handling failed), so a retry of the same webhook is handled."""
+    await conn.execute(
+        sa.delete(t.inbound_seen).where(
+            t.inbound_seen.c.source == source, t.inbound_seen.c.external_id == external_id[:64]
+        )
+    )

@@ -114,7 +114,7 @@ async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list
         .where(t.outbox.c.state == "pending", t.outbox.c.next_attempt_at <= now)
         .order_by(t.outbox.c.next_attempt_at, t.outbox.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return [_item(r) for r in await conn.execute(q)]
 

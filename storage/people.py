@@ -188,7 +188,11 @@ async def add_introduction(
 
 async def lock_person(conn: AsyncConnection, person_id: str) -> None:
     """Serialise bookings of one person (PostgreSQL row lock; SQLite has one writer anyway),
-    so two bookings of the same person on different vacancies cannot both pass the rules."""
+    so two bookings of the same person on different vacancies cannot both pass the rules.
+
+    FOR NO KEY UPDATE: it does not block other transactions inserting rows that reference
+    the person (offers, outbox), which take FOR KEY SHARE on this row for the foreign key.
+    """
     await conn.execute(
-        sa.select(t.people.c.id).where(t.people.c.id == person_id).with_for_update()
+        sa.select(t.people.c.id).where(t.people.c.id == person_id).with_for_update(key_share=True)
     )

@@ -6,8 +6,8 @@ import asyncio
 
 import sqlalchemy as sa
 
-from bot.domain.model import VacancyStatus
-from bot.services import answers
+from bot.domain.model import AbsenceCategory, VacancyStatus
+from bot.services import absence, answers
 from storage import callout as repo
 from storage import tables as t
 from storage.db import Database
@@ -70,3 +70,43 @@ async def test_two_workers_never_run_one_step_twice(any_db: Database) -> None:
         waves = (await conn.execute(sa.select(t.vacancies.c.wave))).scalars().all()
     assert len(rows) == len(set(rows))
     assert all(wv == 1 for wv in waves)
+
+
+async def test_one_person_accepting_two_overlapping_shifts_at_once_gets_one(
+    any_db: Database,
+) -> None:
+    """Telegram and SMS at the same instant, for two shifts at the same time: one booking,
+    the other refused; no deadlock escapes to the person."""
+    w = World(any_db)
+    await w.unit("norr")
+    await w.staff("anna", "norr")
+    await w.staff("bo", "norr")
+    await w.sub("sara")
+    await w.shift("s-a", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    await w.shift("s-b", "norr", "bo", "2026-12-01 07:00", "2026-12-01 16:00")
+    deps = make_deps(any_db, "2026-12-01 06:40")
+    for who, sid in (("anna", "s-a"), ("bo", "s-b")):
+        await absence.report_absence(deps, who, AbsenceCategory.SJUK, "sms", shift_ids=[sid])
+    async with any_db.read() as conn:
+        offers = await repo.open_offers_of(conn, "sara")
+    assert len(offers) == 2
+    for _ in range(5):  # a race: try it a few times
+        results = await asyncio.gather(
+            answers.accept(deps, offers[0].id, "sara", "telegram"),
+            answers.accept(deps, offers[1].id, "sara", "sms"),
+        )
+        if any(r.outcome == answers.Outcome.BOOKED for r in results):
+            break
+    async with any_db.read() as conn:
+        live = (
+            (
+                await conn.execute(
+                    sa.select(t.bookings.c.shift_id).where(
+                        t.bookings.c.person_id == "sara", t.bookings.c.cancelled_at.is_(None)
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(live) == 1

@@ -375,3 +375,66 @@ async def test_a_booking_closes_the_persons_other_conflicting_offers(db: Databas
     assert any(i.kind == "offer_conflict" for i in sent["sara"])
     # Olle still holds the other offer, so the search goes on without Sara.
     assert [o.vacancy_id for o in olle_open] == [rb.new_vacancy_ids[0]]
+
+
+async def test_going_home_sick_mid_shift_searches_for_the_rest_of_it(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 11:02")
+    receipt = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "sms", shift_ids=["s-day"]
+    )
+    assert "11:45-16:00" in receipt.text  # 11:02 + 30 min, on the quarter
+    async with db.read() as conn:
+        (vid,) = receipt.new_vacancy_ids
+        v = await repo.get_vacancy(conn, vid)
+        assert v is not None and v.shift_id == "s-day~rest"
+        offers = await repo.offers_for(conn, vid)
+    assert offers, "under 45 minutes to start: everyone eligible is asked at once"
+    again = await absence.report_absence(
+        deps, "anna", AbsenceCategory.SJUK, "sms", shift_ids=["s-day"]
+    )
+    assert again.new_vacancy_ids == []
+
+
+async def test_the_person_who_reports_well_hears_whether_to_come_in(db: Database) -> None:
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    async with db.read() as conn:
+        offer = (await repo.offers_for(conn, vid))[0]
+    await answers.accept(deps, offer.id, offer.person_id, "telegram")
+    well = await absence.report_well(deps, "anna", "sms")
+    assert "redan tillsatt" in well.text and "samordnaren ger besked" in well.text
+    assert await coordinator.release(deps, vid, keep=True, by="kim", channel="telegram")
+    sent = await _offers_by_person(db)
+    assert any(i.kind == "well_kept" for i in sent["anna"])
+
+
+async def test_reporting_well_leaves_an_absence_next_week_alone(db: Database) -> None:
+    w = await _morning(db)
+    await w.shift("s-next", "norr", "anna", "2026-12-08 07:00", "2026-12-08 16:00")
+    deps = make_deps(db, "2026-12-01 05:45")
+    await report_absent(deps, "anna", "s-day", "telegram")
+    nxt = await report_absent(deps, "anna", "s-next", "telegram", AbsenceCategory.VAB)
+    well = await absence.report_well(deps, "anna", "telegram")
+    assert nxt not in well.cancelled_vacancy_ids and well.cancelled_vacancy_ids
+
+
+async def test_reporting_well_does_not_break_the_rest_rule(db: Database) -> None:
+    """Anna reported VAB for Tuesday, then took an extra shift Monday evening; reporting
+    well on Tuesday morning must not put her on 07:00 after nine hours' rest."""
+    w = await _morning(db)
+    await w.person("anna2", roles=[("staff", "norr")], introduced=["norr"])
+    await w.shift("s-mon-eve", "norr", "anna2", "2026-11-30 13:00", "2026-11-30 22:00")
+    deps = make_deps(db, "2026-11-30 08:00")
+    vid = await report_absent(deps, "anna", "s-day", "telegram", AbsenceCategory.VAB)
+    eve = await report_absent(deps, "anna2", "s-mon-eve", "telegram")
+    async with db.write() as conn:  # Anna books Monday's evening (by hand, as a coordinator)
+        await repo.insert_booking(conn, eve, "s-mon-eve", "anna", deps.now(), "telegram")
+        await repo.update_vacancy(conn, eve, deps.now(), status="filled")
+    deps.clock.set(local("2026-12-01 05:45"))  # type: ignore[attr-defined]
+    well = await absence.report_well(deps, "anna", "telegram")
+    assert vid not in well.cancelled_vacancy_ids and "kan du inte ta tillbaka" in well.text
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+    assert v is not None and v.status == VacancyStatus.SEARCHING

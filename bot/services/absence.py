@@ -12,7 +12,7 @@ from bot.domain.model import AbsenceCategory, OfferState, Role, Shift, Unit, Vac
 from bot.domain.outgoing import Button, OutMessage
 from bot.services import callout as engine
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
-from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
+from bot.texts import day_label, hhmm, t
 from storage import audit, callout
 from storage import people as people_repo
 
@@ -80,6 +80,8 @@ async def report_absence(
             ]
         else:
             raise AbsenceError("ange pass eller period")
+        # Going home sick mid-shift: what is left of the shift is searched for.
+        shifts = [r for s in shifts if (r := await _rest_of_shift(conn, s, now)) is not None]
         shifts.sort(key=lambda s: s.starts_at)
         todo: list[Shift] = []
         reopen: dict[str, int] = {}
@@ -107,8 +109,7 @@ async def report_absence(
             "absence",
             absence_id,
             channel,
-            category=category.value,
-            shifts=[s.id for s in todo],
+            shifts=[s.id for s in todo],  # the category stays in `absences`: health data
         )
         new_ids: list[int] = []
         for s in todo:
@@ -130,7 +131,7 @@ async def report_absence(
                 conn, now, person_id, "vacancy_opened", "vacancy", vid, channel, shift=s.id
             )
         if not shifts:
-            await _tell_coordinator_no_shift(deps, conn, person_id, category, start, end)
+            await _tell_coordinator_no_shift(deps, conn, person_id, start, end)
         units = {u.id: u for u in await people_repo.all_units(conn)}
         text = _receipt_text(deps, person.language, shifts, units, channel)
     # The first wave straight away, each vacancy in its own short transaction.
@@ -139,6 +140,30 @@ async def report_absence(
             await engine.advance(conn, deps, vid)
     deps.kick()
     return AbsenceReceipt(absence_id, shifts, new_ids, text)
+
+
+WELL_HORIZON = dt.timedelta(hours=24)  # "frisk" ends absences starting before this
+REST_OF_SHIFT_LEAD = dt.timedelta(minutes=30)  # time for a substitute to get there
+REST_OF_SHIFT_MIN = dt.timedelta(hours=1)  # shorter than this: the coordinator decides
+
+
+async def _rest_of_shift(conn: AsyncConnection, shift: Shift, now: dt.datetime) -> Shift | None:
+    """The shift itself if it has not started; else an open shift for what is left of it
+    (from half an hour from now, on the quarter), or None when too little is left."""
+    if shift.starts_at > now:
+        return shift
+    rest_id = f"{shift.id}~rest"
+    existing = await callout.get_shift(conn, rest_id)
+    if existing is not None:
+        return existing
+    start = now + REST_OF_SHIFT_LEAD
+    start = start.replace(second=0, microsecond=0) + dt.timedelta(minutes=-start.minute % 15)
+    if shift.ends_at - start < REST_OF_SHIFT_MIN:
+        return None
+    rest = Shift(id=rest_id, unit_id=shift.unit_id, starts_at=start, ends_at=shift.ends_at,
+                 role=shift.role, requirements=shift.requirements)
+    await callout.insert_shift(conn, rest)
+    return rest
 
 
 def _receipt_text(
@@ -160,7 +185,6 @@ async def _tell_coordinator_no_shift(
     deps: Deps,
     conn: AsyncConnection,
     person_id: str,
-    category: AbsenceCategory,
     start: dt.datetime,
     end: dt.datetime,
 ) -> None:
@@ -175,7 +199,6 @@ async def _tell_coordinator_no_shift(
         "coord_absence_no_shift",
         lang,
         person=person.name,
-        category=CATEGORY_NAMES[category.value][lang],
         period=period,
     )
     for unit_id in sorted(person.units_for(Role.STAFF)):
@@ -190,11 +213,14 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
     now = deps.now()
     cancelled: list[int] = []
     kept: list[int] = []
+    pending: list[str] = []
     async with deps.db.write() as conn:
         person = await people_repo.get_person(conn, person_id)
         if person is None:
             raise AbsenceError(f"okänd person {person_id}")
-        absences = await callout.open_absences(conn, person_id, now)
+        # "Frisk igen" is about now: a VAB day already reported for next week stays.
+        absences = [a for a in await callout.open_absences(conn, person_id, now)
+                    if a.starts_at <= now + WELL_HORIZON]
         lang = person.language
         if not absences:
             return WellReceipt(text=t("well_nothing", lang))
@@ -212,6 +238,15 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
             unit = await people_repo.get_unit(conn, shift.unit_id)
             assert unit is not None
             if vacancy.status == VacancyStatus.SEARCHING:
+                clash = await _clashing_booking(conn, deps, person_id, shift)
+                if clash is not None:
+                    # Booked elsewhere meanwhile: taking the shift back would break the rest
+                    # rule or double-book. The search goes on; the person is told why.
+                    pending.append(t("well_clash", lang,
+                                     day=day_label(shift.starts_at, deps.tz, lang),
+                                     start=hhmm(shift.starts_at, deps.tz),
+                                     end=hhmm(shift.ends_at, deps.tz)))
+                    continue
                 await cancel_vacancy_in(conn, deps, vacancy.id, person_id, channel)
                 cancelled.append(vacancy.id)
             elif vacancy.status == VacancyStatus.FILLED:
@@ -239,8 +274,26 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                     conn, unit, OutMessage("well_booked", text, None, buttons), now
                 )
                 kept.append(vacancy.id)
+                pending.append(t("well_booked_pending", lang,
+                                 day=day_label(shift.starts_at, deps.tz, lang),
+                                 start=hhmm(shift.starts_at, deps.tz),
+                                 end=hhmm(shift.ends_at, deps.tz)))
     deps.kick()
-    return WellReceipt(cancelled, kept, t("well_receipt", lang, count=len(cancelled) + len(kept)))
+    text = t("well_receipt", lang, count=len(cancelled) + len(kept))
+    for line in pending:
+        text += "\n" + line
+    return WellReceipt(cancelled, kept, text)
+
+
+async def _clashing_booking(
+    conn: AsyncConnection, deps: Deps, person_id: str, shift: Shift
+) -> Shift | None:
+    """A live booking of the person that overlaps the shift or leaves too little rest."""
+    rest = dt.timedelta(hours=deps.rules.rest_daily_hours)
+    for _, booked in await callout.bookings_of(conn, person_id, shift.starts_at - rest * 2):
+        if booked.starts_at < shift.ends_at + rest and shift.starts_at < booked.ends_at + rest:
+            return booked
+    return None
 
 
 async def cancel_vacancy_in(

@@ -143,25 +143,35 @@ async def fill_by_hand(
 
 
 async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str) -> bool:
-    """After the absent person reported well: keep the substitute, or release them."""
+    """After the absent person reported well: keep the substitute, or release them.
+    Both the substitute and the person who reported well are told what it means for them."""
     async with deps.db.write() as conn:
         now = deps.now()
-        vacancy = await callout.get_vacancy(conn, vacancy_id)
+        vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
         if vacancy is None or vacancy.status != VacancyStatus.FILLED:
             return False
+        booking = await callout.live_booking(conn, vacancy_id)
+        shift = await callout.get_shift(conn, vacancy.shift_id)
+        unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
+        if booking is None or shift is None or unit is None:
+            return False
+        regular = await people_repo.get_person(conn, shift.person_id) if shift.person_id else None
         if keep:
             await audit.record(conn, now, by, "substitute_kept", "vacancy", vacancy_id, channel)
+            if regular is not None:
+                await send_to_person(
+                    conn, regular, simple("well_kept", shift, unit, regular, deps.tz), now
+                )
             return True
-        booking = await callout.live_booking(conn, vacancy_id)
-        assert booking is not None
         await callout.cancel_booking_row(conn, booking.id, now, "released")
         await callout.update_vacancy(conn, vacancy_id, now, status="cancelled", next_due_at=None)
-        shift = await callout.get_shift(conn, vacancy.shift_id)
-        assert shift is not None
-        unit = await people_repo.get_unit(conn, shift.unit_id)
         sub = await people_repo.get_person(conn, booking.person_id)
-        assert unit is not None and sub is not None
+        assert sub is not None
         await send_to_person(conn, sub, simple("released", shift, unit, sub, deps.tz), now)
+        if regular is not None:
+            await send_to_person(
+                conn, regular, simple("well_back", shift, unit, regular, deps.tz), now
+            )
         await audit.record(
             conn, now, by, "substitute_released", "vacancy", vacancy_id, channel, booking=booking.id
         )

@@ -63,9 +63,22 @@ class InboundResult:
 
 
 async def handle_sms(deps: Deps, sms: InboundSms) -> InboundResult:
-    """Handle one inbound SMS once; the same MessageSid again does nothing."""
+    """Handle one inbound SMS once; the same MessageSid again does nothing.
+
+    If handling fails, the mark is taken back, so Twilio's retry of the webhook is handled
+    instead of being dropped as a duplicate.
+    """
     if not await first_seen(deps, SOURCE, sms.message_sid):
         return InboundResult("duplicate")
+    try:
+        return await _handle(deps, sms)
+    except Exception:
+        async with deps.db.write() as conn:
+            await inbound.forget(conn, SOURCE, sms.message_sid)
+        raise
+
+
+async def _handle(deps: Deps, sms: InboundSms) -> InboundResult:
     try:
         phone = normalise_phone(sms.from_)
     except InvalidPhoneNumber:

@@ -176,7 +176,7 @@ async def test_absence_without_a_shift_and_reporting_well(launch: Launch) -> Non
         ("anna", press("VAB"), "Frånvaro (VAB)"),
         ("anna", press("Ja, skicka"), "Du har inget schemalagt pass då; samordnaren är"),
     ])
-    await h.message_with("kim", "Frånvaro utan schemalagt pass: Anna Andersson (VAB)")
+    await h.message_with("kim", "Frånvaro utan schemalagt pass: Anna Andersson, tis 1/12")
 
 
 async def test_substitutes_cannot_report_absence_and_cancel_works(launch: Launch) -> None:
