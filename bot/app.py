@@ -28,7 +28,7 @@ from bot.channels.dispatcher import Dispatcher
 from bot.channels.telegram import TelegramSender
 from bot.config import Settings
 from bot.runtime import open_deps
-from bot.services import callout, delivery, introduction
+from bot.services import callout, delivery, introduction, privacy
 from bot.services.deps import Deps
 from bot.web import build_web_app
 
@@ -124,6 +124,9 @@ class VikarieBot:
                 coalesce=True,
                 id="intro-reminders",
             )
+            self._scheduler.add_job(
+                self.purge, "interval", hours=24, max_instances=1, coalesce=True, id="retention"
+            )
             self._scheduler.start()
         log.info("Vikariebot started: channels %s", ", ".join(self.senders) or "none")
 
@@ -138,6 +141,12 @@ class VikarieBot:
             await introduction.remind_stale(self.deps)
         except Exception:
             log.exception("introduction reminders failed; the next run will try again")
+
+    async def purge(self) -> None:
+        try:
+            await privacy.purge_old_absences(self.deps)
+        except Exception:
+            log.exception("retention purge failed; the next run will try again")
 
     async def stop(self) -> None:
         if self._scheduler is not None:

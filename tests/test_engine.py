@@ -438,3 +438,18 @@ async def test_reporting_well_does_not_break_the_rest_rule(db: Database) -> None
     async with db.read() as conn:
         v = await repo.get_vacancy(conn, vid)
     assert v is not None and v.status == VacancyStatus.SEARCHING
+
+
+async def test_absence_records_are_purged_after_the_retention_period(db: Database) -> None:
+    from bot.services import privacy
+
+    await _morning(db)
+    deps = make_deps(db, "2026-12-01 05:45", absence_retention_days=30)
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    assert await privacy.purge_old_absences(deps) == 0
+    deps.clock.set(local("2027-01-05 00:00"))  # type: ignore[attr-defined]
+    assert await privacy.purge_old_absences(deps) == 1
+    async with db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+        assert await repo.open_absences(conn, "anna", local("2026-11-01 00:00")) == []
+    assert v is not None and v.absence_id is None

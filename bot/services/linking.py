@@ -71,14 +71,14 @@ async def link_by_phone(
 
 
 def may_manage(coordinator: Person, person: Person) -> bool:
-    """A coordinator manages people of their units; substitutes serve every unit."""
+    """A coordinator manages people of their own units: staff there, and substitutes
+    introduced there. Coordinators and admins are invited by an admin only, so an invite
+    can never hand someone else's elevated account to whoever opens the link."""
     if coordinator.has_role(Role.ADMIN):
         return True
     units = coordinator.units_for(Role.COORDINATOR)
-    if not units:
+    if not units or person.has_role(Role.COORDINATOR) or person.has_role(Role.ADMIN):
         return False
-    if person.has_role(Role.SUBSTITUTE):
-        return True
     their_units = {g.unit_id for g in person.roles if g.unit_id} | set(person.introduced_units)
     return bool(units & their_units)
 
