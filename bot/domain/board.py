@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Shift, Unit, Vacancy, VacancyStatus
+from bot.texts import role_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,5 +55,5 @@ def render_board(rows: list[BoardRow], units: dict[str, Unit], day: dt.date, tz:
         for r in sorted(by_unit[unit_id], key=lambda r: (r.shift.starts_at, r.vacancy.id)):
             s = r.shift
             span = f"{s.starts_at.astimezone(tz):%H:%M}–{s.ends_at.astimezone(tz):%H:%M}"
-            lines.append(f"  #{r.vacancy.id} {span} {s.role}: {status_text(r)}")
+            lines.append(f"  #{r.vacancy.id} {span} {role_name(s.role)}: {status_text(r)}")
     return "\n".join(lines)

@@ -105,7 +105,7 @@ async def test_scope_a_coordinator_sees_only_their_units(launch: Launch) -> None
     vid_norr = await sick(h)
     vid_soder = await sick(h, "olle", "s-soder")
     await h.dialog([
-        ("kim", "/status", f"#{vid_norr} 07:00–16:00 usk"),
+        ("kim", "/status", f"#{vid_norr} 07:00–16:00 undersköterska"),
         ("kim", f"/forklara {vid_soder}", f"Hittar ingen vakans {vid_soder}"),
         ("kim", f"/avbryt {vid_soder}", f"Hittar ingen vakans {vid_soder}"),
         ("kim", f"/tillsatt {vid_soder}", f"Hittar ingen vakans {vid_soder}"),
