@@ -150,10 +150,16 @@ def _read_table(text: str, kind: ImportKind, errors: list[RowError]) -> list[_Re
 
 
 def _check_header(fields: list[str], kind: ImportKind, errors: list[RowError]) -> list[str] | None:
+    return check_header(fields, COLUMNS[kind], errors)
+
+
+def check_header(
+    fields: list[str], known: Sequence[str], errors: list[RowError]
+) -> list[str] | None:
+    """The header's column names, or None with every problem added to `errors` (line 1)."""
     names = [f.strip().lower() for f in fields]
     while names and not names[-1]:
         names.pop()  # Excel sometimes writes trailing separators
-    known = COLUMNS[kind]
     problems: list[str] = []
     if "" in names:
         problems.append(f"kolumn {names.index('') + 1} saknar rubrik")

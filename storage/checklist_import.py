@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.domain.checklist import ItemKind
-from bot.importer import RowError, row_error
+from bot.importer import RowError, check_header, row_error
 from storage import checklists as repo
 from storage import tables as t
 from storage.db import Database
@@ -101,23 +101,7 @@ def parse_checklist(text: str) -> ParsedChecklist:
 
 
 def _header(fields: list[str], errors: list[RowError]) -> list[str] | None:
-    names = [f.strip().lower() for f in fields]
-    while names and not names[-1]:
-        names.pop()
-    problems: list[str] = []
-    if "" in names:
-        problems.append(f"kolumn {names.index('') + 1} saknar rubrik")
-    unknown = [n for n in names if n and n not in COLUMNS]
-    if unknown:
-        problems.append(f"okända kolumner: {', '.join(unknown)} (tillåtna: {', '.join(COLUMNS)})")
-    dupes = sorted({n for n in names if n and names.count(n) > 1})
-    if dupes:
-        problems.append(f"kolumner som står två gånger: {', '.join(dupes)}")
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        problems.append(f"kolumner saknas: {', '.join(missing)}")
-    errors.extend(row_error(1, p) for p in problems)
-    return None if problems else names
+    return check_header(fields, COLUMNS, errors)
 
 
 def _row(line: int, v: dict[str, str], errors: list[RowError]) -> ItemRow | None:
