@@ -28,6 +28,10 @@ from bot.domain.model import (
 from storage import tables as t
 
 LIVE_VACANCY = ("searching", "filled")
+# No shift is longer than this (the importer takes a date and two wall times; Settings caps
+# max_shift_hours at 24). Queries use it as a lower bound on starts_at, so that a time
+# window is an index range on starts_at instead of "everything that started before X".
+MAX_SHIFT_SPAN = dt.timedelta(hours=24)
 
 
 # ---------- shifts ----------
@@ -508,92 +512,95 @@ async def loads_for(
 ) -> dict[str, PersonLoad]:
     """Commitments around the shift and the fairness/continuity history, per person.
 
-    Five set-based queries, whatever the number of people.
+    Six set-based queries per 900 people (SQLite's bound-parameter budget), each
+    filtered by person and bounded in time from both sides, so the indexes on
+    (person_id, starts_at) and (person_id, created_at) carry them.
     """
     window_start = shift.starts_at - dt.timedelta(days=35)  # month cap and consecutive days
     window_end = shift.ends_at + dt.timedelta(days=8)
-    ids = list(person_ids)
+    earliest_start = window_start - MAX_SHIFT_SPAN
+    ids = list(dict.fromkeys(person_ids))
     commitments: dict[str, list[Interval]] = defaultdict(list)
     unavailable: dict[str, list[Interval]] = defaultdict(list)
     offered: dict[str, float] = defaultdict(float)
     booked: dict[str, float] = defaultdict(float)
     worked: dict[str, set[str]] = defaultdict(set)
-    if not ids:
-        return {}
-    id_filter_shift = t.shifts.c.person_id.in_(ids) if len(ids) < 900 else sa.true()
-    # Own scheduled shifts that are not vacated.
-    q_own = sa.select(
-        t.shifts.c.person_id,
-        t.shifts.c.id,
-        t.shifts.c.unit_id,
-        t.shifts.c.starts_at,
-        t.shifts.c.ends_at,
-    ).where(
-        t.shifts.c.person_id.is_not(None),
-        id_filter_shift,
-        t.shifts.c.cancelled.is_(False),
-        t.shifts.c.ends_at > window_start,
-        t.shifts.c.starts_at < window_end,
-        t.shifts.c.id.not_in(_vacated_shift_ids()),
-    )
-    # Live bookings.
-    id_filter_b = t.bookings.c.person_id.in_(ids) if len(ids) < 900 else sa.true()
-    q_booked = (
-        sa.select(
-            t.bookings.c.person_id,
+    fourteen = now - dt.timedelta(days=14)
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        # Own scheduled shifts that are not vacated.
+        q_own = sa.select(
+            t.shifts.c.person_id,
             t.shifts.c.id,
             t.shifts.c.unit_id,
             t.shifts.c.starts_at,
             t.shifts.c.ends_at,
-        )
-        .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
-        .where(
-            id_filter_b,
-            t.bookings.c.cancelled_at.is_(None),
-            t.shifts.c.ends_at > window_start,
+        ).where(
+            t.shifts.c.person_id.in_(chunk),
+            t.shifts.c.cancelled.is_(False),
+            t.shifts.c.starts_at > earliest_start,
             t.shifts.c.starts_at < window_end,
+            t.shifts.c.ends_at > window_start,
+            t.shifts.c.id.not_in(_vacated_shift_ids()),
         )
-    )
-    wanted = set(ids)
-    fourteen = now - dt.timedelta(days=14)
-    for q, is_booking in ((q_own, False), (q_booked, True)):
-        for r in await conn.execute(q):
-            if r.person_id not in wanted:
-                continue
-            commitments[r.person_id].append(Interval(r.starts_at, r.ends_at, r.unit_id, r.id))
-            if fourteen <= r.starts_at <= now:
-                worked[r.person_id].add(r.unit_id)
-            if is_booking and now - dt.timedelta(days=28) <= r.starts_at <= now + dt.timedelta(
-                days=28
-            ):
-                booked[r.person_id] += (r.ends_at - r.starts_at).total_seconds() / 3600
-    for u in await conn.execute(
-        sa.select(t.unavailability).where(
-            t.unavailability.c.ends_at > window_start,
-            t.unavailability.c.starts_at < window_end,
+        # Live bookings.
+        q_booked = (
+            sa.select(
+                t.bookings.c.person_id,
+                t.shifts.c.id,
+                t.shifts.c.unit_id,
+                t.shifts.c.starts_at,
+                t.shifts.c.ends_at,
+            )
+            .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
+            .where(
+                t.bookings.c.person_id.in_(chunk),
+                t.bookings.c.cancelled_at.is_(None),
+                t.shifts.c.starts_at > earliest_start,
+                t.shifts.c.starts_at < window_end,
+                t.shifts.c.ends_at > window_start,
+            )
         )
-    ):
-        if u.person_id in wanted:
+        for q, is_booking in ((q_own, False), (q_booked, True)):
+            for r in await conn.execute(q):
+                commitments[r.person_id].append(
+                    Interval(r.starts_at, r.ends_at, r.unit_id, r.id)
+                )
+                if fourteen <= r.starts_at <= now:
+                    worked[r.person_id].add(r.unit_id)
+                if is_booking and (
+                    now - dt.timedelta(days=28) <= r.starts_at <= now + dt.timedelta(days=28)
+                ):
+                    booked[r.person_id] += (r.ends_at - r.starts_at).total_seconds() / 3600
+        for u in await conn.execute(
+            sa.select(t.unavailability).where(
+                t.unavailability.c.person_id.in_(chunk),
+                t.unavailability.c.ends_at > window_start,
+                t.unavailability.c.starts_at < window_end,
+            )
+        ):
             unavailable[u.person_id].append(Interval(u.starts_at, u.ends_at))
-    # Someone on sick leave (or VAB, or other absence) is not available, whatever their
-    # own shifts: their vacated shift is no commitment, but they are not free either.
-    for a in await conn.execute(
-        sa.select(t.absences.c.person_id, t.absences.c.starts_at, t.absences.c.ends_at).where(
-            t.absences.c.ended_at.is_(None),
-            t.absences.c.ends_at > window_start,
-            t.absences.c.starts_at < window_end,
-        )
-    ):
-        if a.person_id in wanted:
+        # Someone on sick leave (or VAB, or other absence) is not available, whatever their
+        # own shifts: their vacated shift is no commitment, but they are not free either.
+        for a in await conn.execute(
+            sa.select(t.absences.c.person_id, t.absences.c.starts_at, t.absences.c.ends_at).where(
+                t.absences.c.person_id.in_(chunk),
+                t.absences.c.ended_at.is_(None),
+                t.absences.c.ends_at > window_start,
+                t.absences.c.starts_at < window_end,
+            )
+        ):
             unavailable[a.person_id].append(Interval(a.starts_at, a.ends_at))
-    q_offered = (
-        sa.select(t.offers.c.person_id, t.shifts.c.starts_at, t.shifts.c.ends_at)
-        .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)
-        .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
-        .where(t.offers.c.created_at >= now - dt.timedelta(days=28))
-    )
-    for o in await conn.execute(q_offered):
-        if o.person_id in wanted:
+        q_offered = (
+            sa.select(t.offers.c.person_id, t.shifts.c.starts_at, t.shifts.c.ends_at)
+            .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)
+            .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
+            .where(
+                t.offers.c.person_id.in_(chunk),
+                t.offers.c.created_at >= now - dt.timedelta(days=28),
+            )
+        )
+        for o in await conn.execute(q_offered):
             offered[o.person_id] += (o.ends_at - o.starts_at).total_seconds() / 3600
     return {
         pid: PersonLoad(
@@ -616,6 +623,7 @@ async def people_working_during(
         t.shifts.c.person_id.is_not(None),
         t.shifts.c.cancelled.is_(False),
         t.shifts.c.starts_at < end,
+        t.shifts.c.starts_at > start - MAX_SHIFT_SPAN,
         t.shifts.c.ends_at > start,
         t.shifts.c.id.not_in(_vacated_shift_ids()),
     )
@@ -626,6 +634,7 @@ async def people_working_during(
             t.shifts.c.unit_id == unit_id,
             t.bookings.c.cancelled_at.is_(None),
             t.shifts.c.starts_at < end,
+            t.shifts.c.starts_at > start - MAX_SHIFT_SPAN,
             t.shifts.c.ends_at > start,
         )
     )

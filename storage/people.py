@@ -137,6 +137,65 @@ async def candidate_pool(conn: AsyncConnection, include_staff: bool) -> list[Per
     return await load_people(conn, sa.and_(t.people.c.active.is_(True), has_role))
 
 
+def candidate_groups(
+    *,
+    unit_id: str,
+    area_unit_ids: Sequence[str],
+    include_staff: bool,
+    introduced_only: bool,
+    required_codes: Sequence[str],
+    on_day: dt.date,
+) -> list[sa.ColumnElement[bool]]:
+    """`candidate_pool` for one vacancy, split in the ranking's tier order, as WHERE
+    clauses for `load_people`: pool staff; substitutes introduced at the unit; introduced
+    elsewhere in the area; other substitutes; regular staff (only with `include_staff`).
+
+    What SQL can rule out is left out: people missing a required qualification on the
+    day, and, with `introduced_only` (no handledare on duty, or the one slot for an
+    un-introduced person taken), everyone not introduced at the unit. Nobody left out
+    could have been eligible; the groups do not overlap.
+    """
+    P, R, Intro, Q = t.people, t.person_roles, t.introductions, t.qualifications
+
+    def has_role(roles: Sequence[str], unit: str | None = None) -> sa.ColumnElement[bool]:
+        cond = sa.and_(R.c.person_id == P.c.id, R.c.role.in_(list(roles)))
+        if unit is not None:
+            cond = sa.and_(cond, R.c.unit_id == unit)
+        return sa.exists().where(cond)
+
+    # coalesce: NOT (... OR NULL IN (...)) would be NULL, dropping people with no tier.
+    tier = sa.func.coalesce(P.c.tier, "")
+    substitute_kind = sa.or_(has_role(["substitute"]), tier.in_(["pool", "substitute"]))
+    introduced_here = sa.or_(
+        sa.exists().where(Intro.c.person_id == P.c.id, Intro.c.unit_id == unit_id),
+        has_role(["staff", "handledare"], unit_id),
+    )
+    in_area = sa.exists().where(
+        Intro.c.person_id == P.c.id, Intro.c.unit_id.in_(list(area_unit_ids))
+    )
+    base: list[sa.ColumnElement[bool]] = [
+        P.c.active.is_(True), has_role(["substitute", "staff"])  # as candidate_pool
+    ]
+    for code in required_codes:
+        base.append(sa.exists().where(
+            Q.c.person_id == P.c.id, Q.c.code == code,
+            sa.or_(Q.c.expires_on.is_(None), Q.c.expires_on >= on_day),
+        ))
+    if introduced_only:
+        base.append(introduced_here)
+    pool = tier == "pool"
+    not_pool = tier != "pool"
+    groups = [
+        pool,
+        sa.and_(not_pool, substitute_kind, introduced_here),
+        sa.and_(not_pool, substitute_kind, ~introduced_here, in_area),
+        sa.and_(not_pool, substitute_kind, ~introduced_here, ~in_area),
+    ]
+    if include_staff:
+        groups.append(sa.and_(not_pool, ~substitute_kind))
+    return [sa.and_(*base, g) for g in groups]
+
+
 async def people_with_role(
     conn: AsyncConnection, role: Role, unit_id: str | None = None
 ) -> list[Person]:

@@ -146,6 +146,10 @@ shifts = sa.Table(  # pass
     sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
 )
 
+# A person's (or a unit's) shifts in a time window: seek, then range (migration 0003).
+sa.Index("ix_shifts_person_starts", shifts.c.person_id, shifts.c.starts_at)
+sa.Index("ix_shifts_unit_starts", shifts.c.unit_id, shifts.c.starts_at)
+
 absences = sa.Table(  # frånvaro
     "absences",
     metadata,
@@ -196,6 +200,9 @@ offers = sa.Table(  # förfrågan
     sa.Column("telegram_message_id", sa.BigInteger, nullable=True),
     sa.UniqueConstraint("vacancy_id", "person_id", name="uq_offers_vacancy_person"),
 )
+
+# Hours offered to a person in the last 28 days (fairness, migration 0003).
+sa.Index("ix_offers_person_created", offers.c.person_id, offers.c.created_at)
 
 bookings = sa.Table(  # bokning
     "bookings",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.eligibility import (
+    OPEN_ROLES,
     VacancyContext,
     Verdict,
     check_eligibility,
@@ -57,8 +58,17 @@ async def assess(
     *,
     exclude_offered: bool = True,
     only: list[Person] | None = None,
+    candidates_only: bool = False,
+    enough: int | None = None,
 ) -> Assessment:
-    """Judge every possible candidate for a vacancy (pure rules over loaded records)."""
+    """Judge every possible candidate for a vacancy (pure rules over loaded records).
+
+    With `candidates_only` (the engine's waves) people who cannot be eligible are not
+    loaded at all (see `people_repo.candidate_groups`), so `verdicts` holds fewer
+    refusals; with `enough` too, whole tiers are judged best first and judging stops once
+    more than `enough` are eligible: `ranked` then starts exactly as the full ranking
+    would (up to the rotation of ties) and holds at least one more.
+    """
     now = deps.now()
     shift = await callout.get_shift(conn, vacancy.shift_id)
     assert shift is not None
@@ -79,15 +89,47 @@ async def assess(
         intro_slot_taken=intro_slot_taken,
         absent_person_id=shift.person_id,
     )
-    pool = only if only is not None else await people_repo.candidate_pool(conn, include_staff=True)
     offered = await callout.offered_person_ids(conn, vacancy.id) if exclude_offered else set()
-    pool = [p for p in pool if p.id not in offered and is_candidate_kind(ctx, p)]
-    loads = await callout.loads_for(conn, [p.id for p in pool], shift, now)
-    verdicts = [check_eligibility(ctx, p, loads[p.id], deps.rules) for p in pool]
+    verdicts: list[Verdict] = []
+    eligible = 0
+    async for group in _candidates(conn, deps, ctx, only, candidates_only):
+        pool = [p for p in group if p.id not in offered and is_candidate_kind(ctx, p)]
+        loads = await callout.loads_for(conn, [p.id for p in pool], shift, now)
+        for p in pool:
+            verdicts.append(check_eligibility(ctx, p, loads[p.id], deps.rules))
+            eligible += verdicts[-1].eligible
+        if enough is not None and eligible > enough:
+            break
     # Ties rotate from vacancy to vacancy, with no shared counter for workers to fight over.
     rotation = vacancy.id
     ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
     return Assessment(vacancy, shift, unit, ctx, verdicts, ranked, rotation)
+
+
+async def _candidates(
+    conn: AsyncConnection, deps: Deps, ctx: VacancyContext, only: list[Person] | None,
+    candidates_only: bool,
+) -> AsyncIterator[list[Person]]:
+    if only is not None:
+        yield only
+        return
+    if not candidates_only:
+        yield await people_repo.candidate_pool(conn, include_staff=True)
+        return
+    shift, unit = ctx.shift, ctx.unit
+    role = shift.role.strip().lower()
+    codes = [*([role] if role not in OPEN_ROLES else []), *shift.requirements]
+    area = [u for u, a in ctx.unit_areas.items() if a == unit.area and u != unit.id]
+    groups = people_repo.candidate_groups(
+        unit_id=unit.id,
+        area_unit_ids=area,
+        include_staff=ctx.widened or unit.allow_staff_extra,
+        introduced_only=not (ctx.handledare_on_duty and not ctx.intro_slot_taken),
+        required_codes=codes,
+        on_day=shift.starts_at.astimezone(deps.tz).date(),
+    )
+    for where in groups:
+        yield await people_repo.load_people(conn, where)
 
 
 async def tick(deps: Deps, limit: int = 200) -> int:
@@ -146,7 +188,6 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     if now >= shift.starts_at:
         await _expire(conn, deps, vacancy, shift)
         return
-    a = await assess(conn, deps, vacancy)
     rules = deps.rules
     escalate_at = shift.starts_at - dt.timedelta(
         minutes=deps.settings.escalate_before_start_minutes
@@ -156,10 +197,16 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         due = step.hold_until if vacancy.escalated_at else min(step.hold_until, escalate_at)
         await callout.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
         return
+    a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
+    handledare = (
+        await _handledare_first_name(conn, a)
+        if any(c.verdict.needs_introduction for c in chosen)
+        else None
+    )
     for rank, cand in enumerate(chosen, start=1):
-        await _offer(conn, deps, a, cand, wave, rank)
+        await _offer(conn, deps, a, cand, wave, rank, handledare)
     if chosen:
         await audit.record(
             conn,
@@ -195,15 +242,21 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
 
 
 async def _offer(
-    conn: AsyncConnection, deps: Deps, a: Assessment, cand: RankedCandidate, wave: int, rank: int
+    conn: AsyncConnection,
+    deps: Deps,
+    a: Assessment,
+    cand: RankedCandidate,
+    wave: int,
+    rank: int,
+    handledare: str | None,
 ) -> None:
+    """One offer; `handledare` (looked up once per wave) is named only to people who need
+    an introduction."""
     now = deps.now()
     person = cand.verdict.person
     offer = await callout.insert_offer(conn, a.vacancy.id, person.id, wave, rank, now)
-    handledare = None
-    if cand.verdict.needs_introduction:
-        handledare = await _handledare_first_name(conn, a)
-    msg = offer_message(offer, a.shift, a.unit, person, deps.tz, handledare)
+    name = handledare if cand.verdict.needs_introduction else None
+    msg = offer_message(offer, a.shift, a.unit, person, deps.tz, name)
     await send_to_person(conn, person, msg, now, offer_id=offer.id)
     await audit.record(
         conn,
