@@ -49,6 +49,8 @@ class Assessment:
     verdicts: list[Verdict]
     ranked: list[RankedCandidate]
     rotation: int
+    # First name of a handledare of the unit working alongside (named in introduction offers).
+    handledare: str | None = None
 
 
 async def assess(
@@ -77,7 +79,11 @@ async def assess(
     areas = {u.id: u.area for u in await people_repo.all_units(conn)}
     working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff_here = await people_repo.get_people(conn, working) if working else {}
-    handledare_on_duty = any(p.has_role(Role.HANDLEDARE, unit.id) for p in staff_here.values())
+    supervisors = sorted(
+        (p for p in staff_here.values() if p.has_role(Role.HANDLEDARE, unit.id)),
+        key=lambda p: p.id,
+    )
+    handledare_on_duty = bool(supervisors)
     intro_slot_taken = any(not is_introduced(p, unit.id) for p in staff_here.values())
     ctx = VacancyContext(
         shift=shift,
@@ -103,11 +109,23 @@ async def assess(
     # Ties rotate from vacancy to vacancy, with no shared counter for workers to fight over.
     rotation = vacancy.id
     ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
-    return Assessment(vacancy, shift, unit, ctx, verdicts, ranked, rotation)
+    return Assessment(
+        vacancy,
+        shift,
+        unit,
+        ctx,
+        verdicts,
+        ranked,
+        rotation,
+        supervisors[0].first_name if supervisors else None,
+    )
 
 
 async def _candidates(
-    conn: AsyncConnection, deps: Deps, ctx: VacancyContext, only: list[Person] | None,
+    conn: AsyncConnection,
+    deps: Deps,
+    ctx: VacancyContext,
+    only: list[Person] | None,
     candidates_only: bool,
 ) -> AsyncIterator[list[Person]]:
     if only is not None:
@@ -151,11 +169,13 @@ async def tick(deps: Deps, limit: int = 200) -> int:
         except Exception:
             if claimed is None:
                 raise
-            log.exception("call-out step for vacancy %s failed; retrying in %s", claimed,
-                          FAILED_STEP_RETRY)
+            log.exception(
+                "call-out step for vacancy %s failed; retrying in %s", claimed, FAILED_STEP_RETRY
+            )
             async with deps.db.write() as conn:
-                await callout.update_vacancy(conn, claimed, deps.now(),
-                                             next_due_at=deps.now() + FAILED_STEP_RETRY)
+                await callout.update_vacancy(
+                    conn, claimed, deps.now(), next_due_at=deps.now() + FAILED_STEP_RETRY
+                )
         done += 1
     if done:
         deps.kick()
@@ -169,9 +189,9 @@ async def due_now(deps: Deps, vacancy_ids: Iterable[int]) -> None:
         return
     async with deps.db.write() as conn:
         for vid in ids:
-            await callout.update_vacancy(conn, vid, deps.now(),
-                                         expect_status=VacancyStatus.SEARCHING,
-                                         next_due_at=deps.now())
+            await callout.update_vacancy(
+                conn, vid, deps.now(), expect_status=VacancyStatus.SEARCHING, next_due_at=deps.now()
+            )
 
 
 async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
@@ -200,13 +220,8 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
-    handledare = (
-        await _handledare_first_name(conn, a)
-        if any(c.verdict.needs_introduction for c in chosen)
-        else None
-    )
     for rank, cand in enumerate(chosen, start=1):
-        await _offer(conn, deps, a, cand, wave, rank, handledare)
+        await _offer(conn, deps, a, cand, wave, rank)
     if chosen:
         await audit.record(
             conn,
@@ -248,14 +263,13 @@ async def _offer(
     cand: RankedCandidate,
     wave: int,
     rank: int,
-    handledare: str | None,
 ) -> None:
-    """One offer; `handledare` (looked up once per wave) is named only to people who need
-    an introduction."""
+    """One offer; the handledare working alongside is named only to people who need an
+    introduction."""
     now = deps.now()
     person = cand.verdict.person
     offer = await callout.insert_offer(conn, a.vacancy.id, person.id, wave, rank, now)
-    name = handledare if cand.verdict.needs_introduction else None
+    name = a.handledare if cand.verdict.needs_introduction else None
     msg = offer_message(offer, a.shift, a.unit, person, deps.tz, name)
     await send_to_person(conn, person, msg, now, offer_id=offer.id)
     await audit.record(
@@ -272,16 +286,6 @@ async def _offer(
         rank=rank,
         tier=cand.tier_name,
     )
-
-
-async def _handledare_first_name(conn: AsyncConnection, a: Assessment) -> str | None:
-    working = await callout.people_working_during(
-        conn, a.unit.id, a.shift.starts_at, a.shift.ends_at
-    )
-    for p in sorted((await people_repo.get_people(conn, working)).values(), key=lambda p: p.id):
-        if p.has_role(Role.HANDLEDARE, a.unit.id):
-            return p.first_name
-    return None
 
 
 async def _short_notice(conn: AsyncConnection, deps: Deps, a: Assessment) -> None:
@@ -374,11 +378,22 @@ async def withdraw_conflicting(
         unit = await people_repo.get_unit(conn, shift.unit_id)
         assert unit is not None
         await send_to_person(
-            conn, person,
-            simple("offer_conflict", shift, unit, person, deps.tz, edit_offer_id=offer.id), now,
+            conn,
+            person,
+            simple("offer_conflict", shift, unit, person, deps.tz, edit_offer_id=offer.id),
+            now,
         )
-        await audit.record(conn, now, audit.SYSTEM, "offer_withdrawn", "offer", offer.id,
-                           "engine", reason="booked_elsewhere", booked_shift=booked.id)
+        await audit.record(
+            conn,
+            now,
+            audit.SYSTEM,
+            "offer_withdrawn",
+            "offer",
+            offer.id,
+            "engine",
+            reason="booked_elsewhere",
+            booked_shift=booked.id,
+        )
         if not any(o.state == OfferState.OPEN for o in await callout.offers_for(conn, vacancy.id)):
             left_empty.append(vacancy.id)
     return tuple(left_empty)
