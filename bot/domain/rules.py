@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -56,28 +56,12 @@ class RuleSettings:
 
     @classmethod
     def from_settings(cls, s: Settings) -> RuleSettings:
-        return cls(
-            rest_daily_hours=s.rest_daily_hours,
-            rest_weekly_hours=s.rest_weekly_hours,
-            rest_weekly_may_include_daily=s.rest_weekly_may_include_daily,
-            max_shift_hours=s.max_shift_hours,
-            week_hours_warn=s.week_hours_warn,
-            week_hours_block=s.week_hours_block,
-            month_hours_warn=s.month_hours_warn,
-            max_consecutive_days_warn=s.max_consecutive_days_warn,
-            wave_far_hours=s.wave_far_hours,
-            wave_far_size=s.wave_far_size,
-            wave_far_wait_minutes=s.wave_far_wait_minutes,
-            wave_near_hours=s.wave_near_hours,
-            wave_mid_size=s.wave_mid_size,
-            wave_mid_wait_minutes=s.wave_mid_wait_minutes,
-            wave_near_size=s.wave_near_size,
-            wave_near_wait_minutes=s.wave_near_wait_minutes,
-            wave_all_at_once_minutes=s.wave_all_at_once_minutes,
-            quiet_hours_start=s.quiet_hours_start,
-            quiet_hours_end=s.quiet_hours_end,
-            tz=s.tz,
-        )
+        """Every rule field that Settings also has, by name; the time zone as a ZoneInfo.
+        Fields Settings does not have (short notice, full time, quiet-hold lead) keep
+        their defaults."""
+        shared = {f.name: getattr(s, f.name) for f in fields(cls)
+                  if f.name != "tz" and f.name in type(s).model_fields}
+        return cls(**shared, tz=s.tz)
 
 
 @dataclass(frozen=True)
