@@ -154,10 +154,10 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     # --- coordinator ---
     "coord_escalation": {
-        "sv": "⚠️ Ej tillsatt: {unit} {day} {start}–{end} ({role}).\nTillfrågade {asked}, "
-              "nej {declined}, inget svar {silent}. {why}",
-        "en": "⚠️ Not filled: {unit} {day} {start}–{end} ({role}).\nAsked {asked}, "
-              "declined {declined}, silent {silent}. {why}",
+        "sv": "⚠️ Ej tillsatt: {unit} {day} {start}–{end} ({role}), vakans #{vid}.\n"
+              "Tillfrågade {asked}, nej {declined}, inget svar {silent}. {why}",
+        "en": "⚠️ Not filled: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.\n"
+              "Asked {asked}, declined {declined}, silent {silent}. {why}",
     },
     "why_exhausted": {"sv": "Inga fler i poolen.", "en": "Nobody left in the pool."},
     "why_threshold": {"sv": "Passet börjar snart.", "en": "The shift starts soon."},

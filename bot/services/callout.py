@@ -333,6 +333,7 @@ async def escalate(
     text = t(
         "coord_escalation",
         lang,
+        vid=vacancy.id,
         unit=unit.name,
         day=day_label(shift.starts_at, deps.tz, lang),
         start=hhmm(shift.starts_at, deps.tz),
