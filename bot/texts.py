@@ -710,6 +710,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "You have no shift on {day}, so no absence was registered. Another day? "
               "Reply e.g. SJUK IMORGON or SJUK 24/12.",
     },
+    "sms_sick_booking": {
+        "sv": "Krya på dig! Du är avbokad från {shifts} och vi söker en ny vikarie.",
+        "en": "Get well! You are off {shifts} and we are finding someone new.",
+    },
     "sms_sick_no_shift": {
         "sv": "Du har inget pass de närmaste {days} dagarna, så ingen frånvaro "
               "registrerades. Frågor? Kontakta din samordnare.",

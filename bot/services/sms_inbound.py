@@ -228,12 +228,39 @@ async def _sick(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) ->
         noon = dt.datetime.combine(day, dt.time(12), tzinfo=deps.tz)
         missing = t("sms_sick_no_shift_day", lang, day=day_label(noon, deps.tz, lang))
     if not shifts:
+        # A substitute has no schedule of their own: sick means giving up their bookings.
+        booked = await _bookings_for(deps, person.id, cmd)
+        for booking_id, _ in booked:
+            await answers.cancel_booking(deps, booking_id, person.id, "sms")
+        if booked:
+            lines = ", ".join(
+                f"{day_label(s.starts_at, deps.tz, lang)} {hhmm(s.starts_at, deps.tz)}"
+                for _, s in booked
+            )
+            await reply(deps, person, t("sms_sick_booking", lang, shifts=lines))
+            return
         await reply(deps, person, missing)
         return
     receipt = await absence.report_absence(
         deps, person.id, AbsenceCategory.SJUK, "sms", shift_ids=[s.id for s in shifts]
     )
     await reply(deps, person, receipt.text)
+
+
+async def _bookings_for(
+    deps: Deps, person_id: str, cmd: SmsCommand
+) -> list[tuple[int, Shift]]:
+    """The person's bookings a sick report covers: that day's, or today's and else the next."""
+    now = deps.now()
+    async with deps.db.read() as conn:
+        booked = [(b.id, s) for b, s in await callout.bookings_of(conn, person_id, now)
+                  if s.starts_at > now]
+    if cmd.date is not None or cmd.day_offset is not None:
+        day = cmd.date or now.astimezone(deps.tz).date() + dt.timedelta(days=cmd.day_offset or 0)
+        return [(b, s) for b, s in booked if s.starts_at.astimezone(deps.tz).date() == day]
+    today = now.astimezone(deps.tz).date()
+    todays = [(b, s) for b, s in booked if s.starts_at.astimezone(deps.tz).date() == today]
+    return todays or booked[:1]
 
 
 async def _today_or_next(deps: Deps, person_id: str) -> list[Shift]:

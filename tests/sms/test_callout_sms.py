@@ -223,3 +223,20 @@ async def test_opted_out_after_the_offer_is_told_why_ja_fails(rig: Rig) -> None:
     replies = await rig.bodies_to(sub0)
     assert replies[-1].startswith("Passet tis 1/12 07:00-16:00 går inte att boka för dig längre")
     assert await _bookings(rig, vid) == []
+
+
+async def test_a_booked_substitute_texting_sjuk_is_taken_off_and_the_search_resumes(
+    rig: Rig,
+) -> None:
+    vid = await _morning(rig)
+    sub0 = phone_of(2)
+    await rig.sms_to(sub0)
+    await rig.text(sub0, "JA 1")
+    await rig.sms_to(sub0, lambda s: s.body.startswith("Bokat"))
+    await rig.text(sub0, "SJUK")
+    reply = await rig.sms_to(sub0, lambda s: s.body.startswith("Krya på dig"))
+    assert reply.body == "Krya på dig! Du är avbokad från tis 1/12 07:00 och vi söker en ny vikarie."
+    assert await _bookings(rig, vid) == []
+    async with rig.db.read() as conn:
+        v = await repo.get_vacancy(conn, vid)
+    assert v is not None and v.status == "searching"
