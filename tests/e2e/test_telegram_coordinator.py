@@ -43,7 +43,9 @@ async def test_escalation_then_fill_by_hand_with_an_override_reason(launch: Laun
     vid = await sick(h)
     await h.dialog([("sub1", press("Nej tack"), "Tack för svaret!")])
     await callout.tick(h.deps)  # nobody left: the coordinator is alerted
-    alert = await h.message_with("kim", "⚠️ Ej tillsatt: Hemtjänst Norr tis 1/12 07:00–16:00 (undersköterska), vakans #1")
+    alert = await h.message_with(
+        "kim", "⚠️ Ej tillsatt: Hemtjänst Norr tis 1/12 07:00–16:00 (undersköterska), vakans #1"
+    )
     assert "Tillfrågade 1, nej 1" in (alert.text or "")
     await h.dialog([
         ("kim", press("Tillsätt manuellt"), f"Vem ska ta vakans #{vid}"),

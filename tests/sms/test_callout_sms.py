@@ -235,7 +235,9 @@ async def test_a_booked_substitute_texting_sjuk_is_taken_off_and_the_search_resu
     await rig.sms_to(sub0, lambda s: s.body.startswith("Bokat"))
     await rig.text(sub0, "SJUK")
     reply = await rig.sms_to(sub0, lambda s: s.body.startswith("Krya på dig"))
-    assert reply.body == "Krya på dig! Du är avbokad från tis 1/12 07:00 och vi söker en ny vikarie."
+    assert reply.body == (
+        "Krya på dig! Du är avbokad från tis 1/12 07:00 och vi söker en ny vikarie."
+    )
     assert await _bookings(rig, vid) == []
     async with rig.db.read() as conn:
         v = await repo.get_vacancy(conn, vid)
