@@ -209,7 +209,7 @@ bookings = sa.Table(  # bokning
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("vacancy_id", sa.Integer, sa.ForeignKey("vacancies.id"), nullable=False),
-    sa.Column("shift_id", sa.String(64), sa.ForeignKey("shifts.id"), nullable=False),
+    sa.Column("shift_id", sa.String(64), sa.ForeignKey("shifts.id"), nullable=False, index=True),
     sa.Column("person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=False, index=True),
     _ts("booked_at", nullable=False),
     sa.Column("channel", sa.String(20), nullable=False),

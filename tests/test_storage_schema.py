@@ -72,3 +72,15 @@ async def test_one_live_booking_per_vacancy_is_enforced(any_db: Database) -> Non
     async with any_db.write() as conn:
         await conn.execute(sa.update(t.bookings).values(cancelled_at=now))
         await conn.execute(sa.insert(t.bookings).values(person_id="p2", **values))
+
+
+async def test_migrations_build_exactly_the_schema_in_tables_py(db: Database) -> None:
+    """A change to storage/tables.py without a migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    async with db.read() as conn:
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c), t.metadata)
+        )
+    assert diff == []
