@@ -17,12 +17,13 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "offer_sms": {
         "sv": "Vikariebot: pass {unit} {day} {start}-{end} {role}{reqs}.{intro} "
-              "Svara JA {code} eller NEJ {code}",
+        "Svara JA {code} eller NEJ {code}",
         "en": "Vikariebot: shift {unit} {day} {start}-{end} {role}{reqs}.{intro} "
-              "Reply YES {code} or NO {code}",
+        "Reply YES {code} or NO {code}",
     },
     "offer_intro": {
-        "sv": "\nHandledare {name} möter dig.", "en": "\nSupervisor {name} will meet you.",
+        "sv": "\nHandledare {name} möter dig.",
+        "en": "\nSupervisor {name} will meet you.",
     },
     "offer_intro_sms": {"sv": " Handledare {name} möter dig.", "en": " {name} meets you."},
     "btn_accept": {"sv": "Ta passet", "en": "Take shift"},
@@ -53,7 +54,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Someone was faster, shift {day} {start}-{end} is filled.{others}",
     },
     "late_others": {
-        "sv": " Du har fler förfrågningar öppna.", "en": " You have other open offers.",
+        "sv": " Du har fler förfrågningar öppna.",
+        "en": " You have other open offers.",
     },
     "late_others_sms": {"sv": " Du har fler förfrågningar.", "en": " You have other offers."},
     "declined": {
@@ -78,7 +80,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "well_kept": {
         "sv": "Vikarien behålls på {unit} {day} {start}–{end}: du behöver inte komma på "
-              "det passet.",
+        "det passet.",
         "en": "The substitute keeps {unit} {day} {start}–{end}: you need not come in for it.",
     },
     "well_kept_sms": {
@@ -95,15 +97,15 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "well_clash": {
         "sv": "{day} {start}–{end} kan du inte ta tillbaka: du har bokat ett annat pass för nära "
-              "inpå. Vi söker vikarie som förut.",
+        "inpå. Vi söker vikarie som förut.",
         "en": "You cannot take back {day} {start}–{end}: another booked shift is too close. "
-              "We keep looking for a substitute.",
+        "We keep looking for a substitute.",
     },
     "well_booked_pending": {
         "sv": "{day} {start}–{end} är redan tillsatt med vikarie: samordnaren ger besked om "
-              "du ska jobba.",
+        "du ska jobba.",
         "en": "{day} {start}–{end} already has a substitute: the coordinator will tell you "
-              "whether to work it.",
+        "whether to work it.",
     },
     "booking_cancelled": {
         "sv": "Du är avbokad från {unit} {day} {start}–{end}. Vi söker en ny vikarie.",
@@ -123,16 +125,16 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "not_eligible_now": {
         "sv": "Passet {day} {start}–{end} går inte att boka för dig längre (krockar med "
-              "vila eller ett annat pass). Tack ändå!",
+        "vila eller ett annat pass). Tack ändå!",
         "en": "You can no longer take the shift {day} {start}–{end} (rest rule or another "
-              "shift). Thanks anyway!",
+        "shift). Thanks anyway!",
     },
     # --- staff ---
     "absence_receipt": {
         "sv": "Tack, din frånvaro är registrerad för:\n{shifts}\nVi söker vikarie – du behöver "
-              "inte ringa någon. Friskanmäl dig med /frisk.",
+        "inte ringa någon. Friskanmäl dig med /frisk.",
         "en": "Thanks, your absence is registered for:\n{shifts}\nWe are finding a substitute – "
-              "no need to call anyone. Report back with /frisk.",
+        "no need to call anyone. Report back with /frisk.",
     },
     "absence_receipt_sms": {
         "sv": "Frånvaro registrerad: {shifts}. Vi söker vikarie. Svara FRISK för att ångra.",
@@ -140,9 +142,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "absence_no_shifts": {
         "sv": "Tack, din frånvaro är registrerad. Du har inget schemalagt pass då; "
-              "samordnaren är informerad.",
+        "samordnaren är informerad.",
         "en": "Thanks, your absence is registered. You have no scheduled shift then; "
-              "the coordinator is informed.",
+        "the coordinator is informed.",
     },
     "well_receipt": {
         "sv": "Välkommen tillbaka! Frånvaron är avslutad för {count} pass.",
@@ -155,9 +157,9 @@ CATALOG: dict[str, dict[str, str]] = {
     # --- coordinator ---
     "coord_escalation": {
         "sv": "⚠️ Ej tillsatt: {unit} {day} {start}–{end} ({role}), vakans #{vid}.\n"
-              "Tillfrågade {asked}, nej {declined}, inget svar {silent}. {why}",
+        "Tillfrågade {asked}, nej {declined}, inget svar {silent}. {why}",
         "en": "⚠️ Not filled: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.\n"
-              "Asked {asked}, declined {declined}, silent {silent}. {why}",
+        "Asked {asked}, declined {declined}, silent {silent}. {why}",
     },
     "why_exhausted": {"sv": "Inga fler i poolen.", "en": "Nobody left in the pool."},
     "why_threshold": {"sv": "Passet börjar snart.", "en": "The shift starts soon."},
@@ -174,26 +176,26 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "coord_well_booked": {
         "sv": "{person} är frisk, men {unit} {day} {start}–{end} är bokat av {sub}. "
-              "Behåll eller släpp vikarien?",
+        "Behåll eller släpp vikarien?",
         "en": "{person} is back, but {unit} {day} {start}–{end} is booked by {sub}. "
-              "Keep or release the substitute?",
+        "Keep or release the substitute?",
     },
     "btn_keep": {"sv": "Behåll vikarien", "en": "Keep substitute"},
     "btn_release": {"sv": "Släpp vikarien", "en": "Release substitute"},
     "coord_short_notice": {
         "sv": "Kort varsel: {unit} {day} {start}–{end} börjar om under 30 minuter. "
-              "Erbjudet till alla behöriga.",
+        "Erbjudet till alla behöriga.",
         "en": "Short notice: {unit} {day} {start}–{end} starts within 30 minutes. "
-              "Offered to everyone eligible.",
+        "Offered to everyone eligible.",
     },
     # --- Telegram: linking (koppla konto) ---
     "tg_welcome": {
         "sv": "Hej! Jag är Vikariebot. Här anmäler du frånvaro, svarar på förfrågningar om "
-              "pass och ser dina bokningar.\nTryck på knappen nedan och dela ditt "
-              "telefonnummer, så kopplar jag dig till ditt konto.",
+        "pass och ser dina bokningar.\nTryck på knappen nedan och dela ditt "
+        "telefonnummer, så kopplar jag dig till ditt konto.",
         "en": "Hi! I am Vikariebot. Here you report absence, answer shift offers and see "
-              "your bookings.\nTap the button below to share your phone number and I will "
-              "link you to your account.",
+        "your bookings.\nTap the button below to share your phone number and I will "
+        "link you to your account.",
     },
     "tg_btn_share": {"sv": "📱 Dela mitt nummer", "en": "📱 Share my number"},
     "tg_link_help": {
@@ -214,9 +216,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_link_bad_code": {
         "sv": "Inbjudan gäller inte (fel, redan använd eller för gammal). Be din samordnare "
-              "om en ny, eller dela ditt nummer med knappen.",
+        "om en ny, eller dela ditt nummer med knappen.",
         "en": "The invitation is not valid (wrong, used or too old). Ask your coordinator "
-              "for a new one, or share your number with the button.",
+        "for a new one, or share your number with the button.",
     },
     "tg_linked": {
         "sv": "Välkommen {name}! Ditt konto är kopplat.\n\n{can}",
@@ -224,28 +226,27 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_help_head": {"sv": "Det här kan du göra:", "en": "This is what you can do:"},
     "tg_can_staff": {
-        "sv": "• Frånvaro: tryck Frånvaro, skriv /sjuk eller bara \"sjuk imorgon\". "
-              "Frisk igen: /frisk.",
-        "en": "• Absence: tap Absence, send /sjuk or just \"sick tomorrow\". "
-              "Back at work: /frisk.",
+        "sv": '• Frånvaro: tryck Frånvaro, skriv /sjuk eller bara "sjuk imorgon". '
+        "Frisk igen: /frisk.",
+        "en": '• Absence: tap Absence, send /sjuk or just "sick tomorrow". Back at work: /frisk.',
     },
     "tg_can_substitute": {
         "sv": "• Förfrågningar om pass kommer hit: svara med knapparna.\n"
-              "• /pass visar dina bokade pass (och avbokning), /ledig ställer in när du kan "
-              "jobba eller pausar.",
+        "• /pass visar dina bokade pass (och avbokning), /ledig ställer in när du kan "
+        "jobba eller pausar.",
         "en": "• Shift offers arrive here: answer with the buttons.\n"
-              "• /pass lists your booked shifts (and cancelling), /ledig sets when you can "
-              "work or pauses offers.",
+        "• /pass lists your booked shifts (and cancelling), /ledig sets when you can "
+        "work or pauses offers.",
     },
     "tg_can_coordinator": {
         "sv": "• /status visar tillsättningsläget (uppdateras löpande), /nytt skapar ett pass, "
-              "/tillsatt, /avbryt och /forklara med vakansnummer hanterar en vakans.\n"
-              "• /inbjud <id> ger en kopplingslänk, /enhetschatt i en grupp gör den till "
-              "enhetens samordnarchatt.",
+        "/tillsatt, /avbryt och /forklara med vakansnummer hanterar en vakans.\n"
+        "• /inbjud <id> ger en kopplingslänk, /enhetschatt i en grupp gör den till "
+        "enhetens samordnarchatt.",
         "en": "• /status shows the fill board (kept up to date), /nytt creates a shift, "
-              "/tillsatt, /avbryt and /forklara with a vacancy number handle a vacancy.\n"
-              "• /inbjud <id> makes a link invitation, /enhetschatt in a group makes it the "
-              "unit's coordinator chat.",
+        "/tillsatt, /avbryt and /forklara with a vacancy number handle a vacancy.\n"
+        "• /inbjud <id> makes a link invitation, /enhetschatt in a group makes it the "
+        "unit's coordinator chat.",
     },
     "tg_can_handledare": {
         "sv": "• Du får besked när nya vikarier ska introduceras på din enhet. "
@@ -255,9 +256,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_can_common": {
         "sv": "• /kanal väljer Telegram eller SMS, /sprak byter språk (English), "
-              "/hjalp visar detta igen.",
+        "/hjalp visar detta igen.",
         "en": "• /kanal chooses Telegram or SMS, /sprak switches language (svenska), "
-              "/hjalp shows this again.",
+        "/hjalp shows this again.",
     },
     "tg_unknown_input": {
         "sv": "Det förstod jag inte. /hjalp visar vad du kan göra.",
@@ -292,9 +293,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_invite_created": {
         "sv": "Inbjudan till {name} ({pid}), gäller till {until}:\n{link}\n"
-              "Skicka länken till personen. Den fungerar en gång.",
+        "Skicka länken till personen. Den fungerar en gång.",
         "en": "Invitation for {name} ({pid}), valid until {until}:\n{link}\n"
-              "Send the link to the person. It works once.",
+        "Send the link to the person. It works once.",
     },
     "tg_invite_unknown": {
         "sv": "Hittar ingen person med id {pid} på dina enheter.",
@@ -319,23 +320,24 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_btn_send": {"sv": "Ja, skicka", "en": "Yes, send"},
     "tg_abs_failed": {
-        "sv": "Frånvaron kunde inte registreras. Försök igen med /sjuk eller ring din "
-              "samordnare.",
-        "en": "The absence could not be registered. Try again with /sjuk or call your "
-              "coordinator.",
+        "sv": "Frånvaron kunde inte registreras. Försök igen med /sjuk eller ring din samordnare.",
+        "en": "The absence could not be registered. Try again with /sjuk or call your coordinator.",
     },
     # --- Telegram: substitutes ---
     "tg_toast_booked": {"sv": "Bokat, passet är ditt!", "en": "Booked, the shift is yours!"},
     "tg_toast_late": {"sv": "Någon hann före.", "en": "Someone was faster."},
     "tg_toast_declined": {"sv": "Tack för svaret!", "en": "Thanks for answering!"},
     "tg_toast_not_open": {
-        "sv": "Förfrågan är inte längre öppen.", "en": "The offer is no longer open.",
+        "sv": "Förfrågan är inte längre öppen.",
+        "en": "The offer is no longer open.",
     },
     "tg_toast_not_eligible": {
-        "sv": "Du kan inte ta passet längre.", "en": "You can no longer take this shift.",
+        "sv": "Du kan inte ta passet längre.",
+        "en": "You can no longer take this shift.",
     },
     "tg_toast_not_yours": {
-        "sv": "Den här förfrågan är inte din.", "en": "This offer is not yours.",
+        "sv": "Den här förfrågan är inte din.",
+        "en": "This offer is not yours.",
     },
     "tg_toast_unknown": {"sv": "Förfrågan finns inte.", "en": "The offer does not exist."},
     "tg_bookings_none": {"sv": "Du har inga bokade pass.", "en": "You have no booked shifts."},
@@ -350,19 +352,19 @@ CATALOG: dict[str, dict[str, str]] = {
     "tg_unbook_done": {"sv": "Avbokat: {line}.", "en": "Cancelled: {line}."},
     "tg_unbook_failed": {
         "sv": "Det går inte att avboka (passet har börjat eller är redan avbokat). "
-              "Ring din samordnare.",
+        "Ring din samordnare.",
         "en": "It cannot be cancelled (the shift has started or is already cancelled). "
-              "Call your coordinator.",
+        "Call your coordinator.",
     },
     "tg_unbook_kept": {"sv": "Bokningen ligger kvar.", "en": "The booking stays."},
     # --- Telegram: availability (/ledig) ---
     "tg_avail": {
         "sv": "Du tar pass: {days}\nTider: {times}\n{pause}\n\nTryck på en dag för att ändra. "
-              "Tider: /ledig 07:00-16:00 (eller /ledig alla). Paus till och med ett datum: "
-              "/ledig paus 2026-12-24.",
+        "Tider: /ledig 07:00-16:00 (eller /ledig alla). Paus till och med ett datum: "
+        "/ledig paus 2026-12-24.",
         "en": "You take shifts on: {days}\nTimes: {times}\n{pause}\n\nTap a day to change it. "
-              "Times: /ledig 07:00-16:00 (or /ledig alla). Pause up to and including a date: "
-              "/ledig paus 2026-12-24.",
+        "Times: /ledig 07:00-16:00 (or /ledig alla). Pause up to and including a date: "
+        "/ledig paus 2026-12-24.",
     },
     "tg_avail_all_times": {"sv": "alla tider", "en": "any time"},
     "tg_avail_no_days": {"sv": "inga dagar", "en": "no days"},
@@ -377,9 +379,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "tg_btn_all_times": {"sv": "Alla tider", "en": "Any time"},
     "tg_avail_bad": {
         "sv": "Det förstod jag inte. Exempel: /ledig 07:00-16:00, /ledig alla, "
-              "/ledig paus 2026-12-24, /ledig paus bort.",
+        "/ledig paus 2026-12-24, /ledig paus bort.",
         "en": "I did not understand. Examples: /ledig 07:00-16:00, /ledig alla, "
-              "/ledig paus 2026-12-24, /ledig paus bort.",
+        "/ledig paus 2026-12-24, /ledig paus bort.",
     },
     # --- Telegram: channel and language ---
     "tg_channel_ask": {
@@ -405,9 +407,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_group_registered": {
         "sv": "Den här gruppen är nu samordnarchatt för {unit}. Eskaleringar och besked "
-              "kommer hit.",
+        "kommer hit.",
         "en": "This group is now the coordinator chat of {unit}. Escalations and notices "
-              "come here.",
+        "come here.",
     },
     "tg_group_only": {
         "sv": "Skriv /enhetschatt i gruppen som ska bli enhetens samordnarchatt.",
@@ -430,7 +432,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "✓ Widened by {name}: regular staff are asked too.",
     },
     "tg_not_searching": {
-        "sv": "Vakans #{vid} söker inte längre.", "en": "Vacancy #{vid} is no longer open.",
+        "sv": "Vakans #{vid} söker inte längre.",
+        "en": "Vacancy #{vid} is no longer open.",
     },
     "tg_cancel_confirm": {
         "sv": "Avbryta vakans #{vid} ({line})? De tillfrågade får besked.",
@@ -438,30 +441,33 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_btn_cancel_yes": {"sv": "Ja, avbryt vakansen", "en": "Yes, cancel it"},
     "tg_vacancy_cancelled": {
-        "sv": "Vakans #{vid} är avbruten.", "en": "Vacancy #{vid} is cancelled.",
+        "sv": "Vakans #{vid} är avbruten.",
+        "en": "Vacancy #{vid} is cancelled.",
     },
     "tg_vacancy_kept": {"sv": "Vakans #{vid} ligger kvar.", "en": "Vacancy #{vid} stays."},
     "tg_release_kept": {
-        "sv": "✓ {name}: vikarien behålls.", "en": "✓ {name}: the substitute stays.",
+        "sv": "✓ {name}: vikarien behålls.",
+        "en": "✓ {name}: the substitute stays.",
     },
     "tg_release_done": {
         "sv": "✓ {name}: vikarien är avbokad och har fått besked.",
         "en": "✓ {name}: the substitute is released and has been told.",
     },
     "tg_release_failed": {
-        "sv": "Vakansen är inte tillsatt längre.", "en": "The vacancy is no longer filled.",
+        "sv": "Vakansen är inte tillsatt längre.",
+        "en": "The vacancy is no longer filled.",
     },
     "tg_fill_pick": {
         "sv": "Vem ska ta vakans #{vid} ({line})? Behöriga i turordning nedan, eller skriv "
-              "namn eller id på någon annan.",
+        "namn eller id på någon annan.",
         "en": "Who takes vacancy #{vid} ({line})? Eligible people in order below, or type "
-              "the name or id of someone else.",
+        "the name or id of someone else.",
     },
     "tg_fill_none": {
         "sv": "Ingen behörig just nu för vakans #{vid} ({line}). Skriv namn eller id på den "
-              "du vill tillsätta, eller /avbryt.",
+        "du vill tillsätta, eller /avbryt.",
         "en": "Nobody eligible right now for vacancy #{vid} ({line}). Type the name or id "
-              "of the person to book, or /avbryt.",
+        "of the person to book, or /avbryt.",
     },
     "tg_fill_many": {"sv": "Flera träffar, välj:", "en": "Several matches, choose:"},
     "tg_fill_no_match": {
@@ -470,22 +476,22 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_fill_forbidden": {
         "sv": "{name} kan inte tillsättas:\n{blocks}\nVila, dubbelbokning och passlängd går "
-              "inte att göra undantag från. Välj någon annan, eller /avbryt.",
+        "inte att göra undantag från. Välj någon annan, eller /avbryt.",
         "en": "{name} cannot be booked:\n{blocks}\nRest, double bookings and shift length "
-              "allow no exceptions. Pick someone else, or /avbryt.",
+        "allow no exceptions. Pick someone else, or /avbryt.",
     },
     "tg_fill_blocked": {
         "sv": "{name} kan inte tas utan undantag:\n{blocks}\nSkriv en motivering för att "
-              "tillsätta ändå, eller /avbryt.",
-        "en": "{name} needs an exception:\n{blocks}\nType a reason to book anyway, "
-              "or /avbryt.",
+        "tillsätta ändå, eller /avbryt.",
+        "en": "{name} needs an exception:\n{blocks}\nType a reason to book anyway, or /avbryt.",
     },
     "tg_fill_reason_short": {
         "sv": "Skriv en motivering med några ord, eller /avbryt.",
         "en": "Please give a reason in a few words, or /avbryt.",
     },
     "tg_fill_done": {
-        "sv": "✓ Tillsatt: {name} på vakans #{vid}.", "en": "✓ Booked: {name} on vacancy #{vid}.",
+        "sv": "✓ Tillsatt: {name} på vakans #{vid}.",
+        "en": "✓ Booked: {name} on vacancy #{vid}.",
     },
     "tg_fill_done_override": {
         "sv": "✓ Tillsatt: {name} på vakans #{vid} (undantag: {reason}).",
@@ -506,9 +512,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tg_new_bad_time": {
         "sv": "Den tiden förstod jag inte, eller så har passet redan börjat. "
-              "Skriv t.ex. 07:00-16:00.",
+        "Skriv t.ex. 07:00-16:00.",
         "en": "I did not understand that time, or the shift has already started. "
-              "Type e.g. 07:00-16:00.",
+        "Type e.g. 07:00-16:00.",
     },
     "tg_new_role": {"sv": "Vilken yrkesroll?", "en": "Which role?"},
     "tg_new_confirm": {
@@ -534,27 +540,27 @@ CATALOG: dict[str, dict[str, str]] = {
     # --- introduction of new substitutes (introduktion, handledare) ---
     "intro_coming_first": {
         "sv": "Ny vikarie att introducera: {name} kommer {day} {start}–{end} ({unit}). "
-              "Checklistan: /intro",
+        "Checklistan: /intro",
         "en": "New substitute to introduce: {name} comes {day} {start}–{end} ({unit}). "
-              "Checklist: /intro",
+        "Checklist: /intro",
     },
     "intro_coming_first_sms": {
         "sv": "Vikariebot: ny vikarie att introducera, {name}, kommer {day} {start}-{end} "
-              "({unit}).",
+        "({unit}).",
         "en": "Vikariebot: new substitute to introduce, {name}, comes {day} {start}-{end} "
-              "({unit}).",
+        "({unit}).",
     },
     "intro_coming_next": {
         "sv": "{name} (under introduktion) kommer {day} {start}–{end} ({unit}): "
-              "bredvidgång {n} av {of}.",
+        "bredvidgång {n} av {of}.",
         "en": "{name} (being introduced) comes {day} {start}–{end} ({unit}): "
-              "supervised shift {n} of {of}.",
+        "supervised shift {n} of {of}.",
     },
     "intro_coming_next_sms": {
         "sv": "Vikariebot: {name} (introduktion) kommer {day} {start}-{end} ({unit}), "
-              "bredvidgång {n} av {of}.",
+        "bredvidgång {n} av {of}.",
         "en": "Vikariebot: {name} (introduction) comes {day} {start}-{end} ({unit}), "
-              "supervised shift {n} of {of}.",
+        "supervised shift {n} of {of}.",
     },
     "intro_welcome": {
         "sv": "Välkommen till {unit}! Din introduktion har börjat: /intro visar checklistan.",
@@ -570,27 +576,27 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "intro_stale_handledare": {
         "sv": "Påminnelse: introduktionen av {name} på {unit} har stått still i {days} dagar "
-              "({progress} klart). /intro",
+        "({progress} klart). /intro",
         "en": "Reminder: the introduction of {name} at {unit} has not moved for {days} days "
-              "({progress} done). /intro",
+        "({progress} done). /intro",
     },
     "intro_stale_handledare_sms": {
         "sv": "Vikariebot: introduktionen av {name} på {unit} har stått still i {days} dagar "
-              "({progress} klart).",
+        "({progress} klart).",
         "en": "Vikariebot: the introduction of {name} at {unit} has not moved for {days} days "
-              "({progress} done).",
+        "({progress} done).",
     },
     "intro_stale_coordinator": {
         "sv": "Introduktionen av {name} på {unit} har stått still i {days} dagar "
-              "({progress} klart). Handledaren är påmind.",
+        "({progress} klart). Handledaren är påmind.",
         "en": "The introduction of {name} at {unit} has not moved for {days} days "
-              "({progress} done). The handledare was reminded.",
+        "({progress} done). The handledare was reminded.",
     },
     "intro_stale_coordinator_sms": {
         "sv": "Vikariebot: introduktionen av {name} på {unit} har stått still i {days} dagar "
-              "({progress} klart).",
+        "({progress} klart).",
         "en": "Vikariebot: the introduction of {name} at {unit} has not moved for {days} days "
-              "({progress} done).",
+        "({progress} done).",
     },
     "intro_none": {"sv": "Inga pågående introduktioner.", "en": "No introductions in progress."},
     "intro_list_head": {
@@ -601,7 +607,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "intro_head": {
         "sv": "Introduktion: {name}, {unit}\nKlart {progress} · bredvidgång {supervised}{booked}",
         "en": "Introduction: {name}, {unit}\nDone {progress} · supervised shifts "
-              "{supervised}{booked}",
+        "{supervised}{booked}",
     },
     "intro_booked": {"sv": " (+{n} bokad)", "en": " (+{n} booked)"},
     "intro_waiting": {
@@ -626,14 +632,14 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "intro_note_prompt": {
         "sv": "Anteckning till punkt {pos} ({text}): skriv den som nästa meddelande, "
-              "eller - för ingen.",
+        "eller - för ingen.",
         "en": "Note for item {pos} ({text}): send it as your next message, or - for none.",
     },
     "intro_note_saved": {"sv": "Sparat.", "en": "Saved."},
     "intro_own_head": {
         "sv": "Din introduktion på {unit}\nKlart {progress} · bredvidgång {supervised}{booked}",
         "en": "Your introduction at {unit}\nDone {progress} · supervised shifts "
-              "{supervised}{booked}",
+        "{supervised}{booked}",
     },
     "intro_own_confirm": {
         "sv": "Bekräfta med knapparna det du gått igenom med handledaren.",
@@ -668,23 +674,21 @@ CATALOG: dict[str, dict[str, str]] = {
     # --- SMS keywords help ---
     "sms_help": {
         "sv": "Vikariebot: JA/NEJ + kod svarar på pass, PASS visar dina pass, SJUK anmäler "
-              "frånvaro, FRISK friskanmäler, KANAL byter kanal, STOPP avslutar SMS.",
+        "frånvaro, FRISK friskanmäler, KANAL byter kanal, STOPP avslutar SMS.",
         "en": "Vikariebot: YES/NO + code answers offers, PASS lists shifts, SJUK reports sick, "
-              "FRISK reports well, KANAL picks channel, STOP ends SMS.",
+        "FRISK reports well, KANAL picks channel, STOP ends SMS.",
     },
     # --- SMS ---
     # Every sms_* text is GSM-7 and fits one SMS (160) at its longest realistic values:
     # tests/sms/test_templates.py renders them all.
     "sms_unknown_sender": {
-        "sv": "Vikariebot: numret finns inte hos oss. Kontakta din samordnare för att "
-              "komma med.",
+        "sv": "Vikariebot: numret finns inte hos oss. Kontakta din samordnare för att komma med.",
         "en": "Vikariebot: this number is not registered. Contact your coordinator to join.",
     },
     "sms_not_understood": {
         "sv": "Det förstod jag inte. Svara JA eller NEJ + kod, PASS, SJUK, FRISK, KANAL "
-              "eller HJÄLP.",
-        "en": "I did not understand. Reply YES or NO + code, PASS, SJUK, FRISK, KANAL "
-              "or HELP.",
+        "eller HJÄLP.",
+        "en": "I did not understand. Reply YES or NO + code, PASS, SJUK, FRISK, KANAL or HELP.",
     },
     "sms_which_offer": {
         "sv": "{lead} Svara JA eller NEJ + kod: {offers}",
@@ -706,9 +710,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "sms_sick_no_shift_day": {
         "sv": "Du har inget pass {day}, så ingen frånvaro registrerades. Annan dag? "
-              "Svara t.ex. SJUK IMORGON eller SJUK 24/12.",
+        "Svara t.ex. SJUK IMORGON eller SJUK 24/12.",
         "en": "You have no shift on {day}, so no absence was registered. Another day? "
-              "Reply e.g. SJUK IMORGON or SJUK 24/12.",
+        "Reply e.g. SJUK IMORGON or SJUK 24/12.",
     },
     "sms_sick_booking": {
         "sv": "Krya på dig! Du är avbokad från {shifts} och vi söker en ny vikarie.",
@@ -716,9 +720,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "sms_sick_no_shift": {
         "sv": "Du har inget pass de närmaste {days} dagarna, så ingen frånvaro "
-              "registrerades. Frågor? Kontakta din samordnare.",
+        "registrerades. Frågor? Kontakta din samordnare.",
         "en": "You have no shift in the next {days} days, so no absence was registered. "
-              "Questions? Contact your coordinator.",
+        "Questions? Contact your coordinator.",
     },
     "sms_bookings": {"sv": "Dina pass: {items}", "en": "Your shifts: {items}"},
     "sms_booking_item": {
@@ -743,27 +747,26 @@ CATALOG: dict[str, dict[str, str]] = {
     "sms_channel_both": {"sv": "Telegram och SMS", "en": "Telegram and SMS"},
     "sms_channel_help": {
         "sv": "Svara KANAL TELEGRAM, KANAL SMS eller KANAL BÅDA för att välja hur du får "
-              "meddelanden.",
-        "en": "Reply KANAL TELEGRAM, KANAL SMS or KANAL BOTH to choose how you get "
-              "messages.",
+        "meddelanden.",
+        "en": "Reply KANAL TELEGRAM, KANAL SMS or KANAL BOTH to choose how you get messages.",
     },
     "sms_channel_no_telegram": {
         "sv": "Telegram är inte kopplat än. Starta Vikariebot i Telegram och dela ditt "
-              "nummer, svara sedan KANAL TELEGRAM.",
+        "nummer, svara sedan KANAL TELEGRAM.",
         "en": "Telegram is not linked yet. Start Vikariebot in Telegram and share your "
-              "number, then reply KANAL TELEGRAM.",
+        "number, then reply KANAL TELEGRAM.",
     },
     "coord_sms_invalid": {
         "sv": "SMS når inte {person} ({phone}): numret är ogiltigt eller ingen mobil "
-              "(fel {error}). Rätta numret i personalregistret.",
+        "(fel {error}). Rätta numret i personalregistret.",
         "en": "SMS cannot reach {person} ({phone}): the number is invalid or not a mobile "
-              "(error {error}). Please correct it in the staff register.",
+        "(error {error}). Please correct it in the staff register.",
     },
     "coord_sms_invalid_sms": {
         "sv": "Vikariebot: SMS når inte {person} ({phone}), numret är ogiltigt eller ingen "
-              "mobil (fel {error}). Rätta numret.",
+        "mobil (fel {error}). Rätta numret.",
         "en": "Vikariebot: SMS cannot reach {person} ({phone}), the number is invalid or "
-              "not a mobile (error {error}). Please correct it.",
+        "not a mobile (error {error}). Please correct it.",
     },
 }
 
@@ -805,6 +808,17 @@ def day_label(when: dt.datetime, tz: ZoneInfo, lang: str = "sv") -> str:
 
 def hhmm(when: dt.datetime, tz: ZoneInfo) -> str:
     return when.astimezone(tz).strftime("%H:%M")
+
+
+def shift_times(
+    starts_at: dt.datetime, ends_at: dt.datetime, tz: ZoneInfo, lang: str = "sv"
+) -> dict[str, str]:
+    """The `day`, `start` and `end` parameters every text about a shift takes."""
+    return {
+        "day": day_label(starts_at, tz, lang),
+        "start": hhmm(starts_at, tz),
+        "end": hhmm(ends_at, tz),
+    }
 
 
 def role_name(role: str, lang: str = "sv", sms: bool = False) -> str:

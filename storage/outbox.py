@@ -119,14 +119,6 @@ async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list
     return [_item(r) for r in await conn.execute(q)]
 
 
-async def next_due_at(conn: AsyncConnection) -> dt.datetime | None:
-    return (  # type: ignore[no-any-return]
-        await conn.execute(
-            sa.select(sa.func.min(t.outbox.c.next_attempt_at)).where(t.outbox.c.state == "pending")
-        )
-    ).scalar_one()
-
-
 async def mark_sent(
     conn: AsyncConnection, item_id: int, now: dt.datetime, external_id: str | None
 ) -> None:

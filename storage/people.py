@@ -39,12 +39,6 @@ async def set_coordinator_chat(conn: AsyncConnection, unit_id: str, chat_id: int
     )
 
 
-async def set_allow_staff_extra(conn: AsyncConnection, unit_id: str, allow: bool) -> None:
-    await conn.execute(
-        sa.update(t.units).where(t.units.c.id == unit_id).values(allow_staff_extra=allow)
-    )
-
-
 async def load_people(
     conn: AsyncConnection, where: sa.ColumnElement[bool] | None = None
 ) -> list[Person]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -201,7 +202,7 @@ async def fall_back(
     if reachable and (other == "telegram" or item.message.sms is not None):
         msg = item.message
         if other == "sms" and msg.edit_offer_id is not None:
-            msg = type(msg)(msg.kind, msg.text, msg.sms, msg.buttons, None)
+            msg = dataclasses.replace(msg, edit_offer_id=None)  # an SMS cannot edit
         await outbox.enqueue(conn, msg, other, now, person_id=person.id, offer_id=item.offer_id)
         return True
     if item.offer_id is not None:

@@ -49,8 +49,7 @@ async def run_demo(settings: Settings, *, interactive: bool = False, fresh: bool
             stage.name_of_chat,
             stage.name_of_phone,
         )
-        tr._tg_seen = len(stage.telegram.requests)
-        tr._sms_seen = len(stage.twilio.sent)
+        tr.skip_past()  # not the linking chatter
         print("\nMorgonen 1 december, 05:30–08:00 (simulerad tid):\n")
         for line in await run_morning(stage, tr):
             print(line)

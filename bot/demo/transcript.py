@@ -63,6 +63,11 @@ class Transcript:
     def note(self, text: str) -> None:
         self._emit(f"{self.stamp()}  -- {text}")
 
+    def skip_past(self) -> None:
+        """Start the transcript from here: what was sent before is not shown."""
+        self._tg_seen = len(self.telegram.requests)
+        self._sms_seen = len(self.twilio.sent)
+
     def flush(self) -> None:
         """Print what the bot sent since the last call. The same message to several people
         (a wave of offers, "Tillsatt" to the others) is one line with their names."""

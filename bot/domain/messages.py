@@ -10,16 +10,11 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.model import Offer, Person, Shift, Unit
 from bot.domain.outgoing import Button, OutMessage
-from bot.texts import day_label, hhmm, requirement_names, role_name, t
+from bot.texts import requirement_names, role_name, shift_times, t
 
 
 def _shift_params(shift: Shift, unit: Unit, tz: ZoneInfo, lang: str) -> dict[str, str]:
-    return {
-        "unit": unit.name,
-        "day": day_label(shift.starts_at, tz, lang),
-        "start": hhmm(shift.starts_at, tz),
-        "end": hhmm(shift.ends_at, tz),
-    }
+    return {"unit": unit.name, **shift_times(shift.starts_at, shift.ends_at, tz, lang)}
 
 
 def shift_line(shift: Shift, unit: Unit, tz: ZoneInfo, lang: str = "sv") -> str:

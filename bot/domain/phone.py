@@ -32,15 +32,6 @@ def normalise_phone(raw: str, region: str = "SE") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def is_mobile(e164: str) -> bool:
-    parsed = phonenumbers.parse(e164, None)
-    kind = phonenumbers.number_type(parsed)
-    return kind in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
-
-
 def mask_phone(number: str | None) -> str:
     """+46701234567 -> +4670*****67: enough to tell numbers apart in a log, no more."""
     if not number:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.messages import shift_line, simple
-from bot.domain.model import AbsenceCategory, OfferState, Role, Shift, Unit, VacancyStatus
+from bot.domain.model import AbsenceCategory, OfferState, Role, Shift, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
 from bot.services import callout as engine
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
-from bot.texts import day_label, hhmm, t
+from bot.texts import day_label, hhmm, shift_times, t
 from storage import audit, callout
 from storage import people as people_repo
 
@@ -94,7 +94,7 @@ async def report_absence(
                 reopen[s.id] = existing.id
         if not todo and shifts:  # the same report again: nothing new
             return AbsenceReceipt(
-                None, shifts, [], _receipt_text(deps, person.language, shifts, {}, channel)
+                None, shifts, [], _receipt_text(deps, person.language, shifts, channel)
             )
         start = todo[0].starts_at if todo else (period[0] if period else now)
         end = max(s.ends_at for s in todo) if todo else (period[1] if period else now)
@@ -132,8 +132,7 @@ async def report_absence(
             )
         if not shifts:
             await _tell_coordinator_no_shift(deps, conn, person_id, start, end)
-        units = {u.id: u for u in await people_repo.all_units(conn)}
-        text = _receipt_text(deps, person.language, shifts, units, channel)
+        text = _receipt_text(deps, person.language, shifts, channel)
     # The first wave straight away, each vacancy in its own short transaction.
     for vid in new_ids:
         async with deps.db.write() as conn:
@@ -160,15 +159,19 @@ async def _rest_of_shift(conn: AsyncConnection, shift: Shift, now: dt.datetime) 
     start = start.replace(second=0, microsecond=0) + dt.timedelta(minutes=-start.minute % 15)
     if shift.ends_at - start < REST_OF_SHIFT_MIN:
         return None
-    rest = Shift(id=rest_id, unit_id=shift.unit_id, starts_at=start, ends_at=shift.ends_at,
-                 role=shift.role, requirements=shift.requirements)
+    rest = Shift(
+        id=rest_id,
+        unit_id=shift.unit_id,
+        starts_at=start,
+        ends_at=shift.ends_at,
+        role=shift.role,
+        requirements=shift.requirements,
+    )
     await callout.insert_shift(conn, rest)
     return rest
 
 
-def _receipt_text(
-    deps: Deps, lang: str, shifts: list[Shift], units: dict[str, Unit], channel: str
-) -> str:
+def _receipt_text(deps: Deps, lang: str, shifts: list[Shift], channel: str) -> str:
     if not shifts:
         return t("absence_no_shifts", lang)
     tz = deps.tz
@@ -219,8 +222,11 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
         if person is None:
             raise AbsenceError(f"okänd person {person_id}")
         # "Frisk igen" is about now: a VAB day already reported for next week stays.
-        absences = [a for a in await callout.open_absences(conn, person_id, now)
-                    if a.starts_at <= now + WELL_HORIZON]
+        absences = [
+            a
+            for a in await callout.open_absences(conn, person_id, now)
+            if a.starts_at <= now + WELL_HORIZON
+        ]
         lang = person.language
         if not absences:
             return WellReceipt(text=t("well_nothing", lang))
@@ -242,10 +248,13 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                 if clash is not None:
                     # Booked elsewhere meanwhile: taking the shift back would break the rest
                     # rule or double-book. The search goes on; the person is told why.
-                    pending.append(t("well_clash", lang,
-                                     day=day_label(shift.starts_at, deps.tz, lang),
-                                     start=hhmm(shift.starts_at, deps.tz),
-                                     end=hhmm(shift.ends_at, deps.tz)))
+                    pending.append(
+                        t(
+                            "well_clash",
+                            lang,
+                            **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang),
+                        )
+                    )
                     continue
                 await cancel_vacancy_in(conn, deps, vacancy.id, person_id, channel)
                 cancelled.append(vacancy.id)
@@ -260,9 +269,7 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                     person=person.name,
                     sub=sub.name if sub else "?",
                     unit=unit.name,
-                    day=day_label(shift.starts_at, deps.tz, clang),
-                    start=hhmm(shift.starts_at, deps.tz),
-                    end=hhmm(shift.ends_at, deps.tz),
+                    **shift_times(shift.starts_at, shift.ends_at, deps.tz, clang),
                 )
                 buttons = (
                     (
@@ -274,10 +281,13 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                     conn, unit, OutMessage("well_booked", text, None, buttons), now
                 )
                 kept.append(vacancy.id)
-                pending.append(t("well_booked_pending", lang,
-                                 day=day_label(shift.starts_at, deps.tz, lang),
-                                 start=hhmm(shift.starts_at, deps.tz),
-                                 end=hhmm(shift.ends_at, deps.tz)))
+                pending.append(
+                    t(
+                        "well_booked_pending",
+                        lang,
+                        **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang),
+                    )
+                )
     deps.kick()
     text = t("well_receipt", lang, count=len(cancelled) + len(kept))
     for line in pending:

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.messages import simple
-from bot.domain.model import Offer, OfferState, Person, Role, VacancyStatus
+from bot.domain.model import Offer, OfferState, Person, VacancyStatus
 from bot.domain.outgoing import OutMessage
 from bot.services import callout as engine
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
-from bot.texts import day_label, hhmm, t
+from bot.texts import shift_times, t
 from storage import audit, callout
 from storage import people as people_repo
 from storage.db import is_transient
@@ -93,17 +93,30 @@ async def _accept_in(
     verdict = a.verdicts[0] if a.verdicts else None
     if verdict is None or not verdict.eligible:
         await callout.answer_offer(conn, offer.id, OfferState.DECLINED, now, channel)
-        msg = simple("not_eligible_now", a.shift, a.unit, person, deps.tz,
-                     edit_offer_id=offer.id, sms=False)
+        msg = simple(
+            "not_eligible_now", a.shift, a.unit, person, deps.tz, edit_offer_id=offer.id, sms=False
+        )
         sms_msg = OutMessage(msg.kind, msg.text, msg.text.replace("–", "-"), (), offer.id)
         await send_to_person(conn, person, sms_msg, now)
         await callout.update_vacancy(conn, vacancy.id, now, next_due_at=now)
-        await audit.record(conn, now, person_id, "accept_refused", "offer", offer.id, channel,
-                           blocks=[r.code for r in verdict.blocks] if verdict else ["kind"])
+        await audit.record(
+            conn,
+            now,
+            person_id,
+            "accept_refused",
+            "offer",
+            offer.id,
+            channel,
+            blocks=[r.code for r in verdict.blocks] if verdict else ["kind"],
+        )
         return AnswerResult(Outcome.NOT_ELIGIBLE, offer, reply=msg.text)
     won = await callout.update_vacancy(
-        conn, vacancy.id, now, expect_status=VacancyStatus.SEARCHING,
-        status=VacancyStatus.FILLED.value, next_due_at=None,
+        conn,
+        vacancy.id,
+        now,
+        expect_status=VacancyStatus.SEARCHING,
+        status=VacancyStatus.FILLED.value,
+        next_due_at=None,
     )
     if not won:
         return await _late(conn, deps, offer_id, person_id, channel)
@@ -115,17 +128,32 @@ async def _accept_in(
     people = await people_repo.get_people(conn, [o.person_id for o in others])
     for o in others:
         p = people[o.person_id]
-        await send_to_person(conn, p, simple("taken", a.shift, a.unit, p, deps.tz,
-                                             edit_offer_id=o.id), now)
-    await audit.record(conn, now, person_id, "offer_accepted", "vacancy", vacancy.id, channel,
-                       offer=offer.id, booking=booking_id, others_told=len(others))
+        await send_to_person(
+            conn, p, simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id), now
+        )
+    await audit.record(
+        conn,
+        now,
+        person_id,
+        "offer_accepted",
+        "vacancy",
+        vacancy.id,
+        channel,
+        offer=offer.id,
+        booking=booking_id,
+        others_told=len(others),
+    )
     await _after_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
     moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
     return AnswerResult(Outcome.BOOKED, offer, booking_id, booked.text, moved_on)
 
 
 async def _after_booking(
-    conn: AsyncConnection, deps: Deps, person: Person, unit_id: str, shift_id: str,
+    conn: AsyncConnection,
+    deps: Deps,
+    person: Person,
+    unit_id: str,
+    shift_id: str,
     booking_id: int,
 ) -> None:
     """Hook for the introduction path (a first booking at a unit starts a checklist)."""
@@ -151,8 +179,16 @@ async def _late(
     lang = person.language
     others = t("late_others", lang) if still_open else ""
     others_sms = t("late_others_sms", lang) if still_open else ""
-    msg = simple("late", shift, unit, person, deps.tz, edit_offer_id=offer.id, others=others,
-                 others_sms=others_sms)
+    msg = simple(
+        "late",
+        shift,
+        unit,
+        person,
+        deps.tz,
+        edit_offer_id=offer.id,
+        others=others,
+        others_sms=others_sms,
+    )
     await send_to_person(conn, person, msg, now)
     await audit.record(conn, now, person_id, "offer_late", "offer", offer.id, channel)
     return AnswerResult(Outcome.LATE, offer, reply=msg.text)
@@ -165,8 +201,7 @@ async def _expired_text(conn: AsyncConnection, deps: Deps, offer: Offer) -> str:
     assert shift is not None
     person = await people_repo.get_person(conn, offer.person_id)
     lang = person.language if person else "sv"
-    return t("offer_expired", lang, day=day_label(shift.starts_at, deps.tz, lang),
-             start=hhmm(shift.starts_at, deps.tz), end=hhmm(shift.ends_at, deps.tz))
+    return t("offer_expired", lang, **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang))
 
 
 async def decline(deps: Deps, offer_id: int, person_id: str, channel: str) -> AnswerResult:
@@ -179,8 +214,9 @@ async def decline(deps: Deps, offer_id: int, person_id: str, channel: str) -> An
         if offer.person_id != person_id:
             return AnswerResult(Outcome.NOT_YOURS)
         if not await callout.answer_offer(conn, offer.id, OfferState.DECLINED, now, channel):
-            return AnswerResult(Outcome.NOT_OPEN, offer, reply=await _expired_text(conn, deps,
-                                                                                   offer))
+            return AnswerResult(
+                Outcome.NOT_OPEN, offer, reply=await _expired_text(conn, deps, offer)
+            )
         vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
         assert vacancy is not None
         if vacancy.status == VacancyStatus.SEARCHING and not any(
@@ -208,25 +244,39 @@ async def cancel_booking(deps: Deps, booking_id: int, person_id: str, channel: s
         await callout.cancel_booking_row(conn, booking.id, now, "substitute")
         # Searching again, and the coordinator is to be alerted again if it stays open.
         await callout.update_vacancy(
-            conn, booking.vacancy_id, now, expect_status=VacancyStatus.FILLED,
-            status="searching", next_due_at=now, escalated_at=None,
+            conn,
+            booking.vacancy_id,
+            now,
+            expect_status=VacancyStatus.FILLED,
+            status="searching",
+            next_due_at=now,
+            escalated_at=None,
         )
 
         unit = await people_repo.get_unit(conn, shift.unit_id)
         person = await people_repo.get_person(conn, person_id)
         assert unit is not None and person is not None
-        await send_to_person(conn, person, simple("booking_cancelled", shift, unit, person,
-                                                  deps.tz, sms=False), now)
+        await send_to_person(
+            conn, person, simple("booking_cancelled", shift, unit, person, deps.tz, sms=False), now
+        )
         lang = deps.settings.language
-        text = t("coord_booking_cancelled", lang, person=person.name, unit=unit.name,
-                 day=day_label(shift.starts_at, deps.tz, lang),
-                 start=hhmm(shift.starts_at, deps.tz), end=hhmm(shift.ends_at, deps.tz))
+        text = t(
+            "coord_booking_cancelled",
+            lang,
+            person=person.name,
+            unit=unit.name,
+            **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang),
+        )
         await send_to_coordinators(conn, unit, OutMessage("booking_cancelled", text), now)
-        await audit.record(conn, now, person_id, "booking_cancelled", "booking", booking.id,
-                           channel, vacancy=booking.vacancy_id)
+        await audit.record(
+            conn,
+            now,
+            person_id,
+            "booking_cancelled",
+            "booking",
+            booking.id,
+            channel,
+            vacancy=booking.vacancy_id,
+        )
     deps.kick()
     return True
-
-
-async def is_coordinator_of(conn: AsyncConnection, person: Person, unit_id: str) -> bool:
-    return person.has_role(Role.COORDINATOR, unit_id) or person.has_role(Role.ADMIN)

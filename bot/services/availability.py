@@ -50,8 +50,9 @@ async def _update(deps: Deps, person_id: str, action: str, **values: object) -> 
     async with deps.db.write() as conn:
         await _person(conn, person_id)
         await people_repo.update_person(conn, person_id, **values)
-        await audit.record(conn, now, person_id, action, "person", person_id, "telegram",
-                           changes=values)
+        await audit.record(
+            conn, now, person_id, action, "person", person_id, "telegram", changes=values
+        )
         return await _person(conn, person_id)
 
 
@@ -70,24 +71,28 @@ async def toggle_day(deps: Deps, person_id: str, iso_day: int) -> Person:
     if not 1 <= iso_day <= 7:
         raise ValueError(f"weekday {iso_day}")
     person = await get(deps, person_id)
-    return await _update(deps, person_id, "availability_days",
-                         available_days=toggled_days(person.available_days, iso_day))
+    return await _update(
+        deps,
+        person_id,
+        "availability_days",
+        available_days=toggled_days(person.available_days, iso_day),
+    )
 
 
 async def set_times(
     deps: Deps, person_id: str, start: dt.time | None, end: dt.time | None
 ) -> Person:
     """Local wall times; None for both means any time. A window may cross midnight."""
-    return await _update(deps, person_id, "availability_times", available_from=start,
-                         available_to=end)
+    return await _update(
+        deps, person_id, "availability_times", available_from=start, available_to=end
+    )
 
 
 async def pause_until(deps: Deps, person_id: str, until: dt.datetime | None) -> Person:
     """No offers before `until` (aware); None ends the pause."""
     if until is not None and until.tzinfo is None:
         raise ValueError("pause_until needs an aware datetime")
-    return await _update(deps, person_id, "paused" if until else "unpaused",
-                         paused_until=until)
+    return await _update(deps, person_id, "paused" if until else "unpaused", paused_until=until)
 
 
 async def pause_for(deps: Deps, person_id: str, days: int) -> Person:

@@ -28,7 +28,7 @@ from bot.domain.outgoing import Button, OutMessage
 from bot.domain.ranking import RankedCandidate, rank_candidates
 from bot.domain.waves import plan_wave
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
-from bot.texts import day_label, hhmm, role_name, t
+from bot.texts import role_name, shift_times, t
 from storage import audit, callout
 from storage import people as people_repo
 
@@ -294,9 +294,7 @@ async def _short_notice(conn: AsyncConnection, deps: Deps, a: Assessment) -> Non
         "coord_short_notice",
         lang,
         unit=a.unit.name,
-        day=day_label(a.shift.starts_at, deps.tz, lang),
-        start=hhmm(a.shift.starts_at, deps.tz),
-        end=hhmm(a.shift.ends_at, deps.tz),
+        **shift_times(a.shift.starts_at, a.shift.ends_at, deps.tz, lang),
     )
     await send_to_coordinators(conn, a.unit, OutMessage("short_notice", text), deps.now())
 
@@ -335,9 +333,7 @@ async def escalate(
         lang,
         vid=vacancy.id,
         unit=unit.name,
-        day=day_label(shift.starts_at, deps.tz, lang),
-        start=hhmm(shift.starts_at, deps.tz),
-        end=hhmm(shift.ends_at, deps.tz),
+        **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang),
         role=role_name(shift.role, lang),
         why=t(f"why_{why}", lang),
         **tally,

@@ -21,10 +21,18 @@ from storage import people as people_repo
 
 # Blocks a coordinator cannot override: double booking, the working-time law (daily and
 # weekly rest, shift length, AB gives no local deviations), and people who cannot work.
-NEVER_OVERRIDDEN = frozenset({
-    "overlap", "rest_before", "rest_after", "weekly_rest", "shift_too_long", "absent",
-    "inactive", "started",
-})
+NEVER_OVERRIDDEN = frozenset(
+    {
+        "overlap",
+        "rest_before",
+        "rest_after",
+        "weekly_rest",
+        "shift_too_long",
+        "absent",
+        "inactive",
+        "started",
+    }
+)
 
 
 class FillOutcome(enum.StrEnum):
@@ -91,8 +99,10 @@ async def fill_by_hand(
                 return FillResult(FillOutcome.NOT_SEARCHING)
             a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
             reasons = a.verdicts[0].blocks if a.verdicts else ()
-            blocks = tuple(r.text for r in reasons) if a.verdicts else (
-                "inte vikarie eller ordinarie med extratid",
+            blocks = (
+                tuple(r.text for r in reasons)
+                if a.verdicts
+                else ("inte vikarie eller ordinarie med extratid",)
             )
             hard = tuple(r.text for r in reasons if r.code in NEVER_OVERRIDDEN)
             if hard:

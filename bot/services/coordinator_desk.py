@@ -82,8 +82,9 @@ async def fill_candidates(deps: Deps, vacancy_id: int, limit: int = 8) -> list[C
         if vacancy is None:
             return []
         a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
-    return [Candidate(c.verdict.person.id, c.verdict.person.name, c.tier_name)
-            for c in a.ranked[:limit]]
+    return [
+        Candidate(c.verdict.person.id, c.verdict.person.name, c.tier_name) for c in a.ranked[:limit]
+    ]
 
 
 async def find_people(deps: Deps, by: Person, query: str, limit: int = 8) -> list[Person]:
@@ -110,6 +111,7 @@ async def register_group(deps: Deps, by: Person, unit_id: str, chat_id: int) -> 
         if unit is None:
             return None
         await people_repo.set_coordinator_chat(conn, unit_id, chat_id)
-        await audit.record(conn, now, by.id, "coordinator_chat_set", "unit", unit_id,
-                           "telegram", chat=chat_id)
+        await audit.record(
+            conn, now, by.id, "coordinator_chat_set", "unit", unit_id, "telegram", chat=chat_id
+        )
     return unit

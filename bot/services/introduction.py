@@ -77,10 +77,10 @@ class IntroResult:
 
 # ---------- who may do what ----------
 
+
 def may_supervise(person: Person, checklist: Checklist) -> bool:
     """The unit's handledare, never on their own checklist."""
-    return person.id != checklist.person_id and person.has_role(Role.HANDLEDARE,
-                                                                checklist.unit_id)
+    return person.id != checklist.person_id and person.has_role(Role.HANDLEDARE, checklist.unit_id)
 
 
 def coordinator_units(person: Person) -> frozenset[str] | None:
@@ -101,6 +101,7 @@ def handledare_units(person: Person) -> frozenset[str] | None:
 
 
 # ---------- loading ----------
+
 
 async def _view(conn: AsyncConnection, deps: Deps, c: Checklist) -> ChecklistView:
     person = await people_repo.get_person(conn, c.person_id)
@@ -133,8 +134,14 @@ async def _item_of(conn: AsyncConnection, c: Checklist, item_id: int) -> Checkli
 
 # ---------- starting: the booking hook ----------
 
+
 async def start_checklist(
-    conn: AsyncConnection, deps: Deps, person_id: str, unit_id: str, *, by: str = audit.SYSTEM,
+    conn: AsyncConnection,
+    deps: Deps,
+    person_id: str,
+    unit_id: str,
+    *,
+    by: str = audit.SYSTEM,
     channel: str = "engine",
 ) -> tuple[Checklist, bool] | None:
     """The person's checklist at the unit, started now from the unit's (or the default)
@@ -144,20 +151,35 @@ async def start_checklist(
         return found, False
     template_id = await repo.template_id_for(conn, unit_id)
     if template_id is None:
-        log.warning("no checklist template for unit %s: introduction of %s not tracked",
-                    unit_id, person_id)
+        log.warning(
+            "no checklist template for unit %s: introduction of %s not tracked", unit_id, person_id
+        )
         return None
     now = deps.now()
     cid = await repo.insert(conn, person_id, unit_id, template_id, now)
-    await audit.record(conn, now, by, "checklist_started", "checklist", cid, channel,
-                       person=person_id, unit=unit_id, template=template_id)
+    await audit.record(
+        conn,
+        now,
+        by,
+        "checklist_started",
+        "checklist",
+        cid,
+        channel,
+        person=person_id,
+        unit=unit_id,
+        template=template_id,
+    )
     c = await repo.get(conn, cid)
     assert c is not None
     return c, True
 
 
 async def on_booking(
-    conn: AsyncConnection, deps: Deps, person: Person, unit_id: str, shift_id: str,
+    conn: AsyncConnection,
+    deps: Deps,
+    person: Person,
+    unit_id: str,
+    shift_id: str,
     booking_id: int,
 ) -> None:
     """A booking was made (inside its transaction). For someone not introduced at the unit:
@@ -177,25 +199,43 @@ async def on_booking(
     shift = await callout.get_shift(conn, shift_id)
     unit = await people_repo.get_unit(conn, unit_id)
     assert shift is not None and unit is not None
-    bookings = [b for b in await repo.bookings_at_unit(conn, person.id, unit_id, c.started_at)
-                if is_supervised(b.booked_at, c)]
+    bookings = [
+        b
+        for b in await repo.bookings_at_unit(conn, person.id, unit_id, c.started_at)
+        if is_supervised(b.booked_at, c)
+    ]
     n = next((i for i, b in enumerate(bookings, 1) if b.booking_id == booking_id), len(bookings))
     of = deps.settings.supervised_shifts
     first = created or n <= 1
     for h in await _handledare_for(conn, unit_id, shift.starts_at, shift.ends_at, person.id):
         lang = h.language
-        params = {"name": person.first_name, "unit": unit.name,
-                  "day": day_label(shift.starts_at, deps.tz, lang),
-                  "start": hhmm(shift.starts_at, deps.tz), "end": hhmm(shift.ends_at, deps.tz),
-                  "n": n, "of": max(of, n)}
+        params = {
+            "name": person.first_name,
+            "unit": unit.name,
+            "day": day_label(shift.starts_at, deps.tz, lang),
+            "start": hhmm(shift.starts_at, deps.tz),
+            "end": hhmm(shift.ends_at, deps.tz),
+            "n": n,
+            "of": max(of, n),
+        }
         key = "intro_coming_first" if first else "intro_coming_next"
         msg = OutMessage("intro_coming", t(key, lang, **params), t(f"{key}_sms", lang, **params))
         await send_to_person(conn, h, msg, now)
     if created:
         welcome = t("intro_welcome", person.language, unit=unit.name)
         await send_to_person(conn, person, OutMessage("intro_welcome", welcome), now)
-    await audit.record(conn, now, audit.SYSTEM, "supervised_shift_booked", "checklist", c.id,
-                       "engine", booking=booking_id, shift=shift_id, number=n)
+    await audit.record(
+        conn,
+        now,
+        audit.SYSTEM,
+        "supervised_shift_booked",
+        "checklist",
+        c.id,
+        "engine",
+        booking=booking_id,
+        shift=shift_id,
+        number=n,
+    )
 
 
 async def _handledare_for(
@@ -203,18 +243,30 @@ async def _handledare_for(
 ) -> list[Person]:
     """The handledare working alongside, else every handledare of the unit."""
     working = await callout.people_working_during(conn, unit_id, start, end)
-    on_duty = [p for p in (await people_repo.get_people(conn, working)).values()
-               if p.has_role(Role.HANDLEDARE, unit_id) and p.id != except_id]
+    on_duty = [
+        p
+        for p in (await people_repo.get_people(conn, working)).values()
+        if p.has_role(Role.HANDLEDARE, unit_id) and p.id != except_id
+    ]
     if on_duty:
         return sorted(on_duty, key=lambda p: p.id)
-    return [p for p in await people_repo.people_with_role(conn, Role.HANDLEDARE, unit_id)
-            if p.id != except_id]
+    return [
+        p
+        for p in await people_repo.people_with_role(conn, Role.HANDLEDARE, unit_id)
+        if p.id != except_id
+    ]
 
 
 # ---------- the handledare: tick, untick, note, sign off ----------
 
+
 async def toggle_item(
-    deps: Deps, checklist_id: int, item_id: int, by: str, channel: str, *,
+    deps: Deps,
+    checklist_id: int,
+    item_id: int,
+    by: str,
+    channel: str,
+    *,
     message_id: int | None = None,
 ) -> IntroResult:
     """Tick an item, or untick a ticked one. A note item asks for its note first."""
@@ -233,26 +285,43 @@ async def toggle_item(
         now = deps.now()
         if await repo.delete_tick(conn, c.id, item.id):
             await repo.touch(conn, c.id, now)
-            await audit.record(conn, now, by, "checklist_unticked", "checklist", c.id, channel,
-                               item=item.position)
+            await audit.record(
+                conn, now, by, "checklist_unticked", "checklist", c.id, channel, item=item.position
+            )
             return IntroResult(Outcome.UNTICKED, await _view(conn, deps, c), item)
         if item.kind == ItemKind.NOTE:
-            await repo.save_note_wait(conn, by, repo.NoteWait(c.id, item.id, message_id,
-                                                              now + NOTE_WAIT))
+            await repo.save_note_wait(
+                conn, by, repo.NoteWait(c.id, item.id, message_id, now + NOTE_WAIT)
+            )
             return IntroResult(Outcome.NEEDS_NOTE, await _view(conn, deps, c), item)
         return await _tick(conn, deps, c, item, by, channel, None)
 
 
 async def _tick(
-    conn: AsyncConnection, deps: Deps, c: Checklist, item: ChecklistItem, by: str, channel: str,
-    note: str | None, message_id: int | None = None,
+    conn: AsyncConnection,
+    deps: Deps,
+    c: Checklist,
+    item: ChecklistItem,
+    by: str,
+    channel: str,
+    note: str | None,
+    message_id: int | None = None,
 ) -> IntroResult:
     now = deps.now()
     await repo.set_tick(conn, c.id, item.id, now, by, note)
     await repo.touch(conn, c.id, now)
     # The note itself stays out of the audit log: it is free text.
-    await audit.record(conn, now, by, "checklist_ticked", "checklist", c.id, channel,
-                       item=item.position, note=note is not None)
+    await audit.record(
+        conn,
+        now,
+        by,
+        "checklist_ticked",
+        "checklist",
+        c.id,
+        channel,
+        item=item.position,
+        note=note is not None,
+    )
     return IntroResult(Outcome.TICKED, await _view(conn, deps, c), item, message_id=message_id)
 
 
@@ -281,8 +350,16 @@ async def take_note(deps: Deps, person_id: str, text: str, channel: str) -> Intr
         if not c.open:
             return IntroResult(Outcome.CLOSED, await _view(conn, deps, c), item)
         note = text.strip()[:NOTE_MAX]
-        return await _tick(conn, deps, c, item, person_id, channel,
-                           None if note in ("", NO_NOTE) else note, wait.message_id)
+        return await _tick(
+            conn,
+            deps,
+            c,
+            item,
+            person_id,
+            channel,
+            None if note in ("", NO_NOTE) else note,
+            wait.message_id,
+        )
 
 
 async def sign_off(deps: Deps, checklist_id: int, by: str, channel: str) -> IntroResult:
@@ -306,14 +383,27 @@ async def sign_off(deps: Deps, checklist_id: int, by: str, channel: str) -> Intr
         await people_repo.add_introduction(conn, c.person_id, c.unit_id, now, by)
         await repo.clear_reminder_state(conn, c.id)
         sub, lang = v.person, v.person.language
-        msg = OutMessage("intro_signed", t("intro_signed_sub", lang, unit=v.unit.name),
-                         t("intro_signed_sub_sms", lang, unit=v.unit.name))
+        msg = OutMessage(
+            "intro_signed",
+            t("intro_signed_sub", lang, unit=v.unit.name),
+            t("intro_signed_sub_sms", lang, unit=v.unit.name),
+        )
         await send_to_person(conn, sub, msg, now)
-        await audit.record(conn, now, by, "checklist_signed_off", "checklist", c.id, channel,
-                           person=c.person_id, unit=c.unit_id,
-                           supervised=v.progress.supervised_done)
-        await audit.record(conn, now, by, "introduced", "person", c.person_id, channel,
-                           unit=c.unit_id)
+        await audit.record(
+            conn,
+            now,
+            by,
+            "checklist_signed_off",
+            "checklist",
+            c.id,
+            channel,
+            person=c.person_id,
+            unit=c.unit_id,
+            supervised=v.progress.supervised_done,
+        )
+        await audit.record(
+            conn, now, by, "introduced", "person", c.person_id, channel, unit=c.unit_id
+        )
         signed = await repo.get(conn, c.id)
         assert signed is not None
         result = IntroResult(Outcome.SIGNED, await _view(conn, deps, signed))
@@ -322,6 +412,7 @@ async def sign_off(deps: Deps, checklist_id: int, by: str, channel: str) -> Intr
 
 
 # ---------- the substitute ----------
+
 
 async def confirm_item(
     deps: Deps, checklist_id: int, item_id: int, person_id: str, channel: str
@@ -344,12 +435,21 @@ async def confirm_item(
             return IntroResult(Outcome.NOT_READY, await _view(conn, deps, c), item)
         if await repo.confirm_tick(conn, c.id, item.id, now):
             await repo.touch(conn, c.id, now)
-            await audit.record(conn, now, person_id, "checklist_confirmed", "checklist", c.id,
-                               channel, item=item.position)
+            await audit.record(
+                conn,
+                now,
+                person_id,
+                "checklist_confirmed",
+                "checklist",
+                c.id,
+                channel,
+                item=item.position,
+            )
         return IntroResult(Outcome.CONFIRMED, await _view(conn, deps, c), item)
 
 
 # ---------- reading ----------
+
 
 async def show(deps: Deps, checklist_id: int, viewer_id: str) -> IntroResult:
     """One checklist, for its handledare, its substitute, or a coordinator of the unit."""
@@ -359,8 +459,12 @@ async def show(deps: Deps, checklist_id: int, viewer_id: str) -> IntroResult:
             return IntroResult(Outcome.UNKNOWN)
         c, viewer = loaded
         units = coordinator_units(viewer)
-        allowed = (may_supervise(viewer, c) or viewer.id == c.person_id
-                   or units is None or c.unit_id in units)
+        allowed = (
+            may_supervise(viewer, c)
+            or viewer.id == c.person_id
+            or units is None
+            or c.unit_id in units
+        )
         if not allowed:
             return IntroResult(Outcome.NOT_ALLOWED)
         return IntroResult(Outcome.SHOWN, await _view(conn, deps, c))
@@ -395,6 +499,7 @@ async def overview(deps: Deps, person_id: str) -> list[ChecklistView] | None:
 
 # ---------- reminders ----------
 
+
 async def remind_stale(deps: Deps) -> int:
     """Checklists without progress for 7 days: remind the handledare; 7 days after that,
     the coordinator. Each once per period without progress, never in quiet hours.
@@ -421,9 +526,17 @@ async def remind_stale(deps: Deps) -> int:
                 await _remind_coordinator(conn, deps, v, now)
                 state = ReminderState(state.since, state.handledare_at or now, now)
             await repo.save_reminder_state(conn, c.id, state)
-            await audit.record(conn, now, audit.SYSTEM, "checklist_reminded", "checklist", c.id,
-                               "engine", to=due.value, idle_days=stale_days(c.last_activity_at,
-                                                                             now))
+            await audit.record(
+                conn,
+                now,
+                audit.SYSTEM,
+                "checklist_reminded",
+                "checklist",
+                c.id,
+                "engine",
+                to=due.value,
+                idle_days=stale_days(c.last_activity_at, now),
+            )
             sent += 1
     if sent:
         deps.kick()
@@ -431,8 +544,12 @@ async def remind_stale(deps: Deps) -> int:
 
 
 def _stale_params(v: ChecklistView, now: dt.datetime) -> dict[str, object]:
-    return {"name": v.person.first_name, "unit": v.unit.name, "progress": v.progress.label,
-            "days": stale_days(v.checklist.last_activity_at, now)}
+    return {
+        "name": v.person.first_name,
+        "unit": v.unit.name,
+        "progress": v.progress.label,
+        "days": stale_days(v.checklist.last_activity_at, now),
+    }
 
 
 async def _remind_handledare(
@@ -443,8 +560,11 @@ async def _remind_handledare(
         if h.id == v.person.id:
             continue
         p = _stale_params(v, now)
-        msg = OutMessage("intro_stale", t("intro_stale_handledare", h.language, **p),
-                         t("intro_stale_handledare_sms", h.language, **p))
+        msg = OutMessage(
+            "intro_stale",
+            t("intro_stale_handledare", h.language, **p),
+            t("intro_stale_handledare_sms", h.language, **p),
+        )
         told += await send_to_person(conn, h, msg, now)
     return told
 
@@ -454,6 +574,9 @@ async def _remind_coordinator(
 ) -> None:
     lang = deps.settings.language
     p = _stale_params(v, now)
-    msg = OutMessage("intro_stale", t("intro_stale_coordinator", lang, **p),
-                     t("intro_stale_coordinator_sms", lang, **p))
+    msg = OutMessage(
+        "intro_stale",
+        t("intro_stale_coordinator", lang, **p),
+        t("intro_stale_coordinator_sms", lang, **p),
+    )
     await send_to_coordinators(conn, v.unit, msg, now)

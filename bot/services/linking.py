@@ -60,12 +60,21 @@ async def link_by_phone(
     async with deps.db.write() as conn:
         person = await people_repo.person_by_phone(conn, e164)
         if person is None or not person.active:
-            await audit.record(conn, now, audit.SYSTEM, "link_refused", "telegram",
-                               telegram_user_id, "telegram", phone=mask_phone(e164))
+            await audit.record(
+                conn,
+                now,
+                audit.SYSTEM,
+                "link_refused",
+                "telegram",
+                telegram_user_id,
+                "telegram",
+                phone=mask_phone(e164),
+            )
             return LinkResult(LinkOutcome.UNKNOWN)
         await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
-        await audit.record(conn, now, person.id, "telegram_linked", "person", person.id,
-                           "telegram", by="phone")
+        await audit.record(
+            conn, now, person.id, "telegram_linked", "person", person.id, "telegram", by="phone"
+        )
         linked = await people_repo.get_person(conn, person.id)
     return LinkResult(LinkOutcome.LINKED, linked)
 
@@ -93,14 +102,20 @@ async def create_invite(deps: Deps, by: Person, person_id: str) -> InviteResult:
         code = secrets.token_urlsafe(INVITE_BYTES)
         expires = now + INVITE_TTL
         await invites.create(conn, code, person.id, by.id, expires)
-        await audit.record(conn, now, by.id, "invite_created", "person", person.id, "telegram",
-                           expires=expires.isoformat())
+        await audit.record(
+            conn,
+            now,
+            by.id,
+            "invite_created",
+            "person",
+            person.id,
+            "telegram",
+            expires=expires.isoformat(),
+        )
     return InviteResult(InviteOutcome.CREATED, code, person, expires)
 
 
-async def redeem_invite(
-    deps: Deps, code: str, telegram_user_id: int, chat_id: int
-) -> LinkResult:
+async def redeem_invite(deps: Deps, code: str, telegram_user_id: int, chat_id: int) -> LinkResult:
     """Use an invitation once: marks it used and links the account, in one transaction."""
     now = deps.now()
     async with deps.db.write() as conn:
@@ -110,11 +125,21 @@ async def redeem_invite(
         used = await invites.use(conn, code, now)
         person = await people_repo.get_person(conn, invite.person_id)
         if not used or person is None or not person.active:
-            await audit.record(conn, now, audit.SYSTEM, "invite_refused", "person",
-                               invite.person_id, "telegram")
+            await audit.record(
+                conn, now, audit.SYSTEM, "invite_refused", "person", invite.person_id, "telegram"
+            )
             return LinkResult(LinkOutcome.BAD_CODE)
         await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
-        await audit.record(conn, now, person.id, "telegram_linked", "person", person.id,
-                           "telegram", by="invite", invited_by=invite.created_by)
+        await audit.record(
+            conn,
+            now,
+            person.id,
+            "telegram_linked",
+            "person",
+            person.id,
+            "telegram",
+            by="invite",
+            invited_by=invite.created_by,
+        )
         linked = await people_repo.get_person(conn, person.id)
     return LinkResult(LinkOutcome.LINKED, linked)

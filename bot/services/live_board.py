@@ -43,8 +43,10 @@ async def render(deps: Deps, unit_ids: Iterable[str], day: dt.date | None = None
 
 
 async def save(deps: Deps, board: LiveBoard) -> None:
-    value = json.dumps({"message_id": board.message_id, "units": list(board.unit_ids),
-                        "text": board.text}, ensure_ascii=False)
+    value = json.dumps(
+        {"message_id": board.message_id, "units": list(board.unit_ids), "text": board.text},
+        ensure_ascii=False,
+    )
     async with deps.db.write() as conn:
         await kv.put(conn, board.key, value)
 
@@ -63,10 +65,11 @@ async def boards_of(deps: Deps, day: dt.date) -> list[LiveBoard]:
     for key, value in rows.items():
         if not key.endswith(suffix):
             continue
-        chat = key[len(PREFIX):-len(suffix)]
+        chat = key[len(PREFIX) : -len(suffix)]
         d = json.loads(value)
-        out.append(LiveBoard(int(chat), day, int(d["message_id"]), tuple(d["units"]),
-                             str(d["text"])))
+        out.append(
+            LiveBoard(int(chat), day, int(d["message_id"]), tuple(d["units"]), str(d["text"]))
+        )
     return out
 
 

@@ -18,8 +18,17 @@ async def purge_old_absences(deps: Deps) -> int:
     async with deps.db.write() as conn:
         n = await privacy.purge_absences_before(conn, cutoff)
         if n:
-            await audit.record(conn, now, audit.SYSTEM, "absences_purged", "absence", "*",
-                               "engine", count=n, cutoff=cutoff.isoformat())
+            await audit.record(
+                conn,
+                now,
+                audit.SYSTEM,
+                "absences_purged",
+                "absence",
+                "*",
+                "engine",
+                count=n,
+                cutoff=cutoff.isoformat(),
+            )
     if n:
         log.info("purged %d absence records older than %s", n, cutoff.date())
     return n

@@ -34,7 +34,7 @@ from bot.domain.sms_reply import Keyword, SmsCommand, parse_sms
 from bot.services import absence, answers
 from bot.services.answers import Outcome
 from bot.services.deps import Deps, channel_for
-from bot.texts import day_label, hhmm, t
+from bot.texts import day_label, hhmm, shift_times, t
 from storage import audit, callout, inbound, kv, outbox
 from storage import people as people_repo
 
@@ -183,9 +183,7 @@ async def _which_offer(
                 "sms_offer_item",
                 lang,
                 code=offer.code,
-                day=day_label(shift.starts_at, deps.tz, lang),
-                start=hhmm(shift.starts_at, deps.tz),
-                end=hhmm(shift.ends_at, deps.tz),
+                **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang),
             )
         )
     return fit_sms(
@@ -247,14 +245,15 @@ async def _sick(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) ->
     await reply(deps, person, receipt.text)
 
 
-async def _bookings_for(
-    deps: Deps, person_id: str, cmd: SmsCommand
-) -> list[tuple[int, Shift]]:
+async def _bookings_for(deps: Deps, person_id: str, cmd: SmsCommand) -> list[tuple[int, Shift]]:
     """The person's bookings a sick report covers: that day's, or today's and else the next."""
     now = deps.now()
     async with deps.db.read() as conn:
-        booked = [(b.id, s) for b, s in await callout.bookings_of(conn, person_id, now)
-                  if s.starts_at > now]
+        booked = [
+            (b.id, s)
+            for b, s in await callout.bookings_of(conn, person_id, now)
+            if s.starts_at > now
+        ]
     if cmd.date is not None or cmd.day_offset is not None:
         day = cmd.date or now.astimezone(deps.tz).date() + dt.timedelta(days=cmd.day_offset or 0)
         return [(b, s) for b, s in booked if s.starts_at.astimezone(deps.tz).date() == day]
@@ -307,9 +306,7 @@ async def _bookings(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms
         t(
             "sms_booking_item",
             lang,
-            day=day_label(s.starts_at, deps.tz, lang),
-            start=hhmm(s.starts_at, deps.tz),
-            end=hhmm(s.ends_at, deps.tz),
+            **shift_times(s.starts_at, s.ends_at, deps.tz, lang),
             unit=units.get(s.unit_id, s.unit_id),
         )
         for _, s in booked
