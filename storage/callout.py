@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from bot.domain.model import (
     VacancyStatus,
 )
 from storage import tables as t
+from storage.people import chunks
 
 LIVE_VACANCY = ("searching", "filled")
 # No shift is longer than this (the importer takes a date and two wall times; Settings caps
@@ -499,6 +501,33 @@ async def answer_counts(conn: AsyncConnection, person_id: str) -> tuple[int, int
     return int(declines), int(cancels)
 
 
+async def answer_counts_for(
+    conn: AsyncConnection, person_ids: Iterable[str], since: dt.datetime
+) -> dict[str, tuple[int, int]]:
+    """(declines, cancellations) since `since` per person, as `answer_counts` counts them
+    (a decline when it was answered, a cancellation when it was made). Two grouped queries
+    per 900 people; people with neither are left out. Shown to coordinators, never acted on."""
+    ids = sorted(set(person_ids))
+    declines: dict[str, int] = defaultdict(int)
+    cancels: dict[str, int] = defaultdict(int)
+    for i in range(0, len(ids), 900):  # SQLite's budget of bound parameters is 999
+        chunk = ids[i : i + 900]
+        o, b = t.offers.c, t.bookings.c
+        for pid, n in await conn.execute(
+            sa.select(o.person_id, sa.func.count())
+            .where(o.person_id.in_(chunk), o.state == "declined", o.answered_at >= since)
+            .group_by(o.person_id)
+        ):
+            declines[pid] = int(n)
+        for pid, n in await conn.execute(
+            sa.select(b.person_id, sa.func.count())
+            .where(b.person_id.in_(chunk), b.cancel_kind == "substitute", b.cancelled_at >= since)
+            .group_by(b.person_id)
+        ):
+            cancels[pid] = int(n)
+    return {pid: (declines[pid], cancels[pid]) for pid in sorted({*declines, *cancels})}
+
+
 # ---------- what the engine needs to judge candidates ----------
 
 
@@ -508,13 +537,18 @@ def _vacated_shift_ids() -> sa.Select[Any]:
 
 
 async def loads_for(
-    conn: AsyncConnection, person_ids: Sequence[str], shift: Shift, now: dt.datetime
+    conn: AsyncConnection,
+    person_ids: Sequence[str],
+    shift: Shift,
+    now: dt.datetime,
+    history: Mapping[str, PersonLoad] | None = None,
 ) -> dict[str, PersonLoad]:
-    """Commitments around the shift and the fairness/continuity history, per person.
+    """Commitments around the shift, plus the fairness/continuity history, per person.
 
-    Six set-based queries per 900 people (SQLite's bound-parameter budget), each
+    Four set-based queries per 900 people (SQLite's bound-parameter budget), each
     filtered by person and bounded in time from both sides, so the indexes on
-    (person_id, starts_at) and (person_id, created_at) carry them.
+    (person_id, starts_at) carry them; then `history_for`, unless `history` (its result
+    for these people, already at hand) is given.
     """
     window_start = shift.starts_at - dt.timedelta(days=35)  # month cap and consecutive days
     window_end = shift.ends_at + dt.timedelta(days=8)
@@ -522,56 +556,16 @@ async def loads_for(
     ids = list(dict.fromkeys(person_ids))
     commitments: dict[str, list[Interval]] = defaultdict(list)
     unavailable: dict[str, list[Interval]] = defaultdict(list)
-    offered: dict[str, float] = defaultdict(float)
-    booked: dict[str, float] = defaultdict(float)
-    worked: dict[str, set[str]] = defaultdict(set)
-    fourteen = now - dt.timedelta(days=14)
-    for i in range(0, len(ids), 900):
-        chunk = ids[i : i + 900]
-        # Own scheduled shifts that are not vacated.
-        q_own = sa.select(
-            t.shifts.c.person_id,
-            t.shifts.c.id,
-            t.shifts.c.unit_id,
-            t.shifts.c.starts_at,
-            t.shifts.c.ends_at,
-        ).where(
-            t.shifts.c.person_id.in_(chunk),
-            t.shifts.c.cancelled.is_(False),
-            t.shifts.c.starts_at > earliest_start,
-            t.shifts.c.starts_at < window_end,
-            t.shifts.c.ends_at > window_start,
-            t.shifts.c.id.not_in(_vacated_shift_ids()),
-        )
-        # Live bookings.
-        q_booked = (
-            sa.select(
-                t.bookings.c.person_id,
-                t.shifts.c.id,
-                t.shifts.c.unit_id,
-                t.shifts.c.starts_at,
-                t.shifts.c.ends_at,
-            )
-            .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
-            .where(
-                t.bookings.c.person_id.in_(chunk),
-                t.bookings.c.cancelled_at.is_(None),
-                t.shifts.c.starts_at > earliest_start,
-                t.shifts.c.starts_at < window_end,
-                t.shifts.c.ends_at > window_start,
-            )
-        )
-        for q, is_booking in ((q_own, False), (q_booked, True)):
+    for chunk in chunks(ids):
+        # Own scheduled shifts that are not vacated, and live bookings.
+        for q in (
+            _own_shifts(chunk, earliest_start, window_end).where(t.shifts.c.ends_at > window_start),
+            _booked_shifts(chunk, earliest_start, window_end).where(
+                t.shifts.c.ends_at > window_start
+            ),
+        ):
             for r in await conn.execute(q):
-                commitments[r.person_id].append(
-                    Interval(r.starts_at, r.ends_at, r.unit_id, r.id)
-                )
-                if fourteen <= r.starts_at <= now:
-                    worked[r.person_id].add(r.unit_id)
-                if is_booking and (
-                    now - dt.timedelta(days=28) <= r.starts_at <= now + dt.timedelta(days=28)
-                ):
-                    booked[r.person_id] += (r.ends_at - r.starts_at).total_seconds() / 3600
+                commitments[r.person_id].append(Interval(r.starts_at, r.ends_at, r.unit_id, r.id))
         for u in await conn.execute(
             sa.select(t.unavailability).where(
                 t.unavailability.c.person_id.in_(chunk),
@@ -591,27 +585,110 @@ async def loads_for(
             )
         ):
             unavailable[a.person_id].append(Interval(a.starts_at, a.ends_at))
-        q_offered = (
-            sa.select(t.offers.c.person_id, t.shifts.c.starts_at, t.shifts.c.ends_at)
-            .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)
-            .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
-            .where(
-                t.offers.c.person_id.in_(chunk),
-                t.offers.c.created_at >= now - dt.timedelta(days=28),
-            )
-        )
-        for o in await conn.execute(q_offered):
-            offered[o.person_id] += (o.ends_at - o.starts_at).total_seconds() / 3600
+    missing = [pid for pid in ids if history is None or pid not in history]
+    past = dict(history or {})
+    if missing:
+        past.update(await history_for(conn, missing, now))
     return {
-        pid: PersonLoad(
+        pid: replace(
+            past[pid],
             commitments=tuple(sorted(commitments[pid], key=lambda i: i.starts_at)),
             unavailable=tuple(unavailable[pid]),
-            hours_offered_28d=offered[pid],
-            hours_booked_28d=booked[pid],
+        )
+        for pid in ids
+    }
+
+
+async def history_for(
+    conn: AsyncConnection, person_ids: Sequence[str], now: dt.datetime
+) -> dict[str, PersonLoad]:
+    """What the ranking within a tier reads, per person, as a `PersonLoad` with only the
+    history filled in: hours offered (offers made in the last 28 days) and booked (live
+    bookings starting within 28 days of now, either side), and the units worked in the
+    last 14 days (own shifts not vacated, and bookings). Three queries per 900 people."""
+    ids = list(dict.fromkeys(person_ids))
+    offered: dict[str, float] = {}
+    booked: dict[str, float] = {}
+    worked: dict[str, set[str]] = defaultdict(set)
+    month = dt.timedelta(days=28)
+    fourteen = now - dt.timedelta(days=14)
+    hours = sa.func.sum(t.hours_between(t.shifts.c.starts_at, t.shifts.c.ends_at))
+    for chunk in chunks(ids):
+        q_offered = (
+            sa.select(t.offers.c.person_id, hours)
+            .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)
+            .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
+            .where(t.offers.c.person_id.in_(chunk), t.offers.c.created_at >= now - month)
+            .group_by(t.offers.c.person_id)
+        )
+        offered.update((r[0], float(r[1])) for r in await conn.execute(q_offered))
+        q_booked = (
+            sa.select(t.bookings.c.person_id, hours)
+            .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
+            .where(
+                t.bookings.c.person_id.in_(chunk),
+                t.bookings.c.cancelled_at.is_(None),
+                t.shifts.c.starts_at > now - month,
+                t.shifts.c.starts_at < now + month,
+            )
+            .group_by(t.bookings.c.person_id)
+        )
+        booked.update((r[0], float(r[1])) for r in await conn.execute(q_booked))
+        for q in (_own_shifts, _booked_shifts):
+            units = q(chunk, fourteen - _TICK, now + _TICK).with_only_columns(
+                t.shifts.c.person_id if q is _own_shifts else t.bookings.c.person_id,
+                t.shifts.c.unit_id,
+            )
+            for r in await conn.execute(units.distinct()):
+                worked[r[0]].add(r[1])
+    return {
+        pid: PersonLoad(
+            hours_offered_28d=offered.get(pid, 0.0),
+            hours_booked_28d=booked.get(pid, 0.0),
             worked_units_14d=frozenset(worked[pid]),
         )
         for pid in ids
     }
+
+
+_TICK = dt.timedelta(microseconds=1)  # (after, before) bounds made inclusive
+
+
+def _own_shifts(chunk: Sequence[str], after: dt.datetime, before: dt.datetime) -> sa.Select[Any]:
+    """The people's own scheduled shifts starting in (after, before), not vacated."""
+    return sa.select(
+        t.shifts.c.person_id,
+        t.shifts.c.id,
+        t.shifts.c.unit_id,
+        t.shifts.c.starts_at,
+        t.shifts.c.ends_at,
+    ).where(
+        t.shifts.c.person_id.in_(chunk),
+        t.shifts.c.cancelled.is_(False),
+        t.shifts.c.starts_at > after,
+        t.shifts.c.starts_at < before,
+        t.shifts.c.id.not_in(_vacated_shift_ids()),
+    )
+
+
+def _booked_shifts(chunk: Sequence[str], after: dt.datetime, before: dt.datetime) -> sa.Select[Any]:
+    """The shifts the people hold live bookings for, starting in (after, before)."""
+    return (
+        sa.select(
+            t.bookings.c.person_id,
+            t.shifts.c.id,
+            t.shifts.c.unit_id,
+            t.shifts.c.starts_at,
+            t.shifts.c.ends_at,
+        )
+        .join(t.shifts, t.shifts.c.id == t.bookings.c.shift_id)
+        .where(
+            t.bookings.c.person_id.in_(chunk),
+            t.bookings.c.cancelled_at.is_(None),
+            t.shifts.c.starts_at > after,
+            t.shifts.c.starts_at < before,
+        )
+    )
 
 
 async def people_working_during(

@@ -53,7 +53,7 @@ async def load_people(
     roles: dict[str, list[RoleGrant]] = defaultdict(list)
     quals: dict[str, list[Qualification]] = defaultdict(list)
     intros: dict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(ids, 900):
+    for chunk in chunks(ids, 900):
         for r in await conn.execute(
             sa.select(t.person_roles)
             .where(t.person_roles.c.person_id.in_(chunk))
@@ -93,7 +93,14 @@ async def load_people(
     ]
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+async def ids_where(conn: AsyncConnection, where: sa.ColumnElement[bool]) -> list[str]:
+    """Ids of the people matching `where` (a `candidate_groups` clause), sorted."""
+    q = sa.select(t.people.c.id).where(where).order_by(t.people.c.id)
+    return [r[0] for r in await conn.execute(q)]
+
+
+def chunks(items: Sequence[str], size: int = 900) -> Iterable[Sequence[str]]:
+    """Slices of at most `size` (SQLite's budget of bound parameters is 999)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -106,7 +113,7 @@ async def get_person(conn: AsyncConnection, person_id: str) -> Person | None:
 async def get_people(conn: AsyncConnection, person_ids: Iterable[str]) -> dict[str, Person]:
     ids = sorted(set(person_ids))
     out: dict[str, Person] = {}
-    for chunk in _chunks(ids, 900):
+    for chunk in chunks(ids, 900):
         for p in await load_people(conn, t.people.c.id.in_(chunk)):
             out[p.id] = p
     return out
@@ -139,10 +146,13 @@ def candidate_groups(
     introduced_only: bool,
     required_codes: Sequence[str],
     on_day: dt.date,
-) -> list[sa.ColumnElement[bool]]:
+) -> list[tuple[sa.ColumnElement[bool], bool]]:
     """`candidate_pool` for one vacancy, split in the ranking's tier order, as WHERE
-    clauses for `load_people`: pool staff; substitutes introduced at the unit; introduced
-    elsewhere in the area; other substitutes; regular staff (only with `include_staff`).
+    clauses for `load_people` / `ids_where`: pool staff; substitutes introduced at the
+    unit; introduced elsewhere in the area; other substitutes; regular staff (only with
+    `include_staff`). Each clause comes with whether everyone it matches shares one tier
+    (true for the four substitute groups; regular staff split into extra time and
+    overtime by their week's hours).
 
     What SQL can rule out is left out: people missing a required qualification on the
     day, and, with `introduced_only` (no handledare on duty, or the one slot for an
@@ -168,13 +178,17 @@ def candidate_groups(
         Intro.c.person_id == P.c.id, Intro.c.unit_id.in_(list(area_unit_ids))
     )
     base: list[sa.ColumnElement[bool]] = [
-        P.c.active.is_(True), has_role(["substitute", "staff"])  # as candidate_pool
+        P.c.active.is_(True),
+        has_role(["substitute", "staff"]),  # as candidate_pool
     ]
     for code in required_codes:
-        base.append(sa.exists().where(
-            Q.c.person_id == P.c.id, Q.c.code == code,
-            sa.or_(Q.c.expires_on.is_(None), Q.c.expires_on >= on_day),
-        ))
+        base.append(
+            sa.exists().where(
+                Q.c.person_id == P.c.id,
+                Q.c.code == code,
+                sa.or_(Q.c.expires_on.is_(None), Q.c.expires_on >= on_day),
+            )
+        )
     if introduced_only:
         base.append(introduced_here)
     pool = tier == "pool"
@@ -185,9 +199,10 @@ def candidate_groups(
         sa.and_(not_pool, substitute_kind, ~introduced_here, in_area),
         sa.and_(not_pool, substitute_kind, ~introduced_here, ~in_area),
     ]
+    out = [(sa.and_(*base, g), True) for g in groups]
     if include_staff:
-        groups.append(sa.and_(not_pool, ~substitute_kind))
-    return [sa.and_(*base, g) for g in groups]
+        out.append((sa.and_(*base, not_pool, ~substitute_kind), False))
+    return out
 
 
 async def people_with_role(

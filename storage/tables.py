@@ -11,6 +11,8 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -47,6 +49,27 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+class hours_between(FunctionElement[float]):
+    """`hours_between(a, b)`: b - a in hours, in SQL, so sums of shift hours are added up
+    in the database rather than row by row in Python."""
+
+    type = sa.Float()
+    name = "hours_between"
+    inherit_cache = True
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({b}) - julianday({a})) * 24.0)"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_between_postgresql(element: hours_between, compiler: Any, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({b} - {a})) / 3600.0)"
 
 
 def _ts(name: str, nullable: bool = True, **kw: Any) -> sa.Column[Any]:

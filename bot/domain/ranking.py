@@ -8,12 +8,19 @@ Pure. Tiers, best first:
   5 regular staff on extra time (mertid: week hours with this shift <= full time)
   6 regular staff on overtime (övertid)
 Within a tier: continuity (worked the unit in the last 14 days) first, then fairness
-(fewest hours offered + booked in the last 28 days), then a rotating pointer over the
-sorted person ids, so ties are shared out over time. The same inputs give the same order.
+(fewest hours offered + booked in the last 28 days), then a draw that turns with the
+vacancy (a hash of the vacancy id and the person id), so ties are shared out over time.
+The same inputs give the same order.
+
+The order within a tier depends only on each person's own history (`order_key`), never on
+who else is a candidate, so the engine can sort a tier by history first and judge people
+in that order until a wave is full (`bot.services.callout.assess`), and still send exactly
+the offers the full ranking would.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,7 +32,7 @@ from bot.domain.eligibility import (
     is_substitute_kind,
     week_hours_including,
 )
-from bot.domain.model import Tier
+from bot.domain.model import PersonLoad, Tier
 from bot.domain.rules import RuleSettings, format_hours, format_span
 
 TIER_NAMES = {
@@ -36,6 +43,24 @@ TIER_NAMES = {
     5: "ordinarie på mertid",
     6: "ordinarie på övertid",
 }
+
+
+def tie_turn(person_id: str, rotation: int) -> int:
+    """A person's place among ties for the vacancy with this `rotation`: a draw fixed by
+    the two (a hash), so it depends on nobody else, and over many vacancies each of the
+    people tied comes first equally often."""
+    digest = hashlib.blake2b(f"{rotation}/{person_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def order_key(
+    unit_id: str, load: PersonLoad, person_id: str, rotation: int
+) -> tuple[bool, float, int]:
+    """The order within a tier: continuity first, then fewest recent hours, then the pointer.
+    Only `load`'s history fields are read (see `storage.callout.history_for`)."""
+    continuity = unit_id in load.worked_units_14d
+    recent = round(load.hours_offered_28d + load.hours_booked_28d, 2)
+    return (not continuity, recent, tie_turn(person_id, rotation))
 
 
 @dataclass(frozen=True)
@@ -77,9 +102,6 @@ def rank_candidates(
     for v in verdicts:
         if v.eligible and v.person.id not in eligible:
             eligible[v.person.id] = v
-    ids = sorted(eligible)
-    turn = {pid: (i - rotation) % len(ids) for i, pid in enumerate(ids)}
-
     keyed: list[tuple[tuple[int, bool, float, int], RankedCandidate]] = []
     for pid, v in eligible.items():
         tier, why = tier_of(ctx, v, rules)
@@ -93,7 +115,7 @@ def rank_candidates(
             reasons.append("behöver introduktion – handledare möter upp")
         reasons.extend(f"varning: {w.text}" for w in v.warnings)
         candidate = RankedCandidate(v, tier, TIER_NAMES[tier], tuple(reasons))
-        keyed.append(((tier, not continuity, round(recent, 2), turn[pid]), candidate))
+        keyed.append(((tier, *order_key(ctx.unit.id, v.load, pid, rotation)), candidate))
     keyed.sort(key=lambda kc: kc[0])
     return [c for _, c in keyed]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -25,7 +25,7 @@ from bot.domain.eligibility import (
 from bot.domain.messages import offer_message, simple
 from bot.domain.model import OfferState, Person, Role, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
-from bot.domain.ranking import RankedCandidate, rank_candidates
+from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
 from bot.domain.waves import plan_wave
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import role_name, shift_times, t
@@ -67,9 +67,9 @@ async def assess(
 
     With `candidates_only` (the engine's waves) people who cannot be eligible are not
     loaded at all (see `people_repo.candidate_groups`), so `verdicts` holds fewer
-    refusals; with `enough` too, whole tiers are judged best first and judging stops once
-    more than `enough` are eligible: `ranked` then starts exactly as the full ranking
-    would (up to the rotation of ties) and holds at least one more.
+    refusals; with `enough` too, people are judged best first and judging stops once
+    more than `enough` are eligible (`_judge_best_first`): `ranked` then starts exactly
+    as the full ranking would and holds at least one more.
     """
     now = deps.now()
     shift = await callout.get_shift(conn, vacancy.shift_id)
@@ -96,18 +96,16 @@ async def assess(
         absent_person_id=shift.person_id,
     )
     offered = await callout.offered_person_ids(conn, vacancy.id) if exclude_offered else set()
-    verdicts: list[Verdict] = []
-    eligible = 0
-    async for group in _candidates(conn, deps, ctx, only, candidates_only):
-        pool = [p for p in group if p.id not in offered and is_candidate_kind(ctx, p)]
-        loads = await callout.loads_for(conn, [p.id for p in pool], shift, now)
-        for p in pool:
-            verdicts.append(check_eligibility(ctx, p, loads[p.id], deps.rules))
-            eligible += verdicts[-1].eligible
-        if enough is not None and eligible > enough:
-            break
     # Ties rotate from vacancy to vacancy, with no shared counter for workers to fight over.
     rotation = vacancy.id
+    if candidates_only and only is None:
+        verdicts = await _judge_best_first(conn, deps, ctx, offered, rotation, enough)
+    else:
+        if only is None:
+            only = await people_repo.candidate_pool(conn, include_staff=True)
+        pool = [p for p in only if p.id not in offered and is_candidate_kind(ctx, p)]
+        loads = await callout.loads_for(conn, [p.id for p in pool], shift, now)
+        verdicts = [check_eligibility(ctx, p, loads[p.id], deps.rules) for p in pool]
     ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
     return Assessment(
         vacancy,
@@ -121,33 +119,66 @@ async def assess(
     )
 
 
-async def _candidates(
+JUDGE_BATCH = 8  # the fewest people loaded and judged at a time when judging best first
+
+
+async def _judge_best_first(
     conn: AsyncConnection,
     deps: Deps,
     ctx: VacancyContext,
-    only: list[Person] | None,
-    candidates_only: bool,
-) -> AsyncIterator[list[Person]]:
-    if only is not None:
-        yield only
-        return
-    if not candidates_only:
-        yield await people_repo.candidate_pool(conn, include_staff=True)
-        return
-    shift, unit = ctx.shift, ctx.unit
+    skip: set[str],
+    rotation: int,
+    enough: int | None,
+) -> list[Verdict]:
+    """The engine's waves: judge candidates tier by tier (`people_repo.candidate_groups`)
+    and, with `enough`, within a substitute tier in ranking order (by history alone,
+    `order_key`), a batch at a time, stopping as soon as more than `enough` are eligible.
+
+    Everyone not judged would rank after everyone judged, so the ranking of the verdicts
+    starts exactly as the full ranking would, and holds at least one more than `enough`
+    unless there is nobody more. Time then follows the wave's size, not the tier's.
+    """
+    shift, unit, now = ctx.shift, ctx.unit, ctx.now
+    skip = skip | {pid for pid in (ctx.absent_person_id, shift.person_id) if pid}
+    want = enough + 1 if enough is not None else None
     role = shift.role.strip().lower()
-    codes = [*([role] if role not in OPEN_ROLES else []), *shift.requirements]
-    area = [u for u, a in ctx.unit_areas.items() if a == unit.area and u != unit.id]
     groups = people_repo.candidate_groups(
         unit_id=unit.id,
-        area_unit_ids=area,
+        area_unit_ids=[u for u, a in ctx.unit_areas.items() if a == unit.area and u != unit.id],
         include_staff=ctx.widened or unit.allow_staff_extra,
         introduced_only=not (ctx.handledare_on_duty and not ctx.intro_slot_taken),
-        required_codes=codes,
+        required_codes=[*([role] if role not in OPEN_ROLES else []), *shift.requirements],
         on_day=shift.starts_at.astimezone(deps.tz).date(),
     )
-    for where in groups:
-        yield await people_repo.load_people(conn, where)
+    verdicts: list[Verdict] = []
+    eligible = 0
+    for where, one_tier in groups:
+        ids = [pid for pid in await people_repo.ids_where(conn, where) if pid not in skip]
+        history = None
+        if want is not None and one_tier and ids:
+            history = await callout.history_for(conn, ids, now)
+            ids.sort(key=lambda pid: order_key(unit.id, history[pid], pid, rotation))
+        pos = 0
+        while pos < len(ids):
+            n = (
+                len(ids)
+                if history is None or want is None
+                else max(JUDGE_BATCH, 2 * (want - eligible))
+            )
+            batch, pos = ids[pos : pos + n], pos + n
+            people = await people_repo.get_people(conn, batch)
+            loads = await callout.loads_for(conn, batch, shift, now, history)
+            for pid in batch:
+                person = people.get(pid)
+                if person is None or not is_candidate_kind(ctx, person):
+                    continue
+                verdicts.append(check_eligibility(ctx, person, loads[pid], deps.rules))
+                eligible += verdicts[-1].eligible
+                if history is not None and want is not None and eligible >= want:
+                    return verdicts
+        if want is not None and eligible >= want:
+            break
+    return verdicts
 
 
 async def tick(deps: Deps, limit: int = 200) -> int:
