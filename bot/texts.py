@@ -180,6 +180,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{person} is back, but {unit} {day} {start}–{end} is booked by {sub}. "
         "Keep or release the substitute?",
     },
+    # A candidate's own answers, next to their name for coordinators only (never acted on).
+    "coord_answer_counts": {
+        "sv": "{declines} nej, {cancellations} återbud senaste {days} dagarna",
+        "en": "{declines} declined, {cancellations} cancelled in the last {days} days",
+    },
     "btn_keep": {"sv": "Behåll vikarien", "en": "Keep substitute"},
     "btn_release": {"sv": "Släpp vikarien", "en": "Release substitute"},
     "coord_short_notice": {

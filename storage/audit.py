@@ -48,6 +48,35 @@ async def record(
     )
 
 
+async def record_many(
+    conn: AsyncConnection,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    channel: str,
+    objects: list[tuple[object, dict[str, object]]],
+) -> None:
+    """`record` for several objects at once: (object id, detail) each, one statement."""
+    if not objects:
+        return
+    await conn.execute(
+        sa.insert(t.audit_log),
+        [
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(oid),
+                "channel": channel,
+                "detail": json.dumps(detail, default=str, ensure_ascii=False),
+            }
+            for oid, detail in objects
+        ],
+    )
+
+
 async def entries(
     conn: AsyncConnection, object_type: str | None = None, object_id: object | None = None
 ) -> list[AuditEntry]:

@@ -319,32 +319,51 @@ async def latest_offer_id(
     return int(found) if found is not None else None
 
 
-async def insert_offer(
+async def insert_offers(
     conn: AsyncConnection,
     vacancy_id: int,
-    person_id: str,
     wave: int,
-    rank: int,
+    people_by_rank: Sequence[str],
     now: dt.datetime,
-) -> Offer:
-    used = {o.code for o in await open_offers_of(conn, person_id)}
-    code = next(c for c in range(1, 10_000) if c not in used)
-    oid = (
-        await conn.execute(
-            sa.insert(t.offers)
-            .values(
-                vacancy_id=vacancy_id,
-                person_id=person_id,
-                wave=wave,
-                rank=rank,
-                code=code,
-                created_at=now,
-                state="open",
-            )
-            .returning(t.offers.c.id)
+) -> list[Offer]:
+    """One wave's offers, ranks 1.. in the order given, in one statement. Each offer gets
+    the smallest short code (SMS "JA 3") its person has no other open offer with."""
+    if not people_by_rank:
+        return []
+    used: dict[str, set[int]] = defaultdict(set)
+    for chunk in chunks(list(dict.fromkeys(people_by_rank))):
+        q = sa.select(t.offers.c.person_id, t.offers.c.code).where(
+            t.offers.c.person_id.in_(chunk), t.offers.c.state == "open"
         )
-    ).scalar_one()
-    return Offer(int(oid), vacancy_id, person_id, wave, rank, code, now)
+        for r in await conn.execute(q):
+            used[r.person_id].add(r.code)
+    codes: list[int] = []
+    for pid in people_by_rank:
+        codes.append(next(c for c in range(1, 10_000) if c not in used[pid]))
+        used[pid].add(codes[-1])
+    rows = [
+        {
+            "vacancy_id": vacancy_id,
+            "person_id": pid,
+            "wave": wave,
+            "rank": rank,
+            "code": code,
+            "created_at": now,
+            "state": "open",
+        }
+        for rank, (pid, code) in enumerate(zip(people_by_rank, codes, strict=True), start=1)
+    ]
+    ids = (
+        await conn.execute(
+            sa.insert(t.offers).returning(t.offers.c.id, sort_by_parameter_order=True), rows
+        )
+    ).scalars()
+    return [
+        Offer(int(oid), vacancy_id, pid, wave, rank, code, now)
+        for rank, (oid, pid, code) in enumerate(
+            zip(ids, people_by_rank, codes, strict=True), start=1
+        )
+    ]
 
 
 async def answer_offer(

@@ -107,6 +107,41 @@ async def enqueue(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Enqueued:
+    """One message of a batch for `enqueue_many`."""
+
+    msg: OutMessage
+    channel: str
+    person_id: str | None = None
+    chat_id: int | None = None
+    offer_id: int | None = None
+
+
+async def enqueue_many(conn: AsyncConnection, items: list[Enqueued], now: dt.datetime) -> None:
+    """Several messages in one statement (a wave's offers), each as `enqueue` would."""
+    if not items:
+        return
+    await conn.execute(
+        sa.insert(t.outbox),
+        [
+            {
+                "person_id": i.person_id,
+                "chat_id": i.chat_id,
+                "channel": i.channel,
+                "kind": i.msg.kind,
+                "payload": _payload(i.msg),
+                "offer_id": i.offer_id,
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for i in items
+        ],
+    )
+
+
 async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list[OutboxItem]:
     """Due pending rows, oldest first; locked rows (another worker) are skipped."""
     q = (

@@ -8,7 +8,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory, VacancyStatus
-from bot.services import absence, answers, callout, coordinator
+from bot.services import absence, answers, callout, coordinator, coordinator_desk
 from storage import audit, outbox
 from storage import callout as repo
 from storage.db import Database
@@ -330,6 +330,80 @@ async def test_explain_lists_ranked_and_excluded_with_reasons(db: Database) -> N
     text = "\n".join(lines)
     assert "sub00" in text and "newbie" in text
     assert "introducer" in text.lower()
+
+
+async def _declines_and_a_cancellation(db: Database) -> World:
+    """sub00 declines once in August (outside the 90 days before 1 December), twice in
+    November, and cancels a November booking; sub01 asked as often, never says no."""
+    w = await _morning(db, n_subs=2)
+    for sid, day in [
+        ("s-aug", "2026-08-20"),
+        ("s-nov1", "2026-11-10"),
+        ("s-nov2", "2026-11-12"),
+        ("s-nov3", "2026-11-14"),
+    ]:
+        await w.shift(sid, "norr", "anna", f"{day} 07:00", f"{day} 16:00")
+        deps = make_deps(db, f"{day} 05:45")
+        vid = await report_absent(deps, "anna", sid, "telegram")
+        async with db.read() as conn:
+            mine = [o for o in await repo.offers_for(conn, vid) if o.person_id == "sub00"]
+        assert len(mine) == 1
+        if sid != "s-nov3":
+            declined = await answers.decline(deps, mine[0].id, "sub00", "sms")
+            assert declined.outcome == answers.Outcome.DECLINED
+            continue
+        booked = await answers.accept(deps, mine[0].id, "sub00", "telegram")
+        assert booked.booking_id is not None
+        assert await answers.cancel_booking(deps, booked.booking_id, "sub00", "telegram")
+    return w
+
+
+def _line_of(lines: list[str], person_id: str) -> str:
+    (line,) = [x for x in lines if f"({person_id})" in x]
+    return line
+
+
+async def test_explain_shows_recent_declines_and_cancellations(db: Database) -> None:
+    await _declines_and_a_cancellation(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    lines = await coordinator.explain(deps, vid)
+    sub00 = _line_of(lines, "sub00")
+    assert sub00.startswith("  ") and "nivå 2" in sub00  # ranked, not excluded
+    # The August decline is older than 90 days: two of the three count.
+    assert sub00.endswith(" · 2 nej, 1 återbud senaste 90 dagarna")
+    sub01 = _line_of(lines, "sub01")
+    assert "nivå 2" in sub01
+    assert "nej" not in sub01 and "återbud" not in sub01 and "senaste 90" not in sub01
+    # Counted and shown, never acted on: sub00 is still asked.
+    async with db.read() as conn:
+        asked = {o.person_id for o in await repo.offers_for(conn, vid)}
+    assert asked == {"sub00", "sub01"}
+
+
+async def test_answer_counts_windowed_for_many_people(db: Database) -> None:
+    await _declines_and_a_cancellation(db)
+    async with db.read() as conn:
+        assert await repo.answer_counts(conn, "sub00") == (3, 1)  # all time
+        assert await repo.answer_counts(conn, "sub01") == (0, 0)
+        since = local("2026-09-02 05:45")  # 90 days before 1 December
+        counts = await repo.answer_counts_for(conn, ["sub00", "sub01", "nobody"], since)
+        assert counts == {"sub00": (2, 1)}
+        later = await repo.answer_counts_for(conn, ["sub00"], local("2026-11-13 00:00"))
+        assert later == {"sub00": (0, 1)}  # the declines were on 10 and 12 November
+        assert await repo.answer_counts_for(conn, [], since) == {}
+
+
+async def test_fill_by_hand_candidates_carry_the_same_figures(db: Database) -> None:
+    await _declines_and_a_cancellation(db)
+    deps = make_deps(db, "2026-12-01 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    answers_of = {c.person_id: c.answers for c in await coordinator_desk.fill_candidates(deps, vid)}
+    assert answers_of == {"sub00": "2 nej, 1 återbud senaste 90 dagarna", "sub01": ""}
+    english = await coordinator_desk.fill_candidates(deps, vid, lang="en")
+    assert [c.answers for c in english if c.person_id == "sub00"] == [
+        "2 declined, 1 cancelled in the last 90 days"
+    ]
 
 
 @pytest.mark.parametrize("hours_ahead,expected", [(30, 3), (10, 5), (2, 8), (0.5, 12)])

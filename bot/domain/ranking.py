@@ -21,7 +21,7 @@ the offers the full ranking would.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.eligibility import (
@@ -121,10 +121,15 @@ def rank_candidates(
 
 
 def explain(
-    ctx: VacancyContext, verdicts: Sequence[Verdict], rotation: int, rules: RuleSettings
+    ctx: VacancyContext,
+    verdicts: Sequence[Verdict],
+    rotation: int,
+    rules: RuleSettings,
+    notes: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Readable lines: the vacancy, the ranked eligible with reasons, then everyone
-    excluded with every blocking reason. Used by `vikariebot explain` and the coordinator."""
+    excluded with every blocking reason. Used by `vikariebot explain` and the coordinator.
+    `notes` (person id -> text) end a ranked person's line, e.g. their recent declines."""
     shift = ctx.shift
     role = ROLE_LABELS.get(shift.role, shift.role)
     head = f"Vakans {shift.id}: {ctx.unit.name}, "
@@ -136,8 +141,11 @@ def explain(
     lines.append(f"Behöriga, i turordning: {len(ranked)}")
     for n, c in enumerate(ranked, start=1):
         p = c.verdict.person
+        note = (notes or {}).get(p.id)
         lines.append(
-            f"  {n}. {p.name} ({p.id}) – nivå {c.tier} {c.tier_name}: " + "; ".join(c.reasons)
+            f"  {n}. {p.name} ({p.id}) – nivå {c.tier} {c.tier_name}: "
+            + "; ".join(c.reasons)
+            + (f" · {note}" if note else "")
         )
     if not ranked:
         lines.append("  (inga)")

@@ -27,9 +27,9 @@ from bot.domain.model import OfferState, Person, Role, Shift, Unit, Vacancy, Vac
 from bot.domain.outgoing import Button, OutMessage
 from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
 from bot.domain.waves import plan_wave
-from bot.services.deps import Deps, send_to_coordinators, send_to_person
+from bot.services.deps import Deps, delivery_channel, send_to_coordinators, send_to_person
 from bot.texts import role_name, shift_times, t
-from storage import audit, callout
+from storage import audit, callout, outbox
 from storage import people as people_repo
 
 log = logging.getLogger(__name__)
@@ -251,8 +251,7 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
-    for rank, cand in enumerate(chosen, start=1):
-        await _offer(conn, deps, a, cand, wave, rank)
+    await _offer_wave(conn, deps, a, chosen, wave)
     if chosen:
         await audit.record(
             conn,
@@ -287,35 +286,42 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     await callout.update_vacancy(conn, vacancy.id, now, wave=wave, next_due_at=next_due)
 
 
-async def _offer(
-    conn: AsyncConnection,
-    deps: Deps,
-    a: Assessment,
-    cand: RankedCandidate,
-    wave: int,
-    rank: int,
+async def _offer_wave(
+    conn: AsyncConnection, deps: Deps, a: Assessment, chosen: list[RankedCandidate], wave: int
 ) -> None:
-    """One offer; the handledare working alongside is named only to people who need an
-    introduction."""
+    """The wave's offers, their messages and audit rows: three statements whatever its size.
+    The handledare working alongside is named only to people who need an introduction."""
     now = deps.now()
-    person = cand.verdict.person
-    offer = await callout.insert_offer(conn, a.vacancy.id, person.id, wave, rank, now)
-    name = a.handledare if cand.verdict.needs_introduction else None
-    msg = offer_message(offer, a.shift, a.unit, person, deps.tz, name)
-    await send_to_person(conn, person, msg, now, offer_id=offer.id)
-    await audit.record(
+    people = [c.verdict.person for c in chosen]
+    offers = await callout.insert_offers(conn, a.vacancy.id, wave, [p.id for p in people], now)
+    messages: list[outbox.Enqueued] = []
+    for cand, person, offer in zip(chosen, people, offers, strict=True):
+        name = a.handledare if cand.verdict.needs_introduction else None
+        msg = offer_message(offer, a.shift, a.unit, person, deps.tz, name)
+        channel = delivery_channel(person, msg)
+        if channel is not None:
+            messages.append(outbox.Enqueued(msg, channel, person_id=person.id, offer_id=offer.id))
+    await outbox.enqueue_many(conn, messages, now)
+    await audit.record_many(
         conn,
         now,
         audit.SYSTEM,
         "offer_sent",
         "offer",
-        offer.id,
         "engine",
-        vacancy=a.vacancy.id,
-        person=person.id,
-        wave=wave,
-        rank=rank,
-        tier=cand.tier_name,
+        [
+            (
+                offer.id,
+                {
+                    "vacancy": a.vacancy.id,
+                    "person": offer.person_id,
+                    "wave": wave,
+                    "rank": offer.rank,
+                    "tier": cand.tier_name,
+                },
+            )
+            for cand, offer in zip(chosen, offers, strict=True)
+        ],
     )
 
 

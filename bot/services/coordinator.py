@@ -15,6 +15,7 @@ from bot.domain.ranking import explain as explain_lines
 from bot.services import callout as engine
 from bot.services import introduction
 from bot.services.absence import cancel_vacancy_in
+from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from storage import audit, callout
 from storage import people as people_repo
@@ -229,6 +230,7 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
         offers = await callout.offers_for(conn, vacancy_id)
         tally = await engine.offer_tally(conn, vacancy_id)
+        notes = await answer_notes_in(conn, deps.now(), [c.verdict.person.id for c in a.ranked])
     start = a.shift.starts_at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M")
     end = a.shift.ends_at.astimezone(deps.tz).strftime("%H:%M")
     head = [
@@ -237,4 +239,4 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         f"Tillfrågade {tally['asked']}, nej {tally['declined']}, inget svar {tally['silent']}; "
         f"{sum(o.state == OfferState.ACCEPTED for o in offers)} ja.",
     ]
-    return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules)
+    return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)

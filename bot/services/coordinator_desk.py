@@ -1,17 +1,23 @@
 """Reads and small writes a coordinator's chat needs around the use cases in
 `coordinator.py`: which units a coordinator (or a group chat) covers, a vacancy's unit,
-the people to choose from when filling by hand, registering a unit's group chat.
+the people to choose from when filling by hand, registering a unit's group chat, and each
+candidate's recent declines and cancellations (shown to coordinators, never acted on).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.messages import shift_line
 from bot.domain.model import Person, Role, Shift, Unit, Vacancy
 from bot.services import callout as engine
 from bot.services.deps import Deps
 from bot.services.linking import may_manage
+from bot.texts import t
 from storage import audit, callout
 from storage import people as people_repo
 
@@ -26,11 +32,35 @@ class VacancyInfo:
         return shift_line(self.shift, self.unit, deps.tz, lang)
 
 
+# Declines and cancellations shown next to a candidate count over this many days.
+ANSWER_WINDOW_DAYS = 90
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     person_id: str
     name: str
     tier_name: str
+    answers: str = ""  # "2 nej, 1 återbud senaste 90 dagarna"; empty when none of either
+
+
+async def answer_notes_in(
+    conn: AsyncConnection, now: dt.datetime, person_ids: Iterable[str], lang: str = "sv"
+) -> dict[str, str]:
+    """Each person's declines and cancellations in the last `ANSWER_WINDOW_DAYS`, as text
+    for a coordinator; people with neither are left out. Never for texts to substitutes."""
+    since = now - dt.timedelta(days=ANSWER_WINDOW_DAYS)
+    counts = await callout.answer_counts_for(conn, person_ids, since)
+    return {
+        pid: t("coord_answer_counts", lang, declines=d, cancellations=c, days=ANSWER_WINDOW_DAYS)
+        for pid, (d, c) in counts.items()
+    }
+
+
+async def answer_notes(deps: Deps, person_ids: Iterable[str], lang: str = "sv") -> dict[str, str]:
+    """`answer_notes_in`, in a read transaction of its own."""
+    async with deps.db.read() as conn:
+        return await answer_notes_in(conn, deps.now(), person_ids, lang)
 
 
 async def units_of(deps: Deps, person: Person) -> list[Unit]:
@@ -74,17 +104,19 @@ async def vacancy_for(deps: Deps, person: Person, vacancy_id: int) -> VacancyInf
     return info
 
 
-async def fill_candidates(deps: Deps, vacancy_id: int, limit: int = 8) -> list[Candidate]:
-    """Eligible people in call-out order (those already asked included): the first choices
-    offered when a coordinator fills by hand."""
+async def fill_candidates(
+    deps: Deps, vacancy_id: int, limit: int = 8, lang: str = "sv"
+) -> list[Candidate]:
+    """Eligible people in call-out order (those already asked included), with their recent
+    declines and cancellations: the first choices offered when a coordinator fills by hand."""
     async with deps.db.read() as conn:
         vacancy = await callout.get_vacancy(conn, vacancy_id)
         if vacancy is None:
             return []
         a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
-    return [
-        Candidate(c.verdict.person.id, c.verdict.person.name, c.tier_name) for c in a.ranked[:limit]
-    ]
+        first = [(c.verdict.person, c.tier_name) for c in a.ranked[:limit]]
+        notes = await answer_notes_in(conn, deps.now(), [p.id for p, _ in first], lang)
+    return [Candidate(p.id, p.name, tier, notes.get(p.id, "")) for p, tier in first]
 
 
 async def find_people(deps: Deps, by: Person, query: str, limit: int = 8) -> list[Person]:

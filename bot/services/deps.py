@@ -62,16 +62,24 @@ async def send_to_person(
 ) -> bool:
     if offer_id is None:  # a follow-up about an offer belongs to that offer
         offer_id = msg.edit_offer_id
+    channel = delivery_channel(person, msg)
+    if channel is None:
+        return False
+    await outbox.enqueue(conn, msg, channel, now, person_id=person.id, offer_id=offer_id)
+    return True
+
+
+def delivery_channel(person: Person, msg: OutMessage) -> str | None:
+    """The channel `msg` goes out on to `person`, or None when it is not sent at all."""
     channel = channel_for(person)
     if channel is None:
         log.warning(
             "person %s (%s) unreachable for %s", person.id, mask_phone(person.phone), msg.kind
         )
-        return False
+        return None
     if channel == "sms" and msg.sms is None:
-        return False  # this message is only worth sending on Telegram
-    await outbox.enqueue(conn, msg, channel, now, person_id=person.id, offer_id=offer_id)
-    return True
+        return None  # this message is only worth sending on Telegram
+    return channel
 
 
 async def send_to_coordinators(

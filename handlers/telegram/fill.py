@@ -1,8 +1,9 @@
 """Filling a vacancy by hand (tillsätt manuellt): the esc:f:<vid> button or /tillsatt <vid>.
 
-A short dialogue per coordinator: the eligible people in call-out order as buttons (or type
-a name or id) -> `coordinator.fill_by_hand`. If rules block the person, the blocking reasons
-are shown and the next text message is taken as the override reason (recorded).
+A short dialogue per coordinator: the eligible people in call-out order as buttons, each with
+their recent declines and cancellations if any (or type a name or id) ->
+`coordinator.fill_by_hand`. If rules block the person, the blocking reasons are shown and the
+next text message is taken as the override reason (recorded).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ def _draft(context: Context) -> FillDraft | None:
     return draft if isinstance(draft, FillDraft) else None
 
 
+def _label(text: str, answers: str) -> str:
+    """A choice's button text, with the person's recent declines and cancellations, if any."""
+    return f"{text} · {answers}" if answers else text
+
+
 def _choice_rows(draft: FillDraft, lang: str) -> list[list[tuple[str, str]]]:
     rows = [[(name, f"fill:{i}")] for i, (_, name) in enumerate(draft.choices)]
     return [*rows, [(t("tg_btn_cancel", lang), "fill:x")]]
@@ -76,8 +82,10 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
         await (toast(update, text, alert=True) if update.callback_query else say(update, text))
         return None
     await toast(update)
-    candidates = await coordinator_desk.fill_candidates(deps, vid)
-    draft = FillDraft(vid, [(c.person_id, f"{c.name} ({c.tier_name})") for c in candidates])
+    candidates = await coordinator_desk.fill_candidates(deps, vid, lang=lang)
+    draft = FillDraft(
+        vid, [(c.person_id, _label(f"{c.name} ({c.tier_name})", c.answers)) for c in candidates]
+    )
     context.user_data[KEY] = draft  # type: ignore[index]
     line = info.line(deps, lang)
     if draft.choices:
@@ -142,12 +150,13 @@ async def search(update: Update, context: Context, person: Person) -> str | int:
     message = update.effective_message
     if draft is None or message is None:
         return END
-    lang = person.language
-    found = await coordinator_desk.find_people(deps_of(context), person, message.text or "")
+    deps, lang = deps_of(context), person.language
+    found = await coordinator_desk.find_people(deps, person, message.text or "")
     if not found:
         await say(update, t("tg_fill_no_match", lang))
         return PICK
-    draft.choices = [(p.id, f"{p.name} ({p.id})") for p in found]
+    notes = await coordinator_desk.answer_notes(deps, [p.id for p in found], lang)
+    draft.choices = [(p.id, _label(f"{p.name} ({p.id})", notes.get(p.id, ""))) for p in found]
     if len(found) > 1:
         await say(update, t("tg_fill_many", lang), inline(_choice_rows(draft, lang)))
         return PICK

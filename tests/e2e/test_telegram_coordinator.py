@@ -8,6 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from bot.domain.model import AbsenceCategory
+from bot.fakes.telegram_server import SentMessage
 from bot.services import absence, callout
 from storage import people as people_repo
 from storage import tables as t
@@ -47,8 +48,20 @@ async def test_escalation_then_fill_by_hand_with_an_override_reason(launch: Laun
         "kim", "⚠️ Ej tillsatt: Hemtjänst Norr tis 1/12 07:00–16:00 (undersköterska), vakans #1"
     )
     assert "Tillfrågade 1, nej 1" in (alert.text or "")
+    # Sara's decline is shown to the coordinator next to her name (and nothing next to
+    # anyone without one), both in the explanation and in the list to fill from.
+    explained = await h.step("kim", f"/forklara {vid}", "Sara Vikarie (sub1)")
+    assert isinstance(explained, SentMessage) and explained.text is not None
+    (sara,) = [x for x in explained.text.splitlines() if "(sub1)" in x]
+    assert sara.endswith(" · 1 nej, 0 återbud senaste 90 dagarna")
+    assert explained.text.count("senaste 90 dagarna") == 1
+    pick = await h.step("kim", press("Tillsätt manuellt"), f"Vem ska ta vakans #{vid}")
+    assert isinstance(pick, SentMessage)
+    assert [b["text"] for b in pick.buttons] == [
+        "Sara Vikarie (vikarie introducerad på enheten) · 1 nej, 0 återbud senaste 90 dagarna",
+        "Avbryt",
+    ]
     await h.dialog([
-        ("kim", press("Tillsätt manuellt"), f"Vem ska ta vakans #{vid}"),
         ("kim", "bo", "Bo Pausad kan inte tas utan undantag:\n• pausad till"),
         ("kim", "ok", "Skriv en motivering"),
         ("kim", "Bo lovade i telefon kl 06", f"✓ Tillsatt: Bo Pausad på vakans #{vid} "
