@@ -29,7 +29,14 @@ from storage.db import Database
 from storage.migrate import upgrade
 
 SEED = 20261117
-ALL_AT_ONCE = {"wave_all_at_once_minutes": 1_000_000}
+# Baseline (a): every wave is "everyone eligible", under the same quiet hours as the engine
+# (offers for a later day wait for 07:00; the issue asks the engine to hold them, so a
+# strategy that wakes people for them is not one the product may use). (a') is the same
+# but also at night: the bare lower bound, printed for reference.
+EVERYONE = 1_000_000
+ALL_AT_ONCE = {"wave_near_size": EVERYONE, "wave_mid_size": EVERYONE, "wave_far_size": EVERYONE}
+ALL_AT_ONCE_AT_NIGHT = {"wave_all_at_once_minutes": EVERYONE}
+A_NIGHT_LABEL = "(a') everyone at once, at night too"
 # Settings runs printed beside the defaults: the trade-off the wave settings offer
 # (see docs/benchmarks.md). Each is a dict of Settings fields.
 # near_size=10/near_wait=3 is the cheapest gain found; all_at_once=90 is what it takes to
@@ -92,8 +99,11 @@ async def part1(tmp: str, seed: int) -> list[RunResult]:
     say(f"  {len(world.reports)} absences reported {_hm(first)}–{_hm(last)} local time: "
         + ", ".join(f"{n} for {b}" for b, n in bands.items()))
     results: list[RunResult] = []
-    runs: list[tuple[str, dict[str, object]]] = [("engine (defaults)", {}),
-                                                 ("(a) everyone at once", dict(ALL_AT_ONCE))]
+    runs: list[tuple[str, dict[str, object]]] = [
+        ("engine (defaults)", {}),
+        ("(a) everyone at once", dict(ALL_AT_ONCE)),
+        (A_NIGHT_LABEL, dict(ALL_AT_ONCE_AT_NIGHT)),
+    ]
     runs += [(_settings_label(ov), ov) for ov in ALTERNATIVES]
     for label, ov in runs:
         say(f"  running {label} ...")
@@ -149,7 +159,8 @@ def print_part1(results: Sequence[RunResult]) -> None:
     say()
     a_med = percentile(all_at_once.times, 0.5)
     b_med = percentile(phone.times, 0.5)
-    for r in [engine, *results[3:]]:
+    night = next(r for r in results if r.label == A_NIGHT_LABEL)
+    for r in [engine, *(r for r in results[3:] if r is not night)]:
         med = percentile(r.times, 0.5)
         vs_all = med / a_med
         share = r.per_filled / all_at_once.per_filled
@@ -160,6 +171,9 @@ def print_part1(results: Sequence[RunResult]) -> None:
         say(f"    messages at most {TARGET_MSG_SHARE:.0%} of (a)'s:   {r.per_filled:.1f} vs "
             f"{all_at_once.per_filled:.1f} a filled vacancy = {share:.0%}   "
             f"{_verdict(share <= TARGET_MSG_SHARE)}")
+        n_med = percentile(night.times, 0.5)
+        say(f"    (for reference: {med / n_med:.2f}x (a')'s {fmt_min(n_med)} min, which "
+            "also offers tomorrow's shifts before 07:00)")
         speed = "never fills" if math.isinf(vs_phone) else f"{vs_phone:.1f}x faster"
         say(f"    at least {TARGET_VS_PHONE:.0f}x faster than (b): {fmt_min(med)} vs "
             f"{fmt_min(b_med)} min = {speed}   {_verdict(vs_phone >= TARGET_VS_PHONE)}")
