@@ -1,9 +1,10 @@
 """Filling a vacancy by hand (tillsätt manuellt): the esc:f:<vid> button or /tillsatt <vid>.
 
-A short dialogue per coordinator: the eligible people in call-out order as buttons, each with
-their recent declines and cancellations if any (or type a name or id) ->
-`coordinator.fill_by_hand`. If rules block the person, the blocking reasons are shown and the
-next text message is taken as the override reason (recorded).
+A short dialogue per coordinator: the eligible people in call-out order as buttons, their
+recent declines and cancellations (if any) listed in the message above, where a phone does
+not cut them off (or type a name or id) -> `coordinator.fill_by_hand`. If rules block the
+person, the blocking reasons are shown and the next text message is taken as the override
+reason (recorded).
 """
 
 from __future__ import annotations
@@ -49,9 +50,11 @@ def _draft(context: Context) -> FillDraft | None:
     return draft if isinstance(draft, FillDraft) else None
 
 
-def _label(text: str, answers: str) -> str:
-    """A choice's button text, with the person's recent declines and cancellations, if any."""
-    return f"{text} · {answers}" if answers else text
+def _with_answers(text: str, named: list[tuple[str, str]]) -> str:
+    """`text`, then a line per person (name, their recent declines and cancellations) who
+    has any: shown to the coordinator, never acted on."""
+    lines = [f"• {name}: {answers}" for name, answers in named if answers]
+    return "\n".join([text, *lines])
 
 
 def _choice_rows(draft: FillDraft, lang: str) -> list[list[tuple[str, str]]]:
@@ -83,14 +86,13 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
         return None
     await toast(update)
     candidates = await coordinator_desk.fill_candidates(deps, vid, lang=lang)
-    draft = FillDraft(
-        vid, [(c.person_id, _label(f"{c.name} ({c.tier_name})", c.answers)) for c in candidates]
-    )
+    draft = FillDraft(vid, [(c.person_id, f"{c.name} ({c.tier_name})") for c in candidates])
     context.user_data[KEY] = draft  # type: ignore[index]
     line = info.line(deps, lang)
     if draft.choices:
-        await say(update, t("tg_fill_pick", lang, vid=vid, line=line),
-                  inline(_choice_rows(draft, lang)))
+        text = t("tg_fill_pick", lang, vid=vid, line=line)
+        named = [(c.name, c.answers) for c in candidates]
+        await say(update, _with_answers(text, named), inline(_choice_rows(draft, lang)))
     else:
         await say(update, t("tg_fill_none", lang, vid=vid, line=line),
                   ForceReply(selective=True))
@@ -156,9 +158,11 @@ async def search(update: Update, context: Context, person: Person) -> str | int:
         await say(update, t("tg_fill_no_match", lang))
         return PICK
     notes = await coordinator_desk.answer_notes(deps, [p.id for p in found], lang)
-    draft.choices = [(p.id, _label(f"{p.name} ({p.id})", notes.get(p.id, ""))) for p in found]
+    draft.choices = [(p.id, f"{p.name} ({p.id})") for p in found]
     if len(found) > 1:
-        await say(update, t("tg_fill_many", lang), inline(_choice_rows(draft, lang)))
+        named = [(p.name, notes.get(p.id, "")) for p in found]
+        text = _with_answers(t("tg_fill_many", lang), named)
+        await say(update, text, inline(_choice_rows(draft, lang)))
         return PICK
     return await _fill(update, context, person, draft, found[0].id)
 
