@@ -21,6 +21,7 @@ from bot.demo.transcript import Transcript
 from bot.domain.model import OfferState
 from bot.services import callout
 from bot.services.board import board_text
+from bot.texts import CATALOG
 from storage import callout as repo
 from storage import tables as t
 
@@ -89,6 +90,12 @@ async def answer(
         await stage.act_sms(person, word)
 
 
+def _button(stage: Stage, person_id: str, key: str) -> str:
+    """The fixed start of a button's label in the person's language ("Avboka", "Cancel")."""
+    lang = stage.people[person_id].language
+    return CATALOG[key].get(lang, CATALOG[key]["sv"]).split("{")[0].strip()
+
+
 def report(a: Absence) -> Action:
     async def run(stage: Stage, tr: Transcript) -> None:
         channel, _, words = a.how.partition(":")
@@ -99,9 +106,9 @@ def report(a: Absence) -> Action:
         tr.action(stage.label(a.person), "Telegram", words)
         stage.act_telegram(a.person, words)
         await stage.settle()
-        await stage.act_press(a.person, "Nästa")
+        await stage.act_press(a.person, _button(stage, a.person, "tg_btn_next"))
         await stage.settle()
-        text = await stage.act_press(a.person, "Ja, skicka")
+        text = await stage.act_press(a.person, _button(stage, a.person, "tg_btn_send"))
         tr.action(stage.label(a.person), "Telegram", f"väljer passet, trycker {text}")
 
     return run
@@ -186,11 +193,11 @@ def substitute_cancels(shift: str) -> Action:
         tr.action(stage.label(who), "Telegram", "/pass")
         stage.act_telegram(who, "/pass")
         await stage.settle()
-        text = await stage.act_press(who, "Avboka")
+        text = await stage.act_press(who, _button(stage, who, "tg_btn_unbook"))
         tr.action(stage.label(who), "Telegram", f"trycker {text}")
         await stage.settle()
-        await stage.act_press(who, "Ja, avboka")
-        tr.action(stage.label(who), "Telegram", "trycker Ja, avboka")
+        text = await stage.act_press(who, _button(stage, who, "tg_btn_unbook_yes"))
+        tr.action(stage.label(who), "Telegram", f"trycker {text}")
 
     return run
 
