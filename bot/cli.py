@@ -1,4 +1,4 @@
-"""`vikariebot` command line: run, demo, db upgrade, import, explain, board."""
+"""`vikariebot` command line: run, demo, db upgrade|current|backup, import, explain, board."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--interactive", action="store_true", help="öppna en lokal webbsida")
     demo.add_argument("--fresh", action="store_true", help="börja från en tom databas")
     db = sub.add_parser("db", help="databasen")
-    db.add_argument("action", choices=["upgrade", "current"])
+    db.add_argument("action", choices=["upgrade", "current", "backup"])
+    db.add_argument("file", type=Path, nargs="?", help="backup: filen att skriva kopian till")
     imp = sub.add_parser("import", help="importera CSV (enheter, personer, pass, checklista)")
     imp.add_argument("kind", choices=["units", "people", "shifts", "checklist"])
     imp.add_argument("file", type=Path)
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
+        if args.action == "backup":
+            return _backup(args.file, settings)
         return await _db(args.action, settings)
     if args.command == "import":
         return await _import(args.kind, args.file, settings)
@@ -83,6 +86,21 @@ async def _db(action: str, settings: Settings) -> int:
         print(f"Databasens version: {await current_revision(db)}")
     finally:
         await db.close()
+    return 0
+
+
+def _backup(target: Path | None, settings: Settings) -> int:
+    from storage.backup import BackupError, backup_sqlite
+
+    if target is None:
+        print("Ange filen att skriva till: vikariebot db backup FIL", file=sys.stderr)
+        return 2
+    try:
+        size = backup_sqlite(settings.database_url, target)
+    except BackupError as exc:
+        print(f"Ingen säkerhetskopia: {exc}", file=sys.stderr)
+        return 1
+    print(f"Säkerhetskopia skriven: {target} ({size / 1e6:.1f} MB)")
     return 0
 
 
