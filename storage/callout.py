@@ -501,13 +501,22 @@ async def bookings_of(
     return [(_booking(r), _shift(_Prefixed(r, "s_"))) for r in await conn.execute(q)]
 
 
+def _said_no() -> sa.ColumnElement[bool]:
+    """Offers the person declined themselves: not the ones closed because no channel
+    reached them (the dispatcher marks those declined, answer channel "unreachable")."""
+    return sa.and_(
+        t.offers.c.state == "declined",
+        sa.or_(t.offers.c.answer_channel.is_(None), t.offers.c.answer_channel != "unreachable"),
+    )
+
+
 async def answer_counts(conn: AsyncConnection, person_id: str) -> tuple[int, int]:
     """(declines, cancellations) for a person: shown to coordinators, never acted on."""
     declines = (
         await conn.execute(
             sa.select(sa.func.count())
             .select_from(t.offers)
-            .where(t.offers.c.person_id == person_id, t.offers.c.state == "declined")
+            .where(t.offers.c.person_id == person_id, _said_no())
         )
     ).scalar_one()
     cancels = (
@@ -529,12 +538,11 @@ async def answer_counts_for(
     ids = sorted(set(person_ids))
     declines: dict[str, int] = defaultdict(int)
     cancels: dict[str, int] = defaultdict(int)
-    for i in range(0, len(ids), 900):  # SQLite's budget of bound parameters is 999
-        chunk = ids[i : i + 900]
-        o, b = t.offers.c, t.bookings.c
+    o, b = t.offers.c, t.bookings.c
+    for chunk in chunks(ids):
         for pid, n in await conn.execute(
             sa.select(o.person_id, sa.func.count())
-            .where(o.person_id.in_(chunk), o.state == "declined", o.answered_at >= since)
+            .where(o.person_id.in_(chunk), _said_no(), o.answered_at >= since)
             .group_by(o.person_id)
         ):
             declines[pid] = int(n)

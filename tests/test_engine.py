@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from bot.clock import FakeClock
-from bot.domain.model import AbsenceCategory, VacancyStatus
+from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout, coordinator, coordinator_desk
 from storage import audit, outbox
 from storage import callout as repo
+from storage import tables as t
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
 
@@ -527,3 +529,41 @@ async def test_absence_records_are_purged_after_the_retention_period(db: Databas
         v = await repo.get_vacancy(conn, vid)
         assert await repo.open_absences(conn, "anna", local("2026-11-01 00:00")) == []
     assert v is not None and v.absence_id is None
+
+
+async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None:
+    """A JA refused by the rules (paused meanwhile) and an offer no channel reached are
+    closed by the bot, not declined by the person: neither shows as "nej"."""
+    await _morning(db, n_subs=2)
+    deps = make_deps(db, "2026-12-01 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    async with db.read() as conn:
+        mine = {o.person_id: o for o in await repo.offers_for(conn, vid)}
+    async with db.write() as conn:
+        await conn.execute(
+            sa.update(t.people)
+            .where(t.people.c.id == "sub00")
+            .values(paused_until=local("2026-12-05 00:00"))
+        )
+        # What the dispatcher does when no channel reaches a person.
+        await repo.answer_offer(
+            conn, mine["sub01"].id, OfferState.DECLINED, deps.now(), "unreachable"
+        )
+    refused = await answers.accept(deps, mine["sub00"].id, "sub00", "sms")
+    assert refused.outcome == answers.Outcome.NOT_ELIGIBLE
+    async with db.read() as conn:
+        assert (await repo.get_offer(conn, mine["sub00"].id)).state == OfferState.WITHDRAWN  # type: ignore[union-attr]
+        assert await repo.answer_counts(conn, "sub00") == (0, 0)
+        assert await repo.answer_counts(conn, "sub01") == (0, 0)
+        assert (
+            await repo.answer_counts_for(conn, ["sub00", "sub01"], local("2026-11-01 00:00")) == {}
+        )
+    assert await coordinator_desk.answer_notes(deps, ["sub00", "sub01"]) == {}
+    # A real NEJ from the same person still counts.
+    eve = await report_absent(make_deps(db, "2026-12-01 08:00"), "anna", "s-eve", "telegram")
+    async with db.read() as conn:
+        (offer,) = [o for o in await repo.offers_for(conn, eve) if o.person_id == "sub01"]
+    said = await answers.decline(make_deps(db, "2026-12-01 08:05"), offer.id, "sub01", "sms")
+    assert said.outcome == answers.Outcome.DECLINED
+    async with db.read() as conn:
+        assert await repo.answer_counts(conn, "sub01") == (1, 0)

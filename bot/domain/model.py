@@ -55,7 +55,7 @@ class OfferState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     TAKEN = "taken"  # someone else accepted first
-    WITHDRAWN = "withdrawn"  # vacancy cancelled
+    WITHDRAWN = "withdrawn"  # closed by the bot: vacancy cancelled, booked elsewhere, ineligible
     EXPIRED = "expired"  # shift started
     LATE = "late"  # accepted after it was taken
 

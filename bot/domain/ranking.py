@@ -47,8 +47,8 @@ TIER_NAMES = {
 
 def tie_turn(person_id: str, rotation: int) -> int:
     """A person's place among ties for the vacancy with this `rotation`: a draw fixed by
-    the two (a hash), so it depends on nobody else, and over many vacancies each of the
-    people tied comes first equally often."""
+    the two (a hash), so it depends on nobody else. Over many vacancies each of the people
+    tied comes first as often on average (a draw, not a strict turn)."""
     digest = hashlib.blake2b(f"{rotation}/{person_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 

@@ -92,7 +92,8 @@ async def _accept_in(
     a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
     verdict = a.verdicts[0] if a.verdicts else None
     if verdict is None or not verdict.eligible:
-        await callout.answer_offer(conn, offer.id, OfferState.DECLINED, now, channel)
+        # Closed by the rules, not by the person: not counted as a decline.
+        await callout.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, channel)
         msg = simple(
             "not_eligible_now", a.shift, a.unit, person, deps.tz, edit_offer_id=offer.id, sms=False
         )

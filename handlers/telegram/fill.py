@@ -50,10 +50,10 @@ def _draft(context: Context) -> FillDraft | None:
     return draft if isinstance(draft, FillDraft) else None
 
 
-def _with_answers(text: str, named: list[tuple[str, str]]) -> str:
-    """`text`, then a line per person (name, their recent declines and cancellations) who
-    has any: shown to the coordinator, never acted on."""
-    lines = [f"• {name}: {answers}" for name, answers in named if answers]
+def _with_answers(text: str, draft: FillDraft, answers: dict[str, str]) -> str:
+    """`text`, then a line per choice whose person has recent declines or cancellations
+    (`answers`, by person id), labelled as the button: shown, never acted on."""
+    lines = [f"• {label}: {answers[pid]}" for pid, label in draft.choices if answers.get(pid)]
     return "\n".join([text, *lines])
 
 
@@ -91,8 +91,8 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
     line = info.line(deps, lang)
     if draft.choices:
         text = t("tg_fill_pick", lang, vid=vid, line=line)
-        named = [(c.name, c.answers) for c in candidates]
-        await say(update, _with_answers(text, named), inline(_choice_rows(draft, lang)))
+        answers = {c.person_id: c.answers for c in candidates}
+        await say(update, _with_answers(text, draft, answers), inline(_choice_rows(draft, lang)))
     else:
         await say(update, t("tg_fill_none", lang, vid=vid, line=line),
                   ForceReply(selective=True))
@@ -160,8 +160,7 @@ async def search(update: Update, context: Context, person: Person) -> str | int:
     notes = await coordinator_desk.answer_notes(deps, [p.id for p in found], lang)
     draft.choices = [(p.id, f"{p.name} ({p.id})") for p in found]
     if len(found) > 1:
-        named = [(p.name, notes.get(p.id, "")) for p in found]
-        text = _with_answers(t("tg_fill_many", lang), named)
+        text = _with_answers(t("tg_fill_many", lang), draft, notes)
         await say(update, text, inline(_choice_rows(draft, lang)))
         return PICK
     return await _fill(update, context, person, draft, found[0].id)

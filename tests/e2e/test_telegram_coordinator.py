@@ -61,7 +61,9 @@ async def test_escalation_then_fill_by_hand_with_an_override_reason(launch: Laun
         "Sara Vikarie (vikarie introducerad på enheten)",
         "Avbryt",
     ]  # short enough for a phone; the figures are in the message above the buttons
-    assert (pick.text or "").endswith("\n• Sara Vikarie: 1 nej, 0 återbud senaste 90 dagarna")
+    assert (pick.text or "").endswith(
+        "\n• Sara Vikarie (vikarie introducerad på enheten): 1 nej, 0 återbud senaste 90 dagarna"
+    )
     await h.dialog([
         ("kim", "bo", "Bo Pausad kan inte tas utan undantag:\n• pausad till"),
         ("kim", "ok", "Skriv en motivering"),
