@@ -27,7 +27,7 @@ from bot.domain.model import (
     VacancyStatus,
 )
 from storage import tables as t
-from storage.people import chunks
+from storage.people import chunks, lock_people
 
 LIVE_VACANCY = ("searching", "filled")
 # No shift is longer than this (the importer takes a date and two wall times; Settings caps
@@ -327,9 +327,12 @@ async def insert_offers(
     now: dt.datetime,
 ) -> list[Offer]:
     """One wave's offers, ranks 1.. in the order given, in one statement. Each offer gets
-    the smallest short code (SMS "JA 3") its person has no other open offer with."""
+    the smallest short code (SMS "JA 3") its person has no other open offer with; the
+    people are locked first, so a worker offering one of them something else at the same
+    moment waits and then sees this code taken."""
     if not people_by_rank:
         return []
+    await lock_people(conn, people_by_rank)
     used: dict[str, set[int]] = defaultdict(set)
     for chunk in chunks(list(dict.fromkeys(people_by_rank))):
         q = sa.select(t.offers.c.person_id, t.offers.c.code).where(

@@ -254,6 +254,19 @@ async def add_introduction(
     return True
 
 
+async def lock_people(conn: AsyncConnection, person_ids: Iterable[str]) -> None:
+    """`lock_person` for several people, in id order (so two callers cannot deadlock each
+    other): a wave's offers, whose short SMS codes must differ among each person's open
+    offers even when two workers offer the same person at once."""
+    for chunk in chunks(sorted(set(person_ids))):
+        await conn.execute(
+            sa.select(t.people.c.id)
+            .where(t.people.c.id.in_(chunk))
+            .order_by(t.people.c.id)
+            .with_for_update(key_share=True)
+        )
+
+
 async def lock_person(conn: AsyncConnection, person_id: str) -> None:
     """Serialise bookings of one person (PostgreSQL row lock; SQLite has one writer anyway),
     so two bookings of the same person on different vacancies cannot both pass the rules.

@@ -11,7 +11,7 @@ from bot.services import absence, answers
 from storage import callout as repo
 from storage import tables as t
 from storage.db import Database
-from tests.builders import World, make_deps, report_absent
+from tests.builders import World, local, make_deps, report_absent
 
 
 async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database) -> None:
@@ -110,3 +110,33 @@ async def test_one_person_accepting_two_overlapping_shifts_at_once_gets_one(
             .all()
         )
     assert len(live) == 1
+
+
+async def test_two_workers_offering_one_person_at_once_give_different_sms_codes(
+    any_db: Database,
+) -> None:
+    """Kim answers by SMS "JA 1" or "JA 2": two waves that offer Kim different shifts at
+    the same moment (two workers, one transaction each) must not both pick code 1."""
+    w = World(any_db)
+    await w.unit("norr")
+    await w.sub("kim")
+    await w.shift("s1", "norr", None, "2026-12-01 07:00", "2026-12-01 16:00")
+    await w.shift("s2", "norr", None, "2026-12-02 07:00", "2026-12-02 16:00")
+    now = local("2026-11-30 12:00")
+    async with any_db.write() as conn:
+        v1 = await repo.insert_vacancy(conn, "s1", None, now)
+        v2 = await repo.insert_vacancy(conn, "s2", None, now)
+    first_in = asyncio.Event()
+
+    async def wave(vacancy_id: int, hold: bool) -> int:
+        async with any_db.write() as conn:
+            (offer,) = await repo.insert_offers(conn, vacancy_id, 1, ["kim"], now)
+            if hold:  # still open while the other worker offers Kim its shift
+                first_in.set()
+                await asyncio.sleep(0.3)
+            return offer.code
+
+    first = asyncio.create_task(wave(v1, hold=True))
+    await first_in.wait()
+    second = asyncio.create_task(wave(v2, hold=False))
+    assert sorted([await first, await second]) == [1, 2]
