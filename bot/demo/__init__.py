@@ -22,7 +22,6 @@ MORNING = dt.datetime(2026, 12, 1, 5, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
 async def run_demo(settings: Settings, *, interactive: bool = False, fresh: bool = True) -> int:
     from bot.demo.morning import run_morning
     from bot.demo.stage import open_stage
-    from bot.demo.transcript import Transcript
 
     # The transcript is the output; library chatter would drown it.
     logging.getLogger().setLevel(logging.WARNING)
@@ -41,14 +40,7 @@ async def run_demo(settings: Settings, *, interactive: bool = False, fresh: bool
             from bot.demo.interactive import serve
 
             return await serve(stage)
-        tr = Transcript(
-            stage.telegram,
-            stage.twilio,
-            stage.clock,
-            stage.settings.tz,
-            stage.name_of_chat,
-            stage.name_of_phone,
-        )
+        tr = stage.transcript()
         tr.skip_past()  # not the linking chatter
         print("\nMorgonen 1 december, 05:30–08:00 (simulerad tid):\n")
         for line in await run_morning(stage, tr):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pydantic import SecretStr
 from bot.app import VikarieBot
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.demo.transcript import Transcript
 from bot.domain.model import Person
 from bot.fakes import driving
 from bot.fakes.telegram_server import FakeTelegram, SentMessage
@@ -80,6 +82,18 @@ class Stage:
             else ("samordnare" if any(g.role == "coordinator" for g in p.roles) else "ordinarie")
         )
         return f"{p.name} ({role})"
+
+    def transcript(self, out: Callable[[str], None] = print) -> Transcript:
+        """A transcript of what the local servers receive from now on, names filled in."""
+        return Transcript(
+            self.telegram,
+            self.twilio,
+            self.clock,
+            self.settings.tz,
+            self.name_of_chat,
+            self.name_of_phone,
+            out=out,
+        )
 
     def uses_telegram(self, person_id: str) -> bool:
         return person_id in self.user_ids and self.people[person_id].channel != "sms"

@@ -9,21 +9,12 @@ from pathlib import Path
 from bot.demo import MORNING
 from bot.demo.morning import run_morning
 from bot.demo.stage import open_stage
-from bot.demo.transcript import Transcript
 
 
 async def test_the_scripted_morning_plays_to_a_full_board(tmp_path: Path) -> None:
     stage = await open_stage(tmp_path / "demo.db", MORNING)
     try:
-        tr = Transcript(
-            stage.telegram,
-            stage.twilio,
-            stage.clock,
-            stage.settings.tz,
-            stage.name_of_chat,
-            stage.name_of_phone,
-            out=lambda line: None,
-        )
+        tr = stage.transcript(out=lambda line: None)
         tr.skip_past()
         summary = await run_morning(stage, tr)
     finally:
