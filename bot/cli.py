@@ -1,4 +1,5 @@
-"""`vikariebot` command line: run, demo, db upgrade|current|backup, import, explain, board."""
+"""`vikariebot` command line: run, demo, db upgrade|current|backup, import, explain, board,
+person export|erase."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("explain", help="varför vem får en vakans erbjuden")
     ex.add_argument("vacancy", type=int)
     sub.add_parser("board", help="dagens tillsättningsläge")
+    person = sub.add_parser("person", help="en persons uppgifter: utdrag eller radering")
+    person.add_argument("action", choices=["export", "erase"])
+    person.add_argument("person_id")
+    person.add_argument("--out", type=Path, help="export: skriv till filen i stället för skärmen")
+    person.add_argument("--yes", action="store_true", help="erase: ja, radera")
     return p
 
 
@@ -64,6 +70,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         async with open_deps(settings) as deps:
             print(await board_text(deps))
         return 0
+    if args.command == "person":
+        return await _person(args, settings)
     if args.command == "demo":
         from bot.demo import run_demo
 
@@ -86,6 +94,44 @@ async def _db(action: str, settings: Settings) -> int:
         print(f"Databasens version: {await current_revision(db)}")
     finally:
         await db.close()
+    return 0
+
+
+async def _person(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from bot.services import privacy
+    from storage.privacy import ErasureRefused
+
+    if args.action == "erase" and not args.yes:
+        print(
+            f"Raderar {args.person_id}: namn, telefon, Telegram, roller, behörigheter, "
+            "introduktioner, tillgänglighet, frånvaro och meddelanden. Pass, förfrågningar och "
+            "bokningar finns kvar under id:t som arbetstidshistorik. Kör igen med --yes.",
+            file=sys.stderr,
+        )
+        return 2
+    async with open_deps(settings) as deps:
+        if args.action == "export":
+            data = await privacy.export_person(deps, args.person_id, "cli")
+            if data is None:
+                print(f"Okänd person: {args.person_id}", file=sys.stderr)
+                return 1
+            text = json.dumps(data, ensure_ascii=False, indent=2)
+            if args.out is None:
+                print(text)
+            else:
+                args.out.write_text(text + "\n", encoding="utf-8")
+                print(f"Utdrag för {args.person_id} skrivet till {args.out}")
+            return 0
+        try:
+            done = await privacy.erase_person(deps, args.person_id, "cli")
+        except ErasureRefused as exc:
+            print(f"Inget raderat: {exc}", file=sys.stderr)
+            return 1
+    gone = ", ".join(f"{k} {n}" for k, n in done.deleted.items() if n) or "inget mer"
+    kept = ", ".join(f"{k} {n}" for k, n in done.kept.items())
+    print(f"{args.person_id} raderad. Borttaget: {gone}. Kvar under id:t: {kept}.")
     return 0
 
 

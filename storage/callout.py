@@ -561,7 +561,7 @@ async def answer_counts_for(
 # ---------- what the engine needs to judge candidates ----------
 
 
-def _vacated_shift_ids() -> sa.Select[Any]:
+def vacated_shift_ids() -> sa.Select[Any]:
     """Shifts whose scheduled person is not working them (an open or filled vacancy)."""
     return sa.select(t.vacancies.c.shift_id).where(t.vacancies.c.status.in_(LIVE_VACANCY))
 
@@ -697,7 +697,7 @@ def _own_shifts(chunk: Sequence[str], after: dt.datetime, before: dt.datetime) -
         t.shifts.c.cancelled.is_(False),
         t.shifts.c.starts_at > after,
         t.shifts.c.starts_at < before,
-        t.shifts.c.id.not_in(_vacated_shift_ids()),
+        t.shifts.c.id.not_in(vacated_shift_ids()),
     )
 
 
@@ -732,7 +732,7 @@ async def people_working_during(
         t.shifts.c.starts_at < end,
         t.shifts.c.starts_at > start - MAX_SHIFT_SPAN,
         t.shifts.c.ends_at > start,
-        t.shifts.c.id.not_in(_vacated_shift_ids()),
+        t.shifts.c.id.not_in(vacated_shift_ids()),
     )
     booked = (
         sa.select(t.bookings.c.person_id)

@@ -1,22 +1,276 @@
-"""Retention of health data: absence records older than the retention period are deleted."""
+"""Privacy: retention of health data, and one person's data (GDPR access, Art. 15, and
+erasure, Art. 17, as far as the law lets an employer erase).
+
+Retention: absence records older than the retention period are deleted.
+
+Erasure removes what identifies or concerns the person and is not work history: name,
+phone, Telegram ids, roles, qualifications, introductions, availability, invites,
+introduction checklists, absences (health data; their vacancies stay, unlinked) and every
+message addressed to them. It keeps, under the person's id only, the shifts they worked,
+the offers they were sent and the bookings they held, and the audit log: working-time and
+staffing records the employer must keep (Art. 17(3)(b)). Someone with shifts or bookings
+still ahead cannot be erased: the schedule would lose a person who is expected at work.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
+from storage.callout import vacated_shift_ids
 
 
 async def purge_absences_before(conn: AsyncConnection, cutoff: dt.datetime) -> int:
     """Delete absences that ended (or were reported well) before `cutoff`. Their vacancies
     stay, unlinked: who covered a shift is work history, why someone was away is not."""
     ended = sa.func.coalesce(t.absences.c.ended_at, t.absences.c.ends_at)
-    old = sa.select(t.absences.c.id).where(ended < cutoff)
+    return await _delete_absences(conn, ended < cutoff)
+
+
+async def _delete_absences(conn: AsyncConnection, where: sa.ColumnElement[bool]) -> int:
+    doomed = sa.select(t.absences.c.id).where(where)
     await conn.execute(
-        sa.update(t.vacancies).where(t.vacancies.c.absence_id.in_(old)).values(absence_id=None)
+        sa.update(t.vacancies).where(t.vacancies.c.absence_id.in_(doomed)).values(absence_id=None)
     )
-    res = await conn.execute(sa.delete(t.absences).where(ended < cutoff))
-    return int(res.rowcount)
+    return int((await conn.execute(sa.delete(t.absences).where(where))).rowcount)
+
+
+ERASED_NAME = "Raderad person"
+
+
+class ErasureRefused(Exception):
+    """Why a person cannot be erased now, in Swedish."""
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    person_id: str
+    deleted: dict[str, int]  # table -> rows deleted
+    kept: dict[str, int]  # table -> rows kept under the id only (work history)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+async def _rows(conn: AsyncConnection, q: sa.Select[Any]) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in r._mapping.items()} for r in await conn.execute(q)]
+
+
+async def export_person(conn: AsyncConnection, person_id: str) -> dict[str, Any] | None:
+    """Everything stored about the person, JSON-ready; None for an unknown id. Shifts,
+    offers and bookings carry their unit and times; messages their text as sent."""
+    person = await _rows(conn, sa.select(t.people).where(t.people.c.id == person_id))
+    if not person:
+        return None
+    s, o, b, v = t.shifts.c, t.offers.c, t.bookings.c, t.vacancies.c
+    mine = sa.literal(person_id)
+    offers = await _rows(
+        conn,
+        sa.select(
+            o.id,
+            o.created_at,
+            o.state,
+            o.answered_at,
+            o.answer_channel,
+            o.wave,
+            o.rank,
+            s.unit_id,
+            s.starts_at,
+            s.ends_at,
+            s.role,
+        )
+        .join(t.vacancies, v.id == o.vacancy_id)
+        .join(t.shifts, s.id == v.shift_id)
+        .where(o.person_id == mine)
+        .order_by(o.id),
+    )
+    bookings = await _rows(
+        conn,
+        sa.select(
+            b.id,
+            b.booked_at,
+            b.channel,
+            b.cancelled_at,
+            b.cancel_kind,
+            b.override_reason,
+            s.unit_id,
+            s.starts_at,
+            s.ends_at,
+            s.role,
+        )
+        .join(t.shifts, s.id == b.shift_id)
+        .where(b.person_id == mine)
+        .order_by(b.id),
+    )
+    messages = []
+    for row in await _rows(
+        conn,
+        sa.select(
+            t.outbox.c.id,
+            t.outbox.c.created_at,
+            t.outbox.c.channel,
+            t.outbox.c.kind,
+            t.outbox.c.state,
+            t.outbox.c.payload,
+        )
+        .where(t.outbox.c.person_id == mine)
+        .order_by(t.outbox.c.id),
+    ):
+        payload = json.loads(row.pop("payload"))
+        sms = payload.get("sms") if row["channel"] == "sms" else None
+        row["text"] = sms or payload.get("text", "")
+        messages.append(row)
+    checklists = await _rows(conn, sa.select(t.checklists).where(t.checklists.c.person_id == mine))
+    ticks = await _rows(
+        conn,
+        sa.select(t.checklist_ticks, t.checklist_items.c.text)
+        .join(t.checklist_items, t.checklist_items.c.id == t.checklist_ticks.c.item_id)
+        .where(t.checklist_ticks.c.checklist_id.in_([c["id"] for c in checklists]))
+        .order_by(t.checklist_ticks.c.checklist_id, t.checklist_ticks.c.item_id),
+    )
+    offer_ids = [str(r["id"]) for r in offers]
+    booking_ids = [str(r["id"]) for r in bookings]
+    a = t.audit_log.c
+    audit = await _rows(
+        conn,
+        sa.select(t.audit_log)
+        .where(
+            sa.or_(
+                a.actor == mine,
+                sa.and_(a.object_type == "person", a.object_id == mine),
+                sa.and_(a.object_type == "offer", a.object_id.in_(offer_ids)),
+                sa.and_(a.object_type == "booking", a.object_id.in_(booking_ids)),
+            )
+        )
+        .order_by(a.id),
+    )
+    for row in audit:
+        row["detail"] = json.loads(row["detail"])
+    by_person = [
+        ("roles", t.person_roles),
+        ("qualifications", t.qualifications),
+        ("introductions", t.introductions),
+        ("unavailability", t.unavailability),
+        ("invites", t.invites),
+    ]
+    out: dict[str, Any] = {"person": person[0]}
+    for name, table in by_person:
+        out[name] = await _rows(conn, sa.select(table).where(table.c.person_id == mine))
+    out["shifts"] = await _rows(
+        conn, sa.select(t.shifts).where(s.person_id == mine).order_by(s.starts_at)
+    )
+    out["absences"] = await _rows(
+        conn,
+        sa.select(t.absences).where(t.absences.c.person_id == mine).order_by(t.absences.c.id),
+    )
+    out |= {
+        "offers": offers,
+        "bookings": bookings,
+        "introduction_checklists": checklists,
+        "introduction_ticks": ticks,
+        "messages": messages,
+        "audit": audit,
+    }
+    return out
+
+
+async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) -> Erasure:
+    """Erase the person (see the module's docstring for what stays). Raises
+    `ErasureRefused` for an unknown person or one with shifts or bookings ahead."""
+    found = (await conn.execute(sa.select(t.people.c.id).where(t.people.c.id == person_id))).first()
+    if found is None:
+        raise ErasureRefused(f"okänd person {person_id}")
+    s, b = t.shifts.c, t.bookings.c
+    ahead = (
+        await conn.execute(
+            sa.select(sa.func.count())
+            .select_from(t.shifts)
+            .where(
+                s.person_id == person_id,
+                s.cancelled.is_(False),
+                s.ends_at > now,
+                s.id.not_in(vacated_shift_ids()),  # reported away: nobody expects them
+            )
+        )
+    ).scalar_one()
+    booked = (
+        await conn.execute(
+            sa.select(sa.func.count())
+            .select_from(t.bookings.join(t.shifts, s.id == b.shift_id))
+            .where(b.person_id == person_id, b.cancelled_at.is_(None), s.ends_at > now)
+        )
+    ).scalar_one()
+    if ahead or booked:
+        raise ErasureRefused(
+            f"{person_id} har {ahead} schemalagda och {booked} bokade pass framåt: "
+            "flytta eller avboka dem först"
+        )
+    deleted: dict[str, int] = {}
+
+    async def delete(name: str, stmt: Any) -> None:
+        deleted[name] = int((await conn.execute(stmt)).rowcount)
+
+    deleted["absences"] = await _delete_absences(conn, t.absences.c.person_id == person_id)
+    checklists = sa.select(t.checklists.c.id).where(t.checklists.c.person_id == person_id)
+    await delete(
+        "introduction_ticks",
+        sa.delete(t.checklist_ticks).where(t.checklist_ticks.c.checklist_id.in_(checklists)),
+    )
+    await delete(
+        "introduction_checklists",
+        sa.delete(t.checklists).where(t.checklists.c.person_id == person_id),
+    )
+    await delete("messages", sa.delete(t.outbox).where(t.outbox.c.person_id == person_id))
+    for name, table in [
+        ("roles", t.person_roles),
+        ("qualifications", t.qualifications),
+        ("introductions", t.introductions),
+        ("unavailability", t.unavailability),
+        ("invites", t.invites),
+    ]:
+        await delete(name, sa.delete(table).where(table.c.person_id == person_id))
+    # Open offers are closed, so nobody can answer for them any more.
+    await conn.execute(
+        sa.update(t.offers)
+        .where(t.offers.c.person_id == person_id, t.offers.c.state == "open")
+        .values(state="withdrawn", answered_at=now, answer_channel="erased")
+    )
+    await conn.execute(
+        sa.update(t.people)
+        .where(t.people.c.id == person_id)
+        .values(
+            name=ERASED_NAME,
+            phone=None,
+            telegram_user_id=None,
+            telegram_chat_id=None,
+            tier=None,
+            active=False,
+            paused_until=None,
+            sms_opted_out=True,
+            available_days="",
+            available_from=None,
+            available_to=None,
+            max_hours_week=None,
+        )
+    )
+    kept: dict[str, int] = {}
+    for name, table in [("shifts", t.shifts), ("offers", t.offers), ("bookings", t.bookings)]:
+        kept[name] = int(
+            (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(table.c.person_id == person_id)
+                )
+            ).scalar_one()
+        )
+    return Erasure(person_id, deleted, kept)

@@ -1,9 +1,11 @@
-"""Privacy jobs: keep absence records (health data) no longer than the retention setting."""
+"""Privacy: keep absence records (health data) no longer than the retention setting;
+export and erase one person's data."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from bot.services.deps import Deps
 from storage import audit, privacy
@@ -32,3 +34,34 @@ async def purge_old_absences(deps: Deps) -> int:
     if n:
         log.info("purged %d absence records older than %s", n, cutoff.date())
     return n
+
+
+async def export_person(deps: Deps, person_id: str, by: str) -> dict[str, Any] | None:
+    """Everything stored about a person (registerutdrag), for `vikariebot person export`.
+    The export itself is recorded in the audit log."""
+    async with deps.db.write() as conn:
+        data = await privacy.export_person(conn, person_id)
+        if data is not None:
+            await audit.record(conn, deps.now(), by, "person_exported", "person", person_id, "cli")
+    return data
+
+
+async def erase_person(deps: Deps, person_id: str, by: str) -> privacy.Erasure:
+    """Erase a person (see `storage.privacy`); raises `privacy.ErasureRefused`. The audit
+    row keeps only counts."""
+    now = deps.now()
+    async with deps.db.write() as conn:
+        done = await privacy.erase_person(conn, person_id, now)
+        await audit.record(
+            conn,
+            now,
+            by,
+            "person_erased",
+            "person",
+            person_id,
+            "cli",
+            deleted=done.deleted,
+            kept=done.kept,
+        )
+    log.info("erased person %s: %s", person_id, done.deleted)
+    return done
