@@ -39,9 +39,9 @@ async def _morning(db: Database) -> dict[str, int]:
     return {"vacancy": vid, **offers}
 
 
-async def test_export_holds_the_persons_data_and_nobody_elses(db: Database) -> None:
-    ids = await _morning(db)
-    deps = make_deps(db, "2026-12-01 06:00")
+async def test_export_holds_the_persons_data_and_nobody_elses(any_db: Database) -> None:
+    ids = await _morning(any_db)
+    deps = make_deps(any_db, "2026-12-01 06:00")
     mio = await privacy.export_person(deps, "mio", "admin")
     assert mio is not None
     assert mio["person"]["name"] == "Mio Jasson" and mio["person"]["phone"].startswith("+46")
@@ -64,22 +64,22 @@ async def test_export_holds_the_persons_data_and_nobody_elses(db: Database) -> N
     assert [(a["category"], a["channel"]) for a in anna["absences"]] == [("vab", "sms")]
     assert [s["id"] for s in anna["shifts"]] == ["s-day"]
     assert await privacy.export_person(deps, "nobody", "admin") is None
-    async with db.read() as conn:
+    async with any_db.read() as conn:
         logged = await conn.execute(
             sa.select(t.audit_log.c.object_id).where(t.audit_log.c.action == "person_exported")
         )
         assert sorted(r[0] for r in logged) == ["anna", "mio"]
 
 
-async def test_erasure_removes_what_identifies_and_keeps_work_history(db: Database) -> None:
-    ids = await _morning(db)
-    deps = make_deps(db, "2026-12-01 06:00")
-    async with db.read() as conn:
+async def test_erasure_removes_what_identifies_and_keeps_work_history(any_db: Database) -> None:
+    ids = await _morning(any_db)
+    deps = make_deps(any_db, "2026-12-01 06:00")
+    async with any_db.read() as conn:
         phone = (await people_repo.get_person(conn, "kim")).phone  # type: ignore[union-attr]
     done = await privacy.erase_person(deps, "kim", "admin")
     assert done.deleted["roles"] == 1 and done.deleted["messages"] >= 1
     assert done.kept == {"shifts": 0, "offers": 1, "bookings": 0}
-    async with db.read() as conn:
+    async with any_db.read() as conn:
         kim = await people_repo.get_person(conn, "kim")
         assert kim is not None and kim.name == ERASED_NAME and not kim.active
         assert kim.phone is None and kim.telegram_user_id is None and not kim.roles
@@ -97,22 +97,22 @@ async def test_erasure_removes_what_identifies_and_keeps_work_history(db: Databa
     assert again is not None and "Kim" not in json.dumps(again, ensure_ascii=False)
 
 
-async def test_erasure_waits_until_nobody_expects_the_person(db: Database) -> None:
-    await _morning(db)
-    deps = make_deps(db, "2026-12-01 06:00")
+async def test_erasure_waits_until_nobody_expects_the_person(any_db: Database) -> None:
+    await _morning(any_db)
+    deps = make_deps(any_db, "2026-12-01 06:00")
     with pytest.raises(ErasureRefused, match="1 bokade pass"):  # Mio works at 07:00
         await privacy.erase_person(deps, "mio", "admin")
-    async with db.read() as conn:
+    async with any_db.read() as conn:
         assert (await people_repo.get_person(conn, "mio")).name == "Mio Jasson"  # type: ignore[union-attr]
     # Anna's only shift ahead is the one she reported away from: she can be erased, and
     # her absence (health data) goes with her; the vacancy and who covered it stay.
     done = await privacy.erase_person(deps, "anna", "admin")
     assert done.deleted["absences"] == 1 and done.kept["shifts"] == 1
-    async with db.read() as conn:
+    async with any_db.read() as conn:
         vacancy = await repo.vacancy_for_shift(conn, "s-day")
         assert vacancy is not None and vacancy.absence_id is None
         assert vacancy.status == "filled"
-    later = make_deps(db, "2026-12-02 08:00")
+    later = make_deps(any_db, "2026-12-02 08:00")
     assert (await privacy.erase_person(later, "mio", "admin")).kept["bookings"] == 1
     with pytest.raises(ErasureRefused, match="okänd person"):
         await privacy.erase_person(later, "nobody", "admin")
