@@ -51,7 +51,11 @@ class Settings(BaseSettings):
     week_hours_block: float = Field(default=48.0, gt=0)
     month_hours_warn: float = Field(default=165.0, gt=0)
     max_consecutive_days_warn: int = Field(default=11, ge=1)
-    hours_without_break_warn: float = Field(default=5.0, gt=0)
+    night_min_hours: float = Field(default=3.0, gt=0)
+    night_work_hours_warn: float = Field(default=8.0, gt=0)
+    overtime_month_hours_block: float = Field(default=50.0, gt=0)
+    overtime_year_hours_block: float = Field(default=200.0, gt=0)
+    overtime_warn_share: float = Field(default=0.8, gt=0, le=1)
 
     # --- call-out waves ---
     wave_far_hours: float = Field(default=24.0, gt=0)  # "more than a day ahead"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -572,8 +572,13 @@ async def loads_for(
     shift: Shift,
     now: dt.datetime,
     history: Mapping[str, PersonLoad] | None = None,
+    *,
+    staff: Collection[str] = (),
+    year: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> dict[str, PersonLoad]:
-    """Commitments around the shift, plus the fairness/continuity history, per person.
+    """Commitments around the shift, plus the fairness/continuity history, per person;
+    for the regular `staff` among them also their extra time (`PersonLoad.extra`, and the
+    hours booked in `year`, the shift's calendar year, for the overtime caps).
 
     Four set-based queries per 900 people (SQLite's bound-parameter budget), each
     filtered by person and bounded in time from both sides, so the indexes on
@@ -586,16 +591,19 @@ async def loads_for(
     ids = list(dict.fromkeys(person_ids))
     commitments: dict[str, list[Interval]] = defaultdict(list)
     unavailable: dict[str, list[Interval]] = defaultdict(list)
+    extra: dict[str, list[Interval]] = defaultdict(list)
+    extra_year: dict[str, float] = {}
     for chunk in chunks(ids):
         # Own scheduled shifts that are not vacated, and live bookings.
-        for q in (
-            _own_shifts(chunk, earliest_start, window_end).where(t.shifts.c.ends_at > window_start),
-            _booked_shifts(chunk, earliest_start, window_end).where(
-                t.shifts.c.ends_at > window_start
-            ),
+        for q, booked in (
+            (_own_shifts(chunk, earliest_start, window_end), False),
+            (_booked_shifts(chunk, earliest_start, window_end), True),
         ):
-            for r in await conn.execute(q):
-                commitments[r.person_id].append(Interval(r.starts_at, r.ends_at, r.unit_id, r.id))
+            for r in await conn.execute(q.where(t.shifts.c.ends_at > window_start)):
+                iv = Interval(r.starts_at, r.ends_at, r.unit_id, r.id)
+                commitments[r.person_id].append(iv)
+                if booked and r.person_id in staff:
+                    extra[r.person_id].append(iv)
         for u in await conn.execute(
             sa.select(t.unavailability).where(
                 t.unavailability.c.person_id.in_(chunk),
@@ -615,6 +623,15 @@ async def loads_for(
             )
         ):
             unavailable[a.person_id].append(Interval(a.starts_at, a.ends_at))
+    regulars = [pid for pid in ids if pid in staff]
+    if year is not None and regulars:
+        hours = sa.func.sum(t.hours_between(t.shifts.c.starts_at, t.shifts.c.ends_at))
+        q_year = (
+            _booked_shifts(regulars, year[0] - _TICK, year[1])
+            .with_only_columns(t.bookings.c.person_id, hours)
+            .group_by(t.bookings.c.person_id)
+        )
+        extra_year.update((r[0], float(r[1])) for r in await conn.execute(q_year))
     missing = [pid for pid in ids if history is None or pid not in history]
     past = dict(history or {})
     if missing:
@@ -624,6 +641,8 @@ async def loads_for(
             past[pid],
             commitments=tuple(sorted(commitments[pid], key=lambda i: i.starts_at)),
             unavailable=tuple(unavailable[pid]),
+            extra=tuple(extra[pid]),
+            extra_hours_year=extra_year.get(pid, 0.0),
         )
         for pid in ids
     }

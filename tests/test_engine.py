@@ -251,6 +251,50 @@ async def test_widening_reaches_regular_staff(db: Database) -> None:
     assert [o.person_id for o in offers] == ["bertil"]
 
 
+async def test_regular_staff_over_the_overtime_cap_are_not_asked(db: Database) -> None:
+    """Bertil has 45 h of extra shifts booked in December: one more 9-hour day would make
+    54 h > 50 h a month. Cilla has 27 h: 36 h is fine but she is warned about at 40 h."""
+    w = World(db)
+    await w.unit("norr")
+    await w.unit("soder")
+    await w.staff("anna", "norr")
+    await w.staff("bertil", "norr")
+    await w.staff("cilla", "norr")
+    await w.person("kim", roles=[("coordinator", "norr")], quals=())
+    await w.shift("s-day", "norr", "anna", "2026-12-14 07:00", "2026-12-14 16:00")
+    booked = {"bertil": (1, 2, 3, 4, 7), "cilla": (1, 2, 3)}
+    for who, days in booked.items():
+        for d in days:
+            sid = f"x-{who}-{d}"
+            await w.shift(sid, "soder", None, f"2026-12-{d:02d} 07:00", f"2026-12-{d:02d} 16:00")
+            async with db.write() as conn:
+                vid = await repo.insert_vacancy(conn, sid, None, local("2026-11-30 12:00"))
+                await repo.update_vacancy(
+                    conn, vid, local("2026-11-30 12:00"), status="filled", next_due_at=None
+                )
+                await conn.execute(
+                    sa.insert(t.bookings).values(
+                        vacancy_id=vid,
+                        shift_id=sid,
+                        person_id=who,
+                        booked_at=local("2026-11-30 12:00"),
+                        channel="sms",
+                    )
+                )
+    deps = make_deps(db, "2026-12-14 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    assert await coordinator.widen(deps, vid, "kim", "telegram")
+    assert await callout.tick(deps) == 1
+    async with db.read() as conn:
+        assert [o.person_id for o in await repo.offers_for(conn, vid)] == ["cilla"]
+    text = "\n".join(await coordinator.explain(deps, vid))
+    assert "mertid/övertid månaden blir 54 h > 50 h" in text  # Bertil, excluded
+    assert "varning: mertid/övertid månaden blir 36 h" not in text
+    assert (await coordinator.fill_by_hand(deps, vid, "bertil", "kim", "telegram")).outcome == (
+        coordinator.FillOutcome.NEEDS_OVERRIDE
+    )
+
+
 async def test_no_reason_overrides_the_rest_rule_or_a_double_booking(db: Database) -> None:
     w = await _morning(db)
     await w.sub("tired")

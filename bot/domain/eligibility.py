@@ -23,6 +23,8 @@ from bot.domain.rules import (
     format_local,
     format_span,
     local_week,
+    local_year,
+    night_hours,
     periods_touched,
     to_utc,
 )
@@ -116,6 +118,10 @@ def check_eligibility(
         text = f"passet är {format_hours(length)} > {format_hours(rules.max_shift_hours)}"
         blocks.append(Reason("shift_too_long", text, True))
     _hours(person, new, commitments, rules, blocks, warnings)
+    if not is_substitute_kind(person):
+        _overtime(new, tuple(_utc(c) for c in load.extra), load.extra_hours_year, rules,
+                  blocks, warnings)
+    warnings += _night_work(new, commitments, rules)
     warnings += _consecutive_days(new, commitments, rules)
     blocks += _availability(person, new, load, rules)
     if not person.reachable:
@@ -287,6 +293,54 @@ def _hours(
     if month > rules.month_hours_warn:
         text = f"månaden blir {format_hours(month)} > {format_hours(rules.month_hours_warn)}"
         warnings.append(Reason("month_hours", text, False))
+
+
+def _overtime(
+    new: Interval,
+    extra: tuple[Interval, ...],
+    extra_hours_year: float,
+    rules: RuleSettings,
+    blocks: list[Reason],
+    warnings: list[Reason],
+) -> None:
+    """Regular staff's extra time (mertid/övertid: their bookings) in every calendar month
+    the shift touches and in its calendar year, this shift included: block above the cap,
+    warn above `overtime_warn_share` of it."""
+    month = max(
+        clipped_hours((*extra, new), lo, hi)
+        for lo, hi in periods_touched(new.starts_at, new.ends_at, rules.tz, "month")
+    )
+    lo, hi = local_year(new.starts_at, rules.tz)
+    year = extra_hours_year + clipped_hours((new,), lo, hi)
+    for code, hours, cap, what in (
+        ("overtime_month", month, rules.overtime_month_hours_block, "månaden"),
+        ("overtime_year", year, rules.overtime_year_hours_block, "året"),
+    ):
+        if hours > cap:
+            text = f"mertid/övertid {what} blir {format_hours(hours)} > {format_hours(cap)}"
+            blocks.append(Reason(code, text, True))
+        elif hours > cap * rules.overtime_warn_share:
+            warn = cap * rules.overtime_warn_share
+            text = f"mertid/övertid {what} blir {format_hours(hours)} > {format_hours(warn)}"
+            warnings.append(Reason(code, text, False))
+
+
+def _night_work(
+    new: Interval, commitments: tuple[Interval, ...], rules: RuleSettings
+) -> list[Reason]:
+    """A night worker (at least `night_min_hours` of this shift between 22 and 06) should
+    not work more than `night_work_hours_warn` hours in 24 (ATL 13 a §): counted over the
+    24 hours from the shift's start, this shift included."""
+    if night_hours(new.starts_at, new.ends_at, rules.tz) < rules.night_min_hours:
+        return []
+    worked = clipped_hours(
+        (*commitments, new), new.starts_at, new.starts_at + dt.timedelta(hours=24)
+    )
+    if worked > rules.night_work_hours_warn:
+        limit = format_hours(rules.night_work_hours_warn)
+        text = f"nattarbete: {format_hours(worked)} på ett dygn > {limit}"
+        return [Reason("night_work", text, False)]
+    return []
 
 
 def _consecutive_days(

@@ -231,6 +231,10 @@ class PersonLoad:
 
     commitments: tuple[Interval, ...] = ()  # scheduled shifts + live bookings
     unavailable: tuple[Interval, ...] = ()
+    # Regular staff only: their live bookings (extra time) around the shift, and the hours
+    # booked in the calendar year of the shift (for the overtime caps).
+    extra: tuple[Interval, ...] = ()
+    extra_hours_year: float = 0.0
     hours_offered_28d: float = 0.0
     hours_booked_28d: float = 0.0
     worked_units_14d: frozenset[str] = field(default_factory=frozenset)

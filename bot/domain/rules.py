@@ -33,6 +33,16 @@ class RuleSettings:
     week_hours_block: float = 48.0
     month_hours_warn: float = 165.0
     max_consecutive_days_warn: int = 11
+    # Night work (22-06 local): someone working at least `night_min_hours` of the night
+    # is a night worker (ATL 13 a §); warn when their 24 hours from the shift start hold
+    # more than `night_work_hours_warn` hours of work.
+    night_min_hours: float = 3.0
+    night_work_hours_warn: float = 8.0
+    # Regular staff's extra time (mertid/övertid: their bookings here) per calendar month
+    # and year: block above, warn above `overtime_warn_share` of it (ATL 8 §, 8 a §, 10 a §).
+    overtime_month_hours_block: float = 50.0
+    overtime_year_hours_block: float = 200.0
+    overtime_warn_share: float = 0.8
     short_notice_minutes: int = 30  # kort varsel: offer, but alert the coordinator
     full_time_hours_week: float = 38.25  # heltid; above it extra time is övertid, not mertid
 
@@ -140,6 +150,28 @@ def periods_touched(
         if hi >= end:
             return out
         cursor = hi
+
+
+NIGHT = (22, 6)  # natt: 22:00-06:00 local
+
+
+def night_hours(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> float:
+    """Real hours of [start, end) inside local nights (22:00-06:00), right across DST."""
+    total = 0.0
+    day = start.astimezone(tz).date() - dt.timedelta(days=1)
+    last = end.astimezone(tz).date()
+    while day <= last:
+        lo = dt.datetime.combine(day, dt.time(NIGHT[0]), tzinfo=tz)
+        hi = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(NIGHT[1]), tzinfo=tz)
+        total += clipped_hours([Interval(start, end)], lo, hi)
+        day += dt.timedelta(days=1)
+    return total
+
+
+def local_year(when: dt.datetime, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The local calendar year holding `when`, as [midnight 1 Jan, next 1 Jan)."""
+    year = when.astimezone(tz).year
+    return local_midnight(dt.date(year, 1, 1), tz), local_midnight(dt.date(year + 1, 1, 1), tz)
 
 
 def clipped_hours(intervals: Iterable[Interval], lo: dt.datetime, hi: dt.datetime) -> float:

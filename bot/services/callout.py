@@ -21,11 +21,13 @@ from bot.domain.eligibility import (
     check_eligibility,
     is_candidate_kind,
     is_introduced,
+    is_substitute_kind,
 )
 from bot.domain.messages import offer_message, simple
 from bot.domain.model import OfferState, Person, Role, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
 from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
+from bot.domain.rules import local_year
 from bot.domain.waves import plan_wave
 from bot.services.deps import Deps, delivery_channel, send_to_coordinators, send_to_person
 from bot.texts import role_name, shift_times, t
@@ -104,7 +106,14 @@ async def assess(
         if only is None:
             only = await people_repo.candidate_pool(conn, include_staff=True)
         pool = [p for p in only if p.id not in offered and is_candidate_kind(ctx, p)]
-        loads = await callout.loads_for(conn, [p.id for p in pool], shift, now)
+        loads = await callout.loads_for(
+            conn,
+            [p.id for p in pool],
+            shift,
+            now,
+            staff={p.id for p in pool if not is_substitute_kind(p)},
+            year=local_year(shift.starts_at, deps.tz),
+        )
         verdicts = [check_eligibility(ctx, p, loads[p.id], deps.rules) for p in pool]
     ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
     return Assessment(
@@ -167,7 +176,15 @@ async def _judge_best_first(
             )
             batch, pos = ids[pos : pos + n], pos + n
             people = await people_repo.get_people(conn, batch)
-            loads = await callout.loads_for(conn, batch, shift, now, history)
+            loads = await callout.loads_for(
+                conn,
+                batch,
+                shift,
+                now,
+                history,
+                staff={p.id for p in people.values() if not is_substitute_kind(p)},
+                year=local_year(shift.starts_at, deps.tz),
+            )
             for pid in batch:
                 person = people.get(pid)
                 if person is None or not is_candidate_kind(ctx, person):

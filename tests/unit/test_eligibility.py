@@ -71,6 +71,8 @@ def case(
 
 
 NIGHT = {"starts_at": at("2026-04-15", "21:00"), "ends_at": at("2026-04-16", "07:00")}
+EXTRA_36H = tuple(iv(f"2026-04-0{d}", "07:00", "16:00") for d in (1, 2, 3, 6))
+EXTRA_45H = (*EXTRA_36H, iv("2026-04-07", "07:00", "16:00"))
 DELEGERING_UNTIL_14 = (Qualification("usk"), Qualification("delegering", dt.date(2026, 4, 14)))
 DELEGERING_UNTIL_15 = (Qualification("usk"), Qualification("delegering", dt.date(2026, 4, 15)))
 WEEK_48H = (
@@ -173,12 +175,16 @@ CASES = [
     case("window-06-16", person(available_from=dt.time(6), available_to=dt.time(16))),
     case("window-from-06-open-end", person(available_from=dt.time(6))),
     case(
-        "night-window-20-08", person(available_from=dt.time(20), available_to=dt.time(8)), **NIGHT
+        "night-window-20-08",
+        person(available_from=dt.time(20), available_to=dt.time(8)),
+        warns={"night_work"},  # a 10-hour night shift
+        **NIGHT,
     ),
     case(
         "night-window-22-08",
         person(available_from=dt.time(22), available_to=dt.time(8)),
         blocks={"time_window"},
+        warns={"night_work"},
         **NIGHT,
     ),
     case("unreachable", person(phone=None), blocks={"unreachable"}),
@@ -188,6 +194,50 @@ CASES = [
     case("inactive", person(active=False), blocks={"inactive"}),
     case("absent-person", context=ctx(absent_person_id="p1"), blocks={"absent"}),
     case("scheduled-person", blocks={"absent"}, person_id="p1"),
+    # Night work: a night worker (3+ h between 22 and 06) over 8 h in 24 warns.
+    case("night-10h-warns", **NIGHT, warns={"night_work"}),
+    case(
+        "night-8h-ok",
+        starts_at=at("2026-04-15", "22:00"),
+        ends_at=at("2026-04-16", "06:00"),
+    ),
+    case(
+        "evening-9h-is-not-night-work",
+        starts_at=at("2026-04-15", "14:00"),
+        ends_at=at("2026-04-15", "23:00"),
+    ),
+    # Regular staff's extra time (their bookings): month cap 50 h, year cap 200 h, warn at 80 %.
+    case(
+        "overtime-month-44h-warns",
+        staff(unit="u2"),
+        PersonLoad(extra=EXTRA_36H),
+        ctx(widened=True),
+        warns={"overtime_month"},
+    ),
+    case(
+        "overtime-month-53h-blocks",
+        staff(unit="u2"),
+        PersonLoad(extra=EXTRA_45H),
+        ctx(widened=True),
+        blocks={"overtime_month"},
+    ),
+    case(
+        "overtime-year-198h-warns",
+        staff(unit="u2"),
+        PersonLoad(extra_hours_year=190),
+        ctx(widened=True),
+        warns={"overtime_year"},
+    ),
+    case(
+        "overtime-year-203h-blocks",
+        staff(unit="u2"),
+        PersonLoad(extra_hours_year=195),
+        ctx(widened=True),
+        blocks={"overtime_year"},
+    ),
+    case(
+        "substitutes-have-no-overtime-cap", load=PersonLoad(extra=EXTRA_45H, extra_hours_year=195)
+    ),
     case("staff-not-widened", staff(unit="u2"), blocks={"not_callable"}),
     case("staff-widened", staff(unit="u2"), context=ctx(widened=True)),
     # --- everything at once: the explanation is complete ---

@@ -14,7 +14,7 @@ import pytest
 
 from bot.domain.eligibility import check_eligibility
 from bot.domain.model import Interval, PersonLoad, Shift
-from bot.domain.rules import elapsed_hours, local_week
+from bot.domain.rules import elapsed_hours, local_week, local_year, night_hours
 from tests.unit.builders import RULES, TZ, at, ctx, person
 
 PERSON = person(tier=None)
@@ -178,3 +178,37 @@ def test_utc_and_local_inputs_agree() -> None:
         RULES,
     )
     assert local.blocks == utc.blocks and [r.code for r in local.blocks] == ["rest_before"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "night"),
+    [
+        ("2026-03-28 21:00", "2026-03-29 07:00", 7.0),  # spring forward: a 7-hour night
+        ("2026-10-24 21:00", "2026-10-25 07:00", 9.0),  # fall back: a 9-hour night
+        ("2026-11-17 21:00", "2026-11-18 07:00", 8.0),
+        ("2026-11-17 07:00", "2026-11-17 16:00", 0.0),
+        ("2026-11-17 05:00", "2026-11-17 23:00", 2.0),  # 05-06 and 22-23
+    ],
+)
+def test_night_hours_are_real_hours(start: str, end: str, night: float) -> None:
+    assert night_hours(at(start), at(end), TZ) == pytest.approx(night)
+
+
+def test_night_work_warning_counts_real_hours_on_the_long_night() -> None:
+    """21:00-05:00 is 8 hours on a normal night (no warning) but 9 on the night the clocks
+    go back (a warning), and 7 when they go forward."""
+
+    def warnings(start: str, end: str) -> list[str]:
+        s = Shift("s1", "u1", at(start), at(end), "usk")
+        context = ctx(shift=s, now=at(start) - dt.timedelta(days=3), unit_areas={})
+        return [r.code for r in check_eligibility(context, PERSON, PersonLoad(), RULES).warnings]
+
+    assert warnings("2026-11-17 21:00", "2026-11-18 05:00") == []
+    assert warnings("2026-10-24 21:00", "2026-10-25 05:00") == ["night_work"]
+    assert warnings("2026-03-28 21:00", "2026-03-29 05:00") == []
+
+
+def test_local_year_is_local_midnight_to_local_midnight() -> None:
+    lo, hi = local_year(at("2026-12-31 23:30"), TZ)
+    assert (lo, hi) == (at("2026-01-01 00:00"), at("2027-01-01 00:00"))
+    assert local_year(at("2027-01-01 00:30"), TZ)[0] == at("2027-01-01 00:00")
