@@ -141,9 +141,19 @@ async def test_history_counts_offers_bookings_and_continuity(any_db: Database) -
     await w.shift("h2", "syd", None, "2026-11-21 07:00", "2026-11-21 11:30")  # 4.5 h declined
     await _history(any_db, "h1", "kim", booked=True)
     await _history(any_db, "h2", "kim", booked=False)
+    await w.unit("vast")
+    now = local("2026-11-30 12:00")
     async with any_db.read() as conn:
-        h = await repo.history_for(conn, ["kim", "nobody"], local("2026-11-30 12:00"))
+        h = await repo.history_for(conn, ["kim", "nobody"], now, "norr")
+        at_syd = await repo.history_for(conn, ["kim"], now, "syd")
+        at_vast = await repo.history_for(conn, ["kim"], now, "vast")
     assert h["kim"].hours_booked_28d == pytest.approx(8.0)
     assert h["kim"].hours_offered_28d == pytest.approx(12.5)
-    assert h["kim"].worked_units_14d == {"norr", "syd"}  # 10 Nov is over 14 days ago
+    assert h["kim"].worked_units_14d == {"norr"}  # own shift on 25 November
+    assert at_syd["kim"].worked_units_14d == {"syd"}  # booked on 20 November
+    assert not at_vast["kim"].worked_units_14d
     assert h["nobody"].hours_offered_28d == 0 and not h["nobody"].worked_units_14d
+    # 10 November (own shift at syd) is over 14 days ago: only the booking makes syd count.
+    async with any_db.write() as conn:
+        await conn.execute(sa.update(t.bookings).values(cancelled_at=now))
+        assert not (await repo.history_for(conn, ["kim"], now, "syd"))["kim"].worked_units_14d

@@ -162,11 +162,15 @@ async def _judge_best_first(
     verdicts: list[Verdict] = []
     eligible = 0
     for where, one_tier in groups:
-        ids = [pid for pid in await people_repo.ids_where(conn, where) if pid not in skip]
         history = None
-        if want is not None and one_tier and ids:
-            history = await callout.history_for(conn, ids, now)
-            ids.sort(key=lambda pid: order_key(unit.id, history[pid], pid, rotation))
+        if want is not None and one_tier:
+            history = await callout.history_where(conn, where, now, unit.id)
+            ids = sorted(
+                (pid for pid in history if pid not in skip),
+                key=lambda pid: order_key(unit.id, history[pid], pid, rotation),
+            )
+        else:
+            ids = [pid for pid in await people_repo.ids_where(conn, where) if pid not in skip]
         pos = 0
         while pos < len(ids):
             n = (
