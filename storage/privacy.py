@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
-from storage.callout import vacated_shift_ids
+from storage.callout import not_vacated
 
 
 async def purge_absences_before(conn: AsyncConnection, cutoff: dt.datetime) -> int:
@@ -198,7 +198,7 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
                 s.person_id == person_id,
                 s.cancelled.is_(False),
                 s.ends_at > now,
-                s.id.not_in(vacated_shift_ids()),  # reported away: nobody expects them
+                not_vacated(),  # reported away: nobody expects them
             )
         )
     ).scalar_one()

@@ -57,7 +57,7 @@ def order_key(
     unit_id: str, load: PersonLoad, person_id: str, rotation: int
 ) -> tuple[bool, float, int]:
     """The order within a tier: continuity first, then fewest recent hours, then the pointer.
-    Only `load`'s history fields are read (see `storage.callout.history_for`)."""
+    Only `load`'s history fields are read (see `storage.callout.history_where`)."""
     continuity = unit_id in load.worked_units_14d
     recent = round(load.hours_offered_28d + load.hours_booked_28d, 2)
     return (not continuity, recent, tie_turn(person_id, rotation))
