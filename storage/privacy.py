@@ -42,6 +42,14 @@ async def _delete_absences(conn: AsyncConnection, where: sa.ColumnElement[bool])
 
 
 ERASED_NAME = "Raderad person"
+# Rows that are the person's own, exported as they are and deleted on erasure.
+OWN_ROWS = (
+    ("roles", t.person_roles),
+    ("qualifications", t.qualifications),
+    ("introductions", t.introductions),
+    ("unavailability", t.unavailability),
+    ("invites", t.invites),
+)
 
 
 class ErasureRefused(Exception):
@@ -155,15 +163,8 @@ async def export_person(conn: AsyncConnection, person_id: str) -> dict[str, Any]
     )
     for row in audit:
         row["detail"] = json.loads(row["detail"])
-    by_person = [
-        ("roles", t.person_roles),
-        ("qualifications", t.qualifications),
-        ("introductions", t.introductions),
-        ("unavailability", t.unavailability),
-        ("invites", t.invites),
-    ]
     out: dict[str, Any] = {"person": person[0]}
-    for name, table in by_person:
+    for name, table in OWN_ROWS:
         out[name] = await _rows(conn, sa.select(table).where(table.c.person_id == mine))
     out["shifts"] = await _rows(
         conn, sa.select(t.shifts).where(s.person_id == mine).order_by(s.starts_at)
@@ -230,13 +231,7 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
         sa.delete(t.checklists).where(t.checklists.c.person_id == person_id),
     )
     await delete("messages", sa.delete(t.outbox).where(t.outbox.c.person_id == person_id))
-    for name, table in [
-        ("roles", t.person_roles),
-        ("qualifications", t.qualifications),
-        ("introductions", t.introductions),
-        ("unavailability", t.unavailability),
-        ("invites", t.invites),
-    ]:
+    for name, table in OWN_ROWS:
         await delete(name, sa.delete(table).where(table.c.person_id == person_id))
     # Open offers are closed, so nobody can answer for them any more.
     await conn.execute(
