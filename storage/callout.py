@@ -289,6 +289,13 @@ async def offers_for(conn: AsyncConnection, vacancy_id: int) -> list[Offer]:
     return [_offer(r) for r in await conn.execute(q)]
 
 
+async def has_open_offers(conn: AsyncConnection, vacancy_id: int) -> bool:
+    q = sa.select(t.offers.c.id).where(
+        t.offers.c.vacancy_id == vacancy_id, t.offers.c.state == "open"
+    )
+    return (await conn.execute(q.limit(1))).first() is not None
+
+
 async def get_offer(conn: AsyncConnection, offer_id: int) -> Offer | None:
     r = (await conn.execute(sa.select(t.offers).where(t.offers.c.id == offer_id))).first()
     return _offer(r) if r else None
@@ -332,7 +339,8 @@ async def insert_offers(
     moment waits and then sees this code taken."""
     if not people_by_rank:
         return []
-    await lock_people(conn, people_by_rank)
+    if conn.dialect.name != "sqlite":  # SQLite has one writer: nothing to wait for
+        await lock_people(conn, people_by_rank)
     used: dict[str, set[int]] = defaultdict(set)
     for chunk in chunks(list(dict.fromkeys(people_by_rank))):
         q = sa.select(t.offers.c.person_id, t.offers.c.code).where(
@@ -356,16 +364,19 @@ async def insert_offers(
         }
         for rank, (pid, code) in enumerate(zip(people_by_rank, codes, strict=True), start=1)
     ]
-    ids = (
-        await conn.execute(
-            sa.insert(t.offers).returning(t.offers.c.id, sort_by_parameter_order=True), rows
+    # One multi-row INSERT; RETURNING order is not promised, so ids are matched by person
+    # (one offer per person and vacancy: uq_offers_vacancy_person).
+    ids: dict[str, int] = {}
+    for i in range(0, len(rows), 1000):  # 7 parameters a row: well inside SQLite's 32,766
+        returned = await conn.execute(
+            sa.insert(t.offers)
+            .values(rows[i : i + 1000])
+            .returning(t.offers.c.id, t.offers.c.person_id)
         )
-    ).scalars()
+        ids.update((pid, int(oid)) for oid, pid in returned)
     return [
-        Offer(int(oid), vacancy_id, pid, wave, rank, code, now)
-        for rank, (oid, pid, code) in enumerate(
-            zip(ids, people_by_rank, codes, strict=True), start=1
-        )
+        Offer(ids[pid], vacancy_id, pid, wave, rank, code, now)
+        for rank, (pid, code) in enumerate(zip(people_by_rank, codes, strict=True), start=1)
     ]
 
 
@@ -709,9 +720,7 @@ async def history_where(
         .select_from(t.bookings.join(t.shifts, S.id == B.shift_id))
         .where(lately, B.cancelled_at.is_(None))
     )
-    worked: set[str] = set()
-    for q in (worked_own, worked_booked):
-        worked.update(r[0] for r in await conn.execute(q.distinct()))
+    worked = {r[0] for r in await conn.execute(sa.union(worked_own, worked_booked))}
     q = sa.select(P.id, offered, booked).where(where)
     return {
         pid: PersonLoad(

@@ -64,6 +64,7 @@ async def assess(
     only: list[Person] | None = None,
     candidates_only: bool = False,
     enough: int | None = None,
+    shift: Shift | None = None,
 ) -> Assessment:
     """Judge every possible candidate for a vacancy (pure rules over loaded records).
 
@@ -71,14 +72,16 @@ async def assess(
     loaded at all (see `people_repo.candidate_groups`), so `verdicts` holds fewer
     refusals; with `enough` too, people are judged best first and judging stops once
     more than `enough` are eligible (`_judge_best_first`): `ranked` then starts exactly
-    as the full ranking would and holds at least one more.
+    as the full ranking would and holds at least one more. `shift` is the vacancy's
+    shift, when the caller has it at hand.
     """
     now = deps.now()
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    if shift is None:
+        shift = await callout.get_shift(conn, vacancy.shift_id)
     assert shift is not None
-    unit = await people_repo.get_unit(conn, shift.unit_id)
-    assert unit is not None
-    areas = {u.id: u.area for u in await people_repo.all_units(conn)}
+    units = {u.id: u for u in await people_repo.all_units(conn)}
+    unit = units[shift.unit_id]
+    areas = {u.id: u.area for u in units.values()}
     working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff_here = await people_repo.get_people(conn, working) if working else {}
     supervisors = sorted(
@@ -269,7 +272,7 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         due = step.hold_until if vacancy.escalated_at else min(step.hold_until, escalate_at)
         await callout.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
         return
-    a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size)
+    a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size, shift=shift)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
     await _offer_wave(conn, deps, a, chosen, wave)
@@ -290,8 +293,8 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         ):
             await _short_notice(conn, deps, a)
     left = len(a.ranked) - len(chosen)
-    open_offers = [o for o in await callout.offers_for(conn, vacancy.id) if o.state == "open"]
-    exhausted = left == 0 and not open_offers
+    # Nobody left to ask and nobody still thinking about it (a wave just sent is open).
+    exhausted = left == 0 and not chosen and not await callout.has_open_offers(conn, vacancy.id)
     if vacancy.escalated_at is None and (now >= escalate_at or exhausted):
         await escalate(
             conn, deps, vacancy, a.unit, shift, "exhausted" if exhausted else "threshold"
