@@ -335,12 +335,18 @@ async def insert_offers(
 ) -> list[Offer]:
     """One wave's offers, ranks 1.. in the order given, in one statement. Each offer gets
     the smallest short code (SMS "JA 3") its person has no other open offer with; the
-    people are locked first, so a worker offering one of them something else at the same
-    moment waits and then sees this code taken."""
+    people are locked first (PostgreSQL), so two workers never give one person the same
+    code, and anyone locked elsewhere is left out of this wave."""
     if not people_by_rank:
         return []
     if conn.dialect.name != "sqlite":  # SQLite has one writer: nothing to wait for
-        await lock_people(conn, people_by_rank)
+        # Someone whose row another transaction holds (being booked or filled by hand right
+        # now) is skipped, not waited for: waiting here, with the vacancy locked, could
+        # deadlock with that booking (person, then vacancy).
+        locked = await lock_people(conn, people_by_rank, skip_locked=True)
+        people_by_rank = [pid for pid in people_by_rank if pid in locked]
+        if not people_by_rank:
+            return []
     used: dict[str, set[int]] = defaultdict(set)
     for chunk in chunks(list(dict.fromkeys(people_by_rank))):
         q = sa.select(t.offers.c.person_id, t.offers.c.code).where(
@@ -604,7 +610,7 @@ async def loads_for(
     for these people, already at hand) is given.
     """
     window_start = shift.starts_at - dt.timedelta(days=35)  # month cap and consecutive days
-    window_end = shift.ends_at + dt.timedelta(days=8)
+    window_end = shift.ends_at + dt.timedelta(days=32)  # to the end of the shift's month
     earliest_start = window_start - MAX_SHIFT_SPAN
     ids = list(dict.fromkeys(person_ids))
     commitments: dict[str, list[Interval]] = defaultdict(list)

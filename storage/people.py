@@ -254,17 +254,22 @@ async def add_introduction(
     return True
 
 
-async def lock_people(conn: AsyncConnection, person_ids: Iterable[str]) -> None:
+async def lock_people(
+    conn: AsyncConnection, person_ids: Iterable[str], *, skip_locked: bool = False
+) -> set[str]:
     """`lock_person` for several people, in id order (so two callers cannot deadlock each
-    other): a wave's offers, whose short SMS codes must differ among each person's open
-    offers even when two workers offer the same person at once."""
+    other); with `skip_locked`, people another transaction holds are left out rather than
+    waited for. Returns the ids locked."""
+    locked: set[str] = set()
     for chunk in chunks(sorted(set(person_ids))):
-        await conn.execute(
+        q = (
             sa.select(t.people.c.id)
             .where(t.people.c.id.in_(chunk))
             .order_by(t.people.c.id)
-            .with_for_update(key_share=True)
+            .with_for_update(key_share=True, skip_locked=skip_locked)
         )
+        locked.update(r[0] for r in await conn.execute(q))
+    return locked
 
 
 async def lock_person(conn: AsyncConnection, person_id: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
-from storage.callout import not_vacated
+from storage.callout import has_open_offers, not_vacated
+from storage.people import lock_person
 
 
 async def purge_absences_before(conn: AsyncConnection, cutoff: dt.datetime) -> int:
@@ -61,6 +63,7 @@ class Erasure:
     person_id: str
     deleted: dict[str, int]  # table -> rows deleted
     kept: dict[str, int]  # table -> rows kept under the id only (work history)
+    vacancies_asked: tuple[int, ...] = ()  # waited only for the person's answer: move on
 
 
 def _plain(value: Any) -> Any:
@@ -119,6 +122,9 @@ async def export_person(conn: AsyncConnection, person_id: str) -> dict[str, Any]
         .where(b.person_id == mine)
         .order_by(b.id),
     )
+    others = _other_names(
+        [r for r in await conn.execute(sa.select(t.people.c.id, t.people.c.name))], person_id
+    )
     messages = []
     for row in await _rows(
         conn,
@@ -135,7 +141,9 @@ async def export_person(conn: AsyncConnection, person_id: str) -> dict[str, Any]
     ):
         payload = json.loads(row.pop("payload"))
         sms = payload.get("sms") if row["channel"] == "sms" else None
-        row["text"] = sms or payload.get("text", "")
+        # Messages to a coordinator name colleagues (who reported sick, who cancelled):
+        # their data, not this person's (GDPR Art. 15(4)).
+        row["text"] = others.sub(OTHER_PERSON, sms or payload.get("text", ""))
         messages.append(row)
     checklists = await _rows(conn, sa.select(t.checklists).where(t.checklists.c.person_id == mine))
     ticks = await _rows(
@@ -215,7 +223,24 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
             f"{person_id} har {ahead} schemalagda och {booked} bokade pass framåt: "
             "flytta eller avboka dem först"
         )
+    # The person's row first, as a booking takes it (person, then offers): no deadlock.
+    await lock_person(conn, person_id)
+    name, phone = (
+        await conn.execute(
+            sa.select(t.people.c.name, t.people.c.phone).where(t.people.c.id == person_id)
+        )
+    ).one()
     deleted: dict[str, int] = {}
+    deleted["names_in_other_messages"] = await _scrub_messages(conn, person_id, name, phone)
+    deleted["kv"] = int(
+        (
+            await conn.execute(
+                sa.delete(t.kv).where(
+                    sa.or_(*(t.kv.c.key == f"{prefix}{person_id}" for prefix in PERSON_KV))
+                )
+            )
+        ).rowcount
+    )
 
     async def delete(name: str, stmt: Any) -> None:
         deleted[name] = int((await conn.execute(stmt)).rowcount)
@@ -233,7 +258,16 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
     await delete("messages", sa.delete(t.outbox).where(t.outbox.c.person_id == person_id))
     for name, table in OWN_ROWS:
         await delete(name, sa.delete(table).where(table.c.person_id == person_id))
-    # Open offers are closed, so nobody can answer for them any more.
+    # Open offers are closed, so nobody can answer for them any more; their vacancies'
+    # next step is made due by the caller.
+    asked = tuple(
+        r[0]
+        for r in await conn.execute(
+            sa.select(t.offers.c.vacancy_id).where(
+                t.offers.c.person_id == person_id, t.offers.c.state == "open"
+            )
+        )
+    )
     await conn.execute(
         sa.update(t.offers)
         .where(t.offers.c.person_id == person_id, t.offers.c.state == "open")
@@ -268,4 +302,55 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
                 )
             ).scalar_one()
         )
-    return Erasure(person_id, deleted, kept)
+    waiting = [v for v in dict.fromkeys(asked) if not await has_open_offers(conn, v)]
+    return Erasure(person_id, deleted, kept, tuple(waiting))
+
+
+OTHER_PERSON = "[annan person]"
+
+
+def _other_names(people: list[Any], person_id: str) -> re.Pattern[str]:
+    """A pattern matching every other person's full name (the same rule as erasure)."""
+    names = sorted(
+        {n.strip() for pid, n in people if pid != person_id and _identifying(n)},
+        key=len,
+        reverse=True,
+    )
+    return re.compile("|".join(map(re.escape, names)) if names else r"(?!x)x")
+
+
+def _identifying(name: str) -> bool:
+    """A full name, or one word long enough not to hide inside other words."""
+    name = name.strip()
+    return " " in name or len(name) >= 6
+
+
+# kv keys that end with a person's id: a pending checklist note, an invalid number flagged.
+PERSON_KV = ("checklist_note_wait:", "sms_invalid:")
+
+
+async def _scrub_messages(
+    conn: AsyncConnection, person_id: str, name: str, phone: str | None
+) -> int:
+    """Other people's messages that name the person (a coordinator told who reported
+    sick, who cancelled, whose number is invalid) keep their sense but lose the name and
+    the number. A one-word name shorter than six letters is left alone: it would match
+    inside other words ("Bo" in "Bokat"). Returns how many rows were rewritten."""
+    payload = t.outbox.c.payload
+    changed = 0
+    name = name.strip()
+    for needle, instead in (
+        (name if _identifying(name) else None, ERASED_NAME),
+        (phone, "(raderat nummer)"),
+    ):
+        if not needle:
+            continue
+        for form in {needle, json.dumps(needle)[1:-1]}:  # as stored, and JSON-escaped
+            res = await conn.execute(
+                sa.update(t.outbox)
+                .where(t.outbox.c.person_id.is_distinct_from(person_id))
+                .where(payload.contains(form, autoescape=True))
+                .values(payload=sa.func.replace(payload, form, instead))
+            )
+            changed += int(res.rowcount)
+    return changed

@@ -611,3 +611,48 @@ async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None
     assert said.outcome == answers.Outcome.DECLINED
     async with db.read() as conn:
         assert await repo.answer_counts(conn, "sub01") == (1, 0)
+
+
+async def test_filling_regular_staff_by_hand_keeps_the_hard_rules(db: Database) -> None:
+    """Not being asked automatically (the call-out was not widened) is a block an override
+    waives; working two shifts at once is not, whoever the person is."""
+    w = World(db)
+    await w.unit("norr")
+    await w.unit("syd")
+    await w.staff("anna", "syd")
+    await w.staff("bo", "syd")
+    await w.person("boss", roles=[("coordinator", "norr")], quals=())
+    await w.shift("own", "syd", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    await w.shift("s1", "norr", None, "2026-12-01 07:00", "2026-12-01 16:00")
+    async with db.write() as conn:
+        vid = await repo.insert_vacancy(conn, "s1", None, local("2026-11-30 12:00"))
+    deps = make_deps(db, "2026-11-30 12:00")
+    busy = await coordinator.fill_by_hand(deps, vid, "anna", "boss", "telegram", "behövs")
+    assert busy.outcome == coordinator.FillOutcome.FORBIDDEN
+    assert busy.blocks == ("krockar med pass 2026-12-01 07:00–16:00",)
+    free = await coordinator.fill_by_hand(deps, vid, "bo", "boss", "telegram")
+    assert free.outcome == coordinator.FillOutcome.NEEDS_OVERRIDE
+    assert any("ordinarie personal" in b for b in free.blocks), free.blocks
+    done = await coordinator.fill_by_hand(deps, vid, "bo", "boss", "telegram", "Bo ville")
+    assert done.outcome == coordinator.FillOutcome.BOOKED
+
+
+async def test_extra_time_later_in_the_month_counts_too(db: Database) -> None:
+    """48 h of extra shifts booked 14-22 December, then a shift on 2 December: the month
+    would hold 56 h > 50 h, even though the bookings come after the shift."""
+    w = World(db)
+    await w.unit("norr", allow_staff_extra=True)
+    await w.unit("syd")
+    await w.person("anna", roles=[("staff", "syd")], tier="staff_extra", introduced=["norr"])
+    now = local("2026-11-30 12:00")
+    for d in ("14", "15", "16", "17", "21", "22"):
+        await w.shift(f"x{d}", "norr", None, f"2026-12-{d} 07:00", f"2026-12-{d} 15:00")
+        async with db.write() as conn:
+            v = await repo.insert_vacancy(conn, f"x{d}", None, now)
+            await repo.update_vacancy(conn, v, now, status="filled", next_due_at=None)
+            await repo.insert_booking(conn, v, f"x{d}", "anna", now, "sms")
+    await w.shift("new", "norr", None, "2026-12-02 07:00", "2026-12-02 15:00")
+    async with db.write() as conn:
+        vid = await repo.insert_vacancy(conn, "new", None, now)
+    text = "\n".join(await coordinator.explain(make_deps(db, "2026-11-30 12:00"), vid))
+    assert "mertid/övertid månaden blir 56 h > 50 h" in text

@@ -12,14 +12,14 @@ import sqlalchemy as sa
 
 from bot.cli import main as cli_main
 from bot.domain.model import AbsenceCategory
-from bot.services import answers, privacy
+from bot.services import absence, answers, privacy
 from storage import callout as repo
 from storage import people as people_repo
 from storage import tables as t
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.privacy import ERASED_NAME, ErasureRefused
-from tests.builders import World, make_deps, report_absent
+from tests.builders import World, local, make_deps, report_absent
 
 
 async def _morning(db: Database) -> dict[str, int]:
@@ -142,3 +142,37 @@ def test_person_commands(
     assert cli_main(["person", "export", "kim"]) == 0
     assert json.loads(capsys.readouterr().out)["person"]["name"] == ERASED_NAME
     assert cli_main(["person", "export", "nobody"]) == 1
+
+
+async def test_colleagues_messages_lose_the_name_and_exports_keep_to_the_person(
+    any_db: Database,
+) -> None:
+    """Anna reports away with no shift: her coordinator is told, by name. The
+    coordinator's export does not hand Anna's name out; erasing Anna removes her name and
+    number from the coordinator's message and the invalid-number marker."""
+    w = World(any_db)
+    await w.unit("norr")
+    await w.staff("anna", "norr", name="Anna Absent")
+    await w.person("boss", roles=[("coordinator", "norr")], name="Bo Boss")
+    deps = make_deps(any_db, "2026-12-01 05:45")
+    period = (local("2026-12-03 00:00"), local("2026-12-04 00:00"))
+    await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "sms", period=period)
+    async with any_db.write() as conn:
+        anna = await people_repo.get_person(conn, "anna")
+        assert anna is not None and anna.phone is not None
+        await conn.execute(sa.insert(t.kv).values(key="sms_invalid:anna", value=anna.phone))
+        told = [r[0] for r in await conn.execute(sa.select(t.outbox.c.payload))]
+    assert any("Anna Absent" in p for p in told)  # the coordinator was told, by name
+
+    boss = await privacy.export_person(deps, "boss", "admin")
+    assert boss is not None and boss["messages"]
+    text = json.dumps(boss, ensure_ascii=False)
+    assert "Anna Absent" not in text and "[annan person]" in text
+
+    await privacy.erase_person(make_deps(any_db, "2026-12-10 08:00"), "anna", "admin")
+    async with any_db.read() as conn:
+        left = [r[0] for r in await conn.execute(sa.select(t.outbox.c.payload))]
+        kv_left = [r[0] for r in await conn.execute(sa.select(t.kv.c.key))]
+    assert left and not any("Anna Absent" in p or anna.phone in p for p in left)
+    assert any(ERASED_NAME in p for p in left)
+    assert "sms_invalid:anna" not in kv_left

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -20,6 +21,8 @@ from storage import people as people_repo
 class AbsenceError(ValueError):
     """The report cannot be taken as given (unknown person, not their shift, ...)."""
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AbsenceReceipt:
@@ -135,8 +138,11 @@ async def report_absence(
         text = _receipt_text(deps, person.language, shifts, channel)
     # The first wave straight away, each vacancy in its own short transaction.
     for vid in new_ids:
-        async with deps.db.write() as conn:
-            await engine.advance(conn, deps, vid)
+        try:
+            async with deps.db.write() as conn:
+                await engine.advance(conn, deps, vid)
+        except Exception:  # the report stands; the vacancy is due, so the tick sends it
+            log.exception("first wave for vacancy %s failed; the tick will retry it", vid)
     deps.kick()
     return AbsenceReceipt(absence_id, shifts, new_ids, text)
 

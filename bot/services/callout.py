@@ -106,9 +106,13 @@ async def assess(
     if candidates_only and only is None:
         verdicts = await _judge_best_first(conn, deps, ctx, offered, rotation, enough)
     else:
+        # Named people (an answer, a fill by hand) are judged whoever they are: not being a
+        # candidate is one more block, and the hard rules still count for them.
         if only is None:
-            only = await people_repo.candidate_pool(conn, include_staff=True)
-        pool = [p for p in only if p.id not in offered and is_candidate_kind(ctx, p)]
+            everyone = await people_repo.candidate_pool(conn, include_staff=True)
+            pool = [p for p in everyone if p.id not in offered and is_candidate_kind(ctx, p)]
+        else:
+            pool = [p for p in only if p.id not in offered]
         loads = await callout.loads_for(
             conn,
             [p.id for p in pool],
@@ -275,7 +279,7 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size, shift=shift)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
-    await _offer_wave(conn, deps, a, chosen, wave)
+    sent = await _offer_wave(conn, deps, a, chosen, wave)
     if chosen:
         await audit.record(
             conn,
@@ -286,15 +290,15 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
             vacancy.id,
             "engine",
             wave=wave,
-            offers=len(chosen),
+            offers=sent,
         )
         if vacancy.wave == 0 and shift.starts_at - now < dt.timedelta(
             minutes=rules.short_notice_minutes
         ):
             await _short_notice(conn, deps, a)
-    left = len(a.ranked) - len(chosen)
+    left = len(a.ranked) - sent  # anyone chosen but locked elsewhere is asked next time
     # Nobody left to ask and nobody still thinking about it (a wave just sent is open).
-    exhausted = left == 0 and not chosen and not await callout.has_open_offers(conn, vacancy.id)
+    exhausted = left == 0 and not sent and not await callout.has_open_offers(conn, vacancy.id)
     if vacancy.escalated_at is None and (now >= escalate_at or exhausted):
         await escalate(
             conn, deps, vacancy, a.unit, shift, "exhausted" if exhausted else "threshold"
@@ -312,14 +316,20 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
 
 async def _offer_wave(
     conn: AsyncConnection, deps: Deps, a: Assessment, chosen: list[RankedCandidate], wave: int
-) -> None:
-    """The wave's offers, their messages and audit rows: three statements whatever its size.
-    The handledare working alongside is named only to people who need an introduction."""
+) -> int:
+    """The wave's offers, their messages and audit rows: a few statements whatever its
+    size. The handledare working alongside is named only to people who need an
+    introduction. Someone being booked elsewhere this very moment is left for the next
+    wave (`insert_offers`); returns how many were offered."""
     now = deps.now()
-    people = [c.verdict.person for c in chosen]
-    offers = await callout.insert_offers(conn, a.vacancy.id, wave, [p.id for p in people], now)
+    offers = await callout.insert_offers(
+        conn, a.vacancy.id, wave, [c.verdict.person.id for c in chosen], now
+    )
+    by_person = {o.person_id: o for o in offers}
+    sent = [(c, by_person[c.verdict.person.id]) for c in chosen if c.verdict.person.id in by_person]
     messages: list[outbox.Enqueued] = []
-    for cand, person, offer in zip(chosen, people, offers, strict=True):
+    for cand, offer in sent:
+        person = cand.verdict.person
         name = a.handledare if cand.verdict.needs_introduction else None
         msg = offer_message(offer, a.shift, a.unit, person, deps.tz, name)
         channel = delivery_channel(person, msg)
@@ -344,9 +354,10 @@ async def _offer_wave(
                     "tier": cand.tier_name,
                 },
             )
-            for cand, offer in zip(chosen, offers, strict=True)
+            for cand, offer in sent
         ],
     )
+    return len(sent)
 
 
 async def _short_notice(conn: AsyncConnection, deps: Deps, a: Assessment) -> None:

@@ -19,6 +19,9 @@ from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from storage import audit, callout
 from storage import people as people_repo
+from storage.db import is_transient
+
+TRANSIENT_RETRIES = 3  # a deadlock with a call-out step is tried again this often
 
 # Blocks a coordinator cannot override: double booking, the working-time law (daily and
 # weekly rest, shift length, AB gives no local deviations), and people who cannot work.
@@ -85,7 +88,25 @@ async def fill_by_hand(
     channel: str,
     override_reason: str | None = None,
 ) -> FillResult:
-    """Book a named person. Rules are checked; a block needs an override reason (recorded)."""
+    """Book a named person. Rules are checked; a block needs an override reason (recorded).
+    A deadlock with another transaction (PostgreSQL) is tried again."""
+    for attempt in range(TRANSIENT_RETRIES):
+        try:
+            return await _fill_by_hand(deps, vacancy_id, person_id, by, channel, override_reason)
+        except sa.exc.DBAPIError as exc:
+            if not is_transient(exc) or attempt == TRANSIENT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _fill_by_hand(
+    deps: Deps,
+    vacancy_id: int,
+    person_id: str,
+    by: str,
+    channel: str,
+    override_reason: str | None,
+) -> FillResult:
     try:
         async with deps.db.write() as conn:
             now = deps.now()
@@ -100,11 +121,7 @@ async def fill_by_hand(
                 return FillResult(FillOutcome.NOT_SEARCHING)
             a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
             reasons = a.verdicts[0].blocks if a.verdicts else ()
-            blocks = (
-                tuple(r.text for r in reasons)
-                if a.verdicts
-                else ("inte vikarie eller ordinarie med extratid",)
-            )
+            blocks = tuple(r.text for r in reasons)
             hard = tuple(r.text for r in reasons if r.code in NEVER_OVERRIDDEN)
             if hard:
                 # Working-time law and double bookings are not the coordinator's to waive.

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from bot.services import callout as engine
 from bot.services.deps import Deps
 from storage import audit, privacy
 
@@ -48,7 +49,7 @@ async def export_person(deps: Deps, person_id: str, by: str) -> dict[str, Any] |
 
 async def erase_person(deps: Deps, person_id: str, by: str) -> privacy.Erasure:
     """Erase a person (see `storage.privacy`); raises `privacy.ErasureRefused`. The audit
-    row keeps only counts."""
+    row keeps only counts. Vacancies that were waiting for the person's answer move on."""
     now = deps.now()
     async with deps.db.write() as conn:
         done = await privacy.erase_person(conn, person_id, now)
@@ -63,5 +64,6 @@ async def erase_person(deps: Deps, person_id: str, by: str) -> privacy.Erasure:
             deleted=done.deleted,
             kept=done.kept,
         )
+    await engine.due_now(deps, done.vacancies_asked)
     log.info("erased person %s: %s", person_id, done.deleted)
     return done
