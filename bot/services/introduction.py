@@ -127,6 +127,19 @@ async def _load(
     return (c, actor) if c is not None and actor is not None else None
 
 
+async def _to_supervise(
+    conn: AsyncConnection, checklist_id: int, actor_id: str
+) -> Checklist | IntroResult:
+    """The checklist, locked, if the actor may supervise it; else the refusal."""
+    loaded = await _load(conn, checklist_id, actor_id, for_update=True)
+    if loaded is None:
+        return IntroResult(Outcome.UNKNOWN)
+    c, actor = loaded
+    if not may_supervise(actor, c):
+        return IntroResult(Outcome.NOT_ALLOWED)
+    return c
+
+
 async def _item_of(conn: AsyncConnection, c: Checklist, item_id: int) -> ChecklistItem | None:
     item = await repo.get_item(conn, item_id)
     return item if item is not None and item in await repo.items_of(conn, c.template_id) else None
@@ -271,12 +284,10 @@ async def toggle_item(
 ) -> IntroResult:
     """Tick an item, or untick a ticked one. A note item asks for its note first."""
     async with deps.db.write() as conn:
-        loaded = await _load(conn, checklist_id, by, for_update=True)
-        if loaded is None:
-            return IntroResult(Outcome.UNKNOWN)
-        c, actor = loaded
-        if not may_supervise(actor, c):
-            return IntroResult(Outcome.NOT_ALLOWED)
+        supervised = await _to_supervise(conn, checklist_id, by)
+        if isinstance(supervised, IntroResult):
+            return supervised
+        c = supervised
         item = await _item_of(conn, c, item_id)
         if item is None:
             return IntroResult(Outcome.UNKNOWN)
@@ -338,12 +349,10 @@ async def take_note(deps: Deps, person_id: str, text: str, channel: str) -> Intr
         await repo.clear_note_wait(conn, person_id)
         if wait.until < deps.now():
             return None
-        loaded = await _load(conn, wait.checklist_id, person_id, for_update=True)
-        if loaded is None:
-            return IntroResult(Outcome.UNKNOWN)
-        c, actor = loaded
-        if not may_supervise(actor, c):
-            return IntroResult(Outcome.NOT_ALLOWED)
+        supervised = await _to_supervise(conn, wait.checklist_id, person_id)
+        if isinstance(supervised, IntroResult):
+            return supervised
+        c = supervised
         item = await _item_of(conn, c, wait.item_id)
         if item is None:
             return IntroResult(Outcome.UNKNOWN)
@@ -365,12 +374,10 @@ async def take_note(deps: Deps, person_id: str, text: str, channel: str) -> Intr
 async def sign_off(deps: Deps, checklist_id: int, by: str, channel: str) -> IntroResult:
     """All done: the substitute becomes introduced at the unit and is told."""
     async with deps.db.write() as conn:
-        loaded = await _load(conn, checklist_id, by, for_update=True)
-        if loaded is None:
-            return IntroResult(Outcome.UNKNOWN)
-        c, actor = loaded
-        if not may_supervise(actor, c):
-            return IntroResult(Outcome.NOT_ALLOWED)
+        supervised = await _to_supervise(conn, checklist_id, by)
+        if isinstance(supervised, IntroResult):
+            return supervised
+        c = supervised
         v = await _view(conn, deps, c)
         blocks = sign_off_blocks(c, v.progress)
         if SignOffBlock.SIGNED in blocks:
