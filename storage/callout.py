@@ -531,30 +531,16 @@ def _said_no() -> sa.ColumnElement[bool]:
 
 
 async def answer_counts(conn: AsyncConnection, person_id: str) -> tuple[int, int]:
-    """(declines, cancellations) for a person: shown to coordinators, never acted on."""
-    declines = (
-        await conn.execute(
-            sa.select(sa.func.count())
-            .select_from(t.offers)
-            .where(t.offers.c.person_id == person_id, _said_no())
-        )
-    ).scalar_one()
-    cancels = (
-        await conn.execute(
-            sa.select(sa.func.count())
-            .select_from(t.bookings)
-            .where(t.bookings.c.person_id == person_id, t.bookings.c.cancel_kind == "substitute")
-        )
-    ).scalar_one()
-    return int(declines), int(cancels)
+    """(declines, cancellations) for a person, all time: shown, never acted on."""
+    return (await answer_counts_for(conn, [person_id])).get(person_id, (0, 0))
 
 
 async def answer_counts_for(
-    conn: AsyncConnection, person_ids: Iterable[str], since: dt.datetime
+    conn: AsyncConnection, person_ids: Iterable[str], since: dt.datetime | None = None
 ) -> dict[str, tuple[int, int]]:
-    """(declines, cancellations) since `since` per person, as `answer_counts` counts them
-    (a decline when it was answered, a cancellation when it was made). Two grouped queries
-    per 900 people; people with neither are left out. Shown to coordinators, never acted on."""
+    """(declines, cancellations) per person since `since` (a decline when it was answered,
+    a cancellation when it was made), or all time. Two grouped queries per 900 people;
+    people with neither are left out. Shown to coordinators, never acted on."""
     ids = sorted(set(person_ids))
     declines: dict[str, int] = defaultdict(int)
     cancels: dict[str, int] = defaultdict(int)
@@ -562,13 +548,19 @@ async def answer_counts_for(
     for chunk in chunks(ids):
         for pid, n in await conn.execute(
             sa.select(o.person_id, sa.func.count())
-            .where(o.person_id.in_(chunk), _said_no(), o.answered_at >= since)
+            .where(
+                o.person_id.in_(chunk), _said_no(), o.answered_at >= since if since else sa.true()
+            )
             .group_by(o.person_id)
         ):
             declines[pid] = int(n)
         for pid, n in await conn.execute(
             sa.select(b.person_id, sa.func.count())
-            .where(b.person_id.in_(chunk), b.cancel_kind == "substitute", b.cancelled_at >= since)
+            .where(
+                b.person_id.in_(chunk),
+                b.cancel_kind == "substitute",
+                b.cancelled_at >= since if since else sa.true(),
+            )
             .group_by(b.person_id)
         ):
             cancels[pid] = int(n)
