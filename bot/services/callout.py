@@ -166,6 +166,7 @@ async def _judge_best_first(
         required_codes=[*([role] if role not in OPEN_ROLES else []), *shift.requirements],
         on_day=shift.starts_at.astimezone(deps.tz).date(),
     )
+    year = local_year(shift.starts_at, deps.tz)  # for regular staff's extra-time caps
     verdicts: list[Verdict] = []
     eligible = 0
     for where, one_tier in groups:
@@ -194,7 +195,7 @@ async def _judge_best_first(
                 now,
                 history,
                 staff={p.id for p in people.values() if not is_substitute_kind(p)},
-                year=local_year(shift.starts_at, deps.tz),
+                year=year,
             )
             for pid in batch:
                 person = people.get(pid)
