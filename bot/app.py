@@ -16,17 +16,20 @@ import contextlib
 import functools
 import logging
 import signal
+from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from bot.asgi import LocalAsgiServer
 from bot.channels.base import Sender
 from bot.channels.dispatcher import Dispatcher
 from bot.channels.telegram import TelegramSender
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from bot.runtime import open_deps
 from bot.services import callout, delivery, introduction, privacy
 from bot.services.deps import Deps
@@ -52,7 +55,11 @@ class VikarieBot:
         self._web: LocalAsgiServer | None = None
 
     async def start(self) -> None:
+        """Start every part. A part that cannot start raises StartupError (one line); the
+        caller then calls stop(), which also closes what had started."""
         s = self.settings
+        for line in s.off_reasons():
+            log.info("%s", line)
         # 2 + 3: Telegram
         if s.telegram_token is not None:
             builder = (
@@ -61,34 +68,36 @@ class VikarieBot:
                 .base_url(s.telegram_api_url)
                 .rate_limiter(AIORateLimiter(max_retries=0))
             )
-            if s.telegram_mode == "webhook":
+            if s.telegram_webhook:
                 builder = builder.updater(None)
             app = builder.build()
             app.bot_data["deps"] = self.deps
             from handlers.telegram import on_startup, register
 
             register(app)
-            await app.initialize()
-            if s.telegram_mode == "polling" and app.updater is not None:
-                await app.updater.start_polling(
-                    poll_interval=0.0,
-                    timeout=10,
-                    allowed_updates=Update.ALL_TYPES,
-                    drop_pending_updates=False,
-                )
-            elif s.public_url and s.webhook_secret:
-                await app.bot.set_webhook(
-                    f"{s.public_url.rstrip('/')}/telegram",
-                    secret_token=s.webhook_secret.get_secret_value(),
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            await app.start()
-            await on_startup(app)  # the command menu, in Swedish and English
             self.telegram = app
+            async with _telegram_start_failure(s.telegram_api_url):
+                await app.initialize()
+                if app.updater is not None:
+                    await app.updater.start_polling(
+                        poll_interval=0.0,
+                        timeout=10,
+                        allowed_updates=Update.ALL_TYPES,
+                        drop_pending_updates=False,
+                    )
+                else:
+                    assert s.public_url is not None and s.webhook_secret is not None
+                    await app.bot.set_webhook(
+                        f"{s.public_url.rstrip('/')}/telegram",
+                        secret_token=s.webhook_secret.get_secret_value(),
+                        allowed_updates=Update.ALL_TYPES,
+                    )
+                await app.start()
+                await on_startup(app)  # the command menu, in Swedish and English
             self.senders["telegram"] = TelegramSender(app.bot)
         # 2: SMS
         sms_routes = []
-        if s.twilio_account_sid and s.twilio_auth_token and s.twilio_from:
+        if s.sms_enabled:
             from bot.channels.sms import TwilioSender
             from handlers.sms import sms_routes as build_sms_routes
 
@@ -97,12 +106,19 @@ class VikarieBot:
             )
             self.senders["sms"] = sender
             self._sms_close = sender.close
-            sms_routes = build_sms_routes(self.deps)
+            if s.public_url is not None:  # Twilio's signatures are checked against it
+                sms_routes = build_sms_routes(self.deps)
         # 4: web
         if self.want_web:
             web_app = build_web_app(self.deps, self.telegram, sms_routes)
             self._web = LocalAsgiServer(web_app, s.http_host, s.http_port)
-            await self._web.start()
+            try:
+                await self._web.start()
+            except OSError as exc:
+                raise StartupError(
+                    f"Kan inte lyssna på {s.http_host}:{s.http_port} ({exc.strerror or exc}): "
+                    "porten är upptagen eller adressen fel (VIKARIE_HTTP_HOST, VIKARIE_HTTP_PORT)."
+                ) from None
         # 5: dispatcher and ticker
         self.dispatcher = Dispatcher(self.deps, self.senders)
         self._tasks.append(asyncio.create_task(self.dispatcher.run_forever(), name="outbox"))
@@ -128,7 +144,11 @@ class VikarieBot:
                 self.purge, "interval", hours=24, max_instances=1, coalesce=True, id="retention"
             )
             self._scheduler.start()
-        log.info("Vikariebot started: channels %s", ", ".join(self.senders) or "none")
+        log.info(
+            "Vikariebot started: channels %s; web %s",
+            ", ".join(self.senders) or "none",
+            f"http://{self._web.host}:{self._web.port}" if self._web else "off",
+        )
 
     async def tick(self) -> None:
         try:
@@ -164,17 +184,18 @@ class VikarieBot:
                 await self.telegram.updater.stop()
             if self.telegram.running:
                 await self.telegram.stop()
-            await self.telegram.shutdown()
+            with contextlib.suppress(Exception):  # an app whose initialize() failed half-way
+                await self.telegram.shutdown()
         if self._sms_close is not None:
             await self._sms_close()
 
 
 async def run_bot(settings: Settings) -> int:
     """`vikariebot run`: start everything and run until SIGINT/SIGTERM."""
-    if settings.telegram_token is None and not settings.twilio_account_sid:
+    if settings.telegram_token is None and not settings.sms_enabled:
         log.warning(
-            "Neither VIKARIE_TELEGRAM_TOKEN nor Twilio is set: no channel will deliver. "
-            "Try `make demo` for a local run without accounts."
+            "Varken Telegram eller SMS är inställt: inga meddelanden levereras. "
+            "Prova `make demo` för en lokal körning utan konton."
         )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -183,12 +204,34 @@ async def run_bot(settings: Settings) -> int:
             loop.add_signal_handler(sig, stop.set)
     async with open_deps(settings) as deps:
         bot = VikarieBot(deps)
-        await bot.start()
         try:
+            await bot.start()
             await stop.wait()
         finally:
             await bot.stop()
+    log.info("Vikariebot stopped")
     return 0
+
+
+@contextlib.asynccontextmanager
+async def _telegram_start_failure(api_url: str) -> AsyncIterator[None]:
+    """Telegram's answers at start-up as one line each (the traceback goes to DEBUG)."""
+    host = urlsplit(api_url).netloc or api_url
+    try:
+        yield
+    except InvalidToken:
+        raise StartupError(
+            f"Telegram ({host}) avvisar VIKARIE_TELEGRAM_TOKEN: kontrollera token från @BotFather."
+        ) from None
+    except NetworkError as exc:  # TimedOut is a NetworkError
+        log.debug("Telegram at start-up", exc_info=True)
+        raise StartupError(
+            f"Telegram ({host}) svarar inte: {type(exc).__name__}. "
+            "Kontrollera nätet och VIKARIE_TELEGRAM_API_URL."
+        ) from None
+    except TelegramError as exc:
+        log.debug("Telegram at start-up", exc_info=True)
+        raise StartupError(f"Telegram ({host}) vägrar starta boten: {exc.message}") from None
 
 
 def deps_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Deps:

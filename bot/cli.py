@@ -1,5 +1,5 @@
 """`vikariebot` command line: run, demo, db upgrade|current|backup, import, explain, board,
-person export|erase."""
+person export|erase, secret."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, StartupError, load_settings, new_secret
 from bot.runtime import open_deps, setup_logging
 
 
@@ -16,6 +16,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vikariebot", description="Vikariebot – vikarieutskick")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="starta boten (Telegram, SMS, webb, schemaläggare)")
+    sub.add_parser(
+        "secret", help="skriv ut en ny slumpad hemlighet (VIKARIE_WEBHOOK_SECRET, _BOARD_TOKEN)"
+    )
     demo = sub.add_parser("demo", help="lokal demo utan konton")
     demo.add_argument("--interactive", action="store_true", help="öppna en lokal webbsida")
     demo.add_argument("--fresh", action="store_true", help="börja från en tom databas")
@@ -37,15 +40,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every start-up failure (a bad setting, a database that does not answer, a busy port,
+    a token Telegram refuses) is one line on stderr and exit code 2, never a traceback."""
     args = _parser().parse_args(argv)
+    if args.command == "secret":
+        print(new_secret())
+        return 0
     try:
         settings = load_settings()
-    except SettingsError as exc:
+        setup_logging(settings.log_level)
+        return asyncio.run(_dispatch(args, settings))
+    except StartupError as exc:
         print(exc, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
-    try:
-        return asyncio.run(_dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
 
@@ -84,16 +91,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _db(action: str, settings: Settings) -> int:
-    from storage.db import Database
-    from storage.migrate import current_revision, upgrade
+    from storage.migrate import current_revision
 
-    db = Database(settings.database_url)
-    try:
-        if action == "upgrade":
-            await upgrade(db)
-        print(f"Databasens version: {await current_revision(db)}")
-    finally:
-        await db.close()
+    async with open_deps(settings, migrate=action == "upgrade") as deps:
+        print(f"Databasens version: {await current_revision(deps.db)}")
     return 0
 
 

@@ -6,17 +6,33 @@ as uncertain are settings here, not constants in the code.
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+import secrets
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_MIN_LENGTH = 32
+# Telegram's alphabet for the webhook secret token (Bot API setWebhook: 1-256 characters).
+_TELEGRAM_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{SECRET_MIN_LENGTH},256}}")
+_MAKE_ONE = "skapa en med `vikariebot secret`"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VIKARIE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_unset(cls, data: Any) -> Any:
+        """`VIKARIE_X=` (as `.env.example` ships it) is the same as leaving X out: the
+        default applies, and a secret stays None rather than becoming the empty string."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
 
     # --- core ---
     database_url: str = "sqlite+aiosqlite:///data/vikariebot.db"
@@ -40,7 +56,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     board_token: SecretStr | None = None  # GET /board needs 'Authorization: Bearer <token>'
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8080, ge=1, le=65535)
+    http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
 
     # --- working-time rules (Arbetstidslagen / AB) ---
     rest_daily_hours: float = Field(default=11.0, ge=0, le=24)
@@ -98,13 +114,95 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                f"minst {SECRET_MIN_LENGTH} tecken av A-Z a-z 0-9 _ - ({_MAKE_ONE})"
+            )
+        return value
+
+    @field_validator("board_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < SECRET_MIN_LENGTH:
+            raise ValueError(f"minst {SECRET_MIN_LENGTH} tecken ({_MAKE_ONE})")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value):
+            raise ValueError("en adress som börjar med https:// (eller http:// lokalt)")
+        return value
+
+    @model_validator(mode="after")
+    def _complete_channels(self) -> Settings:
+        """A half-configured channel is a mistake to report, not a channel to run."""
+        if self.telegram_mode == "webhook":
+            missing = [
+                name
+                for name, value in (
+                    ("VIKARIE_TELEGRAM_TOKEN", self.telegram_token),
+                    ("VIKARIE_PUBLIC_URL", self.public_url),
+                    ("VIKARIE_WEBHOOK_SECRET", self.webhook_secret),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(f"webhook-läget behöver {', '.join(missing)}")
+        twilio = {
+            "VIKARIE_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "VIKARIE_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "VIKARIE_TWILIO_FROM": self.twilio_from,
+        }
+        given = [name for name, value in twilio.items() if value is not None]
+        if given and len(given) < len(twilio):
+            missing = [name for name, value in twilio.items() if value is None]
+            raise ValueError(f"SMS behöver också {', '.join(missing)}")
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def sms_enabled(self) -> bool:
+        return self.twilio_account_sid is not None
 
-class SettingsError(Exception):
-    """Start-up stops with this: one line per bad setting, no traceback."""
+    @property
+    def telegram_webhook(self) -> bool:
+        """The /telegram route exists only in webhook mode (its secret is then required)."""
+        return self.telegram_token is not None and self.telegram_mode == "webhook"
+
+    def off_reasons(self) -> list[str]:
+        """One line for each channel or route that is off, and why (logged at start)."""
+        lines = []
+        if self.telegram_token is None:
+            lines.append("Telegram är av: VIKARIE_TELEGRAM_TOKEN är inte satt")
+        elif not self.telegram_webhook:
+            lines.append("Telegram hämtar uppdateringar (polling): ingen /telegram-webhook")
+        if not self.sms_enabled:
+            lines.append(
+                "SMS är av: VIKARIE_TWILIO_ACCOUNT_SID, _AUTH_TOKEN och _FROM är inte satta"
+            )
+        elif self.public_url is None:
+            lines.append(
+                "SMS skickas men svar tas inte emot: VIKARIE_PUBLIC_URL är inte satt "
+                "(Twilios signatur kontrolleras mot den)"
+            )
+        if self.board_token is None:
+            lines.append("/board är av: VIKARIE_BOARD_TOKEN är inte satt")
+        return lines
+
+
+class StartupError(Exception):
+    """Start-up stops with this: one clear line in Swedish, exit code 2, no traceback."""
+
+
+class SettingsError(StartupError):
+    """A bad setting: one line per setting."""
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -113,7 +211,15 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = "VIKARIE_" + "_".join(str(p) for p in err["loc"]).upper()
-            lines.append(f"  {name}: {err['msg']}")
-        heading = "Ogiltiga inställningar (invalid settings):\n"
-        raise SettingsError(heading + "\n".join(lines)) from None
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            if err["loc"]:
+                name = "VIKARIE_" + "_".join(str(p) for p in err["loc"]).upper()
+                lines.append(f"Ogiltig inställning {name}: {msg}")
+            else:
+                lines.append(f"Ogiltiga inställningar: {msg}")
+        raise SettingsError("\n".join(lines)) from None
+
+
+def new_secret() -> str:
+    """A secret good for VIKARIE_WEBHOOK_SECRET and VIKARIE_BOARD_TOKEN (43 characters)."""
+    return secrets.token_urlsafe(SECRET_MIN_LENGTH)

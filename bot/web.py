@@ -1,15 +1,17 @@
 """One ASGI app: Telegram webhook, Twilio webhooks, health and the coordinators' board.
 
 Endpoints only validate and enqueue: check the secret or signature, answer 4xx on bad input,
-hand the payload to the application.
+hand the payload to the application. A route exists only when its secret is configured:
+/telegram in webhook mode, /board with VIKARIE_BOARD_TOKEN, the SMS routes with Twilio.
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,48 +26,82 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Telegram's updates are small; anything far larger is not Telegram.
+MAX_UPDATE_BYTES = 1_000_000
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison that never raises (hmac.compare_digest refuses non-ASCII
+    str; a header may carry any byte)."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
 
 def build_web_app(
     deps: Deps,
     telegram_app: Application | None = None,  # type: ignore[type-arg]
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
+    settings = deps.settings
+
     async def health(_: Request) -> Response:
-        async with deps.db.read() as conn:
-            await conn.exec_driver_sql("SELECT 1")
+        try:
+            async with deps.db.read() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except Exception:
+            log.warning("health: the database does not answer", exc_info=True)
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
     async def board(request: Request) -> Response:
         # Names of booked people: only for whoever holds the board token.
-        token = deps.settings.board_token
-        if token is None:
-            return Response(status_code=404)
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if not hmac.compare_digest(given, token.get_secret_value()):
+        assert settings.board_token is not None
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not same_secret(
+            given.strip(), settings.board_token.get_secret_value()
+        ):
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return PlainTextResponse(await board_text(deps))
 
     async def telegram_webhook(request: Request) -> Response:
         from telegram import Update
 
-        secret = deps.settings.webhook_secret
+        assert telegram_app is not None and settings.webhook_secret is not None
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if secret is None or not hmac.compare_digest(given, secret.get_secret_value()):
+        if not same_secret(given, settings.webhook_secret.get_secret_value()):
             log.warning("Telegram webhook with a wrong secret token")
             return Response(status_code=403)
-        if telegram_app is None:
-            return Response(status_code=503)
-        try:
-            data = await request.json()
-        except ValueError:
+        body = await request.body()
+        if len(body) > MAX_UPDATE_BYTES:
+            return Response(status_code=413)
+        data = _update_payload(body)
+        if data is None:
             return Response(status_code=400)
-        await telegram_app.update_queue.put(Update.de_json(data, telegram_app.bot))
+        try:
+            update = Update.de_json(data, telegram_app.bot)
+        except Exception:  # a shape python-telegram-bot cannot read is the sender's fault
+            log.warning("Telegram webhook: an update that does not parse")
+            return Response(status_code=400)
+        await telegram_app.update_queue.put(update)
         return Response()
 
-    routes: list[BaseRoute] = [
-        Route("/health", health),
-        Route("/board", board),
-        Route("/telegram", telegram_webhook, methods=["POST"]),
-        *extra_routes,
-    ]
+    routes: list[BaseRoute] = [Route("/health", health)]
+    if settings.board_token is not None:
+        routes.append(Route("/board", board))
+    if settings.telegram_webhook and settings.webhook_secret is not None and telegram_app:
+        routes.append(Route("/telegram", telegram_webhook, methods=["POST"]))
+    routes.extend(extra_routes)
     return Starlette(routes=routes)
+
+
+def _update_payload(body: bytes) -> dict[str, Any] | None:
+    """A JSON object with an integer update_id, or None."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # includes UnicodeDecodeError
+        return None
+    if not isinstance(data, dict):
+        return None
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    return data

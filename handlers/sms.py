@@ -38,7 +38,9 @@ def twiml(message: str | None = None) -> Response:
 
 def _field(form: FormData, name: str) -> str | None:
     value = form.get(name)
-    return value if isinstance(value, str) and value else None
+    if not isinstance(value, str):
+        return None
+    return value.replace("\x00", "") or None  # PostgreSQL text refuses NUL
 
 
 def sms_routes(deps: Deps) -> list[Route]:
@@ -63,6 +65,11 @@ def sms_routes(deps: Deps) -> list[Route]:
         url = settings.public_url.rstrip("/") + request.url.path
         if request.url.query:
             url += "?" + request.url.query
+        # Twilio posts url-encoded forms only; a multipart body (file parts) is not Twilio.
+        content_type = request.headers.get("Content-Type", "").partition(";")[0].strip()
+        if content_type.lower() != "application/x-www-form-urlencoded":
+            log.warning("Twilio webhook %s refused: not a url-encoded form", request.url.path)
+            return None
         form = await request.form()
         if not validator.validate(url, form, signature):
             log.warning("Twilio webhook %s refused: wrong signature for %s", request.url.path, url)
