@@ -152,14 +152,23 @@ def _backup(target: Path | None, settings: Settings) -> int:
 
 
 async def _import(kind: str, path: Path, settings: Settings) -> int:
-    from storage.checklist_import import import_checklist
-    from storage.imports import import_csv
+    import sqlalchemy as sa
 
-    async with open_deps(settings) as deps:
-        if kind == "checklist":
-            result = await import_checklist(deps.db, path, deps.now())
-        else:
-            result = await import_csv(deps.db, kind, path, settings.tz, deps.now())  # type: ignore[arg-type]
+    from storage.checklist_import import import_checklist
+    from storage.imports import db_reason, import_csv
+
+    try:
+        async with open_deps(settings) as deps:
+            if kind == "checklist":
+                result = await import_checklist(deps.db, path, deps.now())
+            else:
+                result = await import_csv(deps.db, kind, path, settings.tz, deps.now())  # type: ignore[arg-type]
+    except sa.exc.SQLAlchemyError as exc:
+        # One line, never the traceback: SQLAlchemy's message repeats the statement's
+        # parameters, i.e. the row with its phone number. The write was rolled back.
+        reason = db_reason(exc) if isinstance(exc, sa.exc.DBAPIError) else type(exc).__name__
+        print(f"{path}: databasfel – inget importerades ({reason})", file=sys.stderr)
+        return 1
     if result.errors:
         print(f"{path}: {len(result.errors)} fel – inget importerades.", file=sys.stderr)
         for err in result.errors:

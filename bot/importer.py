@@ -49,6 +49,9 @@ COLUMNS: dict[ImportKind, tuple[str, ...]] = {
 _ID = re.compile(r"[\w.:-]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})", re.ASCII)
+# C0 control characters but tab and line breaks (Excel writes a quoted line break inside a
+# cell): no name, id or phone number holds one, and PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +146,19 @@ def _read_table(text: str, kind: ImportKind, errors: list[RowError]) -> list[_Re
                     line, f"fel antal fält ({len(fields)}, rubrikraden har {len(header)})"))
                 continue
             values = [f.strip() for f in fields[:len(header)]]
+            if bad := control_char_errors(line, header, values):
+                errors.extend(bad)
+                continue
             records.append(_Record(line, dict(zip(header, values, strict=True))))
     except csv.Error as exc:
         errors.append(row_error(prev_line + 1, f"kan inte läsa raden som CSV ({exc})"))
     return records
+
+
+def control_char_errors(line: int, names: Sequence[str], values: Sequence[str]) -> list[RowError]:
+    """One error per field holding a control character; the value itself is not repeated."""
+    return [row_error(line, f"otillåtet tecken i fältet {name}")
+            for name, value in zip(names, values, strict=True) if _CONTROL.search(value)]
 
 
 def _check_header(fields: list[str], kind: ImportKind, errors: list[RowError]) -> list[str] | None:
@@ -160,6 +172,10 @@ def check_header(
     names = [f.strip().lower() for f in fields]
     while names and not names[-1]:
         names.pop()  # Excel sometimes writes trailing separators
+    bad = [i + 1 for i, name in enumerate(names) if _CONTROL.search(name)]
+    if bad:
+        errors.extend(row_error(1, f"otillåtet tecken i rubriken för kolumn {i}") for i in bad)
+        return None
     problems: list[str] = []
     if "" in names:
         problems.append(f"kolumn {names.index('') + 1} saknar rubrik")

@@ -21,11 +21,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.domain.checklist import ItemKind
-from bot.importer import RowError, check_header, row_error
+from bot.importer import RowError, check_header, control_char_errors, row_error
 from storage import checklists as repo
 from storage import tables as t
 from storage.db import Database
-from storage.imports import ACTOR, ImportResult, _read_text
+from storage.imports import ACTOR, ImportResult, _read_text, db_reason
 
 COLUMNS = ("unit", "position", "text", "kind")
 KIND_ALIASES = {
@@ -80,7 +80,11 @@ def parse_checklist(text: str) -> ParsedChecklist:
                 out.errors.append(row_error(
                     line, f"fel antal fält ({len(fields)}, rubrikraden har {len(header)})"))
                 continue
-            values = dict(zip(header, (f.strip() for f in fields[:len(header)]), strict=True))
+            stripped = [f.strip() for f in fields[:len(header)]]
+            if bad := control_char_errors(line, header, stripped):
+                out.errors.extend(bad)
+                continue
+            values = dict(zip(header, stripped, strict=True))
             row = _row(line, values, out.errors)
             if row is None:
                 continue
@@ -182,5 +186,5 @@ async def import_checklist(db: Database, path: Path, now: dt.datetime) -> Import
                 detail=json.dumps(detail, ensure_ascii=False),
             ))
     except sa.exc.IntegrityError as exc:  # a safety net: the checks above should prevent it
-        return ImportResult(errors=[row_error(0, f"databasen avvisade importen: {exc.orig}")])
+        return ImportResult(errors=[row_error(0, f"databasen avvisade importen: {db_reason(exc)}")])
     return result

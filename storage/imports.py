@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -94,8 +95,16 @@ async def import_csv(
                 object_id=path.name[:64], channel="cli", detail=json.dumps(detail),
             ))
     except sa.exc.IntegrityError as exc:  # a safety net: the checks above should prevent it
-        return ImportResult(errors=[row_error(0, f"databasen avvisade importen: {exc.orig}")])
+        return ImportResult(errors=[row_error(0, f"databasen avvisade importen: {db_reason(exc)}")])
     return ImportResult(created=count.created, updated=count.updated, unchanged=count.unchanged)
+
+
+def db_reason(exc: sa.exc.DBAPIError) -> str:
+    """The driver's reason without the row's data: its first line only (PostgreSQL's DETAIL
+    line says "Key (phone)=(+4670...) already exists", SQLAlchemy's adds [parameters: ...]),
+    and not the value asyncpg quotes after "invalid input for query argument $2:"."""
+    first = str(exc.orig).strip().split("\n", 1)[0]
+    return re.sub(r"(query argument \$\d+):.*", r"\1", first)
 
 
 _Check = Callable[[AsyncConnection], Awaitable[list[RowError]]]

@@ -26,6 +26,10 @@ DEPLOY = ROOT / "deploy"
 UNITS = ["vikariebot.service", "vikariebot-backup.service", "vikariebot-backup.timer"]
 
 
+# Named in deploy/ but read by Caddy, not by the bot (the bot ignores unknown VIKARIE_ names).
+NOT_SETTINGS = {"VIKARIE_DOMAIN"}
+
+
 def _setting_names() -> set[str]:
     return {f"VIKARIE_{name.upper()}" for name in Settings.model_fields}
 
@@ -36,6 +40,7 @@ def _setting_names() -> set[str]:
         *(DEPLOY / u for u in UNITS[:2]),
         DEPLOY / "Dockerfile",
         DEPLOY / "compose.yaml",
+        DEPLOY / "Caddyfile",
         ROOT / ".env.example",
     ],
     ids=lambda p: p.name,
@@ -43,7 +48,66 @@ def _setting_names() -> set[str]:
 def test_every_setting_named_in_deploy_files_exists(path: Path) -> None:
     names = set(re.findall(r"\bVIKARIE_[A-Z0-9_]+", path.read_text(encoding="utf-8")))
     assert names or path.suffix in (".service", ".timer"), f"{path.name} names no setting"
-    assert names <= _setting_names(), sorted(names - _setting_names())
+    assert names - NOT_SETTINGS <= _setting_names(), sorted(names - NOT_SETTINGS - _setting_names())
+
+
+def _compose_services() -> dict[str, dict[str, list[str]]]:
+    """compose.yaml's services: key -> the key's own value and its list items, as text.
+
+    A small reader for this one file's block style (no PyYAML in the venv, no docker here):
+    services at two spaces, their keys at four, list items under a key at six.
+    """
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    body = text.split("\nservices:\n", 1)[1].split("\nvolumes:", 1)[0]
+    services: dict[str, dict[str, list[str]]] = {}
+    key = ""
+    for line in body.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if m := re.fullmatch(r"  ([\w-]+):", line):
+            services[m[1]] = {}
+        elif m := re.fullmatch(r"    ([\w-]+):\s*(.*)", line):
+            key = m[1]
+            services[list(services)[-1]][key] = [m[2]] if m[2] else []
+        elif m := re.fullmatch(r"      - (.*)", line):
+            services[list(services)[-1]][key].append(m[1].strip().strip('"'))
+    return services
+
+
+def test_compose_publishes_the_bot_on_loopback_only() -> None:
+    services = _compose_services()
+    assert set(services) == {"db", "bot", "caddy"}
+    assert services["bot"]["ports"] == ["127.0.0.1:8080:8080"]
+    assert "ports" not in services["db"]
+    for name, spec in services.items():
+        if "profiles" not in spec:  # what a plain `docker compose up` starts
+            assert all(p.startswith("127.0.0.1:") for p in spec.get("ports", [])), name
+
+
+def test_caddy_is_opt_in_and_proxies_only_the_webhooks_and_health() -> None:
+    from bot.channels.sms import INBOUND_PATH, STATUS_PATH
+
+    caddy = _compose_services()["caddy"]
+    assert caddy["profiles"] == ['["tls"]']
+    assert caddy["image"] == ["caddy:2"]
+    assert {"80:80", "443:443"} <= set(caddy["ports"])
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    text = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
+    assert text.count("{$VIKARIE_DOMAIN} {") == 1
+    (matcher,) = re.findall(r"^\s*@bot path (.+)$", text, re.MULTILINE)
+    assert set(matcher.split()) == {"/telegram", INBOUND_PATH, STATUS_PATH, "/health"}
+    assert "reverse_proxy bot:8080" in text and "respond 404" in text
+    assert text.count("reverse_proxy") == 1  # /board and the rest are not proxied
+
+
+def test_a_configuration_error_is_not_restarted() -> None:
+    """Exit code 2 = configuration error: systemd does not restart it; compose gives up."""
+    unit = (DEPLOY / "vikariebot.service").read_text(encoding="utf-8")
+    service = unit.split("[Service]", 1)[1].split("\n[", 1)[0]
+    assert "RestartPreventExitStatus=2" in service.splitlines()
+    assert "Restart=on-failure" in service.splitlines()
+    restart = _compose_services()["bot"]["restart"]
+    assert re.fullmatch(r"on-failure:\d+", restart[0]), restart  # never "always"/unbounded
 
 
 def test_units_run_commands_the_cli_has() -> None:

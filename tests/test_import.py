@@ -407,3 +407,80 @@ async def test_overlaps_within_the_file_and_against_the_database(
                       + "c,norr,p1,2026-12-01,15:00,22:00,usk,\n"
                       + "old1,norr,p1,2026-12-04,07:00,16:00,usk,\n", name="week3.csv")
     assert (moved.errors, moved.created, moved.updated) == ([], 1, 1)
+
+
+# --- control characters and database errors --------------------------------------------
+
+
+async def test_control_characters_are_refused_and_nothing_written(
+    any_db: Database, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses NUL in text: found in the file, never sent to the database."""
+    await base(any_db, tmp_path, "old,Olle Gammal,0701740299,substitute,,,,,,\n")
+    before = await snapshot(any_db)
+    result = await run(any_db, "people", tmp_path, PEOPLE_HEADER
+                       + "p1,Anna\x00Lind,0701740201,substitute,,,,,,\n"
+                       + "p2,Bo Ek,07017\x1b40202,substitute,,,,\x07,,\n"
+                       + 'p3,"Cia\tAl\nAndersson",0701740203,substitute,,,,,,\n'  # tab, break: fine
+                       + "p4,Dan Ek,0701740204,substitute,,,,,,\x00\n")
+    assert [e.message for e in result.errors] == [
+        "rad 2: otillåtet tecken i fältet name",
+        "rad 3: otillåtet tecken i fältet phone",
+        "rad 3: otillåtet tecken i fältet introduced_units",
+        "rad 6: otillåtet tecken i fältet channel",
+    ]
+    assert not any("0701740201" in e.message for e in result.errors)  # the value is not echoed
+    assert await snapshot(any_db) == before
+    units = await run(any_db, "units", tmp_path, "id,name,area\nvaster,Väster,C\x00\n")
+    assert [e.message for e in units.errors] == ["rad 2: otillåtet tecken i fältet area"]
+    shifts = await run(any_db, "shifts", tmp_path,
+                       SHIFTS_HEADER + "s\x001,norr,old,2026-12-01,07:00,16:00,usk,\n")
+    assert [e.message for e in shifts.errors] == ["rad 2: otillåtet tecken i fältet id"]
+    assert await snapshot(any_db) == before
+
+
+def test_control_characters_in_the_header_and_in_checklists() -> None:
+    from storage.checklist_import import parse_checklist
+
+    assert [e.message for e in parse_units("id,na\x00me,area\nnorr,Norr,C\n").errors] == [
+        "rad 1: otillåtet tecken i rubriken för kolumn 2"]
+    parsed = parse_checklist("unit,position,text,kind\n,1,Nycklar\x00,tick\n,2,Larm,tick\n")
+    assert [e.message for e in parsed.errors] == ["rad 2: otillåtet tecken i fältet text"]
+
+
+def test_database_reason_leaves_out_the_row() -> None:
+    from storage.imports import db_reason
+
+    dup = sa.exc.IntegrityError("INSERT INTO people ...", {"phone": "+46701740201"}, Exception(
+        'duplicate key value violates unique constraint "people_phone_key"\n'
+        "DETAIL:  Key (phone)=(+46701740201) already exists."))
+    assert db_reason(dup) == 'duplicate key value violates unique constraint "people_phone_key"'
+    enc = sa.exc.DBAPIError("INSERT ...", ("+46701740201",), Exception(
+        "invalid input for query argument $2: '+46701740201' (expected int, got str)"))
+    assert db_reason(enc) == "invalid input for query argument $2"
+
+
+def test_cli_prints_a_database_error_as_one_line_without_the_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import storage.imports
+    from bot.cli import main as cli_main
+
+    async def failing_write(conn: Any, rows: Any, count: Any) -> None:
+        await conn.execute(sa.text("INSERT INTO no_such_table VALUES (:id, :phone)"),
+                           {"id": rows[0].id, "phone": "+46701740201"})
+
+    monkeypatch.setenv("VIKARIE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)  # no .env from the checkout
+    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "nul.csv").write_text("id,name,area\nnorr,No\x00rr,C\n", encoding="utf-8")
+    assert cli_main(["import", "units", "nul.csv"]) == 1
+    out = capsys.readouterr()
+    assert out.err.splitlines() == ["nul.csv: 1 fel – inget importerades.",
+                                    "  rad 2: otillåtet tecken i fältet name"]
+    monkeypatch.setattr(storage.imports, "_write_units", failing_write)
+    assert cli_main(["import", "units", "units.csv"]) == 1
+    out = capsys.readouterr()
+    assert out.err.splitlines() == [
+        "units.csv: databasfel – inget importerades (no such table: no_such_table)"]
+    assert "+4670" not in out.err + out.out and "Traceback" not in out.err
