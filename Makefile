@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo demo-interactive test test-fast lint bench run clean
+.PHONY: help install lock demo demo-interactive test test-fast lint bench run clean
 
 help:
 	@echo "make demo        - a whole morning on one machine, no accounts needed"
@@ -14,14 +14,28 @@ help:
 	@echo "make lint        - ruff and mypy (strict on bot/ and storage/)"
 	@echo "make bench       - the call-out benchmark, printed figures"
 	@echo "make run         - start the bot with the settings in .env"
+	@echo "make lock        - refresh the locks after changing pyproject.toml"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The exact versions (with hashes) come from the lock; the project itself on top.
+# requirements.lock: what the bot runs on (the image); requirements-dev.lock: that + the tools.
+$(STAMP): pyproject.toml requirements-dev.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Refresh the lock after changing a range in pyproject.toml (pip-tools in a throwaway venv).
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/python -m pip install --quiet pip-tools
+	.lockenv/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+		--no-emit-find-links --allow-unsafe -o requirements.lock pyproject.toml
+	.lockenv/bin/pip-compile --quiet --extra dev --generate-hashes --strip-extras --no-emit-index-url \
+		--no-emit-find-links --allow-unsafe -o requirements-dev.lock pyproject.toml
+	rm -rf .lockenv
 
 install: $(STAMP)
 
