@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.runtime import open_deps, setup_logging
+from bot.runtime import open_deps, secret_values, setup_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format, secrets=secret_values(settings))
     try:
         return asyncio.run(_dispatch(args, settings))
     except KeyboardInterrupt:
