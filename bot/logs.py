@@ -22,13 +22,15 @@ TOKEN_MARK = "[token]"  # noqa: S105 - the replacement, not a secret
 # A Telegram bot token (bot id ':' secret), also URL-encoded (%3A) as in some request logs.
 _BOT_TOKEN = re.compile(r"\d{6,12}(?::|%3[Aa])[A-Za-z0-9_-]{30,}")
 
-# Phone numbers, each digit optionally after one space or hyphen ("070-123 45 67"):
-# E.164 (also URL-encoded, %2B46...), 00-international, Swedish national (0 + 7-9 digits)
-# and Telegram's contact form without '+' (46 7x...). Not inside a word, decimal or number.
+# Phone numbers: Swedish ones however written ("070-123 45 67", "+46 70 123 45 67",
+# 0046..., URL-encoded %2B46..., Telegram's contact form 46 7x... without '+'), other E.164
+# numbers written compact. A Swedish number has 7-9 digits after 46 or the leading 0; the
+# bound keeps a match from running on into the next number. Not inside a word, decimal or
+# number.
+_SE = r"46(?:[ -]?\d){7,9}"
 _PHONE = re.compile(
     r"(?<![\w+%.])"
-    r"(?:(?:\+|%2[Bb])[1-9](?:[ -]?\d){6,14}"
-    r"|00[1-9](?:[ -]?\d){6,13}"
+    rf"(?:(?:\+|%2[Bb]|00)(?:{_SE}|[1-9]\d{{6,14}})"
     r"|0[1-9](?:[ -]?\d){6,8}"
     r"|467\d{8})"
     r"(?!\w)"
