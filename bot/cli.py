@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings, StartupError, load_settings, new_secret
-from bot.runtime import open_deps, setup_logging
+from bot.runtime import open_deps, secret_values, setup_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings()
-        setup_logging(settings.log_level)
+        setup_logging(settings.log_level, settings.log_format, secrets=secret_values(settings))
         return asyncio.run(_dispatch(args, settings))
     except StartupError as exc:
         print(exc, file=sys.stderr)

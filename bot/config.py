@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Stockholm"
     language: Literal["sv", "en"] = "sv"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line
 
     # --- Telegram ---
     telegram_token: SecretStr | None = None

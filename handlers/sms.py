@@ -90,7 +90,7 @@ def sms_routes(deps: Deps) -> list[Route]:
             opt_out_type=_field(form, "OptOutType"),
         )
         result = await sms_inbound.handle_sms(deps, sms)
-        log.info("inbound SMS %s: %s", sid, result.action)
+        log.info("inbound SMS %s: %s", sid, result.logged)
         return twiml(result.twiml_reply)
 
     async def status(request: Request) -> Response:

@@ -37,7 +37,11 @@ class Database:
             connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
         elif pg_search_path:
             connect_args["server_settings"] = {"search_path": pg_search_path}
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo, connect_args=connect_args)
+        # hide_parameters: SQL parameters (phone numbers, names) never reach a log or an
+        # exception message.
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args=connect_args
+        )
         # One writer at a time inside this process: SQLite serialises writers anyway,
         # and queueing here is cheaper than spinning on busy_timeout in worker threads.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None

@@ -61,6 +61,11 @@ class InboundResult:
     action: str  # what happened: a keyword, "duplicate", "unknown_sender", ...
     twiml_reply: str | None = None  # only ever for an unregistered number
 
+    @property
+    def logged(self) -> str:
+        """The action as a log may say it: SJUK and FRISK are health data, both 'absence'."""
+        return "absence" if self.action in (Keyword.SICK, Keyword.WELL) else self.action
+
 
 async def handle_sms(deps: Deps, sms: InboundSms) -> InboundResult:
     """Handle one inbound SMS once; the same MessageSid again does nothing.
