@@ -282,6 +282,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Something went wrong. Please try again in a moment.",
     },
     "tg_dialog_cancelled": {"sv": "Okej, avbrutet.", "en": "OK, cancelled."},
+    # a button of someone else's dialogue (in a group), or of an older message of one's own
+    "tg_dialog_not_yours": {
+        "sv": "Den här dialogen är inte din.",
+        "en": "This dialogue is not yours.",
+    },
+    "tg_dialog_outdated": {
+        "sv": "Den här listan är inte längre aktuell.",
+        "en": "This list is no longer current.",
+    },
     "tg_btn_cancel": {"sv": "Avbryt", "en": "Cancel"},
     "tg_btn_no": {"sv": "Nej", "en": "No"},
     "tg_btn_today": {"sv": "Idag", "en": "Today"},
