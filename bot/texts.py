@@ -225,6 +225,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The invitation is not valid (wrong, used or too old). Ask your coordinator "
         "for a new one, or share your number with the button.",
     },
+    "tg_unlinked": {  # to the Telegram account a person's new one replaced
+        "sv": "Ditt Telegramkonto är inte längre kopplat till Vikariebot.",
+        "en": "Your Telegram account is no longer linked to Vikariebot.",
+    },
     "tg_linked": {
         "sv": "Välkommen {name}! Ditt konto är kopplat.\n\n{can}",
         "en": "Welcome {name}! Your account is linked.\n\n{can}",
