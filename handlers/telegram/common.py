@@ -223,8 +223,9 @@ def conversation(
     states: dict[object, list[BaseHandler[Any, Any, Any]]],
     fallbacks: list[BaseHandler[Any, Any, Any]], *, timeout_minutes: float = 15,
 ) -> ConversationHandler[Any]:
-    """A short per-user dialogue. Our buttons are tracked per chat and user, not per message
-    (per_message=False), which is what we want: PTB's warning about it is silenced here."""
+    """A short dialogue per chat and user. PTB tracks its state per chat and user, not per
+    message (per_message=False, so typed answers reach it: PTB's warning is silenced here);
+    which message's buttons may act on the draft is checked by `pressed_draft`."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         return ConversationHandler(
