@@ -225,6 +225,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The invitation is not valid (wrong, used or too old). Ask your coordinator "
         "for a new one, or share your number with the button.",
     },
+    "tg_unlinked": {  # to the Telegram account a person's new one replaced
+        "sv": "Ditt Telegramkonto är inte längre kopplat till Vikariebot.",
+        "en": "Your Telegram account is no longer linked to Vikariebot.",
+    },
     "tg_linked": {
         "sv": "Välkommen {name}! Ditt konto är kopplat.\n\n{can}",
         "en": "Welcome {name}! Your account is linked.\n\n{can}",
@@ -282,6 +286,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Something went wrong. Please try again in a moment.",
     },
     "tg_dialog_cancelled": {"sv": "Okej, avbrutet.", "en": "OK, cancelled."},
+    # a button of someone else's dialogue (in a group), or of an older message of one's own
+    "tg_dialog_not_yours": {
+        "sv": "Den här dialogen är inte din.",
+        "en": "This dialogue is not yours.",
+    },
+    "tg_dialog_outdated": {
+        "sv": "Den här listan är inte längre aktuell.",
+        "en": "This list is no longer current.",
+    },
     "tg_btn_cancel": {"sv": "Avbryt", "en": "Cancel"},
     "tg_btn_no": {"sv": "Nej", "en": "No"},
     "tg_btn_today": {"sv": "Idag", "en": "Today"},

@@ -43,3 +43,15 @@ async def use(conn: AsyncConnection, code: str, now: dt.datetime) -> bool:
         .values(used_at=now)
     )
     return res.rowcount == 1
+
+
+async def revoke_open(conn: AsyncConnection, person_id: str, now: dt.datetime) -> int:
+    """Expire, as of `now`, every unused and unexpired invitation for the person (they have
+    linked; an old link must not link anyone else). How many were revoked."""
+    res = await conn.execute(
+        sa.update(t.invites)
+        .where(t.invites.c.person_id == person_id, t.invites.c.used_at.is_(None),
+               t.invites.c.expires_at > now)
+        .values(expires_at=now)
+    )
+    return int(res.rowcount or 0)

@@ -3,6 +3,8 @@
 Two ways in: the person shares their own phone number, which is matched to the roster
 (people.phone), or opens a one-time invitation a coordinator made (/inbjud <id>).
 A failed attempt tells the caller nothing about the roster: the outcome only.
+Once linked, the person's other open invitations are revoked; a Telegram account that a new
+one replaces is told (through the outbox) that it is no longer linked.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ import enum
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain.model import Person, Role
+from bot.domain.outgoing import OutMessage
 from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from bot.services.deps import Deps
-from storage import audit, invites
+from bot.texts import t
+from storage import audit, invites, outbox
 from storage import people as people_repo
 
 INVITE_TTL = dt.timedelta(days=7)
@@ -71,12 +77,41 @@ async def link_by_phone(
                 phone=mask_phone(e164),
             )
             return LinkResult(LinkOutcome.UNKNOWN)
-        await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
-        await audit.record(
-            conn, now, person.id, "telegram_linked", "person", person.id, "telegram", by="phone"
-        )
-        linked = await people_repo.get_person(conn, person.id)
+        linked = await _link(conn, now, person, telegram_user_id, chat_id, by="phone")
+    deps.kick()
     return LinkResult(LinkOutcome.LINKED, linked)
+
+
+async def _link(
+    conn: AsyncConnection,
+    now: dt.datetime,
+    person: Person,
+    telegram_user_id: int,
+    chat_id: int,
+    **how: object,
+) -> Person | None:
+    """Link the person's Telegram (recorded with `how`), revoke their other invitations, and
+    tell the Telegram account this one replaces, through the outbox, that it is unlinked."""
+    old_user, old_chat = person.telegram_user_id, person.telegram_chat_id
+    await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
+    await audit.record(
+        conn, now, person.id, "telegram_linked", "person", person.id, "telegram", **how
+    )
+    revoked = await invites.revoke_open(conn, person.id, now)
+    if revoked:
+        await audit.record(
+            conn, now, audit.SYSTEM, "invites_revoked", "person", person.id, "telegram",
+            count=revoked,
+        )
+    if old_user is not None and old_user != telegram_user_id:
+        if old_chat is not None:
+            notice = OutMessage("telegram_unlinked", t("tg_unlinked", person.language))
+            await outbox.enqueue(conn, notice, "telegram", now, chat_id=old_chat)
+        await audit.record(
+            conn, now, person.id, "telegram_unlinked", "person", person.id, "telegram",
+            telegram_user_id=old_user, told=old_chat is not None,
+        )
+    return await people_repo.get_person(conn, person.id)
 
 
 def may_manage(coordinator: Person, person: Person) -> bool:
@@ -129,17 +164,7 @@ async def redeem_invite(deps: Deps, code: str, telegram_user_id: int, chat_id: i
                 conn, now, audit.SYSTEM, "invite_refused", "person", invite.person_id, "telegram"
             )
             return LinkResult(LinkOutcome.BAD_CODE)
-        await people_repo.link_telegram(conn, person.id, telegram_user_id, chat_id)
-        await audit.record(
-            conn,
-            now,
-            person.id,
-            "telegram_linked",
-            "person",
-            person.id,
-            "telegram",
-            by="invite",
-            invited_by=invite.created_by,
-        )
-        linked = await people_repo.get_person(conn, person.id)
+        linked = await _link(conn, now, person, telegram_user_id, chat_id,
+                             by="invite", invited_by=invite.created_by)
+    deps.kick()
     return LinkResult(LinkOutcome.LINKED, linked)

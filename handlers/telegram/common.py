@@ -4,10 +4,12 @@ role checks, replies and keyboards. No business rules here: those live in bot/se
 
 from __future__ import annotations
 
+import enum
 import functools
 import warnings
 from collections.abc import Callable, Coroutine, Iterable, Sequence
-from typing import Any, TypeAlias
+from dataclasses import dataclass
+from typing import Any, TypeAlias, TypeVar
 
 from telegram import (
     ForceReply,
@@ -221,8 +223,9 @@ def conversation(
     states: dict[object, list[BaseHandler[Any, Any, Any]]],
     fallbacks: list[BaseHandler[Any, Any, Any]], *, timeout_minutes: float = 15,
 ) -> ConversationHandler[Any]:
-    """A short per-user dialogue. Our buttons are tracked per chat and user, not per message
-    (per_message=False), which is what we want: PTB's warning about it is silenced here."""
+    """A short dialogue per chat and user. PTB tracks its state per chat and user, not per
+    message (per_message=False, so typed answers reach it: PTB's warning is silenced here);
+    which message's buttons may act on the draft is checked by `pressed_draft`."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         return ConversationHandler(
@@ -232,15 +235,114 @@ def conversation(
         )
 
 
+# ---- dialogue drafts ----
+# A dialogue's draft (what someone has chosen so far) belongs to one person in one chat, and
+# to the one message whose buttons act on it. It lives in chat_data[key][user_id], where
+# `key` is the dialogue's callback_data prefix ("fill", "abs", "new"): a button press can then
+# tell whose dialogue a message is. Kept small on purpose: a later issue moves it to the
+# database, and these functions are the only ones that know where it is.
+
+D = TypeVar("D")
+
+
+@dataclass
+class _Slot:
+    draft: object
+    message_id: int | None = None  # the message carrying the draft's buttons
+
+
+class Press(enum.Enum):
+    """Who may act on a pressed dialogue button."""
+
+    OWN = "own"  # the presser's draft in this chat, on the message it is bound to
+    NOT_YOURS = "not_yours"  # the message belongs to someone else's draft in this chat
+    STALE = "stale"  # no draft is bound to this message (an older list, an ended dialogue)
+
+
+def press_verdict(owners: dict[int, int | None], user_id: int, message_id: int) -> Press:
+    """`owners`: each draft's owner (user id) -> its message id, in the chat pressed in."""
+    if owners.get(user_id) == message_id:
+        return Press.OWN
+    if message_id in owners.values():
+        return Press.NOT_YOURS
+    return Press.STALE
+
+
+def _slots(update: Update, context: Context, key: str) -> dict[int, _Slot]:
+    chat_data = context.chat_data
+    if chat_data is None:
+        return {}
+    slots = chat_data.setdefault(key, {})
+    assert isinstance(slots, dict)
+    return slots
+
+
+def _user_id(update: Update) -> int:
+    return update.effective_user.id if update.effective_user is not None else 0
+
+
+def draft_get(update: Update, context: Context, key: str, kind: type[D]) -> D | None:
+    """The asker's draft of dialogue `key` in this chat, or None."""
+    slot = _slots(update, context, key).get(_user_id(update))
+    return slot.draft if slot is not None and isinstance(slot.draft, kind) else None
+
+
+def draft_put(update: Update, context: Context, key: str, draft: object) -> None:
+    """Start (or restart) the asker's draft in this chat; no message is bound yet."""
+    _slots(update, context, key)[_user_id(update)] = _Slot(draft)
+
+
+def draft_bind(update: Update, context: Context, key: str, message: Message | None) -> None:
+    """The asker's draft now answers to the buttons of `message` (and no older message)."""
+    slot = _slots(update, context, key).get(_user_id(update))
+    if slot is not None and message is not None:
+        slot.message_id = message.message_id
+
+
+def draft_pop(update: Update, context: Context, key: str) -> None:
+    _slots(update, context, key).pop(_user_id(update), None)
+
+
+def press_on(update: Update, context: Context, key: str) -> Press:
+    """Whose draft of dialogue `key` the pressed message carries, seen from the presser."""
+    message = update.effective_message
+    if update.callback_query is None or message is None:
+        return Press.STALE
+    owners = {uid: slot.message_id for uid, slot in _slots(update, context, key).items()}
+    return press_verdict(owners, _user_id(update), message.message_id)
+
+
+async def pressed_draft(
+    update: Update, context: Context, key: str, kind: type[D], lang: str
+) -> D | None:
+    """The presser's draft if the pressed message is the one it is bound to. Otherwise the
+    press is answered ("not yours" / "no longer current"), nothing changes, and None."""
+    verdict = press_on(update, context, key)
+    draft = draft_get(update, context, key, kind)
+    if verdict is Press.OWN and draft is not None:
+        return draft
+    await refuse_press(update, verdict, lang)
+    return None
+
+
+async def refuse_press(update: Update, verdict: Press, lang: str) -> None:
+    await toast(update, t("tg_dialog_not_yours" if verdict is Press.NOT_YOURS
+                          else "tg_dialog_outdated", lang))
+
+
 def cancel_handlers(key: str, button_pattern: str) -> list[BaseHandler[Any, Any, Any]]:
     """A dialogue's way out (its fallbacks): the Avbryt button whose callback_data matches
-    `button_pattern`, and /avbryt without a number. Either forgets the draft kept under `key`
-    in user_data, says the dialogue is cancelled and ends it."""
+    `button_pattern`, and /avbryt without a number. Either forgets the asker's draft of
+    dialogue `key` in this chat, says the dialogue is cancelled and ends it. An Avbryt button
+    on someone else's (or an older) message of the dialogue is answered and changes nothing."""
 
-    async def cancel(update: Update, context: Context) -> int:
-        if context.user_data is not None:
-            context.user_data.pop(key, None)
+    async def cancel(update: Update, context: Context) -> int | None:
         lang = lang_of(update, context, await person_of(update, context))
+        verdict = press_on(update, context, key)
+        if update.callback_query is not None and verdict is not Press.OWN:
+            await refuse_press(update, verdict, lang)
+            return None
+        draft_pop(update, context, key)
         if update.callback_query is not None:
             await toast(update)
             await edit(update, t("tg_dialog_cancelled", lang))

@@ -25,16 +25,21 @@ from handlers.telegram.common import (
     conversation,
     data_parts,
     deps_of,
+    draft_bind,
+    draft_get,
+    draft_pop,
+    draft_put,
     edit,
     inline,
     int_arg,
+    pressed_draft,
     requires,
     say,
     toast,
 )
 
 PICK, REASON = "fill:pick", "fill:reason"
-KEY = "fill"
+KEY = "fill"  # the draft's key: its buttons' callback_data prefix
 MIN_REASON = 3
 
 
@@ -43,11 +48,6 @@ class FillDraft:
     vacancy_id: int
     choices: list[tuple[str, str]] = field(default_factory=list)  # (person id, name)
     person_id: str | None = None  # chosen, waiting for an override reason
-
-
-def _draft(context: Context) -> FillDraft | None:
-    draft = (context.user_data or {}).get(KEY)
-    return draft if isinstance(draft, FillDraft) else None
 
 
 def _with_answers(text: str, draft: FillDraft, answers: dict[str, str]) -> str:
@@ -87,12 +87,14 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
     await toast(update)
     candidates = await coordinator_desk.fill_candidates(deps, vid, lang=lang)
     draft = FillDraft(vid, [(c.person_id, f"{c.name} ({c.tier_name})") for c in candidates])
-    context.user_data[KEY] = draft  # type: ignore[index]
+    draft_put(update, context, KEY, draft)
     line = info.line(deps, lang)
     if draft.choices:
         text = t("tg_fill_pick", lang, vid=vid, line=line)
         answers = {c.person_id: c.answers for c in candidates}
-        await say(update, _with_answers(text, draft, answers), inline(_choice_rows(draft, lang)))
+        listed = await say(update, _with_answers(text, draft, answers),
+                           inline(_choice_rows(draft, lang)))
+        draft_bind(update, context, KEY, listed)
     else:
         await say(update, t("tg_fill_none", lang, vid=vid, line=line),
                   ForceReply(selective=True))
@@ -117,7 +119,7 @@ async def _fill(
         blocks = "\n".join(f"• {b}" for b in result.blocks)
         await say(update, t("tg_fill_forbidden", lang, name=name, blocks=blocks))
         return PICK  # the list is still there: pick someone else
-    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    draft_pop(update, context, KEY)
     if result.outcome == FillOutcome.BOOKED:
         key = "tg_fill_done_override" if reason and result.blocks else "tg_fill_done"
         await say(update, t(key, lang, name=name, vid=draft.vacancy_id, reason=reason or ""))
@@ -129,12 +131,11 @@ async def _fill(
 
 
 @requires(Role.COORDINATOR)
-async def pick(update: Update, context: Context, person: Person) -> str | int:
-    """fill:<i>: a person from the list."""
-    draft = _draft(context)
+async def pick(update: Update, context: Context, person: Person) -> str | int | None:
+    """fill:<i>: a person from the list (only the list's own, newest message counts)."""
+    draft = await pressed_draft(update, context, KEY, FillDraft, person.language)
     if draft is None:
-        await toast(update, t("tg_stale", person.language))
-        return END
+        return None  # someone else's list, or an older one: answered, nothing changes
     index = int(data_parts(update)[1])
     if not 0 <= index < len(draft.choices):
         await toast(update, t("tg_stale", person.language))
@@ -148,7 +149,7 @@ async def pick(update: Update, context: Context, person: Person) -> str | int:
 @requires(Role.COORDINATOR)
 async def search(update: Update, context: Context, person: Person) -> str | int:
     """A typed name or id: one match books, several are listed, none asks again."""
-    draft = _draft(context)
+    draft = draft_get(update, context, KEY, FillDraft)
     message = update.effective_message
     if draft is None or message is None:
         return END
@@ -161,7 +162,7 @@ async def search(update: Update, context: Context, person: Person) -> str | int:
     draft.choices = [(p.id, f"{p.name} ({p.id})") for p in found]
     if len(found) > 1:
         text = _with_answers(t("tg_fill_many", lang), draft, notes)
-        await say(update, text, inline(_choice_rows(draft, lang)))
+        draft_bind(update, context, KEY, await say(update, text, inline(_choice_rows(draft, lang))))
         return PICK
     return await _fill(update, context, person, draft, found[0].id)
 
@@ -169,7 +170,7 @@ async def search(update: Update, context: Context, person: Person) -> str | int:
 @requires(Role.COORDINATOR)
 async def reason(update: Update, context: Context, person: Person) -> str | int:
     """The override reason (motivering) for a person the rules block."""
-    draft = _draft(context)
+    draft = draft_get(update, context, KEY, FillDraft)
     message = update.effective_message
     if draft is None or draft.person_id is None or message is None:
         return END

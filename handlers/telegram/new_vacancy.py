@@ -21,8 +21,13 @@ from handlers.telegram.common import (
     conversation,
     data_parts,
     deps_of,
+    draft_bind,
+    draft_get,
+    draft_pop,
+    draft_put,
     edit,
     inline,
+    pressed_draft,
     requires,
     say,
     toast,
@@ -30,7 +35,7 @@ from handlers.telegram.common import (
 from handlers.telegram.parse import local_span, parse_date, parse_time_range
 
 UNIT, DATE, TIME, ROLE, CONFIRM = "new:unit", "new:date", "new:time", "new:role", "new:confirm"
-KEY = "new_vacancy"
+KEY = "new"  # the draft's key: its buttons' callback_data prefix
 
 
 @dataclass
@@ -43,19 +48,15 @@ class NewDraft:
     role: str | None = None
 
 
-def _draft(context: Context) -> NewDraft | None:
-    draft = (context.user_data or {}).get(KEY)
-    return draft if isinstance(draft, NewDraft) else None
-
-
 def _cancel_row(lang: str) -> list[tuple[str, str]]:
     return [(t("tg_btn_cancel", lang), "new:x")]
 
 
-async def _ask_date(update: Update, lang: str) -> str:
-    await say(update, t("tg_new_date", lang),
-              inline([[(t("tg_btn_today", lang), "new:d:0"),
-                       (t("tg_btn_tomorrow", lang), "new:d:1")], _cancel_row(lang)]))
+async def _ask_date(update: Update, context: Context, lang: str) -> str:
+    asked = await say(update, t("tg_new_date", lang),
+                      inline([[(t("tg_btn_today", lang), "new:d:0"),
+                               (t("tg_btn_tomorrow", lang), "new:d:1")], _cancel_row(lang)]))
+    draft_bind(update, context, KEY, asked)
     return DATE
 
 
@@ -67,33 +68,36 @@ async def begin(update: Update, context: Context, person: Person) -> str | None:
         await say(update, t("tg_no_units", lang))
         return None
     draft = NewDraft(units)
-    context.user_data[KEY] = draft  # type: ignore[index]
+    draft_put(update, context, KEY, draft)
     if len(units) == 1:
         draft.unit = units[0]
-        return await _ask_date(update, lang)
-    await say(update, t("tg_new_unit", lang),
-              inline([*[[(u.name, f"new:u:{i}")] for i, u in enumerate(units)],
-                      _cancel_row(lang)]))
+        return await _ask_date(update, context, lang)
+    asked = await say(update, t("tg_new_unit", lang),
+                      inline([*[[(u.name, f"new:u:{i}")] for i, u in enumerate(units)],
+                              _cancel_row(lang)]))
+    draft_bind(update, context, KEY, asked)
     return UNIT
 
 
 @requires(Role.COORDINATOR)
-async def choose_unit(update: Update, context: Context, person: Person) -> str | int:
-    draft = _draft(context)
+async def choose_unit(update: Update, context: Context, person: Person) -> str | int | None:
+    draft = await pressed_draft(update, context, KEY, NewDraft, person.language)
+    if draft is None:
+        return None  # someone else's, or an older message: answered, nothing changes
     index = int(data_parts(update)[2])
-    if draft is None or not 0 <= index < len(draft.units):
+    if not 0 <= index < len(draft.units):
         await toast(update, t("tg_stale", person.language))
         return END
     draft.unit = draft.units[index]
     await toast(update)
     await edit(update, f"→ {draft.unit.name}")
-    return await _ask_date(update, person.language)
+    return await _ask_date(update, context, person.language)
 
 
 async def _set_day(
     update: Update, context: Context, person: Person, day: dt.date | None
 ) -> str | int:
-    draft, lang = _draft(context), person.language
+    draft, lang = draft_get(update, context, KEY, NewDraft), person.language
     deps = deps_of(context)
     if draft is None:
         return END
@@ -107,7 +111,9 @@ async def _set_day(
 
 
 @requires(Role.COORDINATOR)
-async def date_button(update: Update, context: Context, person: Person) -> str | int:
+async def date_button(update: Update, context: Context, person: Person) -> str | int | None:
+    if await pressed_draft(update, context, KEY, NewDraft, person.language) is None:
+        return None
     deps = deps_of(context)
     offset = int(data_parts(update)[2])
     await toast(update)
@@ -128,7 +134,7 @@ async def date_text(update: Update, context: Context, person: Person) -> str | i
 
 @requires(Role.COORDINATOR)
 async def time_text(update: Update, context: Context, person: Person) -> str | int:
-    draft, lang, deps = _draft(context), person.language, deps_of(context)
+    draft, lang, deps = draft_get(update, context, KEY, NewDraft), person.language, deps_of(context)
     message = update.effective_message
     if draft is None or draft.day is None or message is None:
         return END
@@ -137,19 +143,23 @@ async def time_text(update: Update, context: Context, person: Person) -> str | i
         start, end = local_span(draft.day, span[0], span[1], deps.tz)
         if start > deps.now():
             draft.start, draft.end = start, end
-            await say(update, t("tg_new_role", lang),
-                      inline([[(n[lang], f"new:r:{code}") for code, n in ROLE_NAMES.items()],
-                              _cancel_row(lang)]))
+            asked = await say(update, t("tg_new_role", lang),
+                              inline([[(n[lang], f"new:r:{code}")
+                                       for code, n in ROLE_NAMES.items()], _cancel_row(lang)]))
+            draft_bind(update, context, KEY, asked)
             return ROLE
     await say(update, t("tg_new_bad_time", lang), ForceReply(selective=True))
     return TIME
 
 
 @requires(Role.COORDINATOR)
-async def choose_role(update: Update, context: Context, person: Person) -> str | int:
-    draft, lang, deps = _draft(context), person.language, deps_of(context)
+async def choose_role(update: Update, context: Context, person: Person) -> str | int | None:
+    lang, deps = person.language, deps_of(context)
+    draft = await pressed_draft(update, context, KEY, NewDraft, lang)
+    if draft is None:
+        return None
     role = data_parts(update)[2]
-    if draft is None or None in (draft.unit, draft.start, draft.end) or role not in ROLE_NAMES:
+    if None in (draft.unit, draft.start, draft.end) or role not in ROLE_NAMES:
         await toast(update, t("tg_stale", lang))
         return END
     assert draft.unit is not None and draft.start is not None and draft.end is not None
@@ -163,11 +173,13 @@ async def choose_role(update: Update, context: Context, person: Person) -> str |
 
 
 @requires(Role.COORDINATOR)
-async def create(update: Update, context: Context, person: Person) -> int:
-    draft, lang, deps = _draft(context), person.language, deps_of(context)
-    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
-    if draft is None or draft.unit is None or draft.start is None or draft.end is None \
-            or draft.role is None:
+async def create(update: Update, context: Context, person: Person) -> int | None:
+    lang, deps = person.language, deps_of(context)
+    draft = await pressed_draft(update, context, KEY, NewDraft, lang)
+    if draft is None:
+        return None
+    draft_pop(update, context, KEY)
+    if draft.unit is None or draft.start is None or draft.end is None or draft.role is None:
         await toast(update, t("tg_stale", lang))
         return END
     await toast(update)

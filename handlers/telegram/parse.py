@@ -59,8 +59,9 @@ def parse_time_range(text: str) -> tuple[dt.time, dt.time] | None:
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:
-    """'2026-12-24', '24/12', '24/12 2026', 'idag', 'imorgon' -> a date (never a past one
-    for day/month without a year: it rolls to next year)."""
+    """'2026-12-24', '24/12', '24/12 2026', 'idag', 'imorgon' -> a date, or None when it is
+    not one. Day/month without a year is never in the past: it is the next such day
+    (29/2 the next leap day). Never raises."""
     s = (text or "").strip().lower()
     if s in _TODAY:
         return today
@@ -74,14 +75,21 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
     if m is None:
         return None
     day, month = int(m.group(1)), int(m.group(2))
-    year = int(m.group(3)) if m.group(3) else today.year
+    if m.group(3):
+        return _date_or_none(int(m.group(3)), month, day)
+    # The next time this day and month comes round: 29/2 may be up to 8 years away.
+    for year in range(today.year, today.year + 9):
+        found = _date_or_none(year, month, day)
+        if found is not None and found >= today:
+            return found
+    return None
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
     try:
-        found = dt.date(year, month, day)
-    except ValueError:
+        return dt.date(year, month, day)
+    except ValueError:  # 31/2, 29/2 outside a leap year, a year past 9999
         return None
-    if not m.group(3) and found < today:
-        found = found.replace(year=year + 1)
-    return found
 
 
 def local_span(

@@ -1,6 +1,6 @@
 """Staff (ordinarie personal): report absence (frånvaroanmälan) and report well (friskanmälan).
 
-The absence report is a short dialogue kept per user by a ConversationHandler:
+The absence report is a short dialogue kept per chat and user by a ConversationHandler:
 pick shifts (toggle buttons) -> category (Sjuk / VAB / Annat, unless already said) ->
 confirm -> the service's receipt. A day without a scheduled shift can be chosen too: the
 absence is then recorded for the whole day and the coordinator is told.
@@ -26,8 +26,12 @@ from handlers.telegram.common import (
     conversation,
     data_parts,
     deps_of,
+    draft_bind,
+    draft_pop,
+    draft_put,
     edit,
     inline,
+    pressed_draft,
     requires,
     say,
     toast,
@@ -35,13 +39,13 @@ from handlers.telegram.common import (
 from handlers.telegram.parse import ABSENCE_PATTERN, absence_intent
 
 PICK, CATEGORY, CONFIRM = "absence:pick", "absence:category", "absence:confirm"
-KEY = "absence"
+KEY = "abs"  # the draft's key: its buttons' callback_data prefix
 MAX_SHIFTS = 10
 
 
 @dataclass
 class Draft:
-    """One absence report being put together (lives in context.user_data)."""
+    """One absence report being put together (a dialogue draft, see common.draft_put)."""
 
     shifts: list[tuple[str, str]]  # (shift id, label)
     days: list[tuple[dt.date, str]]  # whole days without a shift: (local date, label)
@@ -96,23 +100,17 @@ async def begin(update: Update, context: Context, person: Person) -> str:
                             if s.starts_at.astimezone(tz).date() == wanted}
             if not draft.picked:
                 draft.picked_days = {i for i, (d, _) in enumerate(days) if d == wanted}
-    context.user_data[KEY] = draft  # type: ignore[index]
+    draft_put(update, context, KEY, draft)
     head = t("tg_abs_pick" if shifts else "tg_abs_pick_noshift", lang)
-    await say(update, head, _pick_keyboard(draft, lang))
+    draft_bind(update, context, KEY, await say(update, head, _pick_keyboard(draft, lang)))
     return PICK
 
 
-def _draft(context: Context) -> Draft | None:
-    draft = (context.user_data or {}).get(KEY)
-    return draft if isinstance(draft, Draft) else None
-
-
 @requires(Role.STAFF)
-async def toggle(update: Update, context: Context, person: Person) -> str | int:
-    draft = _draft(context)
+async def toggle(update: Update, context: Context, person: Person) -> str | int | None:
+    draft = await pressed_draft(update, context, KEY, Draft, person.language)
     if draft is None:
-        await toast(update, t("tg_stale", person.language))
-        return END
+        return None  # someone else's, or an older message: answered, nothing changes
     _, kind, raw = data_parts(update)
     index = int(raw)
     chosen, size = (draft.picked, len(draft.shifts)) if kind == "s" else (
@@ -142,11 +140,11 @@ async def _confirm(update: Update, draft: Draft, lang: str) -> str:
 
 
 @requires(Role.STAFF)
-async def next_step(update: Update, context: Context, person: Person) -> str | int:
-    draft, lang = _draft(context), person.language
+async def next_step(update: Update, context: Context, person: Person) -> str | int | None:
+    lang = person.language
+    draft = await pressed_draft(update, context, KEY, Draft, lang)
     if draft is None:
-        await toast(update, t("tg_stale", lang))
-        return END
+        return None
     if not draft.picked and not draft.picked_days:
         await toast(update, t("tg_abs_pick_one", lang), alert=True)
         return PICK
@@ -158,22 +156,25 @@ async def next_step(update: Update, context: Context, person: Person) -> str | i
 
 
 @requires(Role.STAFF)
-async def choose_category(update: Update, context: Context, person: Person) -> str | int:
-    draft, lang = _draft(context), person.language
+async def choose_category(update: Update, context: Context, person: Person) -> str | int | None:
+    lang = person.language
+    draft = await pressed_draft(update, context, KEY, Draft, lang)
     if draft is None:
-        await toast(update, t("tg_stale", lang))
-        return END
+        return None
     draft.category = AbsenceCategory(data_parts(update)[2])
     await toast(update)
     return await _confirm(update, draft, lang)
 
 
 @requires(Role.STAFF)
-async def send(update: Update, context: Context, person: Person) -> int:
+async def send(update: Update, context: Context, person: Person) -> int | None:
     """Confirmed: the service records the absence and opens the vacancies."""
-    draft, lang = _draft(context), person.language
-    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
-    if draft is None or draft.category is None:
+    lang = person.language
+    draft = await pressed_draft(update, context, KEY, Draft, lang)
+    if draft is None:
+        return None
+    draft_pop(update, context, KEY)
+    if draft.category is None:
         await toast(update, t("tg_stale", lang))
         return END
     await toast(update)

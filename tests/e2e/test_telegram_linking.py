@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from storage import people as people_repo
 from storage import tables as t
 from tests.builders import World
-from tests.e2e.conftest import Launch, contact, press
+from tests.e2e.conftest import Harness, Launch, contact, press
 
 STRANGER = 990001
 NEWCOMER = 990002
@@ -113,3 +113,68 @@ async def test_button_press_from_someone_not_linked_is_refused(launch: Launch) -
     await h.fake.wait_for(lambda: len(h.fake.callback_answers) > answered)
     assert "inte kopplad" in h.fake.callback_answers[-1]["text"]
     await h.dialog([("kim", press("SMS"), "Klart: SMS")])
+
+
+async def _invite(h: Harness, pid: str, name: str) -> str:
+    created = await h.step("kim", f"/inbjud {pid}", f"Inbjudan till {name} ({pid})")
+    text = getattr(created, "text", "") or ""
+    return next(w for w in text.split() if "start=" in w).split("start=", 1)[1]
+
+
+async def test_linking_revokes_the_persons_other_invitations(launch: Launch) -> None:
+    h = await launch(world)
+    await h.hello("kim")
+    h.users["sara"], h.users["anna"], h.users["mallory"] = NEWCOMER, OTHER, STRANGER
+    first = await _invite(h, "sub1", "Sara Vikarie")
+    second = await _invite(h, "sub1", "Sara Vikarie")
+    for_anna = await _invite(h, "anna", "Anna Andersson")
+    await h.dialog([
+        ("sara", f"/start {first}", "Välkommen Sara! Ditt konto är kopplat."),
+        # Sara's second link, still unused, no longer links anyone.
+        ("mallory", f"/start {second}", "Inbjudan gäller inte"),
+        # Anna links by sharing her number: her invitation is revoked as well.
+        ("anna", contact("46701740001"), "Välkommen Anna! Ditt konto är kopplat."),
+        ("mallory", f"/start {for_anna}", "Inbjudan gäller inte"),
+    ])
+    assert await _linked(h.deps, "sub1") == NEWCOMER
+    assert await _linked(h.deps, "anna") == OTHER
+    async with h.deps.db.read() as conn:
+        revoked = (await conn.execute(
+            sa.select(t.audit_log.c.object_id).where(t.audit_log.c.action == "invites_revoked")
+        )).scalars().all()
+    assert sorted(revoked) == ["anna", "sub1"]
+
+
+async def test_the_old_account_is_told_when_a_person_links_a_new_one(launch: Launch) -> None:
+    h = await launch(world)
+    await h.hello("kim")
+    h.users["sara"], h.users["sara_new_phone"] = NEWCOMER, OTHER
+    h.users["anna"], h.users["anna_new_phone"] = STRANGER, OTHER + 1
+    await h.dialog([
+        ("sara", f"/start {await _invite(h, 'sub1', 'Sara Vikarie')}", "Välkommen Sara!"),
+        ("anna", contact("46701740001"), "Välkommen Anna!"),
+    ])
+    await h.settle()
+    assert not any("inte längre kopplat" in x for x in h.texts("sara") + h.texts("anna"))
+    # Sara gets a new phone and a new invitation; Anna shares her number from a new phone.
+    code = await _invite(h, "sub1", "Sara Vikarie")
+    await h.dialog([
+        ("sara_new_phone", f"/start {code}", "Välkommen Sara!"),
+        ("anna_new_phone", contact("46701740001"), "Välkommen Anna!"),
+    ])
+    await h.settle()
+    for old in ("sara", "anna"):
+        await h.message_with(old, "Ditt Telegramkonto är inte längre kopplat till Vikariebot.")
+        await h.step(old, "/pass", "Du är inte kopplad ännu")
+    assert await _linked(h.deps, "sub1") == OTHER
+    assert await _linked(h.deps, "anna") == OTHER + 1
+    async with h.deps.db.read() as conn:
+        sent = (await conn.execute(
+            sa.select(t.outbox.c.chat_id, t.outbox.c.state)
+            .where(t.outbox.c.kind == "telegram_unlinked"))).all()
+        unlinked = (await conn.execute(
+            sa.select(t.audit_log.c.object_id).where(t.audit_log.c.action == "telegram_unlinked")
+        )).scalars().all()
+    assert sorted(chat for chat, _ in sent) == [STRANGER, NEWCOMER]
+    assert {state for _, state in sent} <= {"sent", "delivered"}
+    assert sorted(unlinked) == ["anna", "sub1"]

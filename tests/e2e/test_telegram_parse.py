@@ -6,8 +6,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from bot.domain.model import AbsenceCategory
+from bot.domain.sms_reply import parse_sms
 from handlers.telegram.common import split_text
 from handlers.telegram.parse import (
     AbsenceIntent,
@@ -59,6 +62,40 @@ def test_time_ranges(text: str, span: tuple[dt.time, dt.time] | None) -> None:
 ])
 def test_dates(text: str, day: dt.date | None) -> None:
     assert parse_date(text, TODAY) == day
+
+
+@pytest.mark.parametrize(("text", "today", "day"), [
+    ("29/2", dt.date(2028, 3, 1), dt.date(2032, 2, 29)),  # past this year: the next leap day
+    ("29/2", dt.date(2026, 12, 1), dt.date(2028, 2, 29)),
+    ("29/2", dt.date(2028, 2, 29), dt.date(2028, 2, 29)),
+    ("29/2", dt.date(2096, 3, 1), dt.date(2104, 2, 29)),  # 2100 is no leap year
+    ("29/2 2027", TODAY, None),
+    ("1/1", dt.date(9999, 12, 31), None),  # no next year to roll into
+])
+def test_leap_days_and_the_edge_of_the_calendar(
+    text: str, today: dt.date, day: dt.date | None
+) -> None:
+    assert parse_date(text, today) == day
+
+
+_DAY_MONTH = st.builds(
+    lambda d, m, sep, year: f"{d}{sep}{m}{year}",
+    st.integers(0, 99), st.integers(0, 99), st.sampled_from(["/", "-", "."]),
+    st.sampled_from(["", " 2028", "/2027", "-0000", "/9999", "/26", "/00"]),
+)
+
+
+@given(text=_DAY_MONTH | st.text(max_size=20), today=st.dates())
+@example(text="29/2", today=dt.date(2028, 3, 1))
+@example(text="1/1", today=dt.date(9999, 12, 31))
+def test_reading_a_date_never_raises(text: str, today: dt.date) -> None:
+    """For any d/m text and any today: a valid date or None (Telegram), a command (SMS)."""
+    day = parse_date(text, today)
+    assert day is None or isinstance(day, dt.date)
+    if day is not None and "/" in text and text.count("/") == 1 and " " not in text:
+        assert day >= today  # day/month without a year is never in the past
+    command = parse_sms(f"sjuk {text}", today)
+    assert command.date is None or isinstance(command.date, dt.date)
 
 
 def test_a_night_shift_ends_the_next_day_across_dst() -> None:
