@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     twilio_from: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
 
+    # --- SMS replies ---
+    # Answers to texts the bot cannot act on, per number per rolling hour (cost, loops).
+    sms_unactionable_replies_per_hour: int = Field(default=3, ge=0)
+    # Answers to unregistered numbers, all together, per rolling hour.
+    sms_unknown_replies_per_hour: int = Field(default=50, ge=0)
+
     # --- web (webhooks, health, board) ---
     public_url: str | None = None
     webhook_secret: SecretStr | None = None

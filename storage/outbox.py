@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,6 +216,22 @@ async def settle_sent(conn: AsyncConnection, item_id: int, state: str, error: st
         .values(state=state, error=error)
     )
     return res.rowcount == 1
+
+
+async def count_for_person(
+    conn: AsyncConnection, person_id: str, kinds: Collection[str], since: dt.datetime
+) -> int:
+    """Messages of these kinds queued for a person since `since`, whatever became of them."""
+    q = (
+        sa.select(sa.func.count())
+        .select_from(t.outbox)
+        .where(
+            t.outbox.c.person_id == person_id,
+            t.outbox.c.created_at >= since,
+            t.outbox.c.kind.in_(list(kinds)),
+        )
+    )
+    return int((await conn.execute(q)).scalar_one())
 
 
 async def offer_was_skipped(conn: AsyncConnection, offer_id: int) -> bool:

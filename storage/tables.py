@@ -352,6 +352,24 @@ outbox = sa.Table(
     sa.Column("error", sa.String(300), nullable=True),
 )
 
+# A person's recent SMS replies, counted against the hourly cap (migration 0004).
+sa.Index("ix_outbox_person_created", outbox.c.person_id, outbox.c.created_at)
+
+# Answers sent to unregistered numbers (in the webhook's TwiML). The number itself is never
+# stored, only a keyed hash; rows older than two days are deleted as new ones come.
+sms_unknown_replies = sa.Table(
+    "sms_unknown_replies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number_hash", sa.String(40), nullable=False),
+    _ts("sent_at", nullable=False, index=True),
+)
+sa.Index(
+    "ix_sms_unknown_replies_number_sent",
+    sms_unknown_replies.c.number_hash,
+    sms_unknown_replies.c.sent_at,
+)
+
 inbound_seen = sa.Table(  # dedupe of webhooks (Twilio MessageSid, Telegram update_id)
     "inbound_seen",
     metadata,

@@ -9,7 +9,8 @@ any case, with or without accents, with punctuation, emoji, "tack" or a greeting
     WELL      FRISK, WELL         + optional when
     BOOKINGS  PASS, PASSEN, MINA PASS, SCHEMA, SHIFTS, BOOKINGS
     STOP      STOPP, STOP and Twilio's own opt-out words (STOPALL, UNSUBSCRIBE,
-              CANCEL, END, QUIT): Twilio has already opted the sender out, so we must too
+              CANCEL, END, QUIT, REVOKE, OPTOUT): Twilio has already opted the sender
+              out, so we must too (`twilio_opted_out` tells which texts Twilio took)
     START     START, STARTA, UNSTOP
     HELP      HJÄLP, HJALP, HELP, INFO, or just "?"
 
@@ -66,6 +67,13 @@ class SmsCommand:
     raw: str = ""  # the message as received, stripped
 
 
+# Twilio's default opt-out words on a long code (no Advanced Opt-Out needed). A text that
+# is just one of them never reaches us unanswered: Twilio has sent its own confirmation and
+# refuses every further message to the number (error 21610) until it sends START.
+TWILIO_OPT_OUT_WORDS = frozenset(
+    ("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout")
+)
+
 # Words are matched after NFKC, casefolding and removing accents: "HJÄLP" -> "hjalp".
 _KEYWORDS: Mapping[str, Keyword] = MappingProxyType(
     {
@@ -77,9 +85,7 @@ _KEYWORDS: Mapping[str, Keyword] = MappingProxyType(
         **dict.fromkeys(("sjuk", "sick"), Keyword.SICK),
         **dict.fromkeys(("frisk", "well"), Keyword.WELL),
         **dict.fromkeys(("pass", "passen", "schema", "shifts", "bookings"), Keyword.BOOKINGS),
-        **dict.fromkeys(
-            ("stopp", "stop", "stopall", "unsubscribe", "cancel", "end", "quit"), Keyword.STOP
-        ),
+        **dict.fromkeys(("stopp", "stop", *TWILIO_OPT_OUT_WORDS), Keyword.STOP),
         **dict.fromkeys(("start", "starta", "unstop"), Keyword.START),
         **dict.fromkeys(("hjalp", "help", "info"), Keyword.HELP),
     }
@@ -165,6 +171,8 @@ def _tokens(folded: str) -> list[_Token]:
 def parse_sms(body: str, today: dt.date) -> SmsCommand:
     """Read one inbound SMS. `today` is the local (Europe/Stockholm) date it arrived."""
     raw = body.strip()
+    if twilio_opted_out(body):  # "STOP ALL": Twilio has opted the sender out
+        return SmsCommand(Keyword.STOP, raw=raw)
     tokens = _tokens(_fold(body))
     if not tokens:
         is_question = "?" in unicodedata.normalize("NFKC", body)
@@ -197,6 +205,15 @@ def parse_sms(body: str, today: dt.date) -> SmsCommand:
     if rest:
         return SmsCommand(Keyword.UNKNOWN, raw=raw)
     return SmsCommand(keyword, raw=raw)
+
+
+def twilio_opted_out(body: str) -> bool:
+    """Whether Twilio itself took this text as an opt-out: the text is one of its words,
+    in any case, with spaces or punctuation around it ("Stop.", "STOP ALL")."""
+    tokens = _tokens(_fold(body))
+    if not tokens or any(t.kind != "word" for t in tokens):
+        return False
+    return "".join(t.text for t in tokens) in TWILIO_OPT_OUT_WORDS
 
 
 _When = tuple[int | None, dt.date | None]

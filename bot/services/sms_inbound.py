@@ -3,13 +3,17 @@
 The webhook hands over an `InboundSms`; this use case dedupes it by MessageSid, finds the
 person by number, reads the words (`bot.domain.sms_reply.parse_sms`) and calls the other
 use cases: answer an offer, report absence or well, list bookings, opt out or in, choose
-a channel. Every input gets an answer.
+a channel. Every text is handled; answers to texts the bot cannot act on are limited
+(`bot.domain.sms_limits`: per number per hour, and for unregistered numbers together).
 
 Replies to people travel through the outbox as SMS of kind `sms_reply`, retried and
 recorded like any message, and sent even to someone opted out of SMS (they just wrote to
-us). An unregistered number is told how to join, at most once a day, and nothing else:
+us). Limited replies have kinds of their own (`LIMITED_KINDS`), so the outbox rows are the
+count. A text that is one of Twilio's own opt-out words (STOP, ...) gets no answer from
+us: Twilio has confirmed it and refuses further messages to the number (21610).
+An unregistered number is told how to join, at most once a day, and nothing else:
 its reply goes back in the webhook response (TwiML) because an outbox row needs a person,
-and its number is never stored (a keyed hash counts the daily reply).
+and its number is never stored (a keyed hash in `sms_unknown_replies` counts the replies).
 """
 
 from __future__ import annotations
@@ -30,12 +34,13 @@ from bot.domain.gsm7 import segments, to_gsm7
 from bot.domain.model import AbsenceCategory, Channel, Offer, Person, Shift
 from bot.domain.outgoing import OutMessage
 from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
-from bot.domain.sms_reply import Keyword, SmsCommand, parse_sms
+from bot.domain.sms_limits import ReplyCounts, ReplyLimits, Verdict, may_reply
+from bot.domain.sms_reply import Keyword, SmsCommand, parse_sms, twilio_opted_out
 from bot.services import absence, answers
 from bot.services.answers import Outcome
 from bot.services.deps import Deps, channel_for
 from bot.texts import day_label, hhmm, shift_times, t
-from storage import audit, callout, inbound, kv, outbox
+from storage import audit, callout, inbound, kv, outbox, sms_replies
 from storage import people as people_repo
 
 log = logging.getLogger(__name__)
@@ -43,9 +48,13 @@ log = logging.getLogger(__name__)
 SOURCE = "twilio"  # inbound_seen.source for Twilio MessageSids
 REPLY = "sms_reply"  # outbox kind of a reply; channels.sms sends "sms_*" kinds despite STOP
 STOP_CONFIRMATION = "sms_stopped"
+START_CONFIRMATION = "sms_started"
+FALLBACK = "sms_fallback"  # not understood, HJÄLP, KANAL without a choice, JA to nothing
+LIMITED_KINDS = (FALLBACK, STOP_CONFIRMATION, START_CONFIRMATION)  # capped per hour
+HOUR = dt.timedelta(hours=1)
 SICK_LOOKAHEAD_DAYS = 14  # "SJUK" with no day and no shift today: the next shift this far
 RECENT_OFFER = dt.timedelta(hours=24)  # "JA" to an offer closed meanwhile: say what happened
-UNKNOWN_KEY = "sms_unknown:"  # kv: keyed hash of an unknown number -> local date replied
+UNKNOWN_CAP_WARNED = "sms_unknown_cap_warned"  # kv: when the cap was last logged (ISO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +130,36 @@ async def reply(deps: Deps, person: Person, text: str, kind: str = REPLY) -> Non
     deps.kick()
 
 
+async def reply_limited(deps: Deps, person: Person, text: str, kind: str = FALLBACK) -> bool:
+    """Answer a text the bot cannot act on, within the hourly cap; whether it was sent.
+
+    Over the cap the answer is left out and logged (number masked); the text itself has
+    been handled by then.
+    """
+    now = deps.now()
+    async with deps.db.write() as conn:
+        await sms_replies.lock_person(conn, person.id)
+        count = await outbox.count_for_person(conn, person.id, LIMITED_KINDS, now - HOUR)
+        decision = may_reply(ReplyCounts(number_last_hour=count), _limits(deps), registered=True)
+        if decision.reply:
+            await outbox.enqueue(
+                conn, OutMessage(kind, text, text), "sms", now, person_id=person.id
+            )
+    if not decision.reply:
+        log.info(
+            "SMS reply to %s left out: %d replies this hour to texts we cannot act on",
+            mask_phone(person.phone),
+            count,
+        )
+        return False
+    deps.kick()
+    return True
+
+
+def _limits(deps: Deps) -> ReplyLimits:
+    return ReplyLimits.from_settings(deps.settings)
+
+
 def fit_sms(
     render: Callable[[str], str], items: Sequence[str], more: Callable[[int], str], sep: str = ", "
 ) -> str:
@@ -160,8 +199,11 @@ async def _answer(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) 
             text = await _which_offer(conn, deps, lang, lead, open_offers)
         elif cmd.keyword is Keyword.YES:
             offer_id = await _recent_offer_id(conn, person.id, now, None)
-    if offer_id is None:
-        await reply(deps, person, text or t("sms_no_open_offers", lang))
+    if offer_id is None and text is not None:
+        await reply(deps, person, text)
+        return
+    if offer_id is None:  # JA/NEJ to nothing: an auto-responder's "OK" must not loop
+        await reply_limited(deps, person, t("sms_no_open_offers", lang))
         return
     told: tuple[Outcome, ...] = ()
     if cmd.keyword is Keyword.YES:
@@ -174,7 +216,7 @@ async def _answer(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) 
     if result.outcome in (*told, Outcome.DECLINED, Outcome.NOT_OPEN) and result.reply:
         await reply(deps, person, result.reply)
     else:
-        await reply(deps, person, t("sms_no_open_offers", lang))
+        await reply_limited(deps, person, t("sms_no_open_offers", lang))
 
 
 async def _which_offer(
@@ -333,24 +375,27 @@ async def _bookings(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms
 
 async def _stop(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
     changed = await _set_opt_out(deps, person, True)
-    # One confirmation: none when it changes nothing, none when Twilio confirmed already.
-    if changed and (sms.opt_out_type or "").upper() != "STOP":
-        await reply(deps, person, t("sms_stopped", person.language), STOP_CONFIRMATION)
+    # One confirmation: none when it changes nothing, none when Twilio confirmed already
+    # (Advanced Opt-Out says so in OptOutType; its default words on a long code it always
+    # confirms, and a message of ours would only fail with 21610). STOPP is ours to confirm.
+    twilio_confirmed = (sms.opt_out_type or "").upper() == "STOP" or twilio_opted_out(sms.body)
+    if changed and not twilio_confirmed:
+        await reply_limited(deps, person, t("sms_stopped", person.language), STOP_CONFIRMATION)
 
 
 async def _start(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
     await _set_opt_out(deps, person, False)
     if (sms.opt_out_type or "").upper() != "START":
-        await reply(deps, person, t("sms_started", person.language))
+        await reply_limited(deps, person, t("sms_started", person.language), START_CONFIRMATION)
 
 
 async def _help(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
     if (sms.opt_out_type or "").upper() != "HELP":
-        await reply(deps, person, t("sms_help", person.language))
+        await reply_limited(deps, person, t("sms_help", person.language))
 
 
 async def _not_understood(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
-    await reply(deps, person, t("sms_not_understood", person.language))
+    await reply_limited(deps, person, t("sms_not_understood", person.language))
 
 
 async def _set_opt_out(deps: Deps, person: Person, opted_out: bool) -> bool:
@@ -416,7 +461,7 @@ def channel_choice(body: str) -> tuple[bool, Channel | None]:
 async def _set_channel(deps: Deps, person: Person, channel: Channel | None) -> None:
     lang = person.language
     if channel is None:
-        await reply(deps, person, t("sms_channel_help", lang))
+        await reply_limited(deps, person, t("sms_channel_help", lang))
         return
     if channel is Channel.TELEGRAM and person.telegram_chat_id is None:
         await reply(deps, person, t("sms_channel_no_telegram", lang))
@@ -445,20 +490,46 @@ async def _set_channel(deps: Deps, person: Person, channel: Channel | None) -> N
 
 
 async def _unknown_sender(deps: Deps, phone: str) -> InboundResult:
-    """Tell an unregistered number how to join, at most once per local day."""
-    today = deps.now().astimezone(deps.tz).date().isoformat()
-    key = UNKNOWN_KEY + _number_hash(deps, phone)
-    try:
-        async with deps.db.write() as conn:
-            if await kv.get(conn, key) == today:
-                return InboundResult("unknown_sender")
-            # Yesterday's markers are of no use any more: keep the table small.
-            await kv.delete_prefix_below(conn, UNKNOWN_KEY, today)
-            await kv.put(conn, key, today)
-    except sa.exc.IntegrityError:  # the same number twice at once: one reply
+    """Tell an unregistered number how to join: once a local day, within the hourly caps."""
+    now = deps.now()
+    midnight = dt.datetime.combine(now.astimezone(deps.tz).date(), dt.time(0), tzinfo=deps.tz)
+    number = _number_hash(deps, phone)
+    warn = False
+    async with deps.db.write() as conn:
+        await sms_replies.lock_unknown(conn)
+        counts = ReplyCounts(
+            number_last_hour=await sms_replies.count_unknown(conn, now - HOUR, number),
+            unknown_last_hour=await sms_replies.count_unknown(conn, now - HOUR),
+            number_today=await sms_replies.count_unknown(conn, midnight, number),
+        )
+        decision = may_reply(counts, _limits(deps), registered=False)
+        if decision.reply:
+            await sms_replies.record_unknown(conn, number, now)
+        elif decision.verdict is Verdict.UNKNOWN_CAP:
+            warn = await _first_warning_this_hour(conn, now)
+    if decision.verdict is Verdict.UNKNOWN_CAP:
+        if warn:
+            log.warning(
+                "SMS replies to unregistered numbers reached the cap of %d an hour: "
+                "they get no answer until the hour has passed",
+                deps.settings.sms_unknown_replies_per_hour,
+            )
+        log.debug("SMS from an unregistered number %s: no answer (cap)", mask_phone(phone))
+    elif decision.verdict is Verdict.NUMBER_CAP:
+        log.info("SMS reply to %s left out: the number had its replies", mask_phone(phone))
+    if not decision.reply:
         return InboundResult("unknown_sender")
     log.info("SMS from an unregistered number %s: told how to join", mask_phone(phone))
     return InboundResult("unknown_sender", t("sms_unknown_sender", deps.settings.language))
+
+
+async def _first_warning_this_hour(conn: AsyncConnection, now: dt.datetime) -> bool:
+    """Whether no worker has warned about the unknown-number cap in the last hour."""
+    last = await kv.get(conn, UNKNOWN_CAP_WARNED)
+    if last is not None and dt.datetime.fromisoformat(last) > now - HOUR:
+        return False
+    await kv.put(conn, UNKNOWN_CAP_WARNED, now.isoformat())
+    return True
 
 
 def _number_hash(deps: Deps, phone: str) -> str:

@@ -102,7 +102,14 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(db: Database) -> AsyncIterator[Rig]:
+def rig_settings() -> dict[str, object]:
+    """More settings for `rig`; a test changes them with
+    `@pytest.mark.parametrize("rig_settings", [{...}])`."""
+    return {}
+
+
+@pytest.fixture
+async def rig(db: Database, rig_settings: dict[str, object]) -> AsyncIterator[Rig]:
     fake = FakeTwilio(SID, TOKEN)
     await fake.start()
     port = free_port()
@@ -117,6 +124,7 @@ async def rig(db: Database) -> AsyncIterator[Rig]:
         http_port=port,
         public_url=public_url,
         outbox_poll_seconds=0.05,
+        **rig_settings,
     )
     bot = VikarieBot(deps, web=True, ticker=False)
     try:
