@@ -15,6 +15,10 @@ come from a check, not from the keyboard.
 - a refusal: the short refusal reply (message or toast) is shown AND nothing in the database
   changed (vacancies, offers, bookings, shifts, invites, checklists and ticks, audit rows,
   people, units, small state). Remove the check behind a row and the row fails.
+
+One bot runs the whole matrix (a launch costs most of a second): after a row that may have
+changed the database, the scene's rows are written back; a row that may leave a dialogue
+open ends it with /avbryt.
 """
 
 from __future__ import annotations
