@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.fakes.telegram_server import FakeTelegram
 
