@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.logstate import restored_logging
 
 PG_URL = os.environ.get("VIKARIE_TEST_POSTGRES_URL")
 
@@ -26,6 +27,12 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
         if not (host.startswith("127.") or host in ("::1", "localhost", "0.0.0.0")):
             raise RuntimeError(f"test tried to reach the network: {address!r}")
     return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    with restored_logging():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -179,7 +179,8 @@ async def test_backup_is_a_consistent_copy_while_the_bot_writes(tmp_path: Path) 
         copied = copy.execute("SELECT count(*) FROM units").fetchone()[0]
     finally:
         copy.close()
-    assert version == "0003"
+    newest = max(p.name[:4] for p in (ROOT / "storage/migrations/versions").glob("0*.py"))
+    assert version == newest
     assert 0 < copied <= written  # one moment of a database that kept changing
 
 

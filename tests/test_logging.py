@@ -31,12 +31,14 @@ from storage import tables as t
 from storage.db import Database
 from tests.builders import World, local
 from tests.e2e.conftest import Harness, contact, press
+from tests.logstate import restored_logging
 from tests.sms import conftest as sms
 from tests.sms.conftest import Rig, phone_of
 
 BOT_TOKEN = "5123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 SECRET_PART = BOT_TOKEN.split(":")[1]
-rig = sms.rig  # the SMS fixture, for the SMS flow below
+rig = sms.rig  # the SMS fixtures, for the SMS flow below
+rig_settings = sms.rig_settings
 
 
 # ---------- the filter ----------
@@ -171,7 +173,7 @@ def test_json_lines_parse_and_carry_the_masked_exception() -> None:
 
 def test_setup_logging_json_writes_masked_json_lines() -> None:
     stream = io.StringIO()
-    with _restored_logging():
+    with restored_logging():
         setup_logging("INFO", "json", secrets=[BOT_TOKEN], stream=stream)
         logging.getLogger("bot.app").info("token %s for +46701234567", BOT_TOKEN)
         logging.getLogger("telegram.ext.Application").debug("dropped below INFO")
@@ -180,20 +182,21 @@ def test_setup_logging_json_writes_masked_json_lines() -> None:
 
 
 def test_quiet_loggers_stay_quiet_at_debug_and_never_drop_below_the_level() -> None:
-    with _restored_logging():
+    with restored_logging():
         setup_logging("DEBUG", stream=io.StringIO())
         assert logging.getLogger("telegram.ext.Updater").getEffectiveLevel() == logging.INFO
         assert logging.getLogger("sqlalchemy.engine.Engine").getEffectiveLevel() == logging.WARNING
         assert logging.getLogger("apscheduler.executors.default").level == logging.WARNING
         assert logging.getLogger("bot.app").getEffectiveLevel() == logging.DEBUG
-    with _restored_logging():
+    with restored_logging():
         setup_logging("ERROR", stream=io.StringIO())
         assert logging.getLogger("telegram").level == logging.ERROR
 
 
 def test_secret_values_are_the_configured_secrets() -> None:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, telegram_token=SecretStr(BOT_TOKEN), twilio_auth_token=SecretStr("tw"))
+        _env_file=None, telegram_token=SecretStr(BOT_TOKEN), twilio_auth_token=SecretStr("tw"),
+        twilio_account_sid="AC1", twilio_from="+46700000000")
     assert secret_values(settings) == [BOT_TOKEN, "tw"]
 
 
@@ -211,34 +214,13 @@ async def test_sql_parameters_are_hidden_from_errors(db: Database) -> None:
 # ---------- real flows at DEBUG ----------
 
 
-@contextlib.contextmanager
-def _restored_logging() -> Iterator[None]:
-    """Put the root logger, its handlers' filters and the quiet loggers back as they were."""
-    root = logging.getLogger()
-    handlers = list(root.handlers)
-    filters = {h: list(h.filters) for h in handlers}
-    levels = {n: logging.getLogger(n).level for n in QUIET_LOGGERS}
-    root_level = root.level
-    try:
-        yield
-    finally:
-        for h in list(root.handlers):
-            if h not in handlers:
-                root.removeHandler(h)
-        for h, fs in filters.items():
-            h.filters[:] = fs
-        for n, lvl in levels.items():
-            logging.getLogger(n).setLevel(lvl)
-        root.setLevel(root_level)
-
-
 @pytest.fixture(params=["as-configured", "chatty-libraries-at-debug"])
 def debug_logs(request: pytest.FixtureRequest) -> Iterator[tuple[io.StringIO, bool]]:
     """Everything logged, at VIKARIE_LOG_LEVEL=DEBUG, as the CLI sets it up. The second run
     also lowers the quiet libraries to DEBUG, so the filter alone must mask what they dump.
     Yields the stream and whether the quiet loggers are as configured."""
     stream = io.StringIO()
-    with _restored_logging():
+    with restored_logging():
         setup_logging("DEBUG", secrets=[BOT_TOKEN, sms.TOKEN], stream=stream)
         configured = request.param == "as-configured"
         if not configured:

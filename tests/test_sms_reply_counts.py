@@ -14,7 +14,8 @@ from tests.builders import make_deps
 
 async def test_concurrent_unknown_numbers_share_one_cap(any_db: Database) -> None:
     deps = make_deps(
-        any_db, "2026-12-01 05:45", twilio_auth_token="t", sms_unknown_replies_per_hour=5
+        any_db, "2026-12-01 05:45", twilio_account_sid="AC1", twilio_auth_token="t",
+        twilio_from="+46700000000", sms_unknown_replies_per_hour=5,
     )
     texts = [InboundSms(f"SM{i:032d}", f"+4670{1750000 + i:07d}", "hej") for i in range(20)]
     results = await asyncio.gather(*(sms_inbound.handle_sms(deps, sms) for sms in texts))

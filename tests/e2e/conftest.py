@@ -8,6 +8,7 @@ a substring of a new or edited bot message in that person's chat, or of the butt
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -111,6 +112,16 @@ class Harness:
         if expected is None:
             return None
         return await self.expect(chat_id, expected, before, toast_from=answered)
+
+    async def handled(self) -> None:
+        """Wait until every update sent so far has been fetched and handled: none waits at
+        the fake (an update leaves it only once the next getUpdates confirms it), none in
+        the application's queue, none being processed (PTB handles one at a time)."""
+        app = self.app
+        async with asyncio.timeout(WAIT):
+            while (self.fake.pending_updates or not app.update_queue.empty()  # noqa: ASYNC110 (PTB signals no idleness)
+                   or app.update_processor.current_concurrent_updates):
+                await asyncio.sleep(0.01)
 
     async def say(self, who: str, text: str, chat: str | None = None) -> None:
         await self.step(who, text, None, chat)

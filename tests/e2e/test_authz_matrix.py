@@ -477,15 +477,33 @@ class Run:
         else:
             self.h.fake.user_sends_text(self.uid, self.fill(step),
                                         chat_id=self.chat if self.chat != self.uid else None)
+        # A person presses only what they have been shown: the next forged press goes on
+        # the answer to this step, not on the message before it.
+        await self.h.handled()
 
-    async def answer(self, text: str) -> str:
+    def said(self) -> tuple[dict[int, str], int]:
+        """What the bot has said in the chat so far (message texts, not the buttons a forged
+        press puts on them) and how many toasts: a mark for `answer(since=...)`."""
+        texts = {m.message_id: m.text or "" for m in self.h.fake.messages(self.chat)}
+        return texts, len(self.h.fake.callback_answers)
+
+    def said_since(self, mark: tuple[dict[int, str], int]) -> list[str]:
+        texts, answered = mark
+        now, _ = self.said()
+        return [text for mid, text in now.items() if texts.get(mid) != text] + [
+            str(a.get("text") or "") for a in self.h.fake.callback_answers[answered:]]
+
+    async def answer(self, text: str,
+                     since: tuple[dict[int, str], int] | None = None) -> str:
         def found() -> str | None:
-            return next((n for n in self.news() if text in n), None)
+            said = self.news() if since is None else self.said_since(since)
+            return next((n for n in said if text in n), None)
 
         try:
             return await self.h.fake.wait_for(found, 5.0)
         except TimeoutError:
-            raise AssertionError(f"no {text!r} in {self.news()!r}") from None
+            said = self.news() if since is None else self.said_since(since)
+            raise AssertionError(f"no {text!r} in {said!r}") from None
 
     async def any_answer(self) -> None:
         await self.h.fake.wait_for(lambda: [n for n in self.news() if n.strip()], 5.0)
@@ -566,6 +584,7 @@ async def test_authorisation(stage: Stage, role: str, action: str, expected: Exp
     run = Run(h, {**stage.ids, "me": who}, h.uid(who),
               spec.chat if spec.chat is not None else h.uid(who))
     before = await state(h)
+    row_start = run.said()
     try:
         *first, last = spec.steps
         for step in first:  # the way to the decisive step (a dialogue's earlier answers)
@@ -576,7 +595,8 @@ async def test_authorisation(stage: Stage, role: str, action: str, expected: Exp
             await run.answer(run.fill(spec.reply))
             await spec.effect(h, run.ids)
             return
-        await run.answer(expected.reply)
+        # Refused at whichever step the check stands (a dialogue's first, or its last).
+        await run.answer(expected.reply, since=row_start)
         await h.settle()
         assert await state(h) == before, "a refused action changed the database"
         stage.dirty = False
