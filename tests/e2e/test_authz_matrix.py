@@ -3,9 +3,10 @@ may. One row per (role, action, expected), run through the real Application agai
 local Bot API fake, on a real SQLite file.
 
 Two units, Norr (A) and Soder (B), each with its group chat (enhetschatt). The coordinator
-(samordnare) and the handledare work at Norr only; the admin everywhere. Every row starts
-from the same scene: a searching vacancy at each unit (offers out to two substitutes), a
-filled one at each unit, and a checklist (introduktion) at each unit.
+(samordnare) and the handledare work at Norr only; the admin everywhere; a coordinator grant
+without a unit gives no unit at all. Every row starts from the same scene: a searching
+vacancy at each unit (offers out to two substitutes), a filled one at each unit, and a
+checklist (introduktion) at each unit.
 
 A button press is forged: the actor's client sends callback_data of a button they were
 never shown (Telegram does not stop a modified client from doing that), so a refusal must
@@ -56,6 +57,7 @@ ACTOR = {
     "staff": "anna",  # ordinarie, Norr
     "substitute": "sara",  # vikarie, introduced at Norr, being introduced at Soder
     "coordinator": "kim",  # samordnare of Norr
+    "coordinator of no unit": "kai",  # a coordinator grant without a unit: no unit at all
     "handledare": "hanna",  # handledare of Norr
     "admin": "ada",
     "unknown": "stranger",  # not linked
@@ -71,6 +73,8 @@ async def world(w: World) -> None:
     await w.staff("anna", "norr", name="Anna Andersson", **tg)
     await w.staff("olle", "soder", name="Olle Olsson", **tg)
     await w.person("kim", roles=[("coordinator", "norr")], quals=(), name="Kim Samordnare",
+                   **tg)
+    await w.person("kai", roles=[("coordinator", None)], quals=(), name="Kai Utan Enhet",
                    **tg)
     await w.person("hanna", roles=[("handledare", "norr")], introduced=["norr"],
                    name="Hanna Handledare", **tg)
@@ -321,6 +325,7 @@ CANNOT_UNBOOK = Refused("Det går inte att avboka")  # someone else's booking
 STALE = Refused("gäller inte längre")  # a dialogue button with no dialogue behind it
 LINK_HELP = Refused("Du är inte kopplad ännu")  # not linked: how to register, nothing else
 LINK_HELP_GROUP = Refused("Skriv till mig privat")
+NO_UNITS = Refused("inte samordnare för någon enhet")  # a coordinator grant without a unit
 NOT_THIS_GROUP = Refused("inte kopplad till någon av dina enheter")  # a board in a group
 
 Expected = Refused | None
@@ -363,6 +368,14 @@ MATRIX: list[tuple[str, str, Expected]] = [
     ("coordinator", "bk:y Sara's", CANNOT_UNBOOK),
     ("coordinator", "av:d:1", NOT_ALLOWED),
     ("coordinator", "/sjuk", NOT_ALLOWED),
+    # --- a coordinator grant without a unit: no unit anywhere (least privilege) ---
+    ("coordinator of no unit", "/status", NO_UNITS),
+    ("coordinator of no unit", "/status in Norr's group", NO_UNITS),
+    ("coordinator of no unit", "/introduktion", NOT_ALLOWED),
+    ("coordinator of no unit", "cko A", ONLY_HANDLEDARE),
+    ("coordinator of no unit", "cko B", ONLY_HANDLEDARE),
+    ("coordinator of no unit", "/forklara A", NOT_AT_YOUR_UNITS),
+    ("coordinator of no unit", "esc:w A", NOT_AT_YOUR_UNITS),
     # --- the admin: every unit, but never a handledare's ticks ---
     ("admin", "/status in Soder's group", ALLOWED),  # the board of the group's unit
     ("admin", "/forklara B", ALLOWED),
