@@ -85,7 +85,13 @@ async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     await live_board.prune(deps, day)
     edited = 0
     for board in await live_board.boards_of(deps, day):
-        text = await live_board.render(deps, board.unit_ids, day)
+        units = await live_board.units_still_shown(deps, board)
+        if not units:
+            log.info("board %s: the group is linked to none of its units; forgetting it",
+                     board.key)
+            await live_board.forget(deps, board)
+            continue
+        text = await live_board.render(deps, units, day)
         if text == board.text:
             continue
         try:
@@ -101,7 +107,7 @@ async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
         except TelegramError as exc:
             log.info("board %s: %s", board.key, exc)
             continue
-        await live_board.save(deps, dataclasses.replace(board, text=text))
+        await live_board.save(deps, dataclasses.replace(board, unit_ids=units, text=text))
         edited += 1
     return edited
 
