@@ -37,6 +37,9 @@ UNIT_ROLES = frozenset({Role.STAFF, Role.COORDINATOR, Role.HANDLEDARE})
 _ROLES = frozenset(r.value for r in Role)
 _TIERS = frozenset(t.value for t in Tier)
 _CHANNELS = frozenset(c.value for c in Channel)
+# Appended to the error for a coordinator row without units.
+COORDINATOR_NEEDS_UNITS = (" (samordnare utan enhet ser ingenting: ange enheter, "
+                           "eller rollen admin för att se alla enheter)")
 ROLE_ALIASES = {"ordinarie": "staff", "vikarie": "substitute", "samordnare": "coordinator"}
 SHIFT_ROLE_ALIASES = {"vårdbiträde": "vardbitrade", "undersköterska": "usk"}
 
@@ -316,10 +319,13 @@ def _person(rec: _Record, problems: list[str]) -> PersonRow | None:
     units = [_check_id(u, "enhets-id", problems) for u in _split_list(v["units"])]
     grants: list[RoleGrant] = []
     for role in dict.fromkeys(roles):
-        if role not in UNIT_ROLES or (role is Role.COORDINATOR and not units):
-            grants.append(RoleGrant(role, None))  # a coordinator without units sees all
+        if role not in UNIT_ROLES:
+            grants.append(RoleGrant(role, None))
         elif not units:
-            problems.append(f"rollen {role.value!r} kräver minst en enhet i kolumnen units")
+            # A unit role without a unit would give no unit at all (least privilege: only
+            # an admin sees every unit), so the row is refused rather than imported idle.
+            hint = COORDINATOR_NEEDS_UNITS if role is Role.COORDINATOR else ""
+            problems.append(f"rollen {role.value!r} kräver minst en enhet i kolumnen units{hint}")
         else:
             grants.extend(RoleGrant(role, u) for u in units)
     if units and roles and not UNIT_ROLES.intersection(roles):

@@ -423,6 +423,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "Du är inte samordnare för någon enhet.",
         "en": "You are not a coordinator of any unit.",
     },
+    "tg_board_group_not_linked": {
+        "sv": "Den här gruppen är inte kopplad till någon av dina enheter. Använd /status i "
+        "din privata chatt eller koppla gruppen med /enhetschatt.",
+        "en": "This group is not linked to any of your units. Use /status in your private "
+        "chat, or link the group with /enhetschatt.",
+    },
     "tg_group_registered": {
         "sv": "Den här gruppen är nu samordnarchatt för {unit}. Eskaleringar och besked "
         "kommer hit.",

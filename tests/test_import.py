@@ -484,3 +484,15 @@ def test_cli_prints_a_database_error_as_one_line_without_the_row(
     assert out.err.splitlines() == [
         "units.csv: databasfel – inget importerades (no such table: no_such_table)"]
     assert "+4670" not in out.err + out.out and "Traceback" not in out.err
+
+
+def test_a_coordinator_needs_a_unit() -> None:
+    """A coordinator grant without a unit would give no unit at all (only an admin sees
+    every unit): the row is refused and says what to do."""
+    parsed = parse_people(PEOPLE_HEADER + "k,Kim,,samordnare,,,,,,\n"
+                          + "a,Ada,,admin,,,,,,\n")
+    assert [e.message for e in parsed.errors] == [
+        "rad 2: rollen 'coordinator' kräver minst en enhet i kolumnen units (samordnare utan "
+        "enhet ser ingenting: ange enheter, eller rollen admin för att se alla enheter)",
+    ]
+    assert [r.id for r in parsed.rows] == ["a"]

@@ -1,8 +1,11 @@
-"""The fill board (tillsättningsläget): one line per vacancy, grouped by unit. Pure."""
+"""The fill board (tillsättningsläget): one line per vacancy, grouped by unit, and which
+units a board may show in which chat. Pure."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -57,3 +60,28 @@ def render_board(rows: list[BoardRow], units: dict[str, Unit], day: dt.date, tz:
             span = f"{s.starts_at.astimezone(tz):%H:%M}–{s.ends_at.astimezone(tz):%H:%M}"
             lines.append(f"  #{r.vacancy.id} {span} {role_name(s.role)}: {status_text(r)}")
     return "\n".join(lines)
+
+
+class BoardRefusal(enum.Enum):
+    NO_UNITS = "no_units"  # the person coordinates no unit at all
+    GROUP_NOT_LINKED = "group_not_linked"  # a group not linked to any of their units
+
+
+def board_units(
+    coordinated: Sequence[Unit], linked_to_chat: Collection[str] | None
+) -> tuple[Unit, ...] | BoardRefusal:
+    """The units a coordinator's live board may show in a chat, or why none.
+
+    `coordinated`: the units the person coordinates (every unit for an admin).
+    `linked_to_chat`: None for the person's private chat; in a group, the ids of the units
+    whose group chat (enhetschatt) it is. Everyone in a group reads the board (booked
+    substitutes' names included) for as long as it is kept up to date, so a group sees only
+    units that are both linked to it and coordinated by the person; the private chat shows
+    all of them.
+    """
+    if not coordinated:
+        return BoardRefusal.NO_UNITS
+    if linked_to_chat is None:
+        return tuple(coordinated)
+    here = tuple(u for u in coordinated if u.id in linked_to_chat)
+    return here or BoardRefusal.GROUP_NOT_LINKED

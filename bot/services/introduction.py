@@ -84,11 +84,9 @@ def may_supervise(person: Person, checklist: Checklist) -> bool:
 
 
 def coordinator_units(person: Person) -> frozenset[str] | None:
-    """Units a coordinator oversees; None = every unit (admin, or a coordinator not bound
-    to a unit); an empty set = not a coordinator."""
-    if person.has_role(Role.ADMIN) or any(
-        g.role == Role.COORDINATOR and g.unit_id is None for g in person.roles
-    ):
+    """Units a coordinator oversees; None = every unit (an admin only); an empty set = none.
+    As in `coordinator_desk.coordinates`: a coordinator grant without a unit gives no unit."""
+    if person.has_role(Role.ADMIN):
         return None
     return person.units_for(Role.COORDINATOR)
 

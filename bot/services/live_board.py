@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.services.board import board_text
 from bot.services.deps import Deps
 from storage import kv
+from storage import people as people_repo
 
 PREFIX = "board:"
 
@@ -49,6 +50,19 @@ async def save(deps: Deps, board: LiveBoard) -> None:
     )
     async with deps.db.write() as conn:
         await kv.put(conn, board.key, value)
+
+
+async def units_still_shown(deps: Deps, board: LiveBoard) -> tuple[str, ...]:
+    """The units a board may go on showing. In a group (Telegram's group ids are negative)
+    only those still linked to the group: once the group is unlinked or linked to another
+    unit with /enhetschatt, the old units' board there stops being redrawn. A private
+    chat's board keeps its units."""
+    if board.chat_id > 0:
+        return board.unit_ids
+    async with deps.db.read() as conn:
+        linked = {u.id for u in await people_repo.all_units(conn)
+                  if u.coordinator_chat_id == board.chat_id}
+    return tuple(u for u in board.unit_ids if u in linked)
 
 
 async def forget(deps: Deps, board: LiveBoard) -> None:

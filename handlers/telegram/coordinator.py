@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.domain.board import BoardRefusal, board_units
 from bot.domain.model import Person, Role, Unit
 from bot.services import coordinator, coordinator_desk, live_board
 from bot.services.deps import Deps
@@ -37,19 +38,24 @@ log = logging.getLogger(__name__)
 # The live board is redrawn at most this often (Telegram dislikes rapid edits).
 BOARD_REFRESH_SECONDS = 5.0
 
+REFUSAL_TEXT = {
+    BoardRefusal.NO_UNITS: "tg_no_units",
+    BoardRefusal.GROUP_NOT_LINKED: "tg_board_group_not_linked",
+}
 
-async def scope_units(update: Update, context: Context, person: Person) -> list[Unit]:
-    """In a unit's group chat: those units (that the person coordinates); elsewhere: all of
-    the person's units."""
+
+async def board_scope(
+    update: Update, context: Context, person: Person
+) -> tuple[Unit, ...] | BoardRefusal:
+    """Which units /status may show here: see `bot.domain.board.board_units`."""
     deps = deps_of(context)
     mine = await coordinator_desk.units_of(deps, person)
     chat = update.effective_chat
-    if chat is not None and not is_private(update):
-        here = {u.id for u in await coordinator_desk.units_of_chat(deps, chat.id)}
-        in_chat = [u for u in mine if u.id in here]
-        if in_chat:
-            return in_chat
-    return mine
+    linked: set[str] | None = None  # the private chat
+    if not is_private(update):
+        linked = set() if chat is None else {
+            u.id for u in await coordinator_desk.units_of_chat(deps, chat.id)}
+    return board_units(mine, linked)
 
 
 # ---------- the live board ----------
@@ -58,9 +64,9 @@ async def scope_units(update: Update, context: Context, person: Person) -> list[
 async def status(update: Update, context: Context, person: Person) -> None:
     """/status: the board for the coordinator's units, kept up to date by `refresh_boards`."""
     deps = deps_of(context)
-    units = await scope_units(update, context, person)
-    if not units:
-        await say(update, t("tg_no_units", person.language))
+    units = await board_scope(update, context, person)
+    if isinstance(units, BoardRefusal):
+        await say(update, t(REFUSAL_TEXT[units], person.language))
         return
     unit_ids = tuple(sorted(u.id for u in units))
     day = live_board.today(deps)
@@ -79,7 +85,13 @@ async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     await live_board.prune(deps, day)
     edited = 0
     for board in await live_board.boards_of(deps, day):
-        text = await live_board.render(deps, board.unit_ids, day)
+        units = await live_board.units_still_shown(deps, board)
+        if not units:
+            log.info("board %s: the group is linked to none of its units; forgetting it",
+                     board.key)
+            await live_board.forget(deps, board)
+            continue
+        text = await live_board.render(deps, units, day)
         if text == board.text:
             continue
         try:
@@ -95,7 +107,7 @@ async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
         except TelegramError as exc:
             log.info("board %s: %s", board.key, exc)
             continue
-        await live_board.save(deps, dataclasses.replace(board, text=text))
+        await live_board.save(deps, dataclasses.replace(board, unit_ids=units, text=text))
         edited += 1
     return edited
 

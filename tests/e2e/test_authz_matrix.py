@@ -2,10 +2,11 @@
 may. One row per (role, action, expected), run through the real Application against the
 local Bot API fake, on a real SQLite file.
 
-Two units, Norr (A) and Soder (B). The coordinator (samordnare) and the handledare work at
-Norr only; the admin everywhere. Every row starts from the same scene: a searching vacancy
-at each unit (offers out to two substitutes), a filled one at each unit, and a checklist
-(introduktion) at each unit.
+Two units, Norr (A) and Soder (B), each with its group chat (enhetschatt). The coordinator
+(samordnare) and the handledare work at Norr only; the admin everywhere; a coordinator grant
+without a unit gives no unit at all. Every row starts from the same scene: a searching
+vacancy at each unit (offers out to two substitutes), a filled one at each unit, and a
+checklist (introduktion) at each unit.
 
 A button press is forged: the actor's client sends callback_data of a button they were
 never shown (Telegram does not stop a modified client from doing that), so a refusal must
@@ -14,7 +15,9 @@ come from a check, not from the keyboard.
 - ALLOWED: the action's effect is in the database (or its answer is shown, for reads).
 - a refusal: the short refusal reply (message or toast) is shown AND nothing in the database
   changed (vacancies, offers, bookings, shifts, invites, checklists and ticks, audit rows,
-  people, units, small state). Remove the check behind a row and the row fails.
+  people, units, small state: a live board too) AND, where the action names what it must
+  not show (`hidden`: a board), that is not shown. Remove the check behind a row and the
+  row fails.
 
 One bot runs the whole matrix (a launch costs most of a second): after a row that may have
 changed the database, the scene's rows are written back; a row that may leave a dialogue
@@ -45,13 +48,16 @@ from tests.builders import World, local
 from tests.e2e.conftest import TOKEN, Harness, shown
 
 STRANGER_UID = 987_654  # a Telegram user on no roster
-GROUP_B = -100_777  # Soder's group chat (not registered yet)
+GROUP_B = -100_777  # a group linked to no unit (until an admin's /enhetschatt soder)
+GROUP_NORR = -100_778  # Norr's group chat (enhetschatt)
+GROUP_SODER = -100_779  # Soder's group chat
 
 # Who acts in each role.
 ACTOR = {
     "staff": "anna",  # ordinarie, Norr
     "substitute": "sara",  # vikarie, introduced at Norr, being introduced at Soder
     "coordinator": "kim",  # samordnare of Norr
+    "coordinator of no unit": "kai",  # a coordinator grant without a unit: no unit at all
     "handledare": "hanna",  # handledare of Norr
     "admin": "ada",
     "unknown": "stranger",  # not linked
@@ -62,11 +68,13 @@ async def world(w: World) -> None:
     """Everyone on Telegram only, so every delivery succeeds and no failure is audited
     while a row runs."""
     tg: dict[str, Any] = {"channel": "telegram", "sms": False}
-    await w.unit("norr")
-    await w.unit("soder")
+    await w.unit("norr", coordinator_chat_id=GROUP_NORR)
+    await w.unit("soder", coordinator_chat_id=GROUP_SODER)
     await w.staff("anna", "norr", name="Anna Andersson", **tg)
     await w.staff("olle", "soder", name="Olle Olsson", **tg)
     await w.person("kim", roles=[("coordinator", "norr")], quals=(), name="Kim Samordnare",
+                   **tg)
+    await w.person("kai", roles=[("coordinator", None)], quals=(), name="Kai Utan Enhet",
                    **tg)
     await w.person("hanna", roles=[("handledare", "norr")], introduced=["norr"],
                    name="Hanna Handledare", **tg)
@@ -224,16 +232,26 @@ class Action:
     reply: str  # part of the answer an allowed actor sees
     chat: int | None = None  # a group chat; else the actor's private chat
     dialogue: bool = False  # may leave a dialogue open: /avbryt after the row
+    hidden: str | None = None  # what a refused actor must not be shown (a board, say)
 
 
 def act(*steps: str | Tap, effect: Check = nothing, reply: str, chat: int | None = None,
-        dialogue: bool = False) -> Action:
-    return Action(steps, effect, reply, chat, dialogue)
+        dialogue: bool = False, hidden: str | None = None) -> Action:
+    return Action(steps, effect, reply, chat, dialogue, hidden)
+
+
+BOARD = "Tillsättning"  # the first word of every live board (tillsättningsläget)
 
 
 ACTIONS: dict[str, Action] = {
     # the coordinator's commands and escalation buttons, on Norr's (A) and Soder's (B) vacancies
-    "/status": act("/status", reply="{vA} 07:00–16:00"),
+    "/status": act("/status", reply="{vA} 07:00–16:00", hidden=BOARD),  # Norr's vacancy
+    # in a group: the board of the units linked to the group (and coordinated by the actor)
+    "/status in Norr's group": act("/status", reply="{vA} 07:00–16:00", chat=GROUP_NORR,
+                                   hidden=BOARD),
+    "/status in Soder's group": act("/status", reply="{vB} 07:00–16:00", chat=GROUP_SODER,
+                                    hidden=BOARD),
+    "/status in an unlinked group": act("/status", reply=BOARD, chat=GROUP_B, hidden=BOARD),
     "/forklara A": act("/forklara {vA}", reply="Behöriga, i turordning"),
     "/forklara B": act("/forklara {vB}", reply="Behöriga, i turordning"),
     "/avbryt A": act("/avbryt {vA}", effect=vacancy("vA", "cancelled"), reply="är avbruten"),
@@ -307,12 +325,17 @@ CANNOT_UNBOOK = Refused("Det går inte att avboka")  # someone else's booking
 STALE = Refused("gäller inte längre")  # a dialogue button with no dialogue behind it
 LINK_HELP = Refused("Du är inte kopplad ännu")  # not linked: how to register, nothing else
 LINK_HELP_GROUP = Refused("Skriv till mig privat")
+NO_UNITS = Refused("inte samordnare för någon enhet")  # a coordinator grant without a unit
+NOT_THIS_GROUP = Refused("inte kopplad till någon av dina enheter")  # a board in a group
 
 Expected = Refused | None
 
 MATRIX: list[tuple[str, str, Expected]] = [
     # --- a coordinator of Norr: their own unit yes, Soder no ---
-    ("coordinator", "/status", ALLOWED),
+    ("coordinator", "/status", ALLOWED),  # in their private chat: all their units
+    ("coordinator", "/status in Norr's group", ALLOWED),
+    ("coordinator", "/status in Soder's group", NOT_THIS_GROUP),  # no board of Norr there
+    ("coordinator", "/status in an unlinked group", NOT_THIS_GROUP),
     ("coordinator", "/forklara A", ALLOWED),
     ("coordinator", "/forklara B", NOT_AT_YOUR_UNITS),
     ("coordinator", "/avbryt A", ALLOWED),
@@ -345,7 +368,16 @@ MATRIX: list[tuple[str, str, Expected]] = [
     ("coordinator", "bk:y Sara's", CANNOT_UNBOOK),
     ("coordinator", "av:d:1", NOT_ALLOWED),
     ("coordinator", "/sjuk", NOT_ALLOWED),
+    # --- a coordinator grant without a unit: no unit anywhere (least privilege) ---
+    ("coordinator of no unit", "/status", NO_UNITS),
+    ("coordinator of no unit", "/status in Norr's group", NO_UNITS),
+    ("coordinator of no unit", "/introduktion", NOT_ALLOWED),
+    ("coordinator of no unit", "cko A", ONLY_HANDLEDARE),
+    ("coordinator of no unit", "cko B", ONLY_HANDLEDARE),
+    ("coordinator of no unit", "/forklara A", NOT_AT_YOUR_UNITS),
+    ("coordinator of no unit", "esc:w A", NOT_AT_YOUR_UNITS),
     # --- the admin: every unit, but never a handledare's ticks ---
+    ("admin", "/status in Soder's group", ALLOWED),  # the board of the group's unit
     ("admin", "/forklara B", ALLOWED),
     ("admin", "/avbryt B", ALLOWED),
     ("admin", "fill B", ALLOWED),
@@ -598,6 +630,9 @@ async def test_authorisation(stage: Stage, role: str, action: str, expected: Exp
         # Refused at whichever step the check stands (a dialogue's first, or its last).
         await run.answer(expected.reply, since=row_start)
         await h.settle()
+        if spec.hidden is not None:
+            leaked = [n for n in run.news() if run.fill(spec.hidden) in n]
+            assert not leaked, f"a refusal showed what it refuses: {leaked!r}"
         assert await state(h) == before, "a refused action changed the database"
         stage.dirty = False
     finally:

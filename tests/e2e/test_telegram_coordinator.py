@@ -3,6 +3,7 @@ group chat, widening and cancelling, /nytt, /forklara, and the limits of their s
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from bot.domain.model import AbsenceCategory
 from bot.fakes.telegram_server import SentMessage
 from bot.services import absence, callout
+from storage import kv
 from storage import people as people_repo
 from storage import tables as t
 from tests.builders import World, local
@@ -198,3 +200,35 @@ async def test_keep_or_release_after_reporting_well(launch: Launch) -> None:
     assert [b["text"] for b in question.buttons] == ["Behåll vikarien", "Släpp vikarien"]
     await h.dialog([("kim", press("Släpp vikarien"), "vikarien är avbokad och har fått besked")])
     await h.message_with("sub1", "Din bokning Hemtjänst Norr tis 1/12 07:00–16:00 är avbokad")
+
+
+async def boards(h: Harness) -> dict[str, str]:
+    """The live boards kept up to date (kv rows)."""
+    async with h.deps.db.read() as conn:
+        return await kv.with_prefix(conn, "board:")
+
+
+async def test_a_board_in_a_group_stops_when_the_group_leaves_the_unit(launch: Launch) -> None:
+    """A live board in a group follows the group's link (/enhetschatt): once the group is no
+    longer Norr's, Norr's board there is not redrawn, so it shows nothing new."""
+    h = await launch(world)
+    h.groups["norr"] = GROUP
+    await h.hello("kim")
+    await h.step("kim", "/enhetschatt", "samordnarchatt för Hemtjänst Norr", chat="norr")
+    first = await sick(h)
+    await h.step("kim", "/status", f"#{first} 07:00–16:00", chat="norr")
+    for _ in range(500):  # the board is saved just after it is sent
+        if await boards(h):
+            break
+        await asyncio.sleep(0.01)
+    assert await boards(h)
+    board = h.fake.last_message(GROUP)
+    assert board is not None
+    async with h.deps.db.write() as conn:  # the group now belongs to another unit
+        await people_repo.set_coordinator_chat(conn, "norr", None)
+        await people_repo.set_coordinator_chat(conn, "soder", GROUP)
+    await World(h.deps.db).shift("s-late", "norr", "anna", "2026-12-01 16:00", "2026-12-01 22:00")
+    later = await sick(h, shift="s-late")
+    assert await h.board() == 0
+    assert f"#{later}" not in (board.text or "")
+    assert not await boards(h), "the board is forgotten"
