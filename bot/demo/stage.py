@@ -4,6 +4,7 @@ municipality in a fresh SQLite file, a fast clock, and people who can act on the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import socket
@@ -33,6 +34,9 @@ TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "demo-auth-token"  # noqa: S105 - the local fake's
 TWILIO_NUMBER = "+46701740605"
 FIRST_USER_ID = 7000
+
+
+LINK_WAIT_SECONDS = 60.0  # for everyone's contact share to be linked
 
 
 def remove_database(db_path: Path) -> None:
@@ -127,7 +131,8 @@ class Stage:
     # ---------- time ----------
     async def settle(self, rounds: int = 400) -> None:
         """Wait until updates are handled and everything due in the outbox is delivered."""
-        await driving.settle(self.deps, telegram=self.telegram, twilio=self.twilio, looks=rounds)
+        await driving.settle(self.deps, telegram=self.telegram, twilio=self.twilio,
+                             app=self.bot.telegram, looks=rounds)
 
     async def stop(self) -> None:
         await self._stack.aclose()
@@ -204,8 +209,16 @@ async def _link_everyone(stage: Stage) -> None:
         first = person.first_name
         stage.telegram.user_sends_text(uid, "/start", first_name=first)
         stage.telegram.user_shares_contact(uid, person.phone.lstrip("+"), first_name=first)
-    await stage.settle()
-    async with stage.deps.db.read() as conn:
-        stage.people = {p.id: p for p in await people_repo.load_people(conn)}
-    sa_linked = {p.id for p in stage.people.values() if p.telegram_user_id}
-    stage.user_ids = {pid: u for pid, u in stage.user_ids.items() if pid in sa_linked}
+    # Wait for the links themselves, not for a quiet moment: on a busy machine the bot may
+    # still be working through the contacts when the fakes have been quiet for a while.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LINK_WAIT_SECONDS
+    while True:
+        await stage.settle()
+        async with stage.deps.db.read() as conn:
+            stage.people = {p.id: p for p in await people_repo.load_people(conn)}
+        linked = {p.id for p in stage.people.values() if p.telegram_user_id}
+        if set(stage.user_ids) <= linked or loop.time() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    stage.user_ids = {pid: u for pid, u in stage.user_ids.items() if pid in linked}

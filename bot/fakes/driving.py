@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
+from telegram.ext import Application
 
 from bot.channels.dispatcher import LEASE
 from bot.fakes.telegram_server import FakeTelegram, SentMessage
@@ -81,18 +83,31 @@ async def outbox_busy(deps: Deps) -> int:
     return int(count)
 
 
+def all_handled(telegram: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """Every update sent so far has been fetched and handled: none waits at the fake (an
+    update leaves it only once the next getUpdates confirms it), none in the application's
+    queue, none being processed."""
+    return not (
+        telegram.pending_updates
+        or not app.update_queue.empty()
+        or app.update_processor.current_concurrent_updates
+    )
+
+
 async def settle(
     deps: Deps,
     *,
     telegram: FakeTelegram | None = None,
     twilio: FakeTwilio | None = None,
+    app: Application[Any, Any, Any, Any, Any, Any] | None = None,
     looks: int = 250,
 ) -> bool:
     """Wait until the dispatcher has delivered everything due now (see `outbox_busy`).
 
     Given the fakes, also wait until they are quiet: no Telegram update is waiting to be
-    fetched and neither fake has received a request for QUIET_LOOKS looks in a row.
-    Looks every LOOK_EVERY seconds; False when it has not settled after `looks` looks.
+    fetched or (given the application) being handled, and neither fake has received a
+    request for QUIET_LOOKS looks in a row. Looks every LOOK_EVERY seconds; False when it
+    has not settled after `looks` looks.
     """
     deps.kick()
     quiet_for, last_seen = 0, -1
@@ -103,7 +118,11 @@ async def settle(
                 return True
         else:
             seen = (len(telegram.requests) if telegram else 0) + (len(twilio.sent) if twilio else 0)
-            pending = telegram is not None and bool(telegram.pending_updates)
+            pending = telegram is not None and (
+                bool(telegram.pending_updates)
+                if app is None
+                else not all_handled(telegram, app)
+            )
             quiet_for = quiet_for + 1 if not busy and not pending and seen == last_seen else 0
             last_seen = seen
             if quiet_for >= QUIET_LOOKS:

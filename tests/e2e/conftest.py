@@ -114,13 +114,9 @@ class Harness:
         return await self.expect(chat_id, expected, before, toast_from=answered)
 
     async def handled(self) -> None:
-        """Wait until every update sent so far has been fetched and handled: none waits at
-        the fake (an update leaves it only once the next getUpdates confirms it), none in
-        the application's queue, none being processed (PTB handles one at a time)."""
-        app = self.app
+        """Wait until every update sent so far has been fetched and handled."""
         async with asyncio.timeout(WAIT):
-            while (self.fake.pending_updates or not app.update_queue.empty()  # noqa: ASYNC110 (PTB signals no idleness)
-                   or app.update_processor.current_concurrent_updates):
+            while not driving.all_handled(self.fake, self.app):  # noqa: ASYNC110 (no event)
                 await asyncio.sleep(0.01)
 
     async def say(self, who: str, text: str, chat: str | None = None) -> None:
