@@ -175,7 +175,8 @@ async def _import(kind: str, path: Path, settings: Settings) -> int:
             print(f"  {err.message}", file=sys.stderr)
         return 1
     print(
-        f"{path}: {result.created} nya, {result.updated} ändrade, {result.unchanged} oförändrade."
+        f"{path} ({result.encoding}): {result.created} nya, {result.updated} ändrade, "
+        f"{result.unchanged} oförändrade."
     )
     return 0
 

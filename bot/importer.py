@@ -4,8 +4,23 @@ No database and no file access here; `storage.imports` reads the file, adds the 
 that need the database and writes. Every message is Swedish and names the physical line
 of the file (header = line 1), so an admin can fix the file in Excel and try again.
 
-Format: UTF-8 (a BOM is ignored), comma or semicolon separated (taken from the header
-line). Lists inside a field use the other separator; both ';' and ',' are accepted.
+Format: what Excel saves. The bytes are decoded by `bot.csvfile.decode_csv` (UTF-8 with or
+without BOM, Windows-1252, ISO-8859-1, CP850); comma or semicolon separated (taken from the
+header line). Lists inside a field use the other separator; both ';' and ',' are accepted.
+Times may be written 7:00, 07.00 or 07:00:00; dates 2026-12-01 or 2026-12-01 00:00:00.
+
+Columns are named in English or Swedish (`COLUMN_ALIASES`), in any case and with or without
+å, ä, ö, in any order. Only the `REQUIRED` columns must be there:
+
+- units: id, name (namn); area (område) may be left out;
+- people: id, name, phone, roles (id, namn, telefon, roller); units, tier, qualifications,
+  introduced_units, language, channel may be left out;
+- shifts: id, unit, person, date, start, end, role; requirements (krav) may be left out.
+
+A column left out is not "empty": for a row already in the database it keeps what is stored
+(`Parsed.columns` says which were in the file), a new row gets the default. Codes people
+type (roles, tier, channel, language, a shift's role) are compared with `fold`, so
+`Samordnare`, `Undersköterska` and `SMS` are understood.
 """
 
 from __future__ import annotations
@@ -15,13 +30,14 @@ import datetime as dt
 import io
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.codes import fold
 from bot.domain.model import Channel, Qualification, Role, RoleGrant, Shift, Tier
-from bot.domain.phone import InvalidPhoneNumber, normalise_phone
+from bot.domain.phone import InvalidPhoneNumber, normalise_phone, why_no_sms
 
 ImportKind = Literal["units", "people", "shifts"]
 
@@ -40,8 +56,9 @@ _CHANNELS = frozenset(c.value for c in Channel)
 # Appended to the error for a coordinator row without units.
 COORDINATOR_NEEDS_UNITS = (" (samordnare utan enhet ser ingenting: ange enheter, "
                            "eller rollen admin för att se alla enheter)")
+# Keys are in fold() form: "Samordnare", "Undersköterska" and "vårdbiträde" find them.
 ROLE_ALIASES = {"ordinarie": "staff", "vikarie": "substitute", "samordnare": "coordinator"}
-SHIFT_ROLE_ALIASES = {"vårdbiträde": "vardbitrade", "undersköterska": "usk"}
+SHIFT_ROLE_ALIASES = {"vardbitrade": "vardbitrade", "underskoterska": "usk"}
 
 COLUMNS: dict[ImportKind, tuple[str, ...]] = {
     "units": ("id", "name", "area"),
@@ -49,9 +66,27 @@ COLUMNS: dict[ImportKind, tuple[str, ...]] = {
                "introduced_units", "language", "channel"),
     "shifts": ("id", "unit", "person", "date", "start", "end", "role", "requirements"),
 }
+# The columns a file must have; the others may be left out (see the module docstring).
+REQUIRED: dict[ImportKind, tuple[str, ...]] = {
+    "units": ("id", "name"),
+    "people": ("id", "name", "phone", "roles"),
+    "shifts": ("id", "unit", "person", "date", "start", "end", "role"),
+}
+# Swedish column names (as they are shown to admins), matched in fold() form. An alias for
+# a column not (yet) in COLUMNS is refused as unknown, like any other name.
+COLUMN_ALIASES: dict[ImportKind, dict[str, str]] = {
+    "units": {"namn": "name", "område": "area", "adress": "address", "telefon": "phone"},
+    "people": {"namn": "name", "telefon": "phone", "roller": "roles", "enheter": "units",
+               "nivå": "tier", "behörigheter": "qualifications",
+               "introducerad_på": "introduced_units", "språk": "language", "kanal": "channel"},
+    "shifts": {"enhet": "unit", "datum": "date", "slut": "end", "roll": "role",
+               "krav": "requirements"},
+}
 _ID = re.compile(r"[\w.:-]{1,64}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_TIME = re.compile(r"(\d{1,2})[:.](\d{2})", re.ASCII)
+# 7:00, 07.00, 07:00:00 (Excel's time format), 7.00.00: one separator, seconds only :00.
+_TIME = re.compile(r"(\d{1,2})([:.])(\d{2})(?:\2(\d{2}))?", re.ASCII)
+# 2026-12-01, or Excel's datetime 2026-12-01 00:00:00 (the time must then be midnight).
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}[:.]\d{2}(?:[:.]\d{2})?))?", re.ASCII)
 # C0 control characters but tab and line breaks (Excel writes a quoted line break inside a
 # cell): no name, id or phone number holds one, and PostgreSQL refuses NUL in text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -113,6 +148,8 @@ RowT = TypeVar("RowT")
 class Parsed(Generic[RowT]):
     rows: list[RowT] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # The columns the file has; a left-out one keeps what the database has for a known row.
+    columns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +158,20 @@ class _Record:
     values: dict[str, str]
 
 
-def _read_table(text: str, kind: ImportKind, errors: list[RowError]) -> list[_Record]:
-    """Split the text into records keyed by column name; header problems end the read."""
+def _read_table(
+    text: str, kind: ImportKind, out: Parsed[RowT]
+) -> list[_Record]:
+    """Split the text into records keyed by column name; header problems end the read.
+
+    Every record has every column of the kind: one the file leaves out is "" (the parsers'
+    default), and `out.columns` tells the writer which columns the file has.
+    """
+    errors = out.errors
     text = text.removeprefix("\ufeff")
     if not text.strip():
         errors.append(row_error(0, "filen är tom (en rubrikrad krävs)"))
         return []
+    left_out: dict[str, str] = {}
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -140,6 +185,8 @@ def _read_table(text: str, kind: ImportKind, errors: list[RowError]) -> list[_Re
                 header = _check_header(fields, kind, errors)
                 if header is None:
                     return []
+                out.columns = frozenset(header)
+                left_out = {c: "" for c in COLUMNS[kind] if c not in out.columns}
                 continue
             if not any(f.strip() for f in fields):
                 continue  # blank line, or an Excel row of separators only
@@ -152,7 +199,7 @@ def _read_table(text: str, kind: ImportKind, errors: list[RowError]) -> list[_Re
             if bad := control_char_errors(line, header, values):
                 errors.extend(bad)
                 continue
-            records.append(_Record(line, dict(zip(header, values, strict=True))))
+            records.append(_Record(line, {**left_out, **dict(zip(header, values, strict=True))}))
     except csv.Error as exc:
         errors.append(row_error(prev_line + 1, f"kan inte läsa raden som CSV ({exc})"))
     return records
@@ -165,16 +212,29 @@ def control_char_errors(line: int, names: Sequence[str], values: Sequence[str]) 
 
 
 def _check_header(fields: list[str], kind: ImportKind, errors: list[RowError]) -> list[str] | None:
-    return check_header(fields, COLUMNS[kind], errors)
+    return check_header(fields, COLUMNS[kind], errors, required=REQUIRED[kind],
+                        aliases=COLUMN_ALIASES[kind])
+
+
+def column_key(name: str) -> str:
+    """A header cell in comparison form: 'Introducerad på' -> 'introducerad_pa'."""
+    return re.sub(r"[\s-]+", "_", fold(name))
 
 
 def check_header(
-    fields: list[str], known: Sequence[str], errors: list[RowError]
+    fields: list[str], known: Sequence[str], errors: list[RowError], *,
+    required: Sequence[str] | None = None, aliases: Mapping[str, str] | None = None,
 ) -> list[str] | None:
-    """The header's column names, or None with every problem added to `errors` (line 1)."""
-    names = [f.strip().lower() for f in fields]
-    while names and not names[-1]:
-        names.pop()  # Excel sometimes writes trailing separators
+    """The header's column names (from `known`), or None with every problem added to
+    `errors` (line 1). A name is matched in `column_key` form, to a known name or to an
+    alias of one; `required` defaults to every known column."""
+    lookup = {column_key(c): c for c in known}
+    swedish = {a: c for a, c in (aliases or {}).items() if c in known}
+    lookup.update({column_key(a): c for a, c in swedish.items()})
+    cells = [f.strip() for f in fields]
+    while cells and not cells[-1]:
+        cells.pop()  # Excel sometimes writes trailing separators
+    names = [lookup.get(column_key(c), c.lower()) for c in cells]
     bad = [i + 1 for i, name in enumerate(names) if _CONTROL.search(name)]
     if bad:
         errors.extend(row_error(1, f"otillåtet tecken i rubriken för kolumn {i}") for i in bad)
@@ -184,13 +244,17 @@ def check_header(
         problems.append(f"kolumn {names.index('') + 1} saknar rubrik")
     unknown = [n for n in names if n and n not in known]
     if unknown:
-        problems.append(f"okända kolumner: {', '.join(unknown)} (tillåtna: {', '.join(known)})")
+        also = f"; på svenska: {', '.join(swedish)}" if swedish else ""
+        problems.append(f"okända kolumner: {', '.join(unknown)} "
+                        f"(tillåtna: {', '.join(known)}{also})")
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
         problems.append(f"kolumner som står två gånger: {', '.join(dupes)}")
-    missing = [c for c in known if c not in names]  # every column, so none is half-updated
+    missing = [c for c in (known if required is None else required) if c not in names]
     if missing:
-        problems.append(f"kolumner saknas: {', '.join(missing)}")
+        in_swedish = {c: a for a, c in swedish.items()}
+        problems.append("kolumner saknas: " + ", ".join(
+            f"{c} ({in_swedish[c]})" if c in in_swedish else c for c in missing))
     errors.extend(row_error(1, p) for p in problems)
     return None if problems else names
 
@@ -221,12 +285,24 @@ def _check_text(value: str, what: str, problems: list[str], *, required: bool = 
 
 
 def _parse_date(value: str, what: str, problems: list[str]) -> dt.date | None:
-    if _DATE.fullmatch(value):
+    if m := _DATE.fullmatch(value):
+        if m[2] is not None and _clock(m[2]) != dt.time(0):
+            problems.append(f"datumet {value!r} i {what} har ett klockslag "
+                            f"(skriv bara datumet, ÅÅÅÅ-MM-DD)")
+            return None
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(m[1])
         except ValueError:
             pass
     problems.append(f"ogiltigt datum {value!r} i {what} (skriv ÅÅÅÅ-MM-DD)")
+    return None
+
+
+def _clock(value: str) -> dt.time | None:
+    """07:00, 7.00, 07:00:00 -> 07:00; None for anything else, seconds other than 00 too."""
+    m = _TIME.fullmatch(value)
+    if m and int(m[1]) < 24 and int(m[3]) < 60 and int(m[4] or 0) == 0:
+        return dt.time(int(m[1]), int(m[3]))
     return None
 
 
@@ -269,7 +345,7 @@ def _finish(out: Parsed[RowT], rows: list[tuple[int, RowT]], bad: set[int]) -> P
 def parse_units(text: str) -> Parsed[UnitRow]:
     out: Parsed[UnitRow] = Parsed()
     rows: list[tuple[int, UnitRow]] = []
-    records = _read_table(text, "units", out.errors)
+    records = _read_table(text, "units", out)
     for rec in records:
         v = rec.values
         problems: list[str] = []
@@ -285,10 +361,10 @@ def parse_units(text: str) -> Parsed[UnitRow]:
 def parse_people(text: str) -> Parsed[PersonRow]:
     out: Parsed[PersonRow] = Parsed()
     rows: list[tuple[int, PersonRow]] = []
-    records = _read_table(text, "people", out.errors)
+    records = _read_table(text, "people", out)
     for rec in records:
         problems: list[str] = []
-        row = _person(rec, problems)
+        row = _person(rec, "channel" in out.columns, problems)
         out.errors.extend(row_error(rec.line, p) for p in problems)
         if row is not None and not problems:
             rows.append((rec.line, row))
@@ -297,7 +373,7 @@ def parse_people(text: str) -> Parsed[PersonRow]:
     return _finish(out, rows, bad)
 
 
-def _person(rec: _Record, problems: list[str]) -> PersonRow | None:
+def _person(rec: _Record, has_channel: bool, problems: list[str]) -> PersonRow | None:
     v = rec.values
     id_ = _check_id(v["id"], "id", problems)
     name = _check_text(v["name"], "name", problems)
@@ -308,12 +384,12 @@ def _person(rec: _Record, problems: list[str]) -> PersonRow | None:
         except InvalidPhoneNumber:
             problems.append(f"ogiltigt telefonnummer {v['phone']!r}")
     roles: list[Role] = []
-    for raw in _split_list(v["roles"].lower()):
-        raw = ROLE_ALIASES.get(raw, raw)
+    for typed in _split_list(v["roles"]):
+        raw = ROLE_ALIASES.get(fold(typed), fold(typed))
         if raw in _ROLES:
             roles.append(Role(raw))
         else:
-            problems.append(f"okänd roll {raw!r} (tillåtna: {', '.join(r.value for r in Role)})")
+            problems.append(f"okänd roll {typed!r} (tillåtna: {', '.join(r.value for r in Role)})")
     if not v["roles"].strip():
         problems.append("minst en roll krävs (roles)")
     units = [_check_id(u, "enhets-id", problems) for u in _split_list(v["units"])]
@@ -332,7 +408,7 @@ def _person(rec: _Record, problems: list[str]) -> PersonRow | None:
         problems.append("units gäller bara staff, coordinator och handledare "
                         "(använd introduced_units för vikarier)")
     tier: Tier | None = None
-    if raw_tier := v["tier"].lower():
+    if raw_tier := fold(v["tier"]):
         if raw_tier in _TIERS:
             tier = Tier(raw_tier)
         else:
@@ -340,17 +416,32 @@ def _person(rec: _Record, problems: list[str]) -> PersonRow | None:
     quals = _qualifications(v["qualifications"], problems)
     intro = [_check_id(u, "enhets-id", problems)
              for u in _split_list(v["introduced_units"])]
-    language = v["language"].lower() or "sv"
+    language = fold(v["language"]) or "sv"
     if language not in LANGUAGES:
         problems.append(f"okänt språk {language!r} (tillåtna: sv, en)")
-    channel = v["channel"].lower() or Channel.BOTH.value
+    channel = fold(v["channel"]) or Channel.BOTH.value
     if channel not in _CHANNELS:
         problems.append(f"okänd kanal {channel!r} (tillåtna: telegram, sms, both)")
         channel = Channel.BOTH.value
+    elif phone and has_channel and (no_sms := sms_refusal(
+            v["phone"], phone, Channel(channel), given=bool(v["channel"]))):
+        problems.append(no_sms)  # without the column the stored channel counts: storage checks
     if problems:
         return None
     return PersonRow(rec.line, id_, name, phone, tuple(grants), tier, tuple(quals),
                      tuple(intro), language, Channel(channel))
+
+
+def sms_refusal(written: str, phone: str, channel: Channel, *, given: bool) -> str | None:
+    """Why a number (E.164 `phone`, as `written`) cannot have `channel`, or None.
+
+    A fixed line cannot take SMS: it may stay for someone on Telegram, not with sms or
+    both (both sends SMS when Telegram is not linked). `given`: the channel was in the file,
+    not the default."""
+    if channel is Channel.TELEGRAM or (kind := why_no_sms(phone)) is None:
+        return None
+    how = channel.value if given else f"{channel.value}, som gäller när kanal inte anges"
+    return f"{written} är {kind} och kan inte ta emot SMS (kanal {how})"
 
 
 def _qualifications(value: str, problems: list[str]) -> list[Qualification]:
@@ -382,17 +473,15 @@ def local_to_utc(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime | str
 
 
 def _parse_time(value: str, what: str, problems: list[str]) -> dt.time | None:
-    m = _TIME.fullmatch(value)
-    if m and int(m[1]) < 24 and int(m[2]) < 60:
-        return dt.time(int(m[1]), int(m[2]))
-    problems.append(f"ogiltig tid {value!r} i {what} (skriv TT:MM)")
-    return None
+    if (time := _clock(value)) is None:
+        problems.append(f"ogiltig tid {value!r} i {what} (skriv TT:MM)")
+    return time
 
 
 def parse_shifts(text: str, tz: ZoneInfo) -> Parsed[ShiftRow]:
     out: Parsed[ShiftRow] = Parsed()
     rows: list[tuple[int, ShiftRow]] = []
-    records = _read_table(text, "shifts", out.errors)
+    records = _read_table(text, "shifts", out)
     for rec in records:
         problems: list[str] = []
         row = _shift(rec, tz, problems)
@@ -412,7 +501,7 @@ def _shift(rec: _Record, tz: ZoneInfo, problems: list[str]) -> ShiftRow | None:
     day = _parse_date(v["date"], "date", problems)
     start = _parse_time(v["start"], "start", problems)
     end = _parse_time(v["end"], "end", problems)
-    role = SHIFT_ROLE_ALIASES.get(v["role"].lower(), v["role"].lower())
+    role = SHIFT_ROLE_ALIASES.get(fold(v["role"]), fold(v["role"]))
     if role not in SHIFT_ROLES:
         problems.append(f"okänd roll {v['role']!r} för passet (tillåtna: usk, vardbitrade)")
     reqs = [r.lower() for r in _split_list(v["requirements"])]

@@ -3,8 +3,11 @@
 Columns `unit,position,text,kind`; an empty unit is the default template. Every unit in
 the file gets exactly the file's items: an item keeps its id when its position stays
 (so ticks in running introductions stay on it), positions missing from the file are
-removed with their ticks. Same style as `storage.imports`: UTF-8, comma or semicolon,
-line-numbered Swedish errors, and nothing is written unless the whole file is right.
+removed with their ticks. Same style as `storage.imports`: what Excel saves (UTF-8 or
+Windows-1252, comma or semicolon), Swedish column names (enhet, position, text, typ),
+line-numbered Swedish errors, and nothing is written unless the whole file is right. Only
+`position` and `text` are required: without `unit` every item is the default template's,
+without `kind` every item is a tick.
 """
 
 from __future__ import annotations
@@ -21,17 +24,20 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.domain.checklist import ItemKind
+from bot.domain.codes import fold
 from bot.importer import RowError, check_header, control_char_errors, row_error
 from storage import checklists as repo
 from storage import tables as t
 from storage.db import Database
-from storage.imports import ACTOR, ImportResult, _read_text, db_reason
+from storage.imports import ACTOR, ImportResult, db_reason, read_csv
 
 COLUMNS = ("unit", "position", "text", "kind")
-KIND_ALIASES = {
+REQUIRED = ("position", "text")
+COLUMN_ALIASES = {"enhet": "unit", "punkt": "position", "typ": "kind"}
+KIND_ALIASES = {  # in fold() form
     "": ItemKind.TICK, "tick": ItemKind.TICK, "bock": ItemKind.TICK,
     "note": ItemKind.NOTE, "anteckning": ItemKind.NOTE,
-    "confirm": ItemKind.CONFIRM, "bekräfta": ItemKind.CONFIRM, "bekrafta": ItemKind.CONFIRM,
+    "confirm": ItemKind.CONFIRM, "bekrafta": ItemKind.CONFIRM,
 }
 MAX_TEXT = 300
 MAX_POSITION = 999
@@ -84,7 +90,7 @@ def parse_checklist(text: str) -> ParsedChecklist:
             if bad := control_char_errors(line, header, stripped):
                 out.errors.extend(bad)
                 continue
-            values = dict(zip(header, stripped, strict=True))
+            values = {c: "" for c in COLUMNS} | dict(zip(header, stripped, strict=True))
             row = _row(line, values, out.errors)
             if row is None:
                 continue
@@ -105,7 +111,7 @@ def parse_checklist(text: str) -> ParsedChecklist:
 
 
 def _header(fields: list[str], errors: list[RowError]) -> list[str] | None:
-    return check_header(fields, COLUMNS, errors)
+    return check_header(fields, COLUMNS, errors, required=REQUIRED, aliases=COLUMN_ALIASES)
 
 
 def _row(line: int, v: dict[str, str], errors: list[RowError]) -> ItemRow | None:
@@ -124,7 +130,7 @@ def _row(line: int, v: dict[str, str], errors: list[RowError]) -> ItemRow | None
         problems.append("text saknas")
     elif len(text) > MAX_TEXT:
         problems.append(f"text är längre än {MAX_TEXT} tecken")
-    kind = KIND_ALIASES.get(v["kind"].lower())
+    kind = KIND_ALIASES.get(fold(v["kind"]))
     if kind is None:
         problems.append(f"okänd typ {v['kind']!r} (tillåtna: tick, note, confirm)")
     errors.extend(row_error(line, p) for p in problems)
@@ -137,14 +143,15 @@ async def import_checklist(db: Database, path: Path, now: dt.datetime) -> Import
     """Replace the items of every template named in the file; on any error nothing changes."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    text = await _read_text(path)
-    if isinstance(text, RowError):
-        return ImportResult(errors=[text])
+    read = await read_csv(path)
+    if isinstance(read, RowError):
+        return ImportResult(errors=[read])
+    text, encoding = read
     parsed = parse_checklist(text)
     by_unit: dict[str | None, list[ItemRow]] = defaultdict(list)
     for row in parsed.rows:
         by_unit[row.unit_id].append(row)
-    result = ImportResult()
+    result = ImportResult(encoding=encoding)
     removed = 0
     try:
         async with db.write() as conn:

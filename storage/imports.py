@@ -5,8 +5,9 @@ database (unknown units and people, phone numbers held by someone else, overlaps
 person's existing shifts) and, only when there is no error at all, upsert every row by id
 in ONE write transaction with one audit row. Rows not in the file are never touched; for
 a person in the file roles and qualifications are replaced, introductions only added, an
-empty phone cell keeps the number already stored, and what the bot itself records
-(Telegram ids, pause, opt-out, availability, active) is left alone.
+empty phone cell keeps the number already stored, a column the file leaves out keeps what
+is stored in it, and what the bot itself records (Telegram ids, pause, opt-out,
+availability, active) is left alone.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import Shift
+from bot.csvfile import UndecodableCsv, decode_csv
+from bot.domain.model import Channel, Shift
 from bot.importer import (
     ImportKind,
     PersonRow,
@@ -37,6 +39,7 @@ from bot.importer import (
     parse_shifts,
     parse_units,
     row_error,
+    sms_refusal,
 )
 from storage import tables as t
 from storage.db import Database
@@ -51,6 +54,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    encoding: str = ""  # the file's, as decode_csv named it: "Windows-1252"
 
     @property
     def ok(self) -> bool:
@@ -76,9 +80,10 @@ async def import_csv(
     """Import one CSV file of ``kind``; on any error nothing is written."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    text = await _read_text(path)
-    if isinstance(text, RowError):
-        return ImportResult(errors=[text])
+    read = await read_csv(path)
+    if isinstance(read, RowError):
+        return ImportResult(errors=[read])
+    text, encoding = read
     # Parse before taking the write lock; check against the database inside it.
     errors, check, write = _plan(kind, text, tz, now)
     count = _Count()
@@ -96,7 +101,8 @@ async def import_csv(
             ))
     except sa.exc.IntegrityError as exc:  # a safety net: the checks above should prevent it
         return ImportResult(errors=[row_error(0, f"databasen avvisade importen: {db_reason(exc)}")])
-    return ImportResult(created=count.created, updated=count.updated, unchanged=count.unchanged)
+    return ImportResult(created=count.created, updated=count.updated, unchanged=count.unchanged,
+                        encoding=encoding)
 
 
 def db_reason(exc: sa.exc.DBAPIError) -> str:
@@ -118,23 +124,24 @@ def _plan(
     if kind == "units":
         units = parse_units(text)
         return (units.errors, _no_check,
-                lambda conn, count: _write_units(conn, units.rows, count))
+                lambda conn, count: _write_units(conn, units.rows, units.columns, count))
     if kind == "people":
         people = parse_people(text)
-        return (people.errors, lambda conn: _check_people(conn, people.rows),
-                lambda conn, count: _write_people(conn, people.rows, now, count))
+        return (people.errors, lambda conn: _check_people(conn, people.rows, people.columns),
+                lambda conn, count: _write_people(conn, people.rows, people.columns, now, count))
     if kind != "shifts":
         raise ValueError(f"unknown import kind {kind!r}")
     shifts = parse_shifts(text, tz)
     return (shifts.errors, lambda conn: _check_shifts(conn, shifts.rows, tz),
-            lambda conn, count: _write_shifts(conn, shifts.rows, count))
+            lambda conn, count: _write_shifts(conn, shifts.rows, shifts.columns, count))
 
 
 async def _no_check(conn: AsyncConnection) -> list[RowError]:
     return []
 
 
-async def _read_text(path: Path) -> str | RowError:
+async def read_csv(path: Path) -> tuple[str, str] | RowError:
+    """The file's text and the name of its encoding (`bot.csvfile.decode_csv`)."""
     try:
         data = await asyncio.to_thread(path.read_bytes)
     except FileNotFoundError:
@@ -144,10 +151,9 @@ async def _read_text(path: Path) -> str | RowError:
     except OSError as exc:
         return row_error(0, f"kan inte läsa {path}: {exc.strerror or exc}")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return row_error(line, "filen är inte UTF-8; spara den som \"CSV UTF-8\" och försök igen")
+        return decode_csv(data)
+    except UndecodableCsv as exc:
+        return row_error(exc.line, exc.reason)
 
 
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
@@ -177,13 +183,22 @@ async def _existing_ids(conn: AsyncConnection, table: sa.Table, ids: Iterable[st
 # --- units -------------------------------------------------------------------------------
 
 
-async def _write_units(conn: AsyncConnection, rows: Sequence[UnitRow], count: _Count) -> None:
+def _in_file(values: dict[str, Any], columns: frozenset[str]) -> dict[str, Any]:
+    """The values of a known row to write: a column the file leaves out keeps what is stored."""
+    return {k: v for k, v in values.items() if k in columns}
+
+
+async def _write_units(
+    conn: AsyncConnection, rows: Sequence[UnitRow], columns: frozenset[str], count: _Count
+) -> None:
     old = {r.id: r for r in await _rows_by_id(conn, t.units, (u.id for u in rows))}
     new: list[dict[str, Any]] = []
     for u in rows:
         values = {"name": u.name, "area": u.area}
         prev = old.get(u.id)
-        changed = prev is not None and (prev.name, prev.area) != (u.name, u.area)
+        if prev is not None:
+            values = _in_file(values, columns)
+        changed = prev is not None and any(getattr(prev, k) != v for k, v in values.items())
         if prev is None:
             new.append({"id": u.id, **values})
         elif changed:
@@ -196,8 +211,10 @@ async def _write_units(conn: AsyncConnection, rows: Sequence[UnitRow], count: _C
 # --- people ------------------------------------------------------------------------------
 
 
-async def _check_people(conn: AsyncConnection, rows: Sequence[PersonRow]) -> list[RowError]:
-    errors: list[RowError] = []
+async def _check_people(
+    conn: AsyncConnection, rows: Sequence[PersonRow], columns: frozenset[str]
+) -> list[RowError]:
+    errors = await _check_sms(conn, rows, columns)
     known_units = await _existing_ids(conn, t.units, (u for p in rows for u in p.unit_ids))
     for p in rows:
         for unit in sorted(p.unit_ids - known_units):
@@ -214,8 +231,27 @@ async def _check_people(conn: AsyncConnection, rows: Sequence[PersonRow]) -> lis
     return errors
 
 
+async def _check_sms(
+    conn: AsyncConnection, rows: Sequence[PersonRow], columns: frozenset[str]
+) -> list[RowError]:
+    """Fixed lines with SMS that the parser could not judge: the number (an empty cell) or
+    the channel (no such column) is the one stored."""
+    undecided = [p for p in rows if not p.phone or "channel" not in columns]
+    stored = {r.id: r for r in await _rows_by_id(conn, t.people, (p.id for p in undecided))}
+    errors: list[RowError] = []
+    for p in undecided:
+        prev = stored.get(p.id)
+        phone = p.phone or (prev.phone if prev is not None else None)
+        channel = p.channel if "channel" in columns or prev is None else Channel(prev.channel)
+        if phone and (no_sms := sms_refusal(phone, phone, channel,
+                                             given="channel" in columns or prev is not None)):
+            errors.append(row_error(p.line, no_sms))
+    return errors
+
+
 async def _write_people(
-    conn: AsyncConnection, rows: Sequence[PersonRow], now: dt.datetime, count: _Count
+    conn: AsyncConnection, rows: Sequence[PersonRow], columns: frozenset[str],
+    now: dt.datetime, count: _Count,
 ) -> None:
     ids = [p.id for p in rows]
     old = {r.id: r for r in await _rows_by_id(conn, t.people, ids)}
@@ -244,6 +280,8 @@ async def _write_people(
         prev = old.get(p.id)
         values = {"name": p.name, "phone": p.phone, "language": p.language,
                   "channel": p.channel.value, "tier": p.tier.value if p.tier else None}
+        if prev is not None:
+            values = _in_file(values, columns)
         if p.phone is None and prev is not None:
             del values["phone"]  # an empty cell never erases a number we already have
         changed = False
@@ -259,7 +297,7 @@ async def _write_people(
                              for role, unit in sorted(want_roles, key=lambda x: (x[0], x[1] or "")))
             changed = True
         want_quals = {(q.code, q.expires_on) for q in p.qualifications}
-        if want_quals != quals[p.id]:
+        if "qualifications" in columns and want_quals != quals[p.id]:
             replace_quals.append(p.id)
             qual_rows.extend({"person_id": p.id, "code": c, "expires_on": e}
                              for c, e in sorted(want_quals, key=lambda x: x[0]))
@@ -320,13 +358,17 @@ async def _check_shifts(
     return errors + existing_overlap_errors(rows, existing, tz)
 
 
-async def _write_shifts(conn: AsyncConnection, rows: Sequence[ShiftRow], count: _Count) -> None:
+async def _write_shifts(
+    conn: AsyncConnection, rows: Sequence[ShiftRow], columns: frozenset[str], count: _Count
+) -> None:
     old = {r.id: r for r in await _rows_by_id(conn, t.shifts, (s.id for s in rows))}
     new: list[dict[str, Any]] = []
     for s in rows:
         values = {"unit_id": s.unit_id, "person_id": s.person_id, "starts_at": s.starts_at,
                   "ends_at": s.ends_at, "role": s.role, "requirements": ";".join(s.requirements)}
         prev = old.get(s.id)
+        if prev is not None and "requirements" not in columns:
+            del values["requirements"]  # left out of the file: the stored ones stay
         changed = prev is not None and any(getattr(prev, k) != v for k, v in values.items())
         if prev is None:
             new.append({"id": s.id, **values})

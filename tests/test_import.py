@@ -250,14 +250,14 @@ async def test_more_people_mistakes(db: Database, tmp_path: Path) -> None:
 
 
 def test_header_must_name_known_columns() -> None:
-    parsed = parse_units("id,namn,area,färg\nnorr,Norr,C,blå\n")
+    parsed = parse_units("id,nam,area,färg\nnorr,Norr,C,blå\n")
     assert [e.message for e in parsed.errors] == [
-        "rad 1: okända kolumner: namn, färg (tillåtna: id, name, area)",
-        "rad 1: kolumner saknas: name",
+        "rad 1: okända kolumner: nam, färg (tillåtna: id, name, area; på svenska: namn, område)",
+        "rad 1: kolumner saknas: name (namn)",
     ]
     assert parse_units("").errors[0].message == "filen är tom (en rubrikrad krävs)"
-    assert parse_units("id,name\nnorr,Norr\n").errors[0].message == (
-        "rad 1: kolumner saknas: area")
+    assert parse_units("id,area\nnorr,Norr\n").errors[0].message == (
+        "rad 1: kolumner saknas: name (namn)")
     assert parse_units("id,name,area\nnorr,Norr,C,extra\n").errors[0].message == (
         "rad 2: fel antal fält (4, rubrikraden har 3)")
     # Excel's trailing separators are fine; a quoted line break still counts as a line.
@@ -271,8 +271,13 @@ async def test_missing_and_undecodable_files_give_clear_errors(
 ) -> None:
     missing = await import_csv(db, "units", tmp_path / "nope.csv", TZ, NOW)
     assert missing.errors[0].message == f"filen {tmp_path / 'nope.csv'} finns inte"
-    latin1 = await run(db, "units", tmp_path, "id,name,area\nsoder,Söder,C\n".encode("latin-1"))
-    assert latin1.errors[0].message.startswith("rad 2: filen är inte UTF-8")
+    utf16 = await run(db, "units", tmp_path, "id,name,area\nsoder,Söder,C\n".encode("utf-16"))
+    assert utf16.errors[0].message.startswith("filen är sparad som Unicode-text (UTF-16); spara")
+    xlsx = await run(db, "units", tmp_path, b"PK\x03\x04\x14\x00\x06\x00\xe5\x81")
+    assert xlsx.errors[0].message.startswith("filen är ingen CSV-text (en Excel-arbetsbok?)")
+    neither = await run(db, "units", tmp_path, b"id,name,area\nsoder,S\x81\xb0der,C\n")
+    assert neither.errors[0].message.startswith(
+        "rad 2: filen är inte UTF-8 och inte Windows-1252; spara den som \"CSV UTF-8\"")
     assert await count(db, t.units) == 0
 
 
@@ -466,7 +471,7 @@ def test_cli_prints_a_database_error_as_one_line_without_the_row(
     import storage.imports
     from bot.cli import main as cli_main
 
-    async def failing_write(conn: Any, rows: Any, count: Any) -> None:
+    async def failing_write(conn: Any, rows: Any, columns: Any, count: Any) -> None:
         await conn.execute(sa.text("INSERT INTO no_such_table VALUES (:id, :phone)"),
                            {"id": rows[0].id, "phone": "+46701740201"})
 

@@ -481,9 +481,9 @@ async def test_checklist_import_is_all_or_nothing_with_line_numbers(
         "rad 7: text saknas",
     ]
     assert await _template_count(db) == 1  # only the seeded default: nothing was written
-    bad_header = _csv(tmp_path, "unit;position;text\n;1;A\n", "rubrik.csv")
+    bad_header = _csv(tmp_path, "unit;position;kind\n;1;tick\n", "rubrik.csv")
     result = await import_checklist(db, bad_header, local("2026-12-01 10:00"))
-    assert [e.message for e in result.errors] == ["rad 1: kolumner saknas: kind"]
+    assert [e.message for e in result.errors] == ["rad 1: kolumner saknas: text"]
 
 
 async def test_checklist_import_replaces_a_units_items_and_keeps_ticks(

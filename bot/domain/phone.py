@@ -1,4 +1,5 @@
-"""Phone numbers: normalise Swedish input to E.164 and mask numbers for logs."""
+"""Phone numbers: normalise Swedish input to E.164, tell a fixed line from a mobile, and
+mask numbers for logs."""
 
 from __future__ import annotations
 
@@ -30,6 +31,32 @@ def normalise_phone(raw: str, region: str = "SE") -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhoneNumber(f"ogiltigt telefonnummer: {raw!r}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Number types that cannot receive an SMS, in the words an admin knows (Swedish).
+_NO_SMS = {
+    phonenumbers.PhoneNumberType.FIXED_LINE: "ett fast nummer",
+    phonenumbers.PhoneNumberType.TOLL_FREE: "ett gratisnummer",
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: "ett betalnummer",
+    phonenumbers.PhoneNumberType.SHARED_COST: "ett nummer med delad kostnad",
+    phonenumbers.PhoneNumberType.UAN: "ett företagsnummer",
+    phonenumbers.PhoneNumberType.VOICEMAIL: "ett röstbrevlådenummer",
+}
+
+
+def why_no_sms(number: str) -> str | None:
+    """What kind of number this is if it cannot receive SMS ("ett fast nummer"), else None.
+
+    Only numbers known not to be mobiles are refused. FIXED_LINE_OR_MOBILE (every North
+    American number, where the numbering plan cannot tell) is accepted: refusing it would
+    refuse every mobile there, and a landline among them fails at Twilio, visibly, as today.
+    Mobile, VoIP, personal (075) and unknown numbers are accepted too.
+    """
+    try:
+        parsed = phonenumbers.parse(number, "SE")
+    except phonenumbers.NumberParseException:
+        return None
+    return _NO_SMS.get(phonenumbers.number_type(parsed))
 
 
 def mask_phone(number: str | None) -> str:
