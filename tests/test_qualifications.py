@@ -236,3 +236,13 @@ async def test_own_qualification_from_the_cli_decides_who_is_offered_the_shift(
     assert sorted(held) == ["insulin", "usk"]
     # Ulf lacks it, Greta's ran out the day before the shift.
     assert offered == ["ines"]
+
+
+async def test_the_sample_catalogue_keeps_the_defaults_and_adds_two(db: Database) -> None:
+    sample = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample"
+    result = await import_qualifications(db, sample / "qualifications.csv", NOW)
+    assert (result.errors, result.created, result.unchanged) == ([], 2, 3)
+    async with db.read() as conn:
+        catalogue = await load_catalogue(conn)
+    assert catalogue.ids == ["delegering", "insulin", "korkort", "taklyft", "usk"]
+    assert resolve("Lyftutbildning", catalogue) == "taklyft"
