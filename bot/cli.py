@@ -25,8 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="databasen")
     db.add_argument("action", choices=["upgrade", "current", "backup"])
     db.add_argument("file", type=Path, nargs="?", help="backup: filen att skriva kopian till")
-    imp = sub.add_parser("import", help="importera CSV (enheter, personer, pass, checklista)")
-    imp.add_argument("kind", choices=["units", "people", "shifts", "checklist"])
+    imp = sub.add_parser(
+        "import", help="importera CSV (enheter, personer, pass, checklista, behörigheter)"
+    )
+    imp.add_argument("kind", choices=["units", "people", "shifts", "checklist", "qualifications"])
     imp.add_argument("file", type=Path)
     ex = sub.add_parser("explain", help="varför vem får en vakans erbjuden")
     ex.add_argument("vacancy", type=int)
@@ -156,11 +158,14 @@ async def _import(kind: str, path: Path, settings: Settings) -> int:
 
     from storage.checklist_import import import_checklist
     from storage.imports import db_reason, import_csv
+    from storage.qualification_import import import_qualifications
 
     try:
         async with open_deps(settings) as deps:
             if kind == "checklist":
                 result = await import_checklist(deps.db, path, deps.now())
+            elif kind == "qualifications":
+                result = await import_qualifications(deps.db, path, deps.now())
             else:
                 result = await import_csv(deps.db, kind, path, settings.tz, deps.now())  # type: ignore[arg-type]
     except sa.exc.SQLAlchemyError as exc:
@@ -174,9 +179,10 @@ async def _import(kind: str, path: Path, settings: Settings) -> int:
         for err in result.errors:
             print(f"  {err.message}", file=sys.stderr)
         return 1
+    removed = f", {result.removed} borttagna" if result.removed else ""
     print(
         f"{path} ({result.encoding}): {result.created} nya, {result.updated} ändrade, "
-        f"{result.unchanged} oförändrade."
+        f"{result.unchanged} oförändrade{removed}."
     )
     return 0
 

@@ -38,15 +38,10 @@ from zoneinfo import ZoneInfo
 from bot.domain.codes import fold
 from bot.domain.model import Channel, Qualification, Role, RoleGrant, Shift, Tier
 from bot.domain.phone import InvalidPhoneNumber, normalise_phone, why_no_sms
+from bot.domain.qualifications import DEFAULT_CATALOGUE, Catalogue, UnknownCode, resolve
 
 ImportKind = Literal["units", "people", "shifts"]
 
-# Qualification codes (behörigheter) a person may hold and a shift may require.
-QUALIFICATION_CODES = frozenset({
-    "usk",  # undersköterska
-    "delegering",  # läkemedelsdelegering, personal and with an expiry date
-    "korkort",  # körkort
-})
 SHIFT_ROLES = frozenset({"usk", "vardbitrade"})  # undersköterska / vårdbiträde
 LANGUAGES = frozenset({"sv", "en"})
 UNIT_ROLES = frozenset({Role.STAFF, Role.COORDINATOR, Role.HANDLEDARE})
@@ -358,13 +353,15 @@ def parse_units(text: str) -> Parsed[UnitRow]:
     return _finish(out, rows, _duplicates(records, _id_of, "id", out.errors))
 
 
-def parse_people(text: str) -> Parsed[PersonRow]:
+def parse_people(text: str, catalogue: Catalogue = DEFAULT_CATALOGUE) -> Parsed[PersonRow]:
+    """`catalogue`: the qualifications (behörigheter) codes may name; the database's own
+    is passed by `storage.imports`."""
     out: Parsed[PersonRow] = Parsed()
     rows: list[tuple[int, PersonRow]] = []
     records = _read_table(text, "people", out)
     for rec in records:
         problems: list[str] = []
-        row = _person(rec, "channel" in out.columns, problems)
+        row = _person(rec, "channel" in out.columns, problems, catalogue)
         out.errors.extend(row_error(rec.line, p) for p in problems)
         if row is not None and not problems:
             rows.append((rec.line, row))
@@ -373,7 +370,9 @@ def parse_people(text: str) -> Parsed[PersonRow]:
     return _finish(out, rows, bad)
 
 
-def _person(rec: _Record, has_channel: bool, problems: list[str]) -> PersonRow | None:
+def _person(
+    rec: _Record, has_channel: bool, problems: list[str], catalogue: Catalogue
+) -> PersonRow | None:
     v = rec.values
     id_ = _check_id(v["id"], "id", problems)
     name = _check_text(v["name"], "name", problems)
@@ -413,7 +412,7 @@ def _person(rec: _Record, has_channel: bool, problems: list[str]) -> PersonRow |
             tier = Tier(raw_tier)
         else:
             problems.append(f"okänd tier {raw_tier!r} (tillåtna: pool, substitute, staff_extra)")
-    quals = _qualifications(v["qualifications"], problems)
+    quals = _qualifications(v["qualifications"], problems, catalogue)
     intro = [_check_id(u, "enhets-id", problems)
              for u in _split_list(v["introduced_units"])]
     language = fold(v["language"]) or "sv"
@@ -444,18 +443,25 @@ def sms_refusal(written: str, phone: str, channel: Channel, *, given: bool) -> s
     return f"{written} är {kind} och kan inte ta emot SMS (kanal {how})"
 
 
-def _qualifications(value: str, problems: list[str]) -> list[Qualification]:
+def _qualifications(
+    value: str, problems: list[str], catalogue: Catalogue
+) -> list[Qualification]:
+    """`code` or `code:ÅÅÅÅ-MM-DD`; a code is any id or alias, stored as the catalogue id."""
     quals: dict[str, Qualification] = {}
     for item in _split_list(value):
-        code, _, expiry = (p.strip() for p in item.lower().partition(":"))
-        if code not in QUALIFICATION_CODES:
-            problems.append(f"okänd behörighet {code!r} "
-                            f"(tillåtna: {', '.join(sorted(QUALIFICATION_CODES))})")
+        typed, _, expiry = (p.strip() for p in item.partition(":"))
+        code = resolve(typed, catalogue)
+        if isinstance(code, UnknownCode):
+            problems.append(code.message)
             continue
         if code in quals:
             problems.append(f"behörigheten {code!r} står två gånger")
             continue
-        expires = _parse_date(expiry, f"behörigheten {code!r}", problems) if expiry else None
+        expires = _parse_date(expiry, f"behörigheten {typed!r}", problems) if expiry else None
+        kind = catalogue.get(code)
+        if not expiry and kind is not None and kind.requires_expiry:
+            problems.append(f"behörigheten {typed!r} ({kind.name}) kräver ett slutdatum: "
+                            f"skriv {typed}:ÅÅÅÅ-MM-DD")
         quals[code] = Qualification(code, expires)
     return list(quals.values())
 
@@ -478,13 +484,15 @@ def _parse_time(value: str, what: str, problems: list[str]) -> dt.time | None:
     return time
 
 
-def parse_shifts(text: str, tz: ZoneInfo) -> Parsed[ShiftRow]:
+def parse_shifts(
+    text: str, tz: ZoneInfo, catalogue: Catalogue = DEFAULT_CATALOGUE
+) -> Parsed[ShiftRow]:
     out: Parsed[ShiftRow] = Parsed()
     rows: list[tuple[int, ShiftRow]] = []
     records = _read_table(text, "shifts", out)
     for rec in records:
         problems: list[str] = []
-        row = _shift(rec, tz, problems)
+        row = _shift(rec, tz, problems, catalogue)
         out.errors.extend(row_error(rec.line, p) for p in problems)
         if row is not None and not problems:
             rows.append((rec.line, row))
@@ -493,7 +501,9 @@ def parse_shifts(text: str, tz: ZoneInfo) -> Parsed[ShiftRow]:
     return _finish(out, rows, bad)
 
 
-def _shift(rec: _Record, tz: ZoneInfo, problems: list[str]) -> ShiftRow | None:
+def _shift(
+    rec: _Record, tz: ZoneInfo, problems: list[str], catalogue: Catalogue
+) -> ShiftRow | None:
     v = rec.values
     id_ = _check_id(v["id"], "id", problems)
     unit = _check_id(v["unit"], "enhet (unit)", problems)
@@ -504,11 +514,7 @@ def _shift(rec: _Record, tz: ZoneInfo, problems: list[str]) -> ShiftRow | None:
     role = SHIFT_ROLE_ALIASES.get(fold(v["role"]), fold(v["role"]))
     if role not in SHIFT_ROLES:
         problems.append(f"okänd roll {v['role']!r} för passet (tillåtna: usk, vardbitrade)")
-    reqs = [r.lower() for r in _split_list(v["requirements"])]
-    for r in reqs:
-        if r not in QUALIFICATION_CODES:
-            allowed = ", ".join(sorted(QUALIFICATION_CODES))
-            problems.append(f"okänt krav {r!r} (tillåtna: {allowed})")
+    reqs = _requirements(v["requirements"], problems, catalogue)
     if len(";".join(reqs)) > 200:
         problems.append("requirements är längre än 200 tecken")
     if day is None or start is None or end is None:
@@ -525,6 +531,18 @@ def _shift(rec: _Record, tz: ZoneInfo, problems: list[str]) -> ShiftRow | None:
     if isinstance(starts_at, str) or isinstance(ends_at, str) or problems:
         return None
     return ShiftRow(rec.line, id_, unit, person, starts_at, ends_at, role, tuple(reqs))
+
+
+def _requirements(value: str, problems: list[str], catalogue: Catalogue) -> list[str]:
+    """A shift's requirements (krav): ids or aliases, stored as catalogue ids, in order."""
+    reqs: dict[str, None] = {}
+    for typed in _split_list(value):
+        code = resolve(typed, catalogue, "okänt krav")
+        if isinstance(code, UnknownCode):
+            problems.append(code.message)
+        else:
+            reqs[code] = None
+    return list(reqs)
 
 
 def _by_person(rows: Iterable[ShiftRow]) -> dict[str, list[ShiftRow]]:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.csvfile import UndecodableCsv, decode_csv
 from bot.domain.model import Channel, Shift
+from bot.domain.qualifications import Catalogue
 from bot.importer import (
     ImportKind,
     PersonRow,
@@ -43,6 +44,7 @@ from bot.importer import (
 )
 from storage import tables as t
 from storage.db import Database
+from storage.qualifications import load_catalogue
 
 ACTOR = "import"
 _CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
@@ -55,6 +57,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     encoding: str = ""  # the file's, as decode_csv named it: "Windows-1252"
+    removed: int = 0  # the qualification catalogue only: the file is the whole catalogue
 
     @property
     def ok(self) -> bool:
@@ -85,11 +88,16 @@ async def import_csv(
         return ImportResult(errors=[read])
     text, encoding = read
     # Parse before taking the write lock; check against the database inside it.
-    errors, check, write = _plan(kind, text, tz, now)
+    async with db.read() as conn:
+        catalogue = await load_catalogue(conn)  # the codes people and shifts may name
+    errors, check, write = _plan(kind, text, tz, now, catalogue)
     count = _Count()
     try:
         async with db.write() as conn:
             errors = errors + await check(conn)
+            if await load_catalogue(conn) != catalogue:
+                errors.append(row_error(0, "behörigheterna ändrades under importen; "
+                                           "försök igen"))
             if errors:
                 return ImportResult(errors=sorted(errors, key=lambda e: e.line))
             await write(conn, count)
@@ -118,7 +126,7 @@ _Write = Callable[[AsyncConnection, _Count], Awaitable[None]]
 
 
 def _plan(
-    kind: ImportKind, text: str, tz: ZoneInfo, now: dt.datetime
+    kind: ImportKind, text: str, tz: ZoneInfo, now: dt.datetime, catalogue: Catalogue
 ) -> tuple[list[RowError], _Check, _Write]:
     """Parse the text; return its errors, the database checks and the writer for its rows."""
     if kind == "units":
@@ -126,12 +134,12 @@ def _plan(
         return (units.errors, _no_check,
                 lambda conn, count: _write_units(conn, units.rows, units.columns, count))
     if kind == "people":
-        people = parse_people(text)
+        people = parse_people(text, catalogue)
         return (people.errors, lambda conn: _check_people(conn, people.rows, people.columns),
                 lambda conn, count: _write_people(conn, people.rows, people.columns, now, count))
     if kind != "shifts":
         raise ValueError(f"unknown import kind {kind!r}")
-    shifts = parse_shifts(text, tz)
+    shifts = parse_shifts(text, tz, catalogue)
     return (shifts.errors, lambda conn: _check_shifts(conn, shifts.rows, tz),
             lambda conn, count: _write_shifts(conn, shifts.rows, shifts.columns, count))
 

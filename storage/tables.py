@@ -144,6 +144,31 @@ qualifications = sa.Table(
     sa.Column("expires_on", sa.Date, nullable=True),
 )
 
+# The municipality's catalogue of qualifications (behörigheter); people and shifts store
+# the id. No foreign key from qualifications.code or shifts.requirements (a ';'-joined
+# list): the catalogue import refuses to remove an id that is still held or required.
+qualification_types = sa.Table(
+    "qualification_types",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),  # usk, korkort, insulin, ...
+    sa.Column("name", sa.String(200), nullable=False),  # Läkemedelsdelegering
+    # A person must hold it with an end date (delegering, HSLF-FS 2017:37).
+    sa.Column("requires_expiry", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+qualification_aliases = sa.Table(  # other spellings: körkort, undersköterska, ...
+    "qualification_aliases",
+    metadata,
+    sa.Column("alias", sa.String(64), primary_key=True),  # as written in the catalogue file
+    sa.Column(
+        "qualification_id",
+        sa.String(40),
+        sa.ForeignKey("qualification_types.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+
 introductions = sa.Table(  # introducerad på enheten
     "introductions",
     metadata,

@@ -75,6 +75,8 @@ EXTRA_36H = tuple(iv(f"2026-04-0{d}", "07:00", "16:00") for d in (1, 2, 3, 6))
 EXTRA_45H = (*EXTRA_36H, iv("2026-04-07", "07:00", "16:00"))
 DELEGERING_UNTIL_14 = (Qualification("usk"), Qualification("delegering", dt.date(2026, 4, 14)))
 DELEGERING_UNTIL_15 = (Qualification("usk"), Qualification("delegering", dt.date(2026, 4, 15)))
+INSULIN_UNTIL_14 = (Qualification("usk"), Qualification("insulin", dt.date(2026, 4, 14)))
+INSULIN_UNTIL_15 = (Qualification("usk"), Qualification("insulin", dt.date(2026, 4, 15)))
 WEEK_48H = (
     iv("2026-04-13", "07:00", "17:30"),
     iv("2026-04-14", "07:00", "17:00"),
@@ -100,6 +102,16 @@ CASES = [
         "requirement-expires-on-the-day",
         person(qualifications=DELEGERING_UNTIL_15),
         requirements=("delegering",),
+    ),
+    # a municipality's own catalogue id is compared like any other
+    case("own-requirement-held", person(qualifications=INSULIN_UNTIL_15),
+         requirements=("insulin",)),
+    case("own-requirement-missing", blocks={"qualification"}, requirements=("insulin",)),
+    case(
+        "own-requirement-expired",
+        person(qualifications=INSULIN_UNTIL_14),
+        blocks={"qualification_expired"},
+        requirements=("insulin",),
     ),
     # --- introduction ---
     case("not-introduced-no-handledare", NO_INTRO, blocks={"not_introduced"}),

@@ -1,4 +1,5 @@
-"""Write the sample municipality (units.csv, people.csv, shifts.csv) next to this file.
+"""Write the sample municipality (units.csv, people.csv, shifts.csv, qualifications.csv)
+next to this file.
 
 Deterministic (seeded): run it again and the files come out byte for byte the same.
 Everyone is fictional; phone numbers are in the 070-174 0x xx range.
@@ -230,6 +231,17 @@ def people_rows(staff: list[Staff], rng: random.Random) -> list[list[str]]:
     return rows
 
 
+# The default catalogue (migration 0005) and two of the municipality's own: import this
+# file before people and shifts that use them.
+QUALIFICATIONS = (
+    ("usk", "Undersköterska", "undersköterska", ""),
+    ("korkort", "Körkort", "körkort", ""),
+    ("delegering", "Läkemedelsdelegering", "läkemedelsdelegering", "ja"),
+    ("insulin", "Insulindelegering", "insulindelegering|insulin-delegering", "ja"),
+    ("taklyft", "Taklyftsutbildning", "taklyftsutbildning|lyftutbildning", ""),
+)
+
+
 def to_csv(header: list[str], rows: list[list[str]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -249,6 +261,8 @@ def render() -> dict[str, str]:
                              people_rows(staff, rng)),
         "shifts.csv": to_csv(["id", "unit", "person", "date", "start", "end", "role",
                               "requirements"], schedule(staff, rng)),
+        "qualifications.csv": to_csv(["id", "name", "aliases", "expires"],
+                                     [list(q) for q in QUALIFICATIONS]),
     }
 
 
