@@ -44,11 +44,13 @@ ROLE_ALIASES = {"ordinarie": "staff", "vikarie": "substitute", "samordnare": "co
 SHIFT_ROLE_ALIASES = {"vårdbiträde": "vardbitrade", "undersköterska": "usk"}
 
 COLUMNS: dict[ImportKind, tuple[str, ...]] = {
-    "units": ("id", "name", "area"),
+    "units": ("id", "name", "area", "address", "phone"),
     "people": ("id", "name", "phone", "roles", "units", "tier", "qualifications",
                "introduced_units", "language", "channel"),
     "shifts": ("id", "unit", "person", "date", "start", "end", "role", "requirements"),
 }
+# Columns a file may leave out: the database keeps what it has (files from before them).
+OPTIONAL_COLUMNS: dict[ImportKind, frozenset[str]] = {"units": frozenset({"address", "phone"})}
 _ID = re.compile(r"[\w.:-]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})", re.ASCII)
@@ -73,6 +75,10 @@ class UnitRow:
     id: str
     name: str
     area: str
+    # The workplace's own address and phone (never a care recipient's). None: the file has
+    # no such column, keep what the database has; "": clear it.
+    address: str | None = None
+    phone: str | None = None  # E.164; a landline is fine
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +171,12 @@ def control_char_errors(line: int, names: Sequence[str], values: Sequence[str]) 
 
 
 def _check_header(fields: list[str], kind: ImportKind, errors: list[RowError]) -> list[str] | None:
-    return check_header(fields, COLUMNS[kind], errors)
+    return check_header(fields, COLUMNS[kind], errors, OPTIONAL_COLUMNS.get(kind, frozenset()))
 
 
 def check_header(
-    fields: list[str], known: Sequence[str], errors: list[RowError]
+    fields: list[str], known: Sequence[str], errors: list[RowError],
+    optional: frozenset[str] = frozenset(),
 ) -> list[str] | None:
     """The header's column names, or None with every problem added to `errors` (line 1)."""
     names = [f.strip().lower() for f in fields]
@@ -188,7 +195,8 @@ def check_header(
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
         problems.append(f"kolumner som står två gånger: {', '.join(dupes)}")
-    missing = [c for c in known if c not in names]  # every column, so none is half-updated
+    # Every column, so none is half-updated; an optional one left out is left alone.
+    missing = [c for c in known if c not in names and c not in optional]
     if missing:
         problems.append(f"kolumner saknas: {', '.join(missing)}")
     errors.extend(row_error(1, p) for p in problems)
@@ -273,9 +281,19 @@ def parse_units(text: str) -> Parsed[UnitRow]:
     for rec in records:
         v = rec.values
         problems: list[str] = []
+        address = v.get("address")
+        if address is not None:
+            address = " ".join(_check_text(address, "address", problems, required=False).split())
+        phone = v.get("phone")
+        if phone:
+            try:
+                phone = normalise_phone(phone)  # the workplace: a landline is fine
+            except InvalidPhoneNumber:
+                problems.append(f"ogiltigt telefonnummer {phone!r}")
         row = UnitRow(rec.line, _check_id(v["id"], "id", problems),
                       _check_text(v["name"], "name", problems),
-                      _check_text(v["area"], "area", problems, required=False))
+                      _check_text(v["area"], "area", problems, required=False),
+                      address, phone)
         out.errors.extend(row_error(rec.line, p) for p in problems)
         if not problems:
             rows.append((rec.line, row))

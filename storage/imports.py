@@ -181,9 +181,12 @@ async def _write_units(conn: AsyncConnection, rows: Sequence[UnitRow], count: _C
     old = {r.id: r for r in await _rows_by_id(conn, t.units, (u.id for u in rows))}
     new: list[dict[str, Any]] = []
     for u in rows:
-        values = {"name": u.name, "area": u.area}
+        values: dict[str, Any] = {"name": u.name, "area": u.area}
+        # A column the file leaves out (None) keeps what the database has; empty clears it.
+        values |= {k: v or None for k, v in (("address", u.address), ("phone", u.phone))
+                   if v is not None}
         prev = old.get(u.id)
-        changed = prev is not None and (prev.name, prev.area) != (u.name, u.area)
+        changed = prev is not None and any(getattr(prev, k) != v for k, v in values.items())
         if prev is None:
             new.append({"id": u.id, **values})
         elif changed:

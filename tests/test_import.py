@@ -252,7 +252,7 @@ async def test_more_people_mistakes(db: Database, tmp_path: Path) -> None:
 def test_header_must_name_known_columns() -> None:
     parsed = parse_units("id,namn,area,färg\nnorr,Norr,C,blå\n")
     assert [e.message for e in parsed.errors] == [
-        "rad 1: okända kolumner: namn, färg (tillåtna: id, name, area)",
+        "rad 1: okända kolumner: namn, färg (tillåtna: id, name, area, address, phone)",
         "rad 1: kolumner saknas: name",
     ]
     assert parse_units("").errors[0].message == "filen är tom (en rubrikrad krävs)"
