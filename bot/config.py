@@ -145,7 +145,9 @@ class Settings(BaseSettings):
     @classmethod
     def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
-            raise ValueError(f"minst {SECRET_MIN_LENGTH} tecken av A-Z a-z 0-9 _ - ({_MAKE_ONE})")
+            raise ValueError(
+                f"minst {SECRET_MIN_LENGTH} tecken av A-Z a-z 0-9 _ - ({_MAKE_ONE})"
+            )
         return value
 
     @field_validator("board_token")
