@@ -31,11 +31,13 @@ from bot.channels.dispatcher import Dispatcher
 from bot.channels.telegram import TelegramSender
 from bot.config import Settings, StartupError
 from bot.runtime import open_deps
-from bot.services import callout, delivery, introduction, privacy
+from bot.services import callout, delivery, introduction, privacy, reminders
 from bot.services.deps import Deps
 from bot.web import build_web_app
 
 log = logging.getLogger(__name__)
+
+REMINDER_CHECK_SECONDS = 60  # how often due evening-before reminders are looked for
 
 
 class VikarieBot:
@@ -140,6 +142,16 @@ class VikarieBot:
                 coalesce=True,
                 id="intro-reminders",
             )
+            # The evening-before reminders: due from VIKARIE_REMINDER_TIME, checked every
+            # minute so a restart later in the evening still sends (the database marks them).
+            self._scheduler.add_job(
+                self.remind_bookings,
+                "interval",
+                seconds=REMINDER_CHECK_SECONDS,
+                max_instances=1,
+                coalesce=True,
+                id="booking-reminders",
+            )
             self._scheduler.add_job(
                 self.purge, "interval", hours=24, max_instances=1, coalesce=True, id="retention"
             )
@@ -161,6 +173,12 @@ class VikarieBot:
             await introduction.remind_stale(self.deps)
         except Exception:
             log.exception("introduction reminders failed; the next run will try again")
+
+    async def remind_bookings(self) -> None:
+        try:
+            await reminders.send_reminders(self.deps)
+        except Exception:
+            log.exception("booking reminders failed; the next run will try again")
 
     async def purge(self) -> None:
         try:

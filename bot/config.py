@@ -6,6 +6,7 @@ as uncertain are settings here, not constants in the code.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from typing import Any, Literal
@@ -102,6 +103,10 @@ class Settings(BaseSettings):
     # --- introduction ---
     supervised_shifts: int = Field(default=2, ge=0)
 
+    # --- reminder the evening before (påminnelse) ---
+    # Local time HH:MM from which tomorrow's bookings are reminded; "off" sends none.
+    reminder_time: str = "18:00"
+
     # --- privacy ---
     absence_retention_days: int = Field(default=730, ge=1)
 
@@ -113,6 +118,21 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _reminder_time(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value != "off" and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("HH:MM i lokal tid (t.ex. 18:00), eller off")
+        return value
+
+    @property
+    def reminder_at(self) -> dt.time | None:
+        """The local time reminders are due from, or None when they are off."""
+        if self.reminder_time == "off":
+            return None
+        return dt.time.fromisoformat(self.reminder_time)
 
     @field_validator("database_url")
     @classmethod

@@ -56,7 +56,7 @@ ROLE_ALIASES = {"ordinarie": "staff", "vikarie": "substitute", "samordnare": "co
 SHIFT_ROLE_ALIASES = {"vardbitrade": "vardbitrade", "underskoterska": "usk"}
 
 COLUMNS: dict[ImportKind, tuple[str, ...]] = {
-    "units": ("id", "name", "area"),
+    "units": ("id", "name", "area", "address", "phone"),
     "people": ("id", "name", "phone", "roles", "units", "tier", "qualifications",
                "introduced_units", "language", "channel"),
     "shifts": ("id", "unit", "person", "date", "start", "end", "role", "requirements"),
@@ -103,6 +103,10 @@ class UnitRow:
     id: str
     name: str
     area: str
+    # The workplace's own address and phone (never a care recipient's). None: the file has
+    # no such column, keep what the database has; "": clear it.
+    address: str | None = None
+    phone: str | None = None  # E.164; a landline is fine
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,9 +348,19 @@ def parse_units(text: str) -> Parsed[UnitRow]:
     for rec in records:
         v = rec.values
         problems: list[str] = []
+        address = v.get("address")
+        if address is not None:
+            address = " ".join(_check_text(address, "address", problems, required=False).split())
+        phone = v.get("phone")
+        if phone:
+            try:
+                phone = normalise_phone(phone)  # the workplace: a landline is fine
+            except InvalidPhoneNumber:
+                problems.append(f"ogiltigt telefonnummer {phone!r}")
         row = UnitRow(rec.line, _check_id(v["id"], "id", problems),
                       _check_text(v["name"], "name", problems),
-                      _check_text(v["area"], "area", problems, required=False))
+                      _check_text(v["area"], "area", problems, required=False),
+                      address, phone)
         out.errors.extend(row_error(rec.line, p) for p in problems)
         if not problems:
             rows.append((rec.line, row))

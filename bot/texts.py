@@ -30,12 +30,40 @@ CATALOG: dict[str, dict[str, str]] = {
     "btn_decline": {"sv": "Nej tack", "en": "No thanks"},
     # --- answers ---
     "booked": {
-        "sv": "Bokat! Du har passet:\n{unit}\n{day} {start}–{end}\n{role}. Tack!",
-        "en": "Booked! The shift is yours:\n{unit}\n{day} {start}–{end}\n{role}. Thank you!",
+        "sv": "Bokat! Du har passet:\n{unit}\n{day} {start}–{end}\n{role}.{contact}\nTack!",
+        "en": "Booked! The shift is yours:\n{unit}\n{day} {start}–{end}\n{role}.{contact}"
+        "\nThank you!",
     },
+    # {contact}: the contact_*_sms parts; the whole text may take two SMS segments.
     "booked_sms": {
-        "sv": "Bokat: {unit} {day} {start}-{end}. Tack! Svara PASS för dina pass.",
-        "en": "Booked: {unit} {day} {start}-{end}. Thanks! Reply PASS for your shifts.",
+        "sv": "Bokat: {unit} {day} {start}-{end}.{contact} Tack! Svara PASS för dina pass.",
+        "en": "Booked: {unit} {day} {start}-{end}.{contact} Thanks! Reply PASS for your shifts.",
+    },
+    # The unit's own office and phone (never a care recipient's address), and the
+    # handledare for someone not yet introduced at the unit.
+    "contact_address": {"sv": "\nAdress: {address}", "en": "\nAddress: {address}"},
+    "contact_phone": {"sv": "\nTelefon: {phone}", "en": "\nPhone: {phone}"},
+    "contact_handledare": {"sv": "\nDin handledare: {name}", "en": "\nYour supervisor: {name}"},
+    "contact_address_sms": {"sv": " Adress: {address}.", "en": " Address: {address}."},
+    "contact_phone_sms": {"sv": " Tel {phone}.", "en": " Phone {phone}."},
+    "contact_handledare_sms": {
+        "sv": " Din handledare: {name}.",
+        "en": " Your supervisor: {name}.",
+    },
+    # --- reminder the evening before (påminnelse) ---
+    "reminder": {
+        "sv": "Påminnelse: i morgon har du passet\n{unit}\n{day} {start}–{end}\n{role}."
+        "{contact}\nKan du inte komma? Tryck på knappen.",
+        "en": "Reminder: tomorrow you have the shift\n{unit}\n{day} {start}–{end}\n{role}."
+        "{contact}\nCannot come? Press the button.",
+    },
+    "btn_cannot_come": {"sv": "Jag kan inte komma", "en": "I cannot come"},
+    # Cancelling by SMS is SJUK + the date (sms_inbound gives up that day's bookings).
+    "reminder_sms": {
+        "sv": "Påminnelse: i morgon {unit} {day} {start}-{end}.{contact} "
+        "Kan du inte komma? Svara SJUK {date}.",
+        "en": "Reminder: tomorrow {unit} {day} {start}-{end}.{contact} "
+        "Cannot come? Reply SJUK {date}.",
     },
     "taken": {
         "sv": "Tillsatt: {unit} {day} {start}–{end}. Tack ändå!",

@@ -202,7 +202,10 @@ async def _write_units(
     old = {r.id: r for r in await _rows_by_id(conn, t.units, (u.id for u in rows))}
     new: list[dict[str, Any]] = []
     for u in rows:
-        values = {"name": u.name, "area": u.area}
+        values: dict[str, Any] = {"name": u.name, "area": u.area}
+        # A column the file leaves out (None) keeps what the database has; empty clears it.
+        values |= {k: v or None for k, v in (("address", u.address), ("phone", u.phone))
+                   if v is not None}
         prev = old.get(u.id)
         if prev is not None:
             values = _in_file(values, columns)

@@ -21,6 +21,8 @@ def _unit(row: Any) -> Unit:
         area=row.area,
         coordinator_chat_id=row.coordinator_chat_id,
         allow_staff_extra=bool(row.allow_staff_extra),
+        address=row.address,
+        phone=row.phone,
     )
 
 

@@ -90,6 +90,9 @@ units = sa.Table(
     sa.Column("coordinator_chat_id", sa.BigInteger, nullable=True),
     # Whether regular staff may be offered extra time / overtime here (mertid/övertid).
     sa.Column("allow_staff_extra", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The workplace (the group's office), never a care recipient's address (migration 0006).
+    sa.Column("address", sa.String(200), nullable=True),
+    sa.Column("phone", sa.String(20), nullable=True),  # E.164, a landline is fine
 )
 
 people = sa.Table(
@@ -265,6 +268,7 @@ bookings = sa.Table(  # bokning
     sa.Column("by_person_id", sa.String(64), sa.ForeignKey("people.id"), nullable=True),
     _ts("cancelled_at"),
     sa.Column("cancel_kind", sa.String(20), nullable=True),  # substitute / released
+    _ts("reminded_at"),  # the evening-before reminder was enqueued (påminnelse, 0006)
 )
 # At most one live booking per vacancy: the backstop behind "first accept wins".
 sa.Index(

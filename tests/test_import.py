@@ -252,7 +252,8 @@ async def test_more_people_mistakes(db: Database, tmp_path: Path) -> None:
 def test_header_must_name_known_columns() -> None:
     parsed = parse_units("id,nam,area,färg\nnorr,Norr,C,blå\n")
     assert [e.message for e in parsed.errors] == [
-        "rad 1: okända kolumner: nam, färg (tillåtna: id, name, area; på svenska: namn, område)",
+        "rad 1: okända kolumner: nam, färg (tillåtna: id, name, area, address, phone; "
+        "på svenska: namn, område, adress, telefon)",
         "rad 1: kolumner saknas: name (namn)",
     ]
     assert parse_units("").errors[0].message == "filen är tom (en rubrikrad krävs)"

@@ -1,16 +1,28 @@
 """Builds the messages of the call-out. Pure: records in, OutMessage out.
 
 An offer carries the unit, date, time, role and requirements only: never who is absent,
-why, or anything about a care recipient (brukare).
+why, or anything about a care recipient (brukare). A booking confirmation and the
+reminder the evening before add the unit's own office address and phone (the workplace,
+a hemtjänstgrupp's office, never a care recipient's home) and, for someone not yet
+introduced at the unit, the handledare's first name. Offers leave them out: they go to
+many people, most of whom will not come, and stay one short SMS.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from bot.domain.gsm7 import segments, to_gsm7
 from bot.domain.model import Offer, Person, Shift, Unit
 from bot.domain.outgoing import Button, OutMessage
+from bot.domain.phone import display_phone
 from bot.texts import requirement_names, role_name, shift_times, t
+
+# A booking confirmation or a reminder may cost two SMS segments, never more: a long
+# address is shortened (then left out) to stay within them.
+CONTACT_SMS_SEGMENTS = 2
+_ELLIPSIS = "..."
 
 
 def _shift_params(shift: Shift, unit: Unit, tz: ZoneInfo, lang: str) -> dict[str, str]:
@@ -86,3 +98,95 @@ def simple(
             sms_params["others"] = extra.get("others_sms", "")
         sms_text = t(f"{kind}_sms", lang, **sms_params)
     return OutMessage(kind, t(kind, lang, **p), sms_text, (), edit_offer_id)
+
+
+def _contact(unit: Unit, lang: str, handledare: str | None) -> str:
+    parts = []
+    if unit.address:
+        parts.append(t("contact_address", lang, address=unit.address))
+    if unit.phone:
+        parts.append(t("contact_phone", lang, phone=display_phone(unit.phone)))
+    if handledare:
+        parts.append(t("contact_handledare", lang, name=handledare))
+    return "".join(parts)
+
+
+def _contact_sms(unit: Unit, lang: str, handledare: str | None, address: str | None) -> str:
+    parts = []
+    if address:
+        parts.append(t("contact_address_sms", lang, address=address))
+    if unit.phone:
+        parts.append(t("contact_phone_sms", lang, phone=display_phone(unit.phone)))
+    if handledare:
+        parts.append(t("contact_handledare_sms", lang, name=handledare))
+    return "".join(parts)
+
+
+def fit_address(render: Callable[[str | None], str], address: str | None) -> str:
+    """`render(address)` within CONTACT_SMS_SEGMENTS: the address shortened word by word
+    (ending in "..."), else left out. The phone and the handledare always stay."""
+    text = render(address)
+    if not address or segments(to_gsm7(text)) <= CONTACT_SMS_SEGMENTS:
+        return text
+    words = address.split()
+    for n in range(len(words) - 1, 0, -1):
+        text = render(" ".join(words[:n]).rstrip(",.;") + _ELLIPSIS)
+        if segments(to_gsm7(text)) <= CONTACT_SMS_SEGMENTS:
+            return text
+    return render(None)
+
+
+def _contact_params(shift: Shift, unit: Unit, person: Person, tz: ZoneInfo) -> dict[str, str]:
+    lang = person.language
+    return {**_shift_params(shift, unit, tz, lang), "role": role_name(shift.role, lang)}
+
+
+def booked_message(
+    shift: Shift,
+    unit: Unit,
+    person: Person,
+    tz: ZoneInfo,
+    *,
+    handledare: str | None = None,
+    edit_offer_id: int | None = None,
+) -> OutMessage:
+    """Bokat!: the shift, the unit's address and phone, the handledare (not introduced)."""
+    lang = person.language
+    p = _contact_params(shift, unit, person, tz)
+    text = t("booked", lang, contact=_contact(unit, lang, handledare), **p)
+    sms = fit_address(
+        lambda address: t(
+            "booked_sms", lang, contact=_contact_sms(unit, lang, handledare, address), **p
+        ),
+        unit.address,
+    )
+    return OutMessage("booked", text, sms, (), edit_offer_id)
+
+
+def reminder_message(
+    booking_id: int,
+    shift: Shift,
+    unit: Unit,
+    person: Person,
+    tz: ZoneInfo,
+    *,
+    handledare: str | None = None,
+) -> OutMessage:
+    """The evening before: the shift and where; "Jag kan inte komma" opens the existing
+    cancel confirmation (bk:c:<booking>), by SMS the answer is SJUK and the date."""
+    lang = person.language
+    p = _contact_params(shift, unit, person, tz)
+    local = shift.starts_at.astimezone(tz)
+    text = t("reminder", lang, contact=_contact(unit, lang, handledare), **p)
+    sms = fit_address(
+        lambda address: t(
+            "reminder_sms",
+            lang,
+            contact=_contact_sms(unit, lang, handledare, address),
+            date=f"{local.day}/{local.month}",
+            **p,
+        ),
+        unit.address,
+    )
+    buttons = ((Button(t("btn_cannot_come", lang), f"bk:c:{booking_id}"),),)
+    return OutMessage("reminder", text, sms, buttons)

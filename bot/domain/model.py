@@ -67,6 +67,9 @@ class Unit:
     area: str
     coordinator_chat_id: int | None = None
     allow_staff_extra: bool = False
+    # The workplace (the group's office), never a care recipient's address.
+    address: str | None = None
+    phone: str | None = None  # E.164; a landline is fine
 
 
 @dataclass(frozen=True, slots=True)

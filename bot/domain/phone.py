@@ -66,3 +66,12 @@ def mask_phone(number: str | None) -> str:
     if len(number) <= 6:
         return "*" * len(number)
     return number[:5] + "*" * (len(number) - 7) + number[-2:]
+
+
+def display_phone(number: str) -> str:
+    """+46846500410 -> 08-465 004 10: how a Swede writes it (and can call it from a text)."""
+    try:
+        parsed = phonenumbers.parse(number, "SE")
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.messages import simple
+from bot.domain.eligibility import is_introduced
+from bot.domain.messages import booked_message, simple
 from bot.domain.model import Offer, OfferState, Person, VacancyStatus
 from bot.domain.outgoing import OutMessage
 from bot.services import callout as engine
@@ -123,7 +124,14 @@ async def _accept_in(
         return await _late(conn, deps, offer_id, person_id, channel)
     booking_id = await callout.insert_booking(conn, vacancy.id, a.shift.id, person_id, now, channel)
     await callout.answer_offer(conn, offer.id, OfferState.ACCEPTED, now, channel)
-    booked = simple("booked", a.shift, a.unit, person, deps.tz, edit_offer_id=offer.id)
+    booked = booked_message(
+        a.shift,
+        a.unit,
+        person,
+        deps.tz,
+        handledare=handledare_for(a, person),
+        edit_offer_id=offer.id,
+    )
     await send_to_person(conn, person, booked, now)
     others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
     people = await people_repo.get_people(conn, [o.person_id for o in others])
@@ -147,6 +155,11 @@ async def _accept_in(
     await _after_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
     moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
     return AnswerResult(Outcome.BOOKED, offer, booking_id, booked.text, moved_on)
+
+
+def handledare_for(a: engine.Assessment, person: Person) -> str | None:
+    """The handledare working alongside, named to someone not yet introduced at the unit."""
+    return None if is_introduced(person, a.unit.id) else a.handledare
 
 
 async def _after_booking(

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.domain.messages import simple
+from bot.domain.messages import booked_message, simple
 from bot.domain.model import OfferState, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.services import callout as engine
 from bot.services import introduction
 from bot.services.absence import cancel_vacancy_in
+from bot.services.answers import handledare_for
 from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from storage import audit, callout
@@ -147,7 +148,12 @@ async def _fill_by_hand(
                     conn, p, simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id), now
                 )
             await send_to_person(
-                conn, person, simple("booked", a.shift, a.unit, person, deps.tz), now
+                conn,
+                person,
+                booked_message(
+                    a.shift, a.unit, person, deps.tz, handledare=handledare_for(a, person)
+                ),
+                now,
             )
             await audit.record(
                 conn,

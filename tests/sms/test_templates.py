@@ -125,3 +125,25 @@ def test_fit_sms_keeps_one_segment() -> None:
 )
 def test_channel_choice(body: str, expected: tuple[bool, Channel | None]) -> None:
     assert channel_choice(body) == expected
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_booked_sms_with_contact_fits_two_segments(lang: str) -> None:
+    """A confirmation may cost two segments with the unit's address, phone and handledare;
+    a longer address is shortened, never a third segment."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.domain.messages import booked_message
+    from bot.domain.model import Person, Shift, Unit
+
+    tz = ZoneInfo("Europe/Stockholm")
+    start = dt.datetime(2026, 12, 30, 7, 0, tzinfo=tz)
+    shift = Shift("s", "u", start, start + dt.timedelta(hours=9), "vardbitrade")
+    person = Person("p", NAME, language=lang)
+    for address in ("Norra Storgatan 12, Vikby", "Gamla Landsvägen 123 B, " * 12):
+        unit = Unit("u", "Hemtjänst Söder", "C", address=address, phone="+46846500410")
+        sms = booked_message(shift, unit, person, tz, handledare=FIRST_NAME).sms
+        assert sms is not None and is_gsm7(to_gsm7(sms)) and segments(to_gsm7(sms)) <= 2, sms
+        assert "08-465 004 10" in sms and FIRST_NAME in sms and "Gamla Landsvägen" not in (
+            sms if address.startswith("Norra") else "")

@@ -26,7 +26,12 @@ FIRST_DAY = dt.date(2026, 11, 30)  # a Monday
 DAYS = 14
 REST = dt.timedelta(hours=11)
 
-UNITS = (("norr", "Hemtjänst Norr", "Centrum"), ("soder", "Hemtjänst Söder", "Centrum"))
+# Each unit's office (never a care recipient's address) and workplace phone, in the range
+# PTS keeps for fiction (08-465 004 00 to 99).
+UNITS = (
+    ("norr", "Hemtjänst Norr", "Centrum", "Norra Storgatan 12, Vikby", "08-465 004 10"),
+    ("soder", "Hemtjänst Söder", "Centrum", "Södra Parkvägen 3, Vikby", "08-465 004 20"),
+)
 
 FIRST_NAMES = (
     "Anna", "Maria", "Karin", "Sara", "Lena", "Emma", "Elin", "Ida", "Johanna", "Linnea",
@@ -150,7 +155,7 @@ def schedule(staff: list[Staff], rng: random.Random) -> list[list[str]]:
     rows: list[list[str]] = []
     for offset in range(DAYS):
         day = FIRST_DAY + dt.timedelta(days=offset)
-        for unit, _, _ in UNITS:
+        for unit, *_ in UNITS:
             for slot in sorted(slots_for(day, unit), key=lambda s: s.start):
                 start = dt.datetime.combine(day, slot.start)
                 end_day = day + dt.timedelta(days=1) if slot.end < slot.start else day
@@ -255,7 +260,7 @@ def render() -> dict[str, str]:
     rng = random.Random(SEED)  # noqa: S311 - sample data, not security
     staff = staff_list()
     return {
-        "units.csv": to_csv(["id", "name", "area"], [list(u) for u in UNITS]),
+        "units.csv": to_csv(["id", "name", "area", "address", "phone"], [list(u) for u in UNITS]),
         "people.csv": to_csv(["id", "name", "phone", "roles", "units", "tier", "qualifications",
                               "introduced_units", "language", "channel"],
                              people_rows(staff, rng)),
