@@ -1,5 +1,5 @@
 """`vikariebot` command line: run, demo, db upgrade|current|backup, import, explain, board,
-person export|erase, secret."""
+person export|erase, export bookings|absences, ical revoke, secret."""
 
 from __future__ import annotations
 
@@ -38,6 +38,15 @@ def _parser() -> argparse.ArgumentParser:
     person.add_argument("person_id")
     person.add_argument("--out", type=Path, help="export: skriv till filen i stället för skärmen")
     person.add_argument("--yes", action="store_true", help="erase: ja, radera")
+    export = sub.add_parser("export", help="CSV för lön och tidrapportering (Excel, ';')")
+    export.add_argument("kind", choices=["bookings", "absences"], help="bokningar / frånvaro")
+    export.add_argument("--from", dest="first", required=True, help="första dag, ÅÅÅÅ-MM-DD")
+    export.add_argument("--to", dest="last", required=True, help="sista dag (med), ÅÅÅÅ-MM-DD")
+    export.add_argument("--unit", help="bara en enhet (enhetens id)")
+    export.add_argument("--out", type=Path, help="skriv till filen i stället för skärmen")
+    ical = sub.add_parser("ical", help="personliga kalenderlänkar")
+    ical.add_argument("action", choices=["revoke"], help="revoke: stäng av länken")
+    ical.add_argument("person_id")
     return p
 
 
@@ -81,6 +90,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "person":
         return await _person(args, settings)
+    if args.command == "export":
+        return await _export(args, settings)
+    if args.command == "ical":
+        return await _ical(args, settings)
     if args.command == "demo":
         from bot.demo import run_demo
 
@@ -135,6 +148,46 @@ async def _person(args: argparse.Namespace, settings: Settings) -> int:
     gone = ", ".join(f"{k} {n}" for k, n in done.deleted.items() if n) or "inget mer"
     kept = ", ".join(f"{k} {n}" for k, n in done.kept.items())
     print(f"{args.person_id} raderad. Borttaget: {gone}. Kvar under id:t: {kept}.")
+    return 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+
+    from bot.services import exports
+
+    try:
+        first, last = dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last)
+    except ValueError:
+        print(f"Ogiltigt datum: --from {args.first} --to {args.last} (ÅÅÅÅ-MM-DD)", file=sys.stderr)
+        return 2
+    async with open_deps(settings) as deps:
+        make = exports.bookings_table if args.kind == "bookings" else exports.absences_table
+        try:
+            table = await make(deps, first, last, args.unit)
+        except exports.ExportError as exc:
+            print(f"Ingen export: {exc}", file=sys.stderr)
+            return 2
+    if args.out is None:
+        exports.write_csv(table, sys.stdout)
+        target = "skärmen"
+    else:
+        with args.out.open("w", encoding=exports.ENCODING, newline="") as f:
+            exports.write_csv(table, f)
+        target = str(args.out)
+    what = "bokningar" if args.kind == "bookings" else "frånvarorader"
+    print(f"{len(table.rows)} {what}, {first}–{last} → {target}", file=sys.stderr)
+    return 0
+
+
+async def _ical(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import calendar
+
+    async with open_deps(settings) as deps:
+        if not await calendar.revoke(deps, args.person_id, "cli", "cli"):
+            print(f"{args.person_id} har ingen kalenderlänk.", file=sys.stderr)
+            return 1
+    print(f"Kalenderlänken för {args.person_id} är avstängd.")
     return 0
 
 

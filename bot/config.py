@@ -110,6 +110,17 @@ class Settings(BaseSettings):
     # --- privacy ---
     absence_retention_days: int = Field(default=730, ge=1)
 
+    # --- exports ---
+    # Pay periods (OB) for `vikariebot export bookings`, local wall clock, HH:MM. Defaults
+    # to check against the local agreement: evening 19-22, night 22-06, weekend Fri 19 - Mon 06.
+    pay_evening_start: str = Field(default="19:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    pay_night_start: str = Field(default="22:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    pay_night_end: str = Field(default="06:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    pay_weekend_start_day: int = Field(default=5, ge=1, le=7)  # ISO weekday, 5 = Friday
+    pay_weekend_start: str = Field(default="19:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    pay_weekend_end_day: int = Field(default=1, ge=1, le=7)  # 1 = Monday
+    pay_weekend_end: str = Field(default="06:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

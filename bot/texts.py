@@ -388,6 +388,31 @@ CATALOG: dict[str, dict[str, str]] = {
     "tg_toast_unknown": {"sv": "Förfrågan finns inte.", "en": "The offer does not exist."},
     "tg_bookings_none": {"sv": "Du har inga bokade pass.", "en": "You have no booked shifts."},
     "tg_bookings_head": {"sv": "Dina bokade pass:", "en": "Your booked shifts:"},
+    # --- calendar link (kalenderlänk) ---
+    "tg_btn_calendar": {"sv": "Kalender-länk", "en": "Calendar link"},
+    "tg_calendar_link": {
+        "sv": "Din privata kalenderlänk – lägg till den som prenumeration i mobilens "
+        "kalender:\n{url}\nDela den inte: den som har länken ser dina pass.",
+        "en": "Your private calendar link – add it as a subscription in your phone's "
+        "calendar:\n{url}\nDo not share it: whoever has the link sees your shifts.",
+    },
+    "tg_calendar_unavailable": {
+        "sv": "Kalendern finns inte här: boten har ingen offentlig adress (VIKARIE_PUBLIC_URL).",
+        "en": "The calendar is not available here: the bot has no public address "
+        "(VIKARIE_PUBLIC_URL).",
+    },
+    "tg_calendar_exists": {
+        "sv": "Du har redan en kalenderlänk. Den visas bara en gång. Vill du ha en ny? "
+        "Den gamla slutar då fungera.",
+        "en": "You already have a calendar link. It is shown only once. Do you want a new "
+        "one? The old one then stops working.",
+    },
+    "tg_btn_calendar_new": {"sv": "Ny länk", "en": "New link"},
+    "tg_btn_calendar_off": {"sv": "Stäng av kalendern", "en": "Turn the calendar off"},
+    "tg_calendar_off": {"sv": "Kalenderlänken är avstängd.", "en": "Your calendar link is off."},
+    "tg_calendar_none": {"sv": "Du har ingen kalenderlänk.", "en": "You have no calendar link."},
+    "ical_summary": {"sv": "Pass: {unit}", "en": "Shift: {unit}"},
+    "ical_name": {"sv": "Vikariebot – mina pass", "en": "Vikariebot – my shifts"},
     "tg_shifts_head": {"sv": "Dina schemalagda pass:", "en": "Your scheduled shifts:"},
     "tg_btn_unbook": {"sv": "Avboka {day} {start}", "en": "Cancel {day} {start}"},
     "tg_unbook_confirm": {

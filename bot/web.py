@@ -1,4 +1,5 @@
-"""One ASGI app: Telegram webhook, Twilio webhooks, health and the coordinators' board.
+"""One ASGI app: Telegram webhook, Twilio webhooks, health, the coordinators' board and the
+substitutes' private calendars.
 
 Endpoints only validate and enqueue: check the secret or signature, answer 4xx on bad input,
 hand the payload to the application. A route exists only when its secret is configured:
@@ -89,8 +90,28 @@ def build_web_app(
         routes.append(Route("/board", board))
     if settings.telegram_webhook and settings.webhook_secret is not None and telegram_app:
         routes.append(Route("/telegram", telegram_webhook, methods=["POST"]))
+    routes.extend(calendar_routes(deps))
     routes.extend(extra_routes)
     return Starlette(routes=routes)
+
+
+def calendar_routes(deps: Deps) -> list[BaseRoute]:
+    """GET /ical/<token>.ics: a substitute's bookings as iCalendar. The token is the secret;
+    anything that is not a live token is 404, the same answer for every kind of wrong."""
+    from bot.services.calendar import feed
+
+    async def ical(request: Request) -> Response:
+        token = request.path_params.get("token", "")
+        body = await feed(deps, token) if isinstance(token, str) else None
+        if body is None:
+            return Response(status_code=404)
+        return Response(
+            body.encode("utf-8"),
+            media_type="text/calendar; charset=utf-8",
+            headers={"Cache-Control": "private, max-age=300"},
+        )
+
+    return [Route("/ical/{token}.ics", ical, methods=["GET"])]
 
 
 def _update_payload(body: bytes) -> dict[str, Any] | None:

@@ -51,6 +51,7 @@ OWN_ROWS = (
     ("introductions", t.introductions),
     ("unavailability", t.unavailability),
     ("invites", t.invites),
+    ("calendar_links", t.ical_tokens),
 )
 
 

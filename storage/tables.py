@@ -423,3 +423,15 @@ kv = sa.Table(  # small persistent state: rotation pointer, board message ids, .
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+ical_tokens = sa.Table(  # kalenderlänk: a substitute's private calendar address
+    "ical_tokens",
+    metadata,
+    # One link per person: a new one replaces the old, deleting the row revokes it.
+    sa.Column(
+        "person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    ),
+    # sha256 of the token, hex: the token itself is only ever in the link the person holds.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _ts("created_at", nullable=False),
+)

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.messages import shift_line
 from bot.domain.model import Person, Role
-from bot.services import answers, availability
+from bot.services import answers, availability, calendar
 from bot.texts import WEEKDAYS, day_label, hhmm, t
 from handlers.telegram.common import (
     Context,
@@ -67,14 +67,14 @@ async def bookings(update: Update, context: Context, person: Person) -> None:
                 f"• {shift_line(s, u, deps.tz, lang)}" for s, u in own))
     if not views:
         parts.append(t("tg_bookings_none", lang))
-        await say(update, "\n\n".join(parts))
-        return
-    parts.append(t("tg_bookings_head", lang) + "\n" + "\n".join(
-        f"• {shift_line(v.shift, v.unit, deps.tz, lang)}" for v in views))
+    else:
+        parts.append(t("tg_bookings_head", lang) + "\n" + "\n".join(
+            f"• {shift_line(v.shift, v.unit, deps.tz, lang)}" for v in views))
     buttons = [[(t("tg_btn_unbook", lang, day=day_label(v.shift.starts_at, deps.tz, lang),
                    start=hhmm(v.shift.starts_at, deps.tz)), f"bk:c:{v.booking.id}")]
                for v in views if v.shift.starts_at > deps.now()]
-    await say(update, "\n\n".join(parts), inline(buttons) if buttons else None)
+    buttons.append([(t("tg_btn_calendar", lang), "cal:l")])
+    await say(update, "\n\n".join(parts), inline(buttons))
 
 
 @requires()
@@ -100,6 +100,32 @@ async def unbook(update: Update, context: Context, person: Person) -> None:
         await edit(update, t("tg_unbook_done", lang, line=line))
     else:
         await toast(update, t("tg_unbook_failed", lang), alert=True)
+
+
+# ---------- Kalender-länk: the private calendar address ----------
+
+@requires()
+async def calendar_link(update: Update, context: Context, person: Person) -> None:
+    """cal:l asks for the link (a new one, or a choice when one exists: it is stored hashed
+    and cannot be shown again); cal:n replaces it; cal:r switches it off."""
+    step = data_parts(update)[1]
+    deps, lang = deps_of(context), person.language
+    await toast(update)
+    if step == "r":
+        gone = await calendar.revoke(deps, person.id, person.id, "telegram")
+        await say(update, t("tg_calendar_off" if gone else "tg_calendar_none", lang))
+        return
+    if deps.settings.public_url is None:
+        await say(update, t("tg_calendar_unavailable", lang))
+        return
+    if step == "l" and await calendar.has_link(deps, person.id):
+        await say(update, t("tg_calendar_exists", lang),
+                  inline([[(t("tg_btn_calendar_new", lang), "cal:n"),
+                           (t("tg_btn_calendar_off", lang), "cal:r")]]))
+        return
+    link = await calendar.new_link(deps, person.id, "telegram")
+    assert link is not None
+    await say(update, t("tg_calendar_link", lang, url=link.url))
 
 
 # ---------- /ledig: days, times, pause ----------
@@ -185,6 +211,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(answer_offer, pattern=r"^(acc|dec):\d+$"),
         CallbackQueryHandler(unbook, pattern=r"^bk:[cyn]:\d+$"),
         CallbackQueryHandler(availability_button, pattern=r"^av:[dpt]:\d+$"),
+        CallbackQueryHandler(calendar_link, pattern=r"^cal:[lnr]$"),
         CommandHandler("pass", bookings),
         MessageHandler(private_text & filters.Regex(
             rf"(?i)^\s*({_labels('tg_btn_bookings')}|pass)\s*$"), bookings),

@@ -3,10 +3,14 @@ availability, pause, channel and language are set with a few taps."""
 
 from __future__ import annotations
 
+import re
+
+import httpx
 import sqlalchemy as sa
 
 from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.services import absence
+from bot.web import build_web_app
 from storage import callout as callout_repo
 from storage import people as people_repo
 from storage import tables as t
@@ -76,3 +80,40 @@ async def test_availability_pause_channel_and_language(launch: Launch) -> None:
     assert (sara.channel, sara.language) == ("sms", "en")
     assert {"availability_days", "availability_times", "paused", "unpaused", "channel_set",
             "language_set"} <= set(audit_actions)
+
+
+async def test_the_calendar_link_under_pass(launch: Launch) -> None:
+    """Kalender-länk sends a private link once; asked again, it offers a new one (the old
+    stops working) or switching it off. The link is served by the web app."""
+    h = await launch(world, public_url="https://vikarie.example.se")
+    await h.hello("sara")
+    await h.dialog([
+        ("sara", "/pass", "Du har inga bokade pass."),
+        ("sara", press("Kalender-länk"), "Din privata kalenderlänk"),
+    ])
+    first = (await h.message_with("sara", "/ical/")).text
+    await h.dialog([
+        ("sara", "/pass", "Du har inga bokade pass."),
+        ("sara", press("Kalender-länk"), "Du har redan en kalenderlänk."),
+        ("sara", press("Ny länk"), "Din privata kalenderlänk"),
+    ])
+    links = [m for m in h.texts("sara") if "/ical/" in m]
+    paths = [re.search(r"/ical/[A-Za-z0-9_-]{43}\.ics", text).group(0)  # type: ignore[union-attr]
+             for text in (first, links[-1])]
+    assert paths[0] != paths[1]
+    app = build_web_app(h.deps)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://test") as client:
+        assert (await client.get(paths[0])).status_code == 404
+        assert (await client.get(paths[1])).status_code == 200
+        await h.dialog([("sara", press("Stäng av kalendern"), "Kalenderlänken är avstängd.")])
+        assert (await client.get(paths[1])).status_code == 404
+
+
+async def test_no_calendar_without_a_public_address(launch: Launch) -> None:
+    h = await launch(world)
+    await h.hello("emma")
+    await h.dialog([
+        ("emma", "/pass", "You have no booked shifts."),
+        ("emma", press("Calendar link"), "The calendar is not available here"),
+    ])
