@@ -240,7 +240,8 @@ _When = tuple[int | None, dt.date | None]
 
 
 def _parse_when(tokens: list[_Token], today: dt.date) -> _When | None:
-    """(day_offset, date) for what follows SJUK/FRISK/AVBOKA; (None, None) if nothing; None if garbled."""
+    """(day_offset, date) for what follows SJUK/FRISK/AVBOKA; (None, None) if nothing;
+    None if garbled."""
     texts = [t.text for t in tokens]
     kinds = [t.kind for t in tokens]
     if not tokens:
