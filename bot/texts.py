@@ -58,12 +58,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "{contact}\nCannot come? Press the button.",
     },
     "btn_cannot_come": {"sv": "Jag kan inte komma", "en": "I cannot come"},
-    # Cancelling by SMS is SJUK + the date (sms_inbound gives up that day's bookings).
+    # Cancelling by SMS is AVBOKA + the date (sms_inbound gives up that day's bookings).
     "reminder_sms": {
         "sv": "Påminnelse: i morgon {unit} {day} {start}-{end}.{contact} "
-        "Kan du inte komma? Svara SJUK {date}.",
+        "Kan du inte komma? Svara AVBOKA {date}.",
         "en": "Reminder: tomorrow {unit} {day} {start}-{end}.{contact} "
-        "Cannot come? Reply SJUK {date}.",
+        "Cannot come? Reply UNBOOK {date}.",
     },
     "taken": {
         "sv": "Tillsatt: {unit} {day} {start}–{end}. Tack ändå!",

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from bot.domain.model import VacancyStatus
 from bot.services import answers, callout
+from bot.services.reminders import send_reminders
 from storage import callout as repo
 from storage import tables as tb
 from tests.builders import local, report_absent
@@ -84,6 +85,24 @@ async def test_avboka_with_a_date_gives_up_the_booking_and_the_search_resumes(
     assert not any(b.startswith("Vikariebot: pass") for b in (await rig.bodies_to(kim))[1:])
 
 
+async def test_the_reminder_says_avboka_and_answering_it_cancels(rig: Rig) -> None:
+    vid = await _tomorrow(rig)
+    kim = phone_of(2)
+    rig.clock.set(local("2026-12-01 18:00"))
+    assert await send_reminders(rig.deps) == 1
+    reminder = await rig.sms_to(kim, lambda s: s.body.startswith("Påminnelse"))
+    assert reminder.body == (
+        "Påminnelse: i morgon Hemtjänst Norr ons 2/12 07:00-16:00. "
+        "Kan du inte komma? Svara AVBOKA 2/12."
+    )
+    assert reminder.segments <= 2
+    await rig.text(kim, "avboka 2/12")
+    reply = await rig.sms_to(kim, lambda s: s.body.startswith("Avbokat"))
+    assert "ons 2/12 07:00-16:00" in reply.body and "Krya" not in reply.body
+    assert await _status(rig, vid) == VacancyStatus.SEARCHING
+    assert await send_reminders(rig.deps) == 0  # a given-up booking is not reminded again
+
+
 async def test_avboka_without_a_day_gives_up_the_next_booking_only(rig: Rig) -> None:
     vid = await _tomorrow(rig)
     await rig.world.shift("s-03", "norr", None, "2026-12-03 07:00", "2026-12-03 16:00")
@@ -143,6 +162,21 @@ async def test_avboka_twice_and_the_telegram_button_cancel_once(rig: Rig) -> Non
             sa.select(tb.bookings.c.id).where(tb.bookings.c.vacancy_id == vid)
         )
     assert not await answers.cancel_booking(rig.deps, booking.id, "kim", "telegram")
+
+
+async def test_unbook_in_english(rig: Rig) -> None:
+    await _tomorrow(rig, language="en")
+    kim = phone_of(2)
+    rig.clock.set(local("2026-12-01 18:00"))
+    await send_reminders(rig.deps)
+    reminder = await rig.sms_to(kim, lambda s: s.body.startswith("Reminder"))
+    assert reminder.body.endswith("Cannot come? Reply UNBOOK 2/12.")
+    await rig.text(kim, "UNBOOK 2/12")
+    reply = await rig.sms_to(kim, lambda s: s.body.startswith("Cancelled"))
+    assert reply.body == (
+        "Cancelled: Wed 2/12 07:00-16:00, Hemtjänst Norr. Thank you for letting us know! "
+        "We are finding someone new."
+    )
 
 
 async def test_cancel_is_still_an_opt_out_not_avboka(rig: Rig) -> None:
