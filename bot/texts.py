@@ -58,12 +58,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "{contact}\nCannot come? Press the button.",
     },
     "btn_cannot_come": {"sv": "Jag kan inte komma", "en": "I cannot come"},
-    # Cancelling by SMS is SJUK + the date (sms_inbound gives up that day's bookings).
+    # Cancelling by SMS is AVBOKA + the date (sms_inbound gives up that day's bookings).
     "reminder_sms": {
         "sv": "Påminnelse: i morgon {unit} {day} {start}-{end}.{contact} "
-        "Kan du inte komma? Svara SJUK {date}.",
+        "Kan du inte komma? Svara AVBOKA {date}.",
         "en": "Reminder: tomorrow {unit} {day} {start}-{end}.{contact} "
-        "Cannot come? Reply SJUK {date}.",
+        "Cannot come? Reply UNBOOK {date}.",
     },
     "taken": {
         "sv": "Tillsatt: {unit} {day} {start}–{end}. Tack ändå!",
@@ -750,10 +750,10 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     # --- SMS keywords help ---
     "sms_help": {
-        "sv": "Vikariebot: JA/NEJ + kod svarar på pass, PASS visar dina pass, SJUK anmäler "
-        "frånvaro, FRISK friskanmäler, KANAL byter kanal, STOPP avslutar SMS.",
-        "en": "Vikariebot: YES/NO + code answers offers, PASS lists shifts, SJUK reports sick, "
-        "FRISK reports well, KANAL picks channel, STOP ends SMS.",
+        "sv": "Vikariebot: JA/NEJ + kod svarar, PASS visar dina pass, AVBOKA + datum avbokar, "
+        "SJUK/FRISK anmäler frånvaro, KANAL byter kanal, STOPP avslutar SMS.",
+        "en": "Vikariebot: YES/NO + code answers offers, PASS lists shifts, UNBOOK + date "
+        "cancels one, SJUK/FRISK reports sick/well, KANAL picks channel, STOP ends SMS.",
     },
     # --- SMS ---
     # Every sms_* text is GSM-7 and fits one SMS (160) at its longest realistic values:
@@ -763,9 +763,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Vikariebot: this number is not registered. Contact your coordinator to join.",
     },
     "sms_not_understood": {
-        "sv": "Det förstod jag inte. Svara JA eller NEJ + kod, PASS, SJUK, FRISK, KANAL "
-        "eller HJÄLP.",
-        "en": "I did not understand. Reply YES or NO + code, PASS, SJUK, FRISK, KANAL or HELP.",
+        "sv": "Det förstod jag inte. Svara JA eller NEJ + kod, PASS, AVBOKA, SJUK, FRISK, "
+        "KANAL eller HJÄLP.",
+        "en": "I did not understand. Reply YES or NO + code, PASS, UNBOOK, SJUK, FRISK, KANAL "
+        "or HELP.",
     },
     "sms_which_offer": {
         "sv": "{lead} Svara JA eller NEJ + kod: {offers}",
@@ -807,6 +808,24 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{day} {start}-{end} {unit}",
     },
     "sms_no_bookings": {"sv": "Du har inga bokade pass.", "en": "You have no booked shifts."},
+    # AVBOKA (I cannot come): {items} are sms_unbooked_item joined by "; ".
+    "sms_unbooked": {
+        "sv": "Avbokat: {items}. Tack för att du sa till! Vi söker en ny vikarie.",
+        "en": "Cancelled: {items}. Thank you for letting us know! We are finding someone new.",
+    },
+    "sms_unbooked_item": {"sv": "{day} {start}-{end}, {unit}", "en": "{day} {start}-{end}, {unit}"},
+    "sms_unbook_none_on_day": {
+        "sv": "Du har inget pass att avboka {day}. Dina pass: {items}",
+        "en": "You have no shift to cancel on {day}. Your shifts: {items}",
+    },
+    "sms_unbook_none_on_day_nothing_booked": {
+        "sv": "Du har inget pass att avboka {day}, och inga andra bokade pass.",
+        "en": "You have no shift to cancel on {day}, and no other booked shifts.",
+    },
+    "sms_unbook_nothing_booked": {
+        "sv": "Du har inga kommande bokade pass att avboka.",
+        "en": "You have no upcoming booked shifts to cancel.",
+    },
     "sms_stopped": {
         "sv": "Du får inga fler SMS från Vikariebot. Svara START för att börja igen.",
         "en": "You will get no more SMS from Vikariebot. Reply START to start again.",

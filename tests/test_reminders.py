@@ -97,7 +97,7 @@ async def test_everyone_booked_tomorrow_is_reminded_once(db: Database) -> None:
         "Kan du inte komma? Tryck på knappen."
     )
     assert [b.data for row in tom1.buttons for b in row] == [f"bk:c:{ids['tom1']}"]
-    assert tom1.sms is not None and tom1.sms.endswith("Kan du inte komma? Svara SJUK 2/12.")
+    assert tom1.sms is not None and tom1.sms.endswith("Kan du inte komma? Svara AVBOKA 2/12.")
     # Not today's, not the day after's, not a cancelled one; the 18:30 booking's
     # confirmation was its reminder.
     async with db.read() as conn:
@@ -137,4 +137,5 @@ def test_the_reminder_sms_fits_two_segments_with_a_long_address() -> None:
         body = to_gsm7(msg.sms)
         assert segments(body) <= 2, body
         assert "Gamla Landsvägen" in body and "..." in body  # shortened, not dropped
-        assert "08-465 004 10" in body and "Anna-Karin" in body and "SJUK 30/12" in body
+        assert "08-465 004 10" in body and "Anna-Karin" in body
+        assert ("AVBOKA 30/12" if lang == "sv" else "UNBOOK 30/12") in body

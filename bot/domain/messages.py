@@ -173,7 +173,7 @@ def reminder_message(
     handledare: str | None = None,
 ) -> OutMessage:
     """The evening before: the shift and where; "Jag kan inte komma" opens the existing
-    cancel confirmation (bk:c:<booking>), by SMS the answer is SJUK and the date."""
+    cancel confirmation (bk:c:<booking>), by SMS the answer is AVBOKA and the date."""
     lang = person.language
     p = _contact_params(shift, unit, person, tz)
     local = shift.starts_at.astimezone(tz)

@@ -7,6 +7,7 @@ any case, with or without accents, with punctuation, emoji, "tack" or a greeting
     NO        NEJ, N, NÄ, NÄÄ, NO, NOPE
     SICK      SJUK, SICK          + optional when (see below)
     WELL      FRISK, WELL         + optional when
+    UNBOOK    AVBOKA, UNBOOK      + optional when (not CANCEL: that is Twilio's opt-out)
     BOOKINGS  PASS, PASSEN, MINA PASS, SCHEMA, SHIFTS, BOOKINGS
     STOP      STOPP, STOP and Twilio's own opt-out words (STOPALL, UNSUBSCRIBE,
               CANCEL, END, QUIT, REVOKE, OPTOUT): Twilio has already opted the sender
@@ -23,7 +24,7 @@ Decisions:
 - Polite words (tack, gärna, tyvärr, snälla, hej, ...) are ignored; any other word makes
   the message UNKNOWN. "Ja men bara till 14" is a conditional yes, not a yes: the bot
   must ask again rather than book.
-- SICK / WELL take an optional "when": idag / i dag / today -> day_offset 0, imorgon /
+- SICK / WELL / UNBOOK take an optional "when": idag / i dag / today -> day_offset 0, imorgon /
   i morgon / tomorrow -> 1, i övermorgon -> 2, a weekday (mån, måndag, monday ...) ->
   days until its next occurrence (0 when it is today), or a date -> `date`: 3/12,
   3/12/2026, 3/12/26, 2026-12-03, "3 dec", "3:e december 2026". Day/month order is
@@ -31,6 +32,10 @@ Decisions:
   next year's). Nothing given -> both None: the service decides (from the next shift).
   An impossible date (31/2) makes the message UNKNOWN rather than "today".
 - "PASS" means "my shifts" (Swedish), not the English "I'll pass".
+- After AVBOKA, words naming what is cancelled are ignored: "avboka mitt pass 2/12",
+  "AVBOKA passet imorgon". CANCEL is never UNBOOK: alone it is one of Twilio's opt-out
+  words (Twilio has already stopped the number), and "cancel 2/12" is UNKNOWN, not a
+  cancellation nobody can confirm by SMS any more.
 - A YES from someone opted out is still YES here; Twilio treats YES as opt-in, so the
   service should too.
 """
@@ -51,6 +56,7 @@ class Keyword(StrEnum):
     NO = "no"  # NEJ
     SICK = "sick"  # SJUK
     WELL = "well"  # FRISK
+    UNBOOK = "unbook"  # AVBOKA: give up a booking ("I cannot come")
     BOOKINGS = "bookings"  # PASS
     STOP = "stop"  # STOPP
     START = "start"  # START
@@ -62,8 +68,8 @@ class Keyword(StrEnum):
 class SmsCommand:
     keyword: Keyword
     code: int | None = None  # the offer's short code, "JA 47"
-    day_offset: int | None = None  # SICK/WELL: days from today (0 = today)
-    date: dt.date | None = None  # SICK/WELL: an explicit date
+    day_offset: int | None = None  # SICK/WELL/UNBOOK: days from today (0 = today)
+    date: dt.date | None = None  # SICK/WELL/UNBOOK: an explicit date
     raw: str = ""  # the message as received, stripped
 
 
@@ -84,6 +90,7 @@ _KEYWORDS: Mapping[str, Keyword] = MappingProxyType(
         **dict.fromkeys(("nej", "n", "na", "naa", "no", "nope"), Keyword.NO),
         **dict.fromkeys(("sjuk", "sick"), Keyword.SICK),
         **dict.fromkeys(("frisk", "well"), Keyword.WELL),
+        **dict.fromkeys(("avboka", "unbook"), Keyword.UNBOOK),
         **dict.fromkeys(("pass", "passen", "schema", "shifts", "bookings"), Keyword.BOOKINGS),
         **dict.fromkeys(("stopp", "stop", *TWILIO_OPT_OUT_WORDS), Keyword.STOP),
         **dict.fromkeys(("start", "starta", "unstop"), Keyword.START),
@@ -99,6 +106,14 @@ _POLITE = frozenset(
 _CODE_WORDS = frozenset(("kod", "code", "nr"))  # "ja kod 47", "ja nr 47"
 _POSSESSIVES = frozenset(("mina", "mitt", "min", "my"))  # "mina pass", "my shifts"
 _WHEN_FILLERS = frozenset(("fran", "from", "pa", "on", "den", "igen", "again"))
+# What AVBOKA may name: "avboka mitt pass", "unbook my shift" (PASS is not a second keyword).
+_BOOKING_WORDS = frozenset(
+    {
+        *_POSSESSIVES,
+        *("pass", "passet", "passen", "bokning", "bokningen", "bokningar"),
+        *("shift", "shifts", "booking", "bookings"),
+    }
+)
 _RELATIVE_DAYS: Mapping[str, int] = MappingProxyType(
     {"idag": 0, "today": 0, "imorgon": 1, "tomorrow": 1, "iovermorgon": 2, "overmorgon": 2}
 )
@@ -180,6 +195,9 @@ def parse_sms(body: str, today: dt.date) -> SmsCommand:
 
     hits = {i for i, t in enumerate(tokens) if t.kind == "word" and t.text in _KEYWORDS}
     found = {_KEYWORDS[tokens[i].text] for i in hits}
+    if Keyword.UNBOOK in found:  # "avboka mitt pass": PASS names the booking, not a keyword
+        hits = {i for i in hits if _KEYWORDS[tokens[i].text] is not Keyword.BOOKINGS}
+        found.discard(Keyword.BOOKINGS)
     if len(found) != 1:  # none, or "ja nej": ask again
         return SmsCommand(Keyword.UNKNOWN, raw=raw)
     keyword = found.pop()  # "ja ja!" and "ok ja" are one YES
@@ -193,7 +211,9 @@ def parse_sms(body: str, today: dt.date) -> SmsCommand:
             return SmsCommand(keyword, code=int(rest[0].text), raw=raw)
         return SmsCommand(Keyword.UNKNOWN, raw=raw)
 
-    if keyword in (Keyword.SICK, Keyword.WELL):
+    if keyword is Keyword.UNBOOK:
+        rest = [t for t in rest if t.text not in _BOOKING_WORDS]
+    if keyword in (Keyword.SICK, Keyword.WELL, Keyword.UNBOOK):
         when = _parse_when([t for t in rest if t.text not in _WHEN_FILLERS], today)
         if when is None:
             return SmsCommand(Keyword.UNKNOWN, raw=raw)
@@ -220,7 +240,8 @@ _When = tuple[int | None, dt.date | None]
 
 
 def _parse_when(tokens: list[_Token], today: dt.date) -> _When | None:
-    """(day_offset, date) for what follows SJUK/FRISK; (None, None) if nothing; None if garbled."""
+    """(day_offset, date) for what follows SJUK/FRISK/AVBOKA; (None, None) if nothing;
+    None if garbled."""
     texts = [t.text for t in tokens]
     kinds = [t.kind for t in tokens]
     if not tokens:

@@ -2,15 +2,23 @@
 
 The webhook hands over an `InboundSms`; this use case dedupes it by MessageSid, finds the
 person by number, reads the words (`bot.domain.sms_reply.parse_sms`) and calls the other
-use cases: answer an offer, report absence or well, list bookings, opt out or in, choose
-a channel. Every text is handled; answers to texts the bot cannot act on are limited
-(`bot.domain.sms_limits`: per number per hour, and for unregistered numbers together).
+use cases: answer an offer, report absence or well, give up a booking, list bookings, opt
+out or in, choose a channel. Every text is handled; answers to texts the bot cannot act on
+are limited (`bot.domain.sms_limits`: per number per hour, and for unregistered numbers
+together).
 
 Replies to people travel through the outbox as SMS of kind `sms_reply`, retried and
 recorded like any message, and sent even to someone opted out of SMS (they just wrote to
 us). Limited replies have kinds of their own (`LIMITED_KINDS`), so the outbox rows are the
 count. A text that is one of Twilio's own opt-out words (STOP, ...) gets no answer from
 us: Twilio has confirmed it and refuses further messages to the number (21610).
+AVBOKA [when] ("I cannot come", the reminder's answer) gives up bookings through the same
+use case as Telegram's Avboka button (`answers.cancel_booking`): the vacancy searches again.
+With a day it gives up every booking starting that day (a split shift is one promise to
+be there: the reminder says "AVBOKA 2/12" for the day, and the reply names each shift
+given up); without one, only the next booked shift. Nothing booked that day: the reply
+lists the bookings there are, or says there are none. A shift that has begun is not given
+up by SMS (the use case refuses it); that is a call to the coordinator.
 An unregistered number is told how to join, at most once a day, and nothing else:
 its reply goes back in the webhook response (TwiML) because an outbox row needs a person,
 and its number is never stored (a keyed hash in `sms_unknown_replies` counts the replies).
@@ -338,6 +346,82 @@ async def _well(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) ->
     await reply(deps, person, receipt.text)
 
 
+# ---------- AVBOKA ----------
+
+
+async def _unbook(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
+    lang = person.language
+    day = _day_of(deps, cmd)
+    upcoming = await _upcoming_bookings(deps, person.id)
+    if day is None:
+        chosen = upcoming[:1]
+    else:
+        chosen = [(b, s) for b, s in upcoming if s.starts_at.astimezone(deps.tz).date() == day]
+    cancelled = [
+        shift
+        for booking_id, shift in chosen
+        if await answers.cancel_booking(deps, booking_id, person.id, "sms")
+    ]
+    if cancelled:
+        items = await _shift_items(deps, lang, "sms_unbooked_item", cancelled)
+        await reply(deps, person, _fit_list(lang, "sms_unbooked", items))
+        return
+    if chosen:  # given up meanwhile (a second text, the Telegram button): read again
+        upcoming = await _upcoming_bookings(deps, person.id)
+    if day is None:
+        await reply(deps, person, t("sms_unbook_nothing_booked", lang))
+        return
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=deps.tz)
+    label = day_label(noon, deps.tz, lang)
+    if not upcoming:
+        await reply(deps, person, t("sms_unbook_none_on_day_nothing_booked", lang, day=label))
+        return
+    items = await _shift_items(deps, lang, "sms_booking_item", [s for _, s in upcoming])
+    await reply(deps, person, _fit_list(lang, "sms_unbook_none_on_day", items, day=label))
+
+
+def _day_of(deps: Deps, cmd: SmsCommand) -> dt.date | None:
+    """The local date an AVBOKA names (as SJUK reads it); None when it names none."""
+    if cmd.date is not None:
+        return cmd.date
+    if cmd.day_offset is None:
+        return None
+    return deps.now().astimezone(deps.tz).date() + dt.timedelta(days=cmd.day_offset)
+
+
+async def _upcoming_bookings(deps: Deps, person_id: str) -> list[tuple[int, Shift]]:
+    """(booking id, shift) of the person's live bookings not yet begun, soonest first."""
+    now = deps.now()
+    async with deps.db.read() as conn:
+        booked = await callout.bookings_of(conn, person_id, now)
+    return [(b.id, s) for b, s in booked if s.starts_at > now]
+
+
+async def _shift_items(deps: Deps, lang: str, key: str, shifts: Sequence[Shift]) -> list[str]:
+    """One `key` text per shift: its day, times and unit."""
+    async with deps.db.read() as conn:
+        units = {u.id: u.name for u in await people_repo.all_units(conn)}
+    return [
+        t(
+            key,
+            lang,
+            **shift_times(s.starts_at, s.ends_at, deps.tz, lang),
+            unit=units.get(s.unit_id, s.unit_id),
+        )
+        for s in shifts
+    ]
+
+
+def _fit_list(lang: str, key: str, items: Sequence[str], **params: object) -> str:
+    """The `key` text with as many of `items` as one SMS holds, "; " between them."""
+    return fit_sms(
+        lambda shown: t(key, lang, items=shown, **params),
+        items,
+        lambda n: t("sms_more", lang, count=n),
+        sep="; ",
+    )
+
+
 # ---------- PASS ----------
 
 
@@ -422,6 +506,7 @@ _HANDLERS: dict[Keyword, Callable[[Deps, Person, SmsCommand, InboundSms], Awaita
     Keyword.NO: _answer,
     Keyword.SICK: _sick,
     Keyword.WELL: _well,
+    Keyword.UNBOOK: _unbook,
     Keyword.BOOKINGS: _bookings,
     Keyword.STOP: _stop,
     Keyword.START: _start,

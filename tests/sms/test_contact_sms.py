@@ -1,5 +1,5 @@
 """Where and whom to ask, by SMS: the confirmation and the reminder carry the unit's office
-address and phone within two segments; answering the reminder cancels (SJUK + date)."""
+address and phone within two segments; answering the reminder cancels (AVBOKA + date)."""
 
 from __future__ import annotations
 
@@ -59,12 +59,12 @@ async def test_sms_reminder_once_and_answering_it_cancels(rig: Rig) -> None:
     assert reminder.body == (
         "Påminnelse: i morgon Hemtjänst Norr ons 2/12 07:00-16:00. "
         "Adress: Norra Storgatan 12, Vikby. Tel 08-465 004 10. "
-        "Kan du inte komma? Svara SJUK 2/12."
+        "Kan du inte komma? Svara AVBOKA 2/12."
     )
     assert reminder.segments <= 2
 
-    await rig.text(kim, "SJUK 2/12")
-    await rig.sms_to(kim, lambda s: "avbokad" in s.body)
+    await rig.text(kim, "AVBOKA 2/12")
+    await rig.sms_to(kim, lambda s: s.body.startswith("Avbokat"))
     async with rig.db.read() as conn:
         vacancy = await repo.get_vacancy(conn, vid)
     assert vacancy is not None and vacancy.status == VacancyStatus.SEARCHING

@@ -141,9 +141,11 @@ KEYWORDS = [
     (["HJÄLP", "hjalp", "Help", "?", "info"], "JA/NEJ + kod svarar"),
     (["PASS", "pass", "Mina pass", "schema"], "Du har inga bokade pass."),
     (["ja", "JA 3", "Ok", "nej tack", "NEJ 12"], "Du har ingen öppen förfrågan"),
-    (["blabla", "ja men bara till 14", "ja nej", "SJUK 31/2"], "Det förstod jag inte."),
+    (["blabla", "ja men bara till 14", "ja nej", "SJUK 31/2", "avboka 31/2", "cancel 2/12"],
+     "Det förstod jag inte."),
     (["KANAL", "kanal duva"], "Svara KANAL TELEGRAM"),
     (["FRISK", "frisk", "Frisk igen"], "Du har ingen pågående frånvaro."),
+    (["AVBOKA", "Avboka!", "avboka passet"], "Du har inga kommande bokade pass att avboka."),
 ]
 
 

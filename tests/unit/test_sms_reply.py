@@ -102,6 +102,38 @@ def test_well(body: str, day_offset: int | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "day_offset", "date"),
+    [
+        ("avboka", None, None),  # the service takes the next booked shift
+        ("AVBOKA", None, None),
+        ("Avboka!", None, None),
+        ("AVBOKA 2/12", None, dt.date(2026, 12, 2)),
+        ("avboka den 2/12", None, dt.date(2026, 12, 2)),
+        ("Avboka 2 dec", None, dt.date(2026, 12, 2)),
+        ("avboka 2026-12-02", None, dt.date(2026, 12, 2)),
+        ("AVBOKA imorgon", 1, None),
+        ("avboka i morgon tack", 1, None),
+        ("Avboka fredag", 3, None),
+        ("avboka mitt pass 2/12", None, dt.date(2026, 12, 2)),  # PASS names the booking
+        ("AVBOKA passet imorgon", 1, None),
+        ("avboka pass", None, None),
+        ("unbook", None, None),
+        ("UNBOOK tomorrow", 1, None),
+        ("unbook my shift on friday", 3, None),
+    ],
+)
+def test_unbook(body: str, day_offset: int | None, date: dt.date | None) -> None:
+    expected = SmsCommand(Keyword.UNBOOK, day_offset=day_offset, date=date, raw=body.strip())
+    assert parse_sms(body, TODAY) == expected
+
+
+@pytest.mark.parametrize("body", ["CANCEL", "cancel", "Cancel.", "CANCEL!"])
+def test_cancel_stays_twilios_opt_out(body: str) -> None:
+    """Twilio has opted the number out on CANCEL: it can never mean AVBOKA."""
+    assert parse_sms(body, TODAY) == SmsCommand(Keyword.STOP, raw=body.strip())
+
+
+@pytest.mark.parametrize(
     ("body", "keyword"),
     [
         ("pass", Keyword.BOOKINGS),
@@ -147,6 +179,12 @@ def test_other_keywords(body: str, keyword: Keyword) -> None:
         "sjuk 31/2",  # no such date: ask again rather than guess
         "sjuk 3",
         "sjuk idag och imorgon",
+        "avboka 31/2",  # no such date: ask again rather than cancel the next shift
+        "avboka 3",
+        "avboka ja",
+        "avboka sjuk",
+        "cancel 2/12",  # not Twilio's opt-out, and not AVBOKA either
+        "cancel my shift",
         "mina pass imorgon",
         "stoppa inte",
         "søk",  # one word, not "s" + "k"
@@ -163,5 +201,5 @@ def test_raw_keeps_the_original_text() -> None:
 
 def test_keyword_values_are_stable_strings() -> None:
     assert [k.value for k in Keyword] == [
-        "yes", "no", "sick", "well", "bookings", "stop", "start", "help", "unknown",
+        "yes", "no", "sick", "well", "unbook", "bookings", "stop", "start", "help", "unknown",
     ]  # fmt: skip
