@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from bot.config import Settings, StartupError, load_settings, new_secret
 from bot.runtime import open_deps, secret_values, setup_logging
@@ -137,7 +139,8 @@ async def _person(args: argparse.Namespace, settings: Settings) -> int:
             if args.out is None:
                 print(text)
             else:
-                args.out.write_text(text + "\n", encoding="utf-8")
+                with _private_file(args.out, "utf-8") as f:
+                    f.write(text + "\n")
                 print(f"Utdrag för {args.person_id} skrivet till {args.out}")
             return 0
         try:
@@ -149,6 +152,13 @@ async def _person(args: argparse.Namespace, settings: Settings) -> int:
     kept = ", ".join(f"{k} {n}" for k, n in done.kept.items())
     print(f"{args.person_id} raderad. Borttaget: {gone}. Kvar under id:t: {kept}.")
     return 0
+
+
+def _private_file(path: Path, encoding: str) -> TextIO:
+    """A file only its owner may read (0600): exports hold names, hours and absences."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    return open(fd, "w", encoding=encoding, newline="")  # the caller closes it
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
@@ -172,7 +182,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         exports.write_csv(table, sys.stdout)
         target = "skärmen"
     else:
-        with args.out.open("w", encoding=exports.ENCODING, newline="") as f:
+        with _private_file(args.out, exports.ENCODING) as f:
             exports.write_csv(table, f)
         target = str(args.out)
     what = "bokningar" if args.kind == "bookings" else "frånvarorader"

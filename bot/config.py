@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 SECRET_MIN_LENGTH = 32
 # Telegram's alphabet for the webhook secret token (Bot API setWebhook: 1-256 characters).
@@ -148,8 +150,13 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
+        hint = "use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB"
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
+            raise ValueError(hint)
+        try:
+            make_url(value).port  # noqa: B018 (a port that is not a number raises here)
+        except (ValueError, ArgumentError):
+            raise ValueError(f"an address that does not parse ({hint})") from None
         return value
 
     @field_validator("webhook_secret")

@@ -53,10 +53,13 @@ async def open_deps(
 
 def _database_failure(url: str, exc: BaseException) -> StartupError:
     log.debug("database failure", exc_info=exc)
-    parsed = make_url(url)
-    where = parsed.database if parsed.get_backend_name() == "sqlite" else (
-        f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
-    )
+    try:
+        parsed = make_url(url)
+        where = parsed.database if parsed.get_backend_name() == "sqlite" else (
+            f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
+        )
+    except Exception:  # the address itself is broken: never print it (it may hold a password)
+        where = "VIKARIE_DATABASE_URL"
     reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0][:160]
     return StartupError(
         f"Databasen går inte att öppna ({where}): {type(exc).__name__}"

@@ -396,6 +396,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Your private calendar link – add it as a subscription in your phone's "
         "calendar:\n{url}\nDo not share it: whoever has the link sees your shifts.",
     },
+    "tg_private_only": {
+        "sv": "Det här visar jag bara i din privata chatt med mig.",
+        "en": "I only show this in your private chat with me.",
+    },
     "tg_calendar_unavailable": {
         "sv": "Kalendern finns inte här: boten har ingen offentlig adress (VIKARIE_PUBLIC_URL).",
         "en": "The calendar is not available here: the bot has no public address "

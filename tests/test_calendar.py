@@ -103,6 +103,19 @@ async def test_a_new_link_replaces_the_old_and_revoke_ends_it(db: Database) -> N
     assert await calendar.new_link(make_deps(db, "2026-11-30 09:00"), "mio", "telegram") is None
 
 
+async def test_a_deactivated_person_has_no_calendar(db: Database) -> None:
+    await _world(db)
+    deps = make_deps(db, "2026-11-30 09:00", public_url=PUBLIC)
+    link = await calendar.new_link(deps, "mio", "telegram")
+    assert link is not None
+    async with _client(db) as client:
+        assert (await client.get(_path(link.url))).status_code == 200
+        async with db.write() as conn:
+            await conn.execute(sa.update(t.people).where(t.people.c.id == "mio").values(
+                active=False))
+        assert (await client.get(_path(link.url))).status_code == 404
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -111,6 +111,7 @@ def test_absences_export(sqlite_file: Path, capsys: pytest.CaptureFixture[str]) 
     args = ["export", "absences", "--from", "2026-12-01", "--to", "2026-12-31", "--out", str(out)]
     assert cli_main(args) == 0
     assert "3 frånvarorader" in capsys.readouterr().err
+    assert out.stat().st_mode & 0o777 == 0o600  # names and absence categories: owner only
     rows = _read(out)
     assert list(rows[0]) == [
         "Person-id", "Namn", "Orsak", "Enhet", "Enhets-id", "Datum", "Start", "Slutdatum",

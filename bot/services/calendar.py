@@ -84,7 +84,7 @@ async def feed(deps: Deps, token: str) -> str | None:
         if found is None or not hmac.compare_digest(found[1], wanted):
             return None
         person = await people_repo.get_person(conn, found[0])
-        if person is None:
+        if person is None or not person.active:  # a deactivated person has no calendar
             return None
         rows = await callout.bookings_of(conn, person.id, deps.now() - HISTORY)
         units = {u.id: u for u in await people_repo.all_units(conn)}

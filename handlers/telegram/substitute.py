@@ -23,6 +23,7 @@ from handlers.telegram.common import (
     deps_of,
     edit,
     inline,
+    is_private,
     requires,
     say,
     toast,
@@ -58,6 +59,9 @@ async def answer_offer(update: Update, context: Context, person: Person) -> None
 @requires()
 async def bookings(update: Update, context: Context, person: Person) -> None:
     deps, lang = deps_of(context), person.language
+    if not is_private(update):  # one's bookings and calendar link are not for a group
+        await say(update, t("tg_private_only", lang))
+        return
     views = await availability.bookings(deps, person.id)
     parts: list[str] = []
     if person.has_role(Role.STAFF):
@@ -110,6 +114,9 @@ async def calendar_link(update: Update, context: Context, person: Person) -> Non
     and cannot be shown again); cal:n replaces it; cal:r switches it off."""
     step = data_parts(update)[1]
     deps, lang = deps_of(context), person.language
+    if not is_private(update):  # the link is a secret: never into a group
+        await toast(update, t("tg_private_only", lang), alert=True)
+        return
     await toast(update)
     if step == "r":
         gone = await calendar.revoke(deps, person.id, person.id, "telegram")

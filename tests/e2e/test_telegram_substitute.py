@@ -9,6 +9,7 @@ import httpx
 import sqlalchemy as sa
 
 from bot.domain.model import AbsenceCategory, VacancyStatus
+from bot.fakes.telegram_server import SentMessage
 from bot.services import absence
 from bot.web import build_web_app
 from storage import callout as callout_repo
@@ -108,6 +109,23 @@ async def test_the_calendar_link_under_pass(launch: Launch) -> None:
         assert (await client.get(paths[1])).status_code == 200
         await h.dialog([("sara", press("Stäng av kalendern"), "Kalenderlänken är avstängd.")])
         assert (await client.get(paths[1])).status_code == 404
+
+
+async def test_bookings_and_the_calendar_link_stay_out_of_group_chats(launch: Launch) -> None:
+    """/pass in a group shows nothing of the person's; a Kalender-länk press there (forged:
+    the group never sees the button) is refused, and no link is made."""
+    h = await launch(world, public_url="https://vikarie.example.se")
+    await h.hello("sara")
+    h.groups["norr"] = -100777
+    said = await h.step("sara", "/pass", "bara i din privata chatt", chat="norr")
+    assert isinstance(said, SentMessage)
+    said.reply_markup = {"inline_keyboard": [[{"text": "x", "callback_data": "cal:l"}]]}
+    h.fake.user_presses_button(h.uid("sara"), said.message_id, "cal:l", chat_id=-100777)
+    await h.expect(-100777, "bara i din privata chatt", toast_from=len(h.fake.callback_answers) - 1)
+    await h.handled()
+    assert not [m for m in h.fake.messages(-100777) if "/ical/" in (m.text or "")]
+    async with h.deps.db.read() as conn:
+        assert (await conn.execute(sa.select(t.ical_tokens))).first() is None
 
 
 async def test_no_calendar_without_a_public_address(launch: Launch) -> None:
