@@ -152,40 +152,35 @@ class Parsed(Generic[RowT]):
 
 
 @dataclass(frozen=True, slots=True)
-class _Record:
+class Record:
     line: int
     values: dict[str, str]
 
 
-def _read_table(
-    text: str, kind: ImportKind, out: Parsed[RowT]
-) -> list[_Record]:
-    """Split the text into records keyed by column name; header problems end the read.
-
-    Every record has every column of the kind: one the file leaves out is "" (the parsers'
-    default), and `out.columns` tells the writer which columns the file has.
-    """
-    errors = out.errors
+def read_records(
+    text: str, header_of: Callable[[list[str]], list[str] | None], errors: list[RowError]
+) -> tuple[list[str] | None, list[Record]]:
+    """The one CSV reader of every import: a BOM, comma or semicolon, blank lines and
+    Excel's trailing separators, line numbers that count quoted line breaks, a wrong field
+    count or a control character refused with its line. `header_of` checks the first row
+    (adding its problems to `errors`) and names the columns; None there ends the read."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
         errors.append(row_error(0, "filen är tom (en rubrikrad krävs)"))
-        return []
-    left_out: dict[str, str] = {}
+        return None, []
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[_Record] = []
+    records: list[Record] = []
     header: list[str] | None = None
     prev_line = 0
     try:
         for fields in reader:
             line, prev_line = prev_line + 1, reader.line_num
             if header is None:
-                header = _check_header(fields, kind, errors)
+                header = header_of(fields)
                 if header is None:
-                    return []
-                out.columns = frozenset(header)
-                left_out = {c: "" for c in COLUMNS[kind] if c not in out.columns}
+                    return None, []
                 continue
             if not any(f.strip() for f in fields):
                 continue  # blank line, or an Excel row of separators only
@@ -198,10 +193,27 @@ def _read_table(
             if bad := control_char_errors(line, header, values):
                 errors.extend(bad)
                 continue
-            records.append(_Record(line, {**left_out, **dict(zip(header, values, strict=True))}))
+            records.append(Record(line, dict(zip(header, values, strict=True))))
     except csv.Error as exc:
         errors.append(row_error(prev_line + 1, f"kan inte läsa raden som CSV ({exc})"))
-    return records
+    return header, records
+
+
+def _read_table(
+    text: str, kind: ImportKind, out: Parsed[RowT]
+) -> list[Record]:
+    """Records keyed by column name; header problems end the read.
+
+    Every record has every column of the kind: one the file leaves out is "" (the parsers'
+    default), and `out.columns` tells the writer which columns the file has.
+    """
+    header, records = read_records(
+        text, lambda fields: _check_header(fields, kind, out.errors), out.errors)
+    if header is None:
+        return []
+    out.columns = frozenset(header)
+    left_out = {c: "" for c in COLUMNS[kind] if c not in out.columns}
+    return [Record(r.line, {**left_out, **r.values}) for r in records]
 
 
 def control_char_errors(line: int, names: Sequence[str], values: Sequence[str]) -> list[RowError]:
@@ -306,7 +318,7 @@ def _clock(value: str) -> dt.time | None:
 
 
 def _duplicates(
-    records: Iterable[_Record], key: Callable[[_Record], str | None], what: str,
+    records: Iterable[Record], key: Callable[[Record], str | None], what: str,
     errors: list[RowError],
 ) -> set[int]:
     """Lines repeating a key (id, phone) already on an earlier line, rows with errors too."""
@@ -324,11 +336,11 @@ def _duplicates(
     return bad
 
 
-def _id_of(rec: _Record) -> str:
+def _id_of(rec: Record) -> str:
     return rec.values["id"]
 
 
-def _phone_of(rec: _Record) -> str | None:
+def _phone_of(rec: Record) -> str | None:
     try:
         return normalise_phone(rec.values["phone"]) if rec.values["phone"] else None
     except InvalidPhoneNumber:
@@ -385,7 +397,7 @@ def parse_people(text: str, catalogue: Catalogue = DEFAULT_CATALOGUE) -> Parsed[
 
 
 def _person(
-    rec: _Record, has_channel: bool, problems: list[str], catalogue: Catalogue
+    rec: Record, has_channel: bool, problems: list[str], catalogue: Catalogue
 ) -> PersonRow | None:
     v = rec.values
     id_ = _check_id(v["id"], "id", problems)
@@ -516,7 +528,7 @@ def parse_shifts(
 
 
 def _shift(
-    rec: _Record, tz: ZoneInfo, problems: list[str], catalogue: Catalogue
+    rec: Record, tz: ZoneInfo, problems: list[str], catalogue: Catalogue
 ) -> ShiftRow | None:
     v = rec.values
     id_ = _check_id(v["id"], "id", problems)

@@ -19,14 +19,12 @@ after `fold` (case, space and å ä ö ignored).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
 from bot.domain.codes import fold
 from bot.domain.qualifications import QualificationType
-from bot.importer import RowError, check_header, control_char_errors, row_error
+from bot.importer import RowError, check_header, read_records, row_error
 
 COLUMNS = ("id", "name", "aliases")
 OPTIONAL = ("expires",)
@@ -52,41 +50,17 @@ class ParsedCatalogue:
 def parse_qualifications(text: str) -> ParsedCatalogue:
     """CSV text in, catalogue rows or line-numbered Swedish errors out."""
     out = ParsedCatalogue()
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        out.errors.append(row_error(0, "filen är tom (en rubrikrad krävs)"))
-        return out
-    first = text.splitlines()[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    prev_line = 0
+
+    def header_of(fields: list[str]) -> list[str] | None:
+        has_expires = any(f.strip().lower() == "expires" for f in fields)
+        return check_header(fields, COLUMNS + OPTIONAL if has_expires else COLUMNS, out.errors)
+
+    header, records = read_records(text, header_of, out.errors)
     seen: dict[str, tuple[int, str]] = {}  # fold(id or alias) -> (line, as written)
-    try:
-        for fields in reader:
-            line, prev_line = prev_line + 1, reader.line_num
-            if header is None:
-                has_expires = any(f.strip().lower() == "expires" for f in fields)
-                header = check_header(fields, COLUMNS + OPTIONAL if has_expires else COLUMNS,
-                                      out.errors)
-                if header is None:
-                    return out
-                continue
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) < len(header) or any(f.strip() for f in fields[len(header):]):
-                out.errors.append(row_error(
-                    line, f"fel antal fält ({len(fields)}, rubrikraden har {len(header)})"))
-                continue
-            stripped = [f.strip() for f in fields[:len(header)]]
-            if bad := control_char_errors(line, header, stripped):
-                out.errors.extend(bad)
-                continue
-            row = _row(line, dict(zip(header, stripped, strict=True)), seen, out.errors)
-            if row is not None:
-                out.rows.append(row)
-    except csv.Error as exc:
-        out.errors.append(row_error(prev_line + 1, f"kan inte läsa raden som CSV ({exc})"))
+    for rec in records:
+        row = _row(rec.line, rec.values, seen, out.errors)
+        if row is not None:
+            out.rows.append(row)
     if header is not None and not out.rows and not out.errors:
         out.errors.append(row_error(0, "filen har inga behörigheter (minst en rad krävs)"))
     out.errors.sort(key=lambda e: e.line)

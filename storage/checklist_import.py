@@ -12,9 +12,7 @@ without `kind` every item is a tick.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 from collections import defaultdict
@@ -25,7 +23,7 @@ import sqlalchemy as sa
 
 from bot.domain.checklist import ItemKind
 from bot.domain.codes import fold
-from bot.importer import RowError, check_header, control_char_errors, row_error
+from bot.importer import RowError, check_header, read_records, row_error
 from storage import checklists as repo
 from storage import tables as t
 from storage.db import Database
@@ -62,48 +60,22 @@ class ParsedChecklist:
 def parse_checklist(text: str) -> ParsedChecklist:
     """Pure: CSV text in, item rows or line-numbered errors out."""
     out = ParsedChecklist()
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        out.errors.append(row_error(0, "filen är tom (en rubrikrad krävs)"))
-        return out
-    first = text.splitlines()[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    prev_line = 0
+    header, records = read_records(text, lambda fields: _header(fields, out.errors), out.errors)
     seen: dict[tuple[str | None, int], int] = {}
-    try:
-        for fields in reader:
-            line, prev_line = prev_line + 1, reader.line_num
-            if header is None:
-                header = _header(fields, out.errors)
-                if header is None:
-                    return out
-                continue
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) < len(header) or any(f.strip() for f in fields[len(header):]):
-                out.errors.append(row_error(
-                    line, f"fel antal fält ({len(fields)}, rubrikraden har {len(header)})"))
-                continue
-            stripped = [f.strip() for f in fields[:len(header)]]
-            if bad := control_char_errors(line, header, stripped):
-                out.errors.extend(bad)
-                continue
-            values = {c: "" for c in COLUMNS} | dict(zip(header, stripped, strict=True))
-            row = _row(line, values, out.errors)
-            if row is None:
-                continue
-            key = (row.unit_id, row.position)
-            if key in seen:
-                where = f"enhet {row.unit_id!r}" if row.unit_id else "standardmallen"
-                out.errors.append(row_error(
-                    line, f"punkt {row.position} för {where} finns redan på rad {seen[key]}"))
-                continue
-            seen[key] = line
-            out.rows.append(row)
-    except csv.Error as exc:
-        out.errors.append(row_error(prev_line + 1, f"kan inte läsa raden som CSV ({exc})"))
+    for rec in records:
+        values = {c: "" for c in COLUMNS} | rec.values
+        line = rec.line
+        row = _row(line, values, out.errors)
+        if row is None:
+            continue
+        key = (row.unit_id, row.position)
+        if key in seen:
+            where = f"enhet {row.unit_id!r}" if row.unit_id else "standardmallen"
+            out.errors.append(row_error(
+                line, f"punkt {row.position} för {where} finns redan på rad {seen[key]}"))
+            continue
+        seen[key] = line
+        out.rows.append(row)
     if header is not None and not out.rows and not out.errors:
         out.errors.append(row_error(0, "filen har inga punkter (minst en rad krävs)"))
     out.errors.sort(key=lambda e: e.line)

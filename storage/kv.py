@@ -29,10 +29,3 @@ async def with_prefix(conn: AsyncConnection, prefix: str) -> dict[str, str]:
     """Every key starting with `prefix`, with its value."""
     rows = await conn.execute(sa.select(t.kv).where(t.kv.c.key.startswith(prefix, autoescape=True)))
     return {r.key: r.value for r in rows}
-
-
-async def delete_prefix_below(conn: AsyncConnection, prefix: str, value: str) -> None:
-    """Delete keys starting with `prefix` whose value sorts below `value` (old day markers)."""
-    await conn.execute(
-        sa.delete(t.kv).where(t.kv.c.key.startswith(prefix, autoescape=True), t.kv.c.value < value)
-    )

@@ -9,7 +9,7 @@ Pure: takes typed records, returns a `Verdict` listing EVERY blocking rule that 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.domain.model import Interval, Person, PersonLoad, Role, Shift, Tier, Unit
@@ -71,6 +71,13 @@ def is_candidate_kind(ctx: VacancyContext, person: Person) -> bool:
     if person.has_role(Role.STAFF):
         return ctx.widened or (ctx.unit.allow_staff_extra and person.tier == Tier.STAFF_EXTRA)
     return False
+
+
+def handledare_among(working: Iterable[Person], unit_id: str) -> list[Person]:
+    """The handledare of the unit among the people working a shift, in id order: the first
+    is the one named to someone not yet introduced."""
+    return sorted((p for p in working if p.has_role(Role.HANDLEDARE, unit_id)),
+                  key=lambda p: p.id)
 
 
 def is_introduced(person: Person, unit_id: str) -> bool:

@@ -19,12 +19,13 @@ from bot.domain.eligibility import (
     VacancyContext,
     Verdict,
     check_eligibility,
+    handledare_among,
     is_candidate_kind,
     is_introduced,
     is_substitute_kind,
 )
 from bot.domain.messages import offer_message, simple
-from bot.domain.model import OfferState, Person, Role, Shift, Unit, Vacancy, VacancyStatus
+from bot.domain.model import OfferState, Person, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
 from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
 from bot.domain.rules import local_year
@@ -84,10 +85,7 @@ async def assess(
     areas = {u.id: u.area for u in units.values()}
     working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff_here = await people_repo.get_people(conn, working) if working else {}
-    supervisors = sorted(
-        (p for p in staff_here.values() if p.has_role(Role.HANDLEDARE, unit.id)),
-        key=lambda p: p.id,
-    )
+    supervisors = handledare_among(staff_here.values(), unit.id)
     handledare_on_duty = bool(supervisors)
     intro_slot_taken = any(not is_introduced(p, unit.id) for p in staff_here.values())
     ctx = VacancyContext(

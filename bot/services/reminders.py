@@ -17,9 +17,9 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.eligibility import is_introduced
+from bot.domain.eligibility import handledare_among, is_introduced
 from bot.domain.messages import reminder_message
-from bot.domain.model import Person, Role, Shift, Unit
+from bot.domain.model import Person, Shift, Unit
 from bot.domain.waves import in_quiet_hours
 from bot.services.deps import Deps, send_to_person
 from storage import audit, callout, reminders
@@ -92,7 +92,5 @@ async def _handledare(
         return None
     working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff = await people_repo.get_people(conn, sorted(working - {person.id}))
-    supervisors = sorted(
-        (p for p in staff.values() if p.has_role(Role.HANDLEDARE, unit.id)), key=lambda p: p.id
-    )
+    supervisors = handledare_among(staff.values(), unit.id)
     return supervisors[0].first_name if supervisors else None
