@@ -18,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vikariebot", description="Vikariebot – vikarieutskick")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="starta boten (Telegram, SMS, webb, schemaläggare)")
+    link = sub.add_parser("desk-link", help="en engångslänk till skrivbordet (/desk/)")
+    link.add_argument("person_id")
     sub.add_parser(
         "secret", help="skriv ut en ny slumpad hemlighet (VIKARIE_WEBHOOK_SECRET, _BOARD_TOKEN)"
     )
@@ -100,6 +102,20 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.demo import run_demo
 
         return await run_demo(settings, interactive=args.interactive, fresh=args.fresh)
+    if args.command == "desk-link":
+        from bot.services import desk_auth
+
+        async with open_deps(settings) as deps:
+            url = await desk_auth.create_link(deps, args.person_id)
+        if url is None:
+            print(f"{args.person_id} är inte samordnare eller admin: ingen länk till "
+                  "skrivbordet.", file=sys.stderr)
+            return 2
+        if settings.public_url is None:
+            print("Obs: VIKARIE_PUBLIC_URL är inte satt, så /desk/ är av tills den är det.",
+                  file=sys.stderr)
+        print(url)
+        return 0
     if args.command == "run":
         from bot.app import run_bot
 

@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     board_token: SecretStr | None = None  # GET /board needs 'Authorization: Bearer <token>'
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
+    desk_session_hours: float = Field(default=12.0, gt=0, le=24 * 14)
 
     # --- working-time rules (Arbetstidslagen / AB) ---
     rest_daily_hours: float = Field(default=11.0, ge=0, le=24)
@@ -239,6 +240,8 @@ class Settings(BaseSettings):
             )
         if self.board_token is None:
             lines.append("/board är av: VIKARIE_BOARD_TOKEN är inte satt")
+        if self.public_url is None:
+            lines.append("Skrivbordet /desk/ är av: VIKARIE_PUBLIC_URL är inte satt")
         return lines
 
 

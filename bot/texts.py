@@ -390,6 +390,117 @@ CATALOG: dict[str, dict[str, str]] = {
     "tg_bookings_head": {"sv": "Dina bokade pass:", "en": "Your booked shifts:"},
     # --- calendar link (kalenderlänk) ---
     "tg_btn_calendar": {"sv": "Kalender-länk", "en": "Calendar link"},
+    "desk_title": {
+        "sv": "Vikariebot – skrivbordet",
+        "en": "Vikariebot – the desk",
+    },
+    "desk_login_heading": {
+        "sv": "Logga in",
+        "en": "Log in",
+    },
+    "desk_login_phone": {
+        "sv": "Ditt mobilnummer",
+        "en": "Your mobile number",
+    },
+    "desk_login_send": {
+        "sv": "Skicka kod",
+        "en": "Send code",
+    },
+    "desk_login_explain": {
+        "sv": "Du får en engångskod i Telegram eller som SMS, dit Vikariebot brukar skriva "
+        "till dig.",
+        "en": "You get a one-time code in Telegram or by SMS, where Vikariebot usually "
+        "writes to you.",
+    },
+    "desk_login_sent": {
+        "sv": "Om numret hör till en samordnare har vi skickat en kod. Den gäller i 10 "
+        "minuter.",
+        "en": "If the number belongs to a coordinator, we have sent a code. It is valid for "
+        "10 minutes.",
+    },
+    "desk_login_code": {
+        "sv": "Kod",
+        "en": "Code",
+    },
+    "desk_login_go": {
+        "sv": "Logga in",
+        "en": "Log in",
+    },
+    "desk_login_failed": {
+        "sv": "Koden stämmer inte eller har gått ut. Be om en ny kod.",
+        "en": "The code is wrong or has expired. Ask for a new one.",
+    },
+    "desk_link_failed": {
+        "sv": "Länken är redan använd eller har gått ut. Be om en ny kod.",
+        "en": "The link has been used or has expired. Ask for a new code.",
+    },
+    "desk_logout": {
+        "sv": "Logga ut",
+        "en": "Log out",
+    },
+    "desk_board": {
+        "sv": "Tillsättning",
+        "en": "Fill status",
+    },
+    "desk_board_live": {
+        "sv": "Uppdateras av sig själv",
+        "en": "Updates by itself",
+    },
+    "desk_no_vacancies": {
+        "sv": "Inga vakanser.",
+        "en": "No vacancies.",
+    },
+    "desk_today": {
+        "sv": "Idag",
+        "en": "Today",
+    },
+    "desk_state_searching": {
+        "sv": "Söker: våg {wave}, {asked} tillfrågade, {declined} nej",
+        "en": "Searching: wave {wave}, {asked} asked, {declined} no",
+    },
+    "desk_state_escalated": {
+        "sv": "Eskalerad",
+        "en": "Escalated",
+    },
+    "desk_state_filled": {
+        "sv": "Tillsatt: {name}",
+        "en": "Filled: {name}",
+    },
+    "desk_state_cancelled": {
+        "sv": "Avbruten",
+        "en": "Cancelled",
+    },
+    "desk_state_expired": {
+        "sv": "Ej tillsatt",
+        "en": "Not filled",
+    },
+    "desk_next_step": {
+        "sv": "nästa steg {time}",
+        "en": "next step {time}",
+    },
+    "desk_after": {
+        "sv": "efter {minutes} min",
+        "en": "after {minutes} min",
+    },
+    "desk_units": {
+        "sv": "Dina enheter: {units}",
+        "en": "Your units: {units}",
+    },
+    "desk_forbidden": {
+        "sv": "Det här får du inte se.",
+        "en": "You may not see this.",
+    },
+    "desk_login": {
+        "sv": "Din kod till Vikariebots skrivbord: {code} (gäller i 10 minuter). Eller öppna:\n"
+        "{url}\nHar du inte bett om den? Strunta i det här meddelandet.",
+        "en": "Your code for the Vikariebot desk: {code} (valid for 10 minutes). Or open:\n"
+        "{url}\nDid not ask for it? Ignore this message.",
+    },
+    "desk_login_sms": {
+        "sv": "Vikariebot: din inloggningskod är {code} (gäller 10 min). Bad du inte om den? "
+        "Strunta i det.",
+        "en": "Vikariebot: your login code is {code} (valid 10 min). Did not ask? Ignore it.",
+    },
     "tg_calendar_link": {
         "sv": "Din privata kalenderlänk – lägg till den som prenumeration i mobilens "
         "kalender:\n{url}\nDela den inte: den som har länken ser dina pass.",

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.desk import desk_routes
 from bot.services.board import board_text
 from bot.services.deps import Deps
 
@@ -91,6 +92,7 @@ def build_web_app(
     if settings.telegram_webhook and settings.webhook_secret is not None and telegram_app:
         routes.append(Route("/telegram", telegram_webhook, methods=["POST"]))
     routes.extend(calendar_routes(deps))
+    routes.extend(desk_routes(deps))
     routes.extend(extra_routes)
     return Starlette(routes=routes)
 

@@ -52,6 +52,8 @@ OWN_ROWS = (
     ("unavailability", t.unavailability),
     ("invites", t.invites),
     ("calendar_links", t.ical_tokens),
+    ("desk_logins", t.desk_logins),
+    ("desk_sessions", t.desk_sessions),
 )
 
 

@@ -435,3 +435,31 @@ ical_tokens = sa.Table(  # kalenderlänk: a substitute's private calendar addres
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     _ts("created_at", nullable=False),
 )
+
+# The coordinators' desk (/desk/): one-time logins and sessions, stored as sha256 hashes.
+desk_logins = sa.Table(  # a one-time login: a link token or a code, 10 minutes, single use
+    "desk_logins",
+    metadata,
+    sa.Column("secret_hash", sa.String(64), primary_key=True),  # sha256 of token or code
+    sa.Column(
+        "person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("kind", sa.String(8), nullable=False),  # link | code
+    sa.Column("address_hash", sa.String(64), nullable=True),  # who asked (keyed hash), throttle
+    _ts("created_at", nullable=False),
+    _ts("expires_at", nullable=False),
+    _ts("used_at"),
+)
+sa.Index("ix_desk_logins_person_created", desk_logins.c.person_id, desk_logins.c.created_at)
+
+desk_sessions = sa.Table(
+    "desk_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the cookie
+    sa.Column(
+        "person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("csrf", sa.String(64), nullable=False),  # the forms' token, per session
+    _ts("created_at", nullable=False),
+    _ts("expires_at", nullable=False),
+)

@@ -20,6 +20,7 @@ class BoardRow:
     asked: int
     declined: int
     booked_name: str | None
+    booked_at: dt.datetime | None = None
 
 
 STATE_SV = {

@@ -38,6 +38,7 @@ async def board_rows(
                     len(offers),
                     sum(o.state == OfferState.DECLINED for o in offers),
                     name,
+                    booking.booked_at if booking else None,
                 )
             )
     return day, rows
