@@ -32,6 +32,7 @@ def test_a_copy_of_env_example_leaves_every_secret_unset() -> None:
         "Telegram är av: VIKARIE_TELEGRAM_TOKEN är inte satt",
         "SMS är av: VIKARIE_TWILIO_ACCOUNT_SID, _AUTH_TOKEN och _FROM är inte satta",
         "/board är av: VIKARIE_BOARD_TOKEN är inte satt",
+        "Skrivbordet /desk/ är av: VIKARIE_PUBLIC_URL är inte satt",
     ]
 
 
