@@ -496,6 +496,288 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Your code for the Vikariebot desk: {code} (valid for 10 minutes). Or open:\n"
         "{url}\nDid not ask for it? Ignore this message.",
     },
+    "desk_vacancy_heading": {
+        "sv": "Vakans #{vid}",
+        "en": "Vacancy #{vid}",
+    },
+    "desk_vacancy_unknown": {
+        "sv": "Vakansen finns inte, eller hör inte till dina enheter.",
+        "en": "The vacancy does not exist, or is not in your units.",
+    },
+    "desk_vacancy_filled": {
+        "sv": "Tillsatt",
+        "en": "Filled",
+    },
+    "desk_vacancy_searching": {
+        "sv": "Söker vikarie, våg {wave}",
+        "en": "Searching for a substitute, wave {wave}",
+    },
+    "desk_vacancy_widened": {
+        "sv": "breddad till ordinarie",
+        "en": "widened to regular staff",
+    },
+    "desk_back": {
+        "sv": "Till tillsättningen",
+        "en": "Back to fill status",
+    },
+    "desk_shift": {
+        "sv": "Pass",
+        "en": "Shift",
+    },
+    "desk_requirements": {
+        "sv": "Krav",
+        "en": "Requirements",
+    },
+    "desk_state": {
+        "sv": "Läge",
+        "en": "State",
+    },
+    "desk_timeline": {
+        "sv": "Händelser",
+        "en": "What happened",
+    },
+    "desk_candidates": {
+        "sv": "Behöriga, i turordning",
+        "en": "Eligible, in call-out order",
+    },
+    "desk_candidates_none": {
+        "sv": "Ingen behörig just nu.",
+        "en": "Nobody eligible right now.",
+    },
+    "desk_excluded": {
+        "sv": "Stoppas av reglerna",
+        "en": "Kept out by the rules",
+    },
+    "desk_excluded_hard": {
+        "sv": "kan inte tillsättas (arbetstid eller dubbelbokning)",
+        "en": "cannot be booked (working time or double booking)",
+    },
+    "desk_actions": {
+        "sv": "Åtgärder",
+        "en": "Actions",
+    },
+    "desk_widen": {
+        "sv": "Bredda till ordinarie personal",
+        "en": "Widen to regular staff",
+    },
+    "desk_widen_explain": {
+        "sv": "Nästa våg frågar även ordinarie på mertid/övertid.",
+        "en": "The next wave asks regular staff on extra time/overtime too.",
+    },
+    "desk_fill": {
+        "sv": "Tillsätt manuellt",
+        "en": "Fill by hand",
+    },
+    "desk_fill_person": {
+        "sv": "Person",
+        "en": "Person",
+    },
+    "desk_fill_choose": {
+        "sv": "Välj person",
+        "en": "Choose a person",
+    },
+    "desk_fill_blocked_group": {
+        "sv": "Stoppas av reglerna (kräver motivering)",
+        "en": "Kept out by the rules (needs a reason)",
+    },
+    "desk_fill_reason": {
+        "sv": "Motivering (krävs om reglerna stoppar personen)",
+        "en": "Reason (needed if the rules keep the person out)",
+    },
+    "desk_fill_go": {
+        "sv": "Tillsätt",
+        "en": "Book",
+    },
+    "desk_cancel": {
+        "sv": "Avbryt vakansen",
+        "en": "Cancel the vacancy",
+    },
+    "desk_cancel_explain": {
+        "sv": "De som har fått förfrågan får veta att passet inte behövs.",
+        "en": "Everyone asked is told the shift is no longer needed.",
+    },
+    "desk_release_heading": {
+        "sv": "Frisk anmäld: behålla vikarien?",
+        "en": "Reported well: keep the substitute?",
+    },
+    "desk_keep": {
+        "sv": "Behåll vikarien",
+        "en": "Keep the substitute",
+    },
+    "desk_release": {
+        "sv": "Släpp vikarien",
+        "en": "Release the substitute",
+    },
+    "desk_new": {
+        "sv": "Ny vakans",
+        "en": "New vacancy",
+    },
+    "desk_new_unit": {
+        "sv": "Enhet",
+        "en": "Unit",
+    },
+    "desk_new_date": {
+        "sv": "Datum",
+        "en": "Date",
+    },
+    "desk_new_start": {
+        "sv": "Början",
+        "en": "Start",
+    },
+    "desk_new_end": {
+        "sv": "Slut",
+        "en": "End",
+    },
+    "desk_new_role": {
+        "sv": "Roll",
+        "en": "Role",
+    },
+    "desk_new_go": {
+        "sv": "Skapa och börja söka",
+        "en": "Create and start searching",
+    },
+    "desk_new_bad": {
+        "sv": "Kontrollera datum och tider: passet måste ligga i framtiden.",
+        "en": "Check the date and times: the shift must be in the future.",
+    },
+    "desk_new_not_yours": {
+        "sv": "Du samordnar inte den enheten.",
+        "en": "You do not coordinate that unit.",
+    },
+    "desk_msg_created": {
+        "sv": "Vakansen är skapad och sökningen har börjat.",
+        "en": "The vacancy is created and the search has started.",
+    },
+    "desk_msg_widened": {
+        "sv": "Breddad: nästa våg går ut nu.",
+        "en": "Widened: the next wave goes out now.",
+    },
+    "desk_msg_filled": {
+        "sv": "{name} är bokad.",
+        "en": "{name} is booked.",
+    },
+    "desk_msg_filled_override": {
+        "sv": "{name} är bokad trots reglerna; motiveringen är sparad.",
+        "en": "{name} is booked despite the rules; the reason is recorded.",
+    },
+    "desk_msg_needs_reason": {
+        "sv": "Reglerna stoppar {name}{blocks}. Skriv en motivering för att tillsätta ändå.",
+        "en": "The rules keep {name} out{blocks}. Give a reason to book anyway.",
+    },
+    "desk_msg_forbidden": {
+        "sv": "{name} kan inte tillsättas{blocks}. Ingen motivering ändrar det "
+        "(arbetstidslagen eller dubbelbokning).",
+        "en": "{name} cannot be booked{blocks}. No reason changes that "
+        "(working-time law or double booking).",
+    },
+    "desk_msg_reason_short": {
+        "sv": "Motiveringen är för kort.",
+        "en": "The reason is too short.",
+    },
+    "desk_msg_no_person": {
+        "sv": "Välj en person i listan.",
+        "en": "Choose a person from the list.",
+    },
+    "desk_msg_cancelled": {
+        "sv": "Vakansen är avbruten.",
+        "en": "The vacancy is cancelled.",
+    },
+    "desk_msg_not_searching": {
+        "sv": "Vakansen söker inte längre: inget ändrades.",
+        "en": "The vacancy is no longer searching: nothing changed.",
+    },
+    "desk_msg_kept": {
+        "sv": "Vikarien behålls.",
+        "en": "The substitute is kept.",
+    },
+    "desk_msg_released": {
+        "sv": "Vikarien är släppt och vakansen avbruten.",
+        "en": "The substitute is released and the vacancy cancelled.",
+    },
+    "desk_msg_release_failed": {
+        "sv": "Det gick inte: vakansen är inte tillsatt längre.",
+        "en": "That did not work: the vacancy is no longer filled.",
+    },
+    "desk_tl_reported": {
+        "sv": "Frånvaro anmäld",
+        "en": "Absence reported",
+    },
+    "desk_tl_opened": {
+        "sv": "Vakans skapad",
+        "en": "Vacancy created",
+    },
+    "desk_tl_well": {
+        "sv": "Frisk anmäld",
+        "en": "Reported well",
+    },
+    "desk_tl_created": {
+        "sv": "Skapad för hand",
+        "en": "Created by hand",
+    },
+    "desk_tl_wave": {
+        "sv": "Våg {wave}: {offers} förfrågningar",
+        "en": "Wave {wave}: {offers} offers",
+    },
+    "desk_tl_widened": {
+        "sv": "Breddad till ordinarie",
+        "en": "Widened to regular staff",
+    },
+    "desk_tl_escalated": {
+        "sv": "Eskalerad till samordnare",
+        "en": "Escalated to coordinators",
+    },
+    "desk_tl_cancelled": {
+        "sv": "Vakansen avbruten",
+        "en": "Vacancy cancelled",
+    },
+    "desk_tl_expired": {
+        "sv": "Passet började utan vikarie",
+        "en": "The shift started without a substitute",
+    },
+    "desk_tl_kept": {
+        "sv": "Vikarien behålls",
+        "en": "The substitute is kept",
+    },
+    "desk_tl_offer": {
+        "sv": "Förfrågan till {name} (våg {wave})",
+        "en": "Offer to {name} (wave {wave})",
+    },
+    "desk_tl_yes": {
+        "sv": "{name} svarade ja",
+        "en": "{name} said yes",
+    },
+    "desk_tl_no": {
+        "sv": "{name} svarade nej",
+        "en": "{name} said no",
+    },
+    "desk_tl_late": {
+        "sv": "{name} svarade ja för sent",
+        "en": "{name} said yes too late",
+    },
+    "desk_tl_unreachable": {
+        "sv": "{name} gick inte att nå",
+        "en": "{name} could not be reached",
+    },
+    "desk_tl_booked": {
+        "sv": "Bokad: {name}",
+        "en": "Booked: {name}",
+    },
+    "desk_tl_by": {
+        "sv": "av {name} ({channel})",
+        "en": "by {name} ({channel})",
+    },
+    "desk_tl_reason": {
+        "sv": "motivering: {reason}",
+        "en": "reason: {reason}",
+    },
+    "desk_tl_unbooked": {
+        "sv": "{name} lämnade återbud",
+        "en": "{name} cancelled",
+    },
+    "desk_tl_released": {
+        "sv": "{name} släppt",
+        "en": "{name} released",
+    },
     "desk_login_sms": {
         "sv": "Vikariebot: din inloggningskod är {code} (gäller 10 min). Bad du inte om den? "
         "Strunta i det.",

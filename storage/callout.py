@@ -132,6 +132,11 @@ def _absence(r: Any) -> Absence:
     )
 
 
+async def get_absence(conn: AsyncConnection, absence_id: int) -> Absence | None:
+    r = (await conn.execute(sa.select(t.absences).where(t.absences.c.id == absence_id))).first()
+    return _absence(r) if r else None
+
+
 async def open_absences(conn: AsyncConnection, person_id: str, now: dt.datetime) -> list[Absence]:
     q = (
         sa.select(t.absences)
@@ -502,6 +507,12 @@ async def cancel_booking_row(
         .values(cancelled_at=now, cancel_kind=kind)
     )
     return res.rowcount == 1
+
+
+async def bookings_for(conn: AsyncConnection, vacancy_id: int) -> list[Booking]:
+    """Every booking of a vacancy, cancelled ones too, oldest first."""
+    q = sa.select(t.bookings).where(t.bookings.c.vacancy_id == vacancy_id)
+    return [_booking(r) for r in await conn.execute(q.order_by(t.bookings.c.id))]
 
 
 async def bookings_of(

@@ -23,6 +23,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.desk import vacancy
+from bot.desk.kit import Handler, Kit
 from bot.desk.views import board_days
 from bot.services import board as board_service
 from bot.services import coordinator_desk, desk_auth
@@ -44,9 +46,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",  # a login link never leaks through Referer
     "Cache-Control": "no-store",
 }
-
-Handler = Callable[[Request, desk_auth.Current], Awaitable[Response]]
-
 
 def desk_routes(deps: Deps) -> list[BaseRoute]:
     """The /desk/ mount, or nothing when VIKARIE_PUBLIC_URL is not set."""
@@ -201,6 +200,7 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
         Route("/login/code", login_code, methods=["POST"]),
         Route("/login/{token}", login_link, methods=["GET"]),
         Route("/logout", authed(logout), methods=["POST"]),
+        *vacancy.routes(Kit(deps, page, authed)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="desk-static"),
     ]
     return [Mount("/desk", routes=routes)]

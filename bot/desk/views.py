@@ -1,4 +1,4 @@
-"""What the desk's board shows, as plain values for the templates. Pure."""
+"""What the desk's board and vacancy page show, as plain values for the templates. Pure."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain.board import BoardRow
-from bot.domain.model import Unit, VacancyStatus
-from bot.texts import day_label, role_name, t
+from bot.domain.model import OfferState, Shift, Unit, Vacancy, VacancyStatus
+from bot.services.coordinator_desk import VacancyHistory
+from bot.texts import day_label, requirement_names, role_name, t
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +81,115 @@ def _line(r: BoardRow, units: dict[str, Unit], tz: ZoneInfo, lang: str,
     span = f"{s.starts_at.astimezone(tz):%H:%M}–{s.ends_at.astimezone(tz):%H:%M}"
     return VacancyLine(v.id, unit.name if unit else s.unit_id, span, role_name(s.role, lang),
                        state, text)
+
+
+# ---------- the vacancy page ----------
+
+
+@dataclass(frozen=True, slots=True)
+class VacancyHead:
+    id: int
+    unit: str
+    day: str  # "tis 1/12"
+    time: str  # 07:00–16:00
+    role: str
+    requirements: str  # "körkort, delegering"; empty when none
+    state: str  # searching | escalated | filled | cancelled | expired
+    text: str  # the state in words
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: dt.datetime
+    time: str  # "tis 1/12 05:46"
+    text: str
+
+
+def vacancy_head(v: Vacancy, s: Shift, unit: Unit, tz: ZoneInfo, lang: str) -> VacancyHead:
+    status = v.status
+    state = ("escalated" if v.escalated_at else "searching") if status == VacancyStatus.SEARCHING \
+        else str(status.value)
+    if state in ("searching", "escalated"):
+        text = t("desk_vacancy_searching", lang, wave=v.wave)
+        if state == "escalated":
+            text = f"{t('desk_state_escalated', lang)} · {text}"
+        if v.widened:
+            text += " · " + t("desk_vacancy_widened", lang)
+    else:
+        text = t(f"desk_vacancy_{state}" if state == "filled" else f"desk_state_{state}", lang)
+    span = f"{s.starts_at.astimezone(tz):%H:%M}–{s.ends_at.astimezone(tz):%H:%M}"
+    return VacancyHead(v.id, unit.name, day_label(s.starts_at, tz, lang), span,
+                       role_name(s.role, lang), requirement_names(s.requirements, lang),
+                       state, text)
+
+
+# Audit actions on a vacancy that a timeline line says in words; the others are told by
+# the offers and bookings themselves (offer_accepted, filled_by_hand, substitute_released)
+# or by the report (vacancy_opened).
+_AUDIT_TEXT = {
+    "vacancy_created": "desk_tl_created",
+    "wave_sent": "desk_tl_wave",
+    "vacancy_widened": "desk_tl_widened",
+    "escalated": "desk_tl_escalated",
+    "vacancy_cancelled": "desk_tl_cancelled",
+    "vacancy_expired": "desk_tl_expired",
+    "substitute_kept": "desk_tl_kept",
+}
+_ANSWER_TEXT = {
+    OfferState.ACCEPTED: "desk_tl_yes",
+    OfferState.DECLINED: "desk_tl_no",
+    OfferState.LATE: "desk_tl_late",
+}
+
+
+def timeline(v: Vacancy, s: Shift, h: VacancyHistory, tz: ZoneInfo, lang: str) -> list[Event]:
+    """Report → waves → offers → answers → booking or cancellation, oldest first. Never
+    who is absent or why: the absence is "frånvaro anmäld", and what the absent person
+    did (reporting well, which cancels) carries no name."""
+
+    def who(person_id: str | None) -> str:
+        if person_id is None or person_id == s.person_id:
+            return ""
+        return h.names.get(person_id, "")
+
+    def by(person_id: str | None, channel: str | None = None) -> str:
+        name = who(person_id)
+        if not name:
+            return ""
+        return " " + t("desk_tl_by", lang, name=name, channel=channel or "")
+
+    out: list[tuple[dt.datetime, int, str]] = []
+    first = "desk_tl_reported" if v.absence_id is not None else "desk_tl_opened"
+    out.append((v.created_at, 0, t(first, lang)))
+    if h.absence_ended_at is not None:
+        out.append((h.absence_ended_at, 1, t("desk_tl_well", lang)))
+    for e in h.audit:
+        key = _AUDIT_TEXT.get(e.action)
+        if key is None:
+            continue
+        text = t(key, lang, wave=e.detail.get("wave", "?"), offers=e.detail.get("offers", "?"))
+        if e.action != "wave_sent" and e.action != "escalated":
+            text += by(e.actor, e.channel)
+        out.append((e.at, 2, text))
+    for o in h.offers:
+        name = h.names.get(o.person_id, o.person_id)
+        out.append((o.created_at, 3, t("desk_tl_offer", lang, name=name, wave=o.wave)))
+        answer = _ANSWER_TEXT.get(o.state)
+        if o.answered_at is not None and answer is not None:
+            if o.state == OfferState.DECLINED and o.answer_channel == "unreachable":
+                answer = "desk_tl_unreachable"
+            out.append((o.answered_at, 4, t(answer, lang, name=name)))
+    for b in h.bookings:
+        name = h.names.get(b.person_id, b.person_id)
+        text = t("desk_tl_booked", lang, name=name)
+        if b.by_person_id:
+            text += by(b.by_person_id, b.channel)
+        if b.override_reason:
+            text += " · " + t("desk_tl_reason", lang, reason=b.override_reason)
+        out.append((b.booked_at, 5, text))
+        if b.cancelled_at is not None:
+            key = "desk_tl_released" if b.cancel_kind == "released" else "desk_tl_unbooked"
+            out.append((b.cancelled_at, 6, t(key, lang, name=name)))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [Event(at, f"{day_label(at, tz, lang)} {at.astimezone(tz):%H:%M}", text)
+            for at, _, text in out]

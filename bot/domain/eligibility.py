@@ -32,6 +32,21 @@ from bot.domain.rules import (
 ROLE_LABELS = {"usk": "undersköterska", "vardbitrade": "vårdbiträde"}
 OPEN_ROLES = frozenset({"", "vardbitrade"})  # any qualified or unqualified person may work these
 
+# Blocks a coordinator cannot override: double booking, the working-time law (daily and
+# weekly rest, shift length, AB gives no local deviations), and people who cannot work.
+NEVER_OVERRIDDEN = frozenset(
+    {
+        "overlap",
+        "rest_before",
+        "rest_after",
+        "weekly_rest",
+        "shift_too_long",
+        "absent",
+        "inactive",
+        "started",
+    }
+)
+
 
 @dataclass(frozen=True)
 class VacancyContext:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bot.domain.eligibility import NEVER_OVERRIDDEN
 from bot.domain.messages import booked_message, simple
 from bot.domain.model import OfferState, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
@@ -23,21 +24,6 @@ from storage import people as people_repo
 from storage.db import is_transient
 
 TRANSIENT_RETRIES = 3  # a deadlock with a call-out step is tried again this often
-
-# Blocks a coordinator cannot override: double booking, the working-time law (daily and
-# weekly rest, shift length, AB gives no local deviations), and people who cannot work.
-NEVER_OVERRIDDEN = frozenset(
-    {
-        "overlap",
-        "rest_before",
-        "rest_after",
-        "weekly_rest",
-        "shift_too_long",
-        "absent",
-        "inactive",
-        "started",
-    }
-)
 
 
 class FillOutcome(enum.StrEnum):

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.eligibility import NEVER_OVERRIDDEN, Verdict
 from bot.domain.messages import shift_line
-from bot.domain.model import Person, Role, Shift, Unit, Vacancy
+from bot.domain.model import Booking, Offer, Person, Role, Shift, Unit, Vacancy
 from bot.services import callout as engine
 from bot.services.deps import Deps
 from bot.services.linking import may_manage
@@ -42,6 +43,37 @@ class Candidate:
     name: str
     tier_name: str
     answers: str = ""  # "2 nej, 1 återbud senaste 90 dagarna"; empty when none of either
+    reasons: tuple[str, ...] = ()  # why this rank, warnings included (as /forklara says)
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """Someone the rules keep from the vacancy: a coordinator may override a soft block
+    with a reason, never a hard one (`NEVER_OVERRIDDEN`)."""
+
+    person_id: str
+    name: str
+    blocks: tuple[str, ...]
+    overridable: bool
+    answers: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FillChoices:
+    ranked: list[Candidate]  # in call-out order
+    excluded: list[Excluded]  # overridable first, then by name
+
+
+@dataclass(frozen=True, slots=True)
+class VacancyHistory:
+    """What happened to a vacancy, for its timeline: never who is absent or why."""
+
+    absence_reported_at: dt.datetime | None  # None: created by hand
+    absence_ended_at: dt.datetime | None  # the absent person reported well
+    offers: list[Offer]
+    bookings: list[Booking]
+    audit: list[audit.AuditEntry]
+    names: dict[str, str]  # person id -> name, for the offers, bookings and actors
 
 
 async def answer_notes_in(
@@ -109,14 +141,61 @@ async def fill_candidates(
 ) -> list[Candidate]:
     """Eligible people in call-out order (those already asked included), with their recent
     declines and cancellations: the first choices offered when a coordinator fills by hand."""
+    choices = await fill_choices(deps, vacancy_id, limit, lang, with_excluded=False)
+    return choices.ranked
+
+
+async def fill_choices(
+    deps: Deps, vacancy_id: int, limit: int = 8, lang: str = "sv", *, with_excluded: bool = True
+) -> FillChoices:
+    """`fill_candidates`, with the ranking's reasons and warnings, and (`with_excluded`)
+    everyone the rules keep out with every block: one judgement, as /forklara shows it."""
     async with deps.db.read() as conn:
         vacancy = await callout.get_vacancy(conn, vacancy_id)
         if vacancy is None:
-            return []
+            return FillChoices([], [])
         a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
-        first = [(c.verdict.person, c.tier_name) for c in a.ranked[:limit]]
-        notes = await answer_notes_in(conn, deps.now(), [p.id for p, _ in first], lang)
-    return [Candidate(p.id, p.name, tier, notes.get(p.id, "")) for p, tier in first]
+        ranked = a.ranked[:limit]
+        ranked_ids = {c.verdict.person.id for c in a.ranked}
+        out: dict[str, Verdict] = {}
+        for v in a.verdicts if with_excluded else ():
+            if not v.eligible and v.person.id not in ranked_ids:
+                out.setdefault(v.person.id, v)
+        ids = [c.verdict.person.id for c in ranked] + list(out)
+        notes = await answer_notes_in(conn, deps.now(), ids, lang)
+    candidates = [
+        Candidate(c.verdict.person.id, c.verdict.person.name, c.tier_name,
+                  notes.get(c.verdict.person.id, ""), c.reasons)
+        for c in ranked
+    ]
+    excluded = [
+        Excluded(v.person.id, v.person.name, tuple(b.text for b in v.blocks),
+                 not any(b.code in NEVER_OVERRIDDEN for b in v.blocks), notes.get(v.person.id, ""))
+        for v in out.values()
+    ]
+    excluded.sort(key=lambda e: (not e.overridable, e.name, e.person_id))
+    return FillChoices(candidates, excluded)
+
+
+async def vacancy_history(deps: Deps, vacancy: Vacancy) -> VacancyHistory:
+    """The records a vacancy's timeline is built from (`bot.desk.views.timeline`)."""
+    async with deps.db.read() as conn:
+        absence = (await callout.get_absence(conn, vacancy.absence_id)
+                   if vacancy.absence_id is not None else None)
+        offers = await callout.offers_for(conn, vacancy.id)
+        bookings = await callout.bookings_for(conn, vacancy.id)
+        entries = await audit.entries(conn, "vacancy", vacancy.id)
+        ids = ({o.person_id for o in offers} | {b.person_id for b in bookings}
+               | {b.by_person_id for b in bookings if b.by_person_id} | {e.actor for e in entries})
+        people = await people_repo.get_people(conn, ids)
+    return VacancyHistory(
+        absence.reported_at if absence else None,
+        absence.ended_at if absence else None,
+        offers,
+        bookings,
+        entries,
+        {pid: p.name for pid, p in people.items()},
+    )
 
 
 async def find_people(deps: Deps, by: Person, query: str, limit: int = 8) -> list[Person]:

@@ -1,0 +1,202 @@
+"""The desk's vacancy page (/desk/v/<id>) and its actions, and creating a vacancy (/desk/new).
+
+Thin: every action goes through the same service function as Telegram (bot.services.
+coordinator), with channel "web", after the same scope check (`coordinator_desk.
+vacancy_for`: a vacancy outside one's units is a 404, as if unknown). Every POST carries the
+session's CSRF token (checked by `Kit.authed`) and ends in a 303 back to the page with a
+short result (`?m=<key>`, a fixed set of texts: a link can never put its own words on it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.desk.kit import Handler, Kit
+from bot.desk.views import timeline, vacancy_head
+from bot.domain.model import VacancyStatus
+from bot.services import coordinator, coordinator_desk, desk_auth
+from bot.services.coordinator import FillOutcome
+from bot.texts import ROLE_NAMES, t
+
+CHANNEL = "web"
+MIN_REASON = 3  # as in Telegram: a reason is words, not a keystroke
+MAX_REASON = 500
+MAX_ID = 2**62  # larger is nobody's vacancy (and would not fit the column)
+MESSAGES = frozenset({
+    "created", "widened", "filled", "filled_override", "needs_reason", "forbidden",
+    "reason_short", "no_person", "cancelled", "not_searching", "kept", "released",
+    "release_failed",
+})
+FILL_OUTCOME = {
+    FillOutcome.NEEDS_OVERRIDE: "needs_reason",
+    FillOutcome.FORBIDDEN: "forbidden",
+    FillOutcome.NOT_SEARCHING: "not_searching",
+    FillOutcome.UNKNOWN: "no_person",
+}
+
+
+def routes(kit: Kit) -> list[BaseRoute]:
+    deps, page, authed = kit.deps, kit.page, kit.authed
+
+    def not_found(me: desk_auth.Current) -> Response:
+        lang = me.person.language
+        return page("message.html", status=404, lang=lang, me=me.person, csrf=me.csrf,
+                    text=t("desk_vacancy_unknown", lang))
+
+    async def scoped(request: Request, me: desk_auth.Current) -> (
+            coordinator_desk.VacancyInfo | None):
+        vid = request.path_params["vid"]
+        if not isinstance(vid, int) or vid > MAX_ID:
+            return None
+        return await coordinator_desk.vacancy_for(deps, me.person, vid)
+
+    def back(vid: int, message: str, person_id: str = "") -> Response:
+        url = f"/desk/v/{vid}?m={message}"
+        if person_id:
+            url += "&p=" + "".join(c for c in person_id if c.isalnum() or c in "-_.")[:40]
+        return RedirectResponse(url, status_code=303)
+
+    # ---------- the page ----------
+    async def show(request: Request, me: desk_auth.Current) -> Response:
+        info = await scoped(request, me)
+        if info is None:
+            return not_found(me)
+        lang, v = me.person.language, info.vacancy
+        history = await coordinator_desk.vacancy_history(deps, v)
+        searching = v.status == VacancyStatus.SEARCHING
+        choices = (await coordinator_desk.fill_choices(deps, v.id, limit=20, lang=lang)
+                   if searching else coordinator_desk.FillChoices([], []))
+        kept = any(e.action == "substitute_kept" for e in history.audit)
+        return page(
+            "vacancy.html", lang=lang, me=me.person, csrf=me.csrf,
+            head=vacancy_head(v, info.shift, info.unit, deps.tz, lang),
+            events=timeline(v, info.shift, history, deps.tz, lang),
+            searching=searching, widened=v.widened, choices=choices,
+            release=(v.status == VacancyStatus.FILLED and history.absence_ended_at is not None
+                     and not kept),
+            message=_message(request, lang, choices, {
+                pid: name for pid, name in history.names.items() if pid != info.shift.person_id}),
+            chosen=request.query_params.get("p", ""),
+        )
+
+    # ---------- actions ----------
+    async def widen(request: Request, me: desk_auth.Current) -> Response:
+        info = await scoped(request, me)
+        if info is None:
+            return not_found(me)
+        ok = await coordinator.widen(deps, info.vacancy.id, me.person.id, CHANNEL)
+        return back(info.vacancy.id, "widened" if ok else "not_searching")
+
+    async def cancel(request: Request, me: desk_auth.Current) -> Response:
+        info = await scoped(request, me)
+        if info is None:
+            return not_found(me)
+        ok = await coordinator.cancel_vacancy(deps, info.vacancy.id, me.person.id, CHANNEL)
+        return back(info.vacancy.id, "cancelled" if ok else "not_searching")
+
+    async def fill(request: Request, me: desk_auth.Current) -> Response:
+        info = await scoped(request, me)
+        if info is None:
+            return not_found(me)
+        vid, form = info.vacancy.id, request.state.form
+        person_id = form.get("person", "").strip()[:60]
+        reason = " ".join(form.get("reason", "").split())[:MAX_REASON] or None
+        if not person_id or not await _may_pick(me, vid, person_id):
+            return back(vid, "no_person")
+        if reason is not None and len(reason) < MIN_REASON:
+            return back(vid, "reason_short", person_id)
+        result = await coordinator.fill_by_hand(deps, vid, person_id, me.person.id, CHANNEL,
+                                                override_reason=reason)
+        if result.outcome == FillOutcome.BOOKED:
+            return back(vid, "filled_override" if reason and result.blocks else "filled",
+                        person_id)
+        return back(vid, FILL_OUTCOME[result.outcome], person_id)
+
+    async def _may_pick(me: desk_auth.Current, vid: int, person_id: str) -> bool:
+        """Anyone judged for the vacancy (as /forklara lists them), or someone the
+        coordinator manages (as a typed name in Telegram finds them)."""
+        choices = await coordinator_desk.fill_choices(deps, vid, limit=10_000)
+        if person_id in {c.person_id for c in choices.ranked} | {
+                e.person_id for e in choices.excluded}:
+            return True
+        found = await coordinator_desk.find_people(deps, me.person, person_id)
+        return any(p.id == person_id for p in found)
+
+    def release_action(keep: bool) -> Handler:
+        async def act(request: Request, me: desk_auth.Current) -> Response:
+            info = await scoped(request, me)
+            if info is None:
+                return not_found(me)
+            ok = await coordinator.release(deps, info.vacancy.id, keep, me.person.id, CHANNEL)
+            done = "kept" if keep else "released"
+            return back(info.vacancy.id, done if ok else "release_failed")
+        return act
+
+    # ---------- a new vacancy ----------
+    async def new_form(request: Request, me: desk_auth.Current, status: int = 200,
+                       error: str = "", values: dict[str, str] | None = None) -> Response:
+        lang = me.person.language
+        units = await coordinator_desk.units_of(deps, me.person)
+        today = deps.now().astimezone(deps.tz).date()
+        return page("new.html", status=status, lang=lang, me=me.person, csrf=me.csrf,
+                    units=units, roles=[(code, n[lang]) for code, n in ROLE_NAMES.items()],
+                    values=values or {"date": today.isoformat()}, error=error)
+
+    async def new_create(request: Request, me: desk_auth.Current) -> Response:
+        form: dict[str, str] = request.state.form
+        lang = me.person.language
+        unit_id, role = form.get("unit", ""), form.get("role", "")
+        if unit_id not in {u.id for u in await coordinator_desk.units_of(deps, me.person)}:
+            return await new_form(request, me, 403, t("desk_new_not_yours", lang), form)
+        span = _span(form, deps.tz)
+        if span is None or span[0] <= deps.now() or role not in ROLE_NAMES:
+            return await new_form(request, me, 400, t("desk_new_bad", lang), form)
+        vid = await coordinator.create_vacancy(deps, unit_id, span[0], span[1], role, (),
+                                               me.person.id, CHANNEL)
+        return back(vid, "created")
+
+    return [
+        Route("/v/{vid:int}", authed(show), methods=["GET"]),
+        Route("/v/{vid:int}/widen", authed(widen), methods=["POST"]),
+        Route("/v/{vid:int}/fill", authed(fill), methods=["POST"]),
+        Route("/v/{vid:int}/cancel", authed(cancel), methods=["POST"]),
+        Route("/v/{vid:int}/keep", authed(release_action(True)), methods=["POST"]),
+        Route("/v/{vid:int}/release", authed(release_action(False)), methods=["POST"]),
+        Route("/new", authed(new_form), methods=["GET"]),
+        Route("/new", authed(new_create), methods=["POST"]),
+    ]
+
+
+def _message(request: Request, lang: str, choices: coordinator_desk.FillChoices,
+             names: dict[str, str]) -> str:
+    """The result of the last action, from the redirect's `m` (and `p`, the person)."""
+    key = request.query_params.get("m", "")
+    if key not in MESSAGES:
+        return ""
+    pid = request.query_params.get("p", "")
+    listed = {c.person_id: c.name for c in choices.ranked}
+    listed.update((e.person_id, e.name) for e in choices.excluded)
+    name = names.get(pid) or listed.get(pid, "?")
+    blocks = next((e.blocks for e in choices.excluded if e.person_id == pid), ())
+    said = f" ({'; '.join(blocks)})" if blocks else ""
+    return t(f"desk_msg_{key}", lang, name=name, blocks=said)
+
+
+def _span(form: dict[str, str], tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime] | None:
+    """The shift from the form's date and start–end (local time; an earlier end is the
+    next day), or None when a field does not parse."""
+    try:
+        day = dt.date.fromisoformat(form.get("date", ""))
+        start = dt.time.fromisoformat(form.get("start", ""))
+        end = dt.time.fromisoformat(form.get("end", ""))
+    except ValueError:
+        return None
+    if start == end:
+        return None
+    begin = dt.datetime.combine(day, start, tzinfo=tz)
+    end_day = day if end > start else day + dt.timedelta(days=1)
+    return begin, dt.datetime.combine(end_day, end, tzinfo=tz)
