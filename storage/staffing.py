@@ -38,8 +38,8 @@ async def staffing_rows(
     also the absences starting in the range that vacated no shift (for an all-units total)."""
     vacancies = _of_period(
         sa.select(
-            V.id, S.unit_id, S.starts_at, S.ends_at, V.status, V.created_at, V.escalated_at,
-            V.absence_id, A.category,
+            V.id, S.unit_id, V.shift_id, S.starts_at, S.ends_at, V.status, V.created_at,
+            V.escalated_at, V.absence_id, A.category,
         ).select_from(
             t.vacancies.join(t.shifts, S.id == V.shift_id).outerjoin(
                 t.absences, A.id == V.absence_id
@@ -49,8 +49,8 @@ async def staffing_rows(
     ).order_by(S.starts_at, V.id)
     vacancy_rows = [
         VacancyRow(
-            r.id, r.unit_id, r.starts_at, r.ends_at, VacancyStatus(r.status), r.created_at,
-            r.escalated_at is not None, r.absence_id,
+            r.id, r.unit_id, r.shift_id, r.starts_at, r.ends_at, VacancyStatus(r.status),
+            r.created_at, r.escalated_at is not None, r.absence_id,
             AbsenceCategory(r.category) if r.category else None,
         )
         for r in await conn.execute(vacancies)

@@ -67,7 +67,7 @@ def _vacancy(
 ) -> VacancyRow:
     s = local(start)
     return VacancyRow(
-        vid, unit, s, s + dt.timedelta(hours=hours), status, local(created), False,
+        vid, unit, f"s{vid}", s, s + dt.timedelta(hours=hours), status, local(created), False,
         vid if absence is None else absence, category,
     )
 
@@ -135,7 +135,7 @@ def test_daylight_saving_days() -> None:
     # A night shift through the autumn change: 22:00-07:00 is ten real hours.
     night_start = local("2026-10-24 22:00")
     night_end = local("2026-10-25 07:00")
-    night = VacancyRow(1, "norr", night_start, night_end, VacancyStatus.FILLED,
+    night = VacancyRow(1, "norr", "s-night", night_start, night_end, VacancyStatus.FILLED,
                        local("2026-10-24 20:00"), False, 1, AbsenceCategory.VAB)
     # 00:30 on the spring Sunday is still Saturday in UTC: it counts as Sunday.
     early = _vacancy(2, start="2026-03-29 00:30", created="2026-03-28 21:00",

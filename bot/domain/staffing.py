@@ -61,6 +61,7 @@ class VacancyRow:
 
     vacancy_id: int
     unit_id: str
+    shift_id: str
     starts_at: dt.datetime
     ends_at: dt.datetime
     status: VacancyStatus
