@@ -1,5 +1,5 @@
 """`vikariebot` command line: run, demo, db upgrade|current|backup, import, explain, board,
-person export|erase, export bookings|absences, ical revoke, secret."""
+person export|erase, export bookings|absences, report, ical revoke, secret."""
 
 from __future__ import annotations
 
@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="last", required=True, help="sista dag (med), ÅÅÅÅ-MM-DD")
     export.add_argument("--unit", help="bara en enhet (enhetens id)")
     export.add_argument("--out", type=Path, help="skriv till filen i stället för skärmen")
+    report = sub.add_parser("report", help="bemanningssiffror för en period, per enhet")
+    report.add_argument("--from", dest="first", required=True, help="första dag, ÅÅÅÅ-MM-DD")
+    report.add_argument("--to", dest="last", required=True, help="sista dag (med), ÅÅÅÅ-MM-DD")
+    report.add_argument(
+        "--unit", dest="units", action="append", default=[], help="en enhet (flera: upprepa)"
+    )
+    report.add_argument(
+        "--format", choices=["text", "csv"], default="text", help="text (standard) eller csv"
+    )
     ical = sub.add_parser("ical", help="personliga kalenderlänkar")
     ical.add_argument("action", choices=["revoke"], help="revoke: stäng av länken")
     ical.add_argument("person_id")
@@ -96,6 +105,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _person(args, settings)
     if args.command == "export":
         return await _export(args, settings)
+    if args.command == "report":
+        return await _report(args, settings)
     if args.command == "ical":
         return await _ical(args, settings)
     if args.command == "demo":
@@ -203,6 +214,29 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
         target = str(args.out)
     what = "bokningar" if args.kind == "bookings" else "frånvarorader"
     print(f"{len(table.rows)} {what}, {first}–{last} → {target}", file=sys.stderr)
+    return 0
+
+
+async def _report(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+
+    from bot.services import reports
+
+    try:
+        first, last = dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last)
+    except ValueError:
+        print(f"Ogiltigt datum: --from {args.first} --to {args.last} (ÅÅÅÅ-MM-DD)", file=sys.stderr)
+        return 2
+    async with open_deps(settings) as deps:
+        try:
+            report = await reports.staffing_report(deps, first, last, args.units)
+        except reports.ReportError as exc:
+            print(f"Ingen rapport: {exc}", file=sys.stderr)
+            return 2
+    if args.format == "csv":
+        reports.write_report_csv(report, sys.stdout)
+    else:
+        print(reports.report_text(report))
     return 0
 
 

@@ -5,6 +5,7 @@ anything more about an absence."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,6 +28,13 @@ class BookedShift:
     channel: str  # where the booking was made: telegram / sms / cli ...
     by_person_id: str | None  # set when a coordinator booked by hand
     overridden: bool  # booked by hand past a rule (the reason itself is not exported)
+    vacancy_id: int
+    booked_at: dt.datetime
+
+    @property
+    def by_hand(self) -> bool:
+        """Booked by a coordinator (tillsatt för hand), not through an accepted offer."""
+        return self.by_person_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +51,21 @@ class AbsenceSpan:
 
 
 async def booked_shifts(
-    conn: AsyncConnection, after: dt.datetime, before: dt.datetime, unit_id: str | None = None
+    conn: AsyncConnection,
+    after: dt.datetime,
+    before: dt.datetime,
+    unit_id: str | None = None,
+    *,
+    unit_ids: Collection[str] | None = None,
 ) -> list[BookedShift]:
-    """Live bookings of shifts starting in [after, before), by start, unit, person."""
+    """Live bookings of shifts starting in [after, before), by start, unit, person; of
+    one unit, or of several (`unit_ids`), or of all."""
     B, S, P, U = t.bookings.c, t.shifts.c, t.people.c, t.units.c
     q = (
         sa.select(
             B.id, B.shift_id, B.person_id, P.name, P.tier, S.unit_id, U.name.label("unit_name"),
             S.starts_at, S.ends_at, B.channel, B.by_person_id, B.override_reason,
+            B.vacancy_id, B.booked_at,
         )
         .select_from(
             t.bookings.join(t.shifts, S.id == B.shift_id)
@@ -67,10 +82,13 @@ async def booked_shifts(
     )
     if unit_id is not None:
         q = q.where(S.unit_id == unit_id)
+    if unit_ids is not None:
+        q = q.where(S.unit_id.in_(list(unit_ids)))
     return [
         BookedShift(
             r.id, r.shift_id, r.person_id, r.name, r.tier, r.unit_id, r.unit_name,
             r.starts_at, r.ends_at, r.channel, r.by_person_id, r.override_reason is not None,
+            r.vacancy_id, r.booked_at,
         )
         for r in await conn.execute(q)
     ]

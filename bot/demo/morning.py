@@ -10,20 +10,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-import statistics
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-
-import sqlalchemy as sa
 
 from bot.demo.stage import Stage
 from bot.demo.transcript import Transcript
 from bot.domain.model import OfferState
+from bot.domain.staffing import Cover, judge, period_bounds, staffing_figures
 from bot.services import callout
 from bot.services.board import board_text
 from bot.texts import CATALOG
 from storage import callout as repo
-from storage import tables as t
+from storage import people as people_repo
+from storage import staffing as staffing_repo
 
 DAY = "2026-12-01"
 Action = Callable[[Stage, Transcript], Awaitable[None]]
@@ -271,68 +270,32 @@ async def play(
 
 
 async def figures(stage: Stage) -> list[str]:
-    """Time to fill per vacancy and messages per filled vacancy."""
+    """Each vacancy of the day, then the median time to fill and the messages per filled
+    vacancy: the staffing report's own figures (bot/domain/staffing.py)."""
     tz = stage.settings.tz
-    lines = []
-    fill_minutes = []
-    messages = []
+    day = dt.date.fromisoformat(DAY)
     async with stage.deps.db.read() as conn:
-        rows = (
-            await conn.execute(
-                sa.select(
-                    t.vacancies.c.id,
-                    t.vacancies.c.status,
-                    t.vacancies.c.created_at,
-                    t.vacancies.c.escalated_at,
-                    t.shifts.c.id.label("shift"),
-                    t.shifts.c.starts_at,
-                )
-                .join(t.shifts, t.shifts.c.id == t.vacancies.c.shift_id)
-                .order_by(t.vacancies.c.id)
-            )
-        ).all()
-        for r in rows:
-            booking = (
-                await conn.execute(
-                    sa.select(
-                        t.bookings.c.booked_at,
-                        t.bookings.c.override_reason,
-                        t.bookings.c.by_person_id,
-                    ).where(t.bookings.c.vacancy_id == r.id, t.bookings.c.cancelled_at.is_(None))
-                )
-            ).first()
-            n_msgs = (
-                await conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(t.outbox)
-                    .join(t.offers, t.offers.c.id == t.outbox.c.offer_id)
-                    .where(t.offers.c.vacancy_id == r.id)
-                )
-            ).scalar_one()
-            n_offers = (
-                await conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(t.offers)
-                    .where(t.offers.c.vacancy_id == r.id)
-                )
-            ).scalar_one()
-            start = r.starts_at.astimezone(tz).strftime("%H:%M")
-            if booking is not None:
-                minutes = (booking.booked_at - r.created_at).total_seconds() / 60
-                fill_minutes.append(minutes)
-                messages.append(n_msgs)
-                how = "för hand" if booking.by_person_id else "via erbjudande"
-                state = f"tillsatt efter {minutes:.0f} min ({how})"
-            else:
-                state = "eskalerad" if r.escalated_at else r.status
-            lines.append(
-                f"  #{r.id} {r.shift:18} {start}  {state:34} {n_offers:3} tillfrågade, "
-                f"{n_msgs:3} meddelanden"
-            )
-    if fill_minutes:
+        units = await people_repo.all_units(conn)
+        after, before = period_bounds(day, day, tz)
+        rows = await staffing_repo.staffing_rows(conn, after, before, [u.id for u in units])
+    outcomes = sorted(judge(rows), key=lambda o: o.row.vacancy_id)
+    lines = []
+    for o in outcomes:
+        if o.minutes_to_fill is not None:
+            how = "för hand" if o.cover == Cover.BY_HAND else "via erbjudande"
+            state = f"tillsatt efter {o.minutes_to_fill:.0f} min ({how})"
+        else:
+            state = "eskalerad" if o.row.escalated else o.row.status.value
+        start = o.row.starts_at.astimezone(tz).strftime("%H:%M")
         lines.append(
-            f"  Median tid till tillsatt: {statistics.median(fill_minutes):.0f} min; "
-            f"meddelanden per tillsatt vakans: {sum(messages) / len(messages):.1f}"
+            f"  #{o.row.vacancy_id} {o.row.shift_id:18} {start}  {state:34} {o.offers:3} "
+            f"tillfrågade, {o.messages:3} meddelanden"
+        )
+    total = staffing_figures(rows, [(u.id, u.name) for u in units], day, day, tz).total
+    if total.median_minutes_to_fill is not None and total.messages_per_filled is not None:
+        lines.append(
+            f"  Median tid till tillsatt: {total.median_minutes_to_fill:.0f} min; "
+            f"meddelanden per tillsatt vakans: {total.messages_per_filled:.1f}"
         )
     return lines
 

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bot.domain.pay_periods import PayWindows, split_hours
 from bot.domain.spreadsheet import hours_cell, safe_cell
+from bot.domain.staffing import period_bounds
 from bot.services.deps import Deps
 from storage import audit
 from storage import exports as repo
@@ -49,7 +50,7 @@ class Table:
 
 def how_booked(b: repo.BookedShift) -> str:
     """Bokningssätt: an offer accepted on a channel, or booked by hand by a coordinator."""
-    if b.by_person_id is None:
+    if not b.by_hand:
         return f"förfrågan, {CHANNEL_LABELS.get(b.channel, b.channel)}"
     return "för hand, med regelundantag" if b.overridden else "för hand"
 
@@ -63,9 +64,7 @@ async def _bounds(
         async with deps.db.read() as conn:
             if await people_repo.get_unit(conn, unit_id) is None:
                 raise ExportError(f"okänd enhet: {unit_id}")
-    after = dt.datetime.combine(first, dt.time(0), tzinfo=deps.tz)
-    before = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
-    return after, before
+    return period_bounds(first, last, deps.tz)
 
 
 def _times(start: dt.datetime, end: dt.datetime, deps: Deps) -> list[str]:
