@@ -95,7 +95,8 @@ def test_caddy_is_opt_in_and_proxies_only_the_webhooks_and_health() -> None:
     text = (DEPLOY / "Caddyfile").read_text(encoding="utf-8")
     assert text.count("{$VIKARIE_DOMAIN} {") == 1
     (matcher,) = re.findall(r"^\s*@bot path (.+)$", text, re.MULTILINE)
-    assert set(matcher.split()) == {"/telegram", INBOUND_PATH, STATUS_PATH, "/health", "/ical/*"}
+    assert set(matcher.split()) == {
+        "/telegram", INBOUND_PATH, STATUS_PATH, "/health", "/ical/*", "/desk", "/desk/*"}
     assert "reverse_proxy bot:8080" in text and "respond 404" in text
     assert text.count("reverse_proxy") == 1  # /board and the rest are not proxied
 
