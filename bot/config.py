@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     quiet_hours_start: int = Field(default=21, ge=0, le=23)
     quiet_hours_end: int = Field(default=7, ge=0, le=23)
     escalate_before_start_minutes: int = Field(default=60, ge=0)
+    # Reported inside the escalation window: the coordinator's alert says "searching among N"
+    # for this long (or until everyone asked has answered) before it says "not filled".
+    escalate_grace_minutes: int = Field(default=5, ge=0)
 
     # --- outbox delivery ---
     outbox_max_attempts: int = Field(default=6, ge=1)

@@ -183,11 +183,53 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "You have no ongoing absence.",
     },
     # --- coordinator ---
-    "coord_escalation": {
-        "sv": "⚠️ Ej tillsatt: {unit} {day} {start}–{end} ({role}), vakans #{vid}.\n"
-        "Tillfrågade {asked}, nej {declined}, inget svar {silent}. {why}",
-        "en": "⚠️ Not filled: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.\n"
-        "Asked {asked}, declined {declined}, silent {silent}. {why}",
+    # The coordinator's alert as it changes (bot/domain/alerts.py): its first line per stage.
+    "alert_searching": {
+        "sv": "🔎 Söker vikarie: {unit} {day} {start}–{end} ({role}), vakans #{vid}.",
+        "en": "🔎 Searching: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.",
+    },
+    "alert_not_filled": {
+        "sv": "⚠️ Ej tillsatt: {unit} {day} {start}–{end} ({role}), vakans #{vid}.",
+        "en": "⚠️ Not filled: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.",
+    },
+    "alert_filled": {
+        "sv": "✅ Tillsatt: {unit} {day} {start}–{end} ({role}), vakans #{vid}.",
+        "en": "✅ Filled: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.",
+    },
+    "alert_cancelled": {
+        "sv": "✖️ Avbruten: {unit} {day} {start}–{end} ({role}), vakans #{vid}.",
+        "en": "✖️ Cancelled: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.",
+    },
+    "alert_expired": {
+        "sv": "❌ Passet började ej tillsatt: {unit} {day} {start}–{end} ({role}), vakans #{vid}.",
+        "en": "❌ The shift began unfilled: {unit} {day} {start}–{end} ({role}), vacancy #{vid}.",
+    },
+    "alert_searching_counts": {
+        "sv": "Söker bland {asked}: nej {declined}, inget svar {silent}.",
+        "en": "Searching among {asked}: declined {declined}, silent {silent}.",
+    },
+    "alert_counts": {
+        "sv": "Tillfrågade {asked}, nej {declined}, inget svar {silent}.",
+        "en": "Asked {asked}, declined {declined}, silent {silent}.",
+    },
+    "alert_urgent": {
+        "sv": "Kort varsel: erbjudet till alla behöriga på en gång.",
+        "en": "Short notice: offered to everyone eligible at once.",
+    },
+    "alert_filled_by": {
+        "sv": "{name} tog passet efter {after}.",
+        "en": "{name} took the shift after {after}.",
+    },
+    "alert_reopened": {
+        "sv": "🔁 Återöppnad: den bokade lämnade återbud.",
+        "en": "🔁 Reopened: the booked substitute cancelled.",
+    },
+    "alert_widened": {"sv": "Breddad till ordinarie.", "en": "Widened to regular staff."},
+    "alert_under_a_minute": {"sv": "under 1 min", "en": "under 1 min"},
+    "why_nobody": {"sv": "Ingen behörig att fråga.", "en": "Nobody eligible to ask."},
+    "why_all_declined": {
+        "sv": "Alla tillfrågade har tackat nej.",
+        "en": "Everyone asked has declined.",
     },
     "why_exhausted": {"sv": "Inga fler i poolen.", "en": "Nobody left in the pool."},
     "why_threshold": {"sv": "Passet börjar snart.", "en": "The shift starts soon."},

@@ -43,6 +43,7 @@ def _payload(msg: OutMessage) -> str:
             "sms": msg.sms,
             "buttons": [[[b.label, b.data] for b in row] for row in msg.buttons],
             "edit_offer_id": msg.edit_offer_id,
+            "vacancy_id": msg.vacancy_id,
         },
         ensure_ascii=False,
     )
@@ -56,6 +57,7 @@ def _message(kind: str, payload: str) -> OutMessage:
         sms=d.get("sms"),
         buttons=tuple(tuple(Button(lbl, data) for lbl, data in row) for row in d["buttons"]),
         edit_offer_id=d.get("edit_offer_id"),
+        vacancy_id=d.get("vacancy_id"),
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.channels.base import PermanentFailure, Sender, TemporaryFailure
 from bot.domain.model import OfferState, Person
 from bot.domain.phone import mask_phone
+from bot.services import alerts
 from bot.services.deps import Deps
 from storage import audit, callout, outbox
 from storage import people as people_repo
@@ -124,6 +125,22 @@ class Dispatcher:
             await outbox.mark_sent(conn, item.id, deps.now(), delivery.external_id)
             if item.offer_id is not None and delivery.telegram_message_id is not None:
                 await callout.set_offer_message(conn, item.offer_id, delivery.telegram_message_id)
+            alert_chat = item.chat_id if item.chat_id is not None else (
+                person.telegram_chat_id if person else None
+            )
+            if (
+                item.channel == "telegram"
+                and item.message.vacancy_id is not None
+                and alert_chat is not None
+                and delivery.telegram_message_id is not None
+            ):  # a coordinator's alert: edited later as its vacancy changes
+                await alerts.remember_sent(
+                    conn,
+                    item.message.vacancy_id,
+                    alert_chat,
+                    delivery.telegram_message_id,
+                    item.message,
+                )
 
     async def _failed(
         self,

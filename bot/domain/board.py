@@ -43,12 +43,43 @@ def status_text(row: BoardRow) -> str:
     return "❌ ej tillsatt"
 
 
-def render_board(rows: list[BoardRow], units: dict[str, Unit], day: dt.date, tz: ZoneInfo) -> str:
+# The board covers today and this many days after it (tillsättningsläget framåt).
+BOARD_DAYS_AHEAD = 7
+
+
+def render_board(
+    rows: list[BoardRow],
+    units: dict[str, Unit],
+    day: dt.date,
+    tz: ZoneInfo,
+    days_ahead: int = 0,
+) -> str:
+    """Today first, always; then each later day (up to `days_ahead`) that has a vacancy,
+    with its weekday; a later day with none is left out, and when none has any one line
+    says so."""
+    by_day: dict[dt.date, list[BoardRow]] = {}
+    for r in rows:
+        by_day.setdefault(r.shift.starts_at.astimezone(tz).date(), []).append(r)
+    parts = [_render_day(by_day.get(day, []), units, f"Tillsättning {day:%Y-%m-%d}", tz)]
+    later = [day + dt.timedelta(days=n) for n in range(1, days_ahead + 1)]
+    shown = [d for d in later if by_day.get(d)]
+    for d in shown:
+        title = f"Tillsättning {WEEKDAYS[d.weekday()]} {d:%Y-%m-%d}"
+        parts.append(_render_day(by_day[d], units, title, tz))
+    if days_ahead and not shown:
+        parts.append(f"Kommande {days_ahead} dagar: inga vakanser.")
+    return "\n\n".join(parts)
+
+
+WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+
+
+def _render_day(rows: list[BoardRow], units: dict[str, Unit], title: str, tz: ZoneInfo) -> str:
     if not rows:
-        return f"Tillsättning {day:%Y-%m-%d}: inga vakanser."
+        return f"{title}: inga vakanser."
     filled = sum(r.vacancy.status == VacancyStatus.FILLED for r in rows)
     live = sum(r.vacancy.status != VacancyStatus.CANCELLED for r in rows)
-    lines = [f"Tillsättning {day:%Y-%m-%d}: {filled}/{live} tillsatta"]
+    lines = [f"{title}: {filled}/{live} tillsatta"]
     by_unit: dict[str, list[BoardRow]] = {}
     for r in rows:
         by_unit.setdefault(r.shift.unit_id, []).append(r)

@@ -19,3 +19,6 @@ class OutMessage:
     buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
     # Telegram: replace the message that carried this offer instead of sending a new one.
     edit_offer_id: int | None = None
+    # The vacancy a coordinator's alert is about: its Telegram message is remembered and
+    # edited as the vacancy changes (`bot.services.alerts`).
+    vacancy_id: int | None = None

@@ -98,3 +98,22 @@ def quiet_hold_until(
     if to_utc(shift_start) - hold < dt.timedelta(hours=rules.quiet_hold_min_lead_hours):
         return None  # too close to wait for the morning
     return hold
+
+
+def escalation_grace_end(
+    first_offer_at: dt.datetime | None,
+    shift_start: dt.datetime,
+    escalate_before: dt.timedelta,
+    grace: dt.timedelta,
+) -> dt.datetime | None:
+    """Until when the coordinator's alert says "searching among N" rather than "not filled".
+
+    A vacancy whose first offers went out inside the escalation window (reported late, or a
+    short-notice shift) alerts the coordinator at once; the alert then says "searching" until
+    `grace` has passed or nobody is still thinking about an offer, and only then "not filled".
+    A vacancy whose search began before the window is alerted at the escalation point and
+    says "not filled" straight away (None).
+    """
+    if first_offer_at is None or to_utc(first_offer_at) < to_utc(shift_start) - escalate_before:
+        return None
+    return to_utc(first_offer_at) + grace

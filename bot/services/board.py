@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from bot.domain.board import BoardRow, render_board
+from bot.domain.board import BOARD_DAYS_AHEAD, BoardRow, render_board
 from bot.domain.model import OfferState
 from bot.services.deps import Deps
 from storage import callout
@@ -45,9 +45,13 @@ async def board_rows(
 
 
 async def board_text(
-    deps: Deps, day: dt.date | None = None, unit_ids: Iterable[str] | None = None
+    deps: Deps,
+    day: dt.date | None = None,
+    unit_ids: Iterable[str] | None = None,
+    days_ahead: int = BOARD_DAYS_AHEAD,
 ) -> str:
-    day, rows = await board_rows(deps, day, unit_ids)
+    """The board from `day` (today) through `days_ahead` more days: /status, /board, the CLI."""
+    day, rows = await board_rows(deps, day, unit_ids, days=1 + days_ahead)
     async with deps.db.read() as conn:
         units = {u.id: u for u in await people_repo.all_units(conn)}
-    return render_board(rows, units, day, deps.tz)
+    return render_board(rows, units, day, deps.tz, days_ahead)

@@ -26,12 +26,13 @@ from bot.domain.eligibility import (
 )
 from bot.domain.messages import offer_message, simple
 from bot.domain.model import OfferState, Person, Shift, Unit, Vacancy, VacancyStatus
-from bot.domain.outgoing import Button, OutMessage
+from bot.domain.outgoing import OutMessage
 from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
 from bot.domain.rules import local_year
 from bot.domain.waves import plan_wave
+from bot.services import alerts
 from bot.services.deps import Deps, delivery_channel, send_to_coordinators, send_to_person
-from bot.texts import role_name, shift_times, t
+from bot.texts import shift_times, t
 from storage import audit, callout, outbox
 from storage import people as people_repo
 
@@ -291,14 +292,16 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
             wave=wave,
             offers=sent,
         )
-        if vacancy.wave == 0 and shift.starts_at - now < dt.timedelta(
-            minutes=rules.short_notice_minutes
-        ):
-            await _short_notice(conn, deps, a)
     left = len(a.ranked) - sent  # anyone chosen but locked elsewhere is asked next time
     # Nobody left to ask and nobody still thinking about it (a wave just sent is open).
     exhausted = left == 0 and not sent and not await callout.has_open_offers(conn, vacancy.id)
-    if vacancy.escalated_at is None and (now >= escalate_at or exhausted):
+    alert_now = vacancy.escalated_at is None and (now >= escalate_at or exhausted)
+    short_notice = vacancy.wave == 0 and shift.starts_at - now < dt.timedelta(
+        minutes=rules.short_notice_minutes
+    )
+    if chosen and short_notice and not alert_now:
+        await _short_notice(conn, deps, a)  # the alert says "short notice" when it goes too
+    if alert_now:
         await escalate(
             conn, deps, vacancy, a.unit, shift, "exhausted" if exhausted else "threshold"
         )
@@ -395,28 +398,14 @@ async def offer_tally(conn: AsyncConnection, vacancy_id: int) -> dict[str, int]:
 async def escalate(
     conn: AsyncConnection, deps: Deps, vacancy: Vacancy, unit: Unit, shift: Shift, why: str
 ) -> None:
-    """Tell the unit's coordinator what was tried, with the choices as buttons."""
+    """Alert the unit's coordinator with what was tried and the choices as buttons. The
+    alert says what `bot.domain.alerts` decides from the vacancy's state now ("searching
+    among N" when the search only just began inside the escalation window) and is edited
+    as the vacancy changes (`bot.services.alerts`)."""
     now = deps.now()
-    lang = deps.settings.language
     tally = await offer_tally(conn, vacancy.id)
-    text = t(
-        "coord_escalation",
-        lang,
-        vid=vacancy.id,
-        unit=unit.name,
-        **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang),
-        role=role_name(shift.role, lang),
-        why=t(f"why_{why}", lang),
-        **tally,
-    )
-    buttons: list[Button] = []
-    if not vacancy.widened:
-        buttons.append(Button(t("btn_widen", lang), f"esc:w:{vacancy.id}"))
-    buttons += [
-        Button(t("btn_fill", lang), f"esc:f:{vacancy.id}"),
-        Button(t("btn_cancel_vacancy", lang), f"esc:c:{vacancy.id}"),
-    ]
-    msg = OutMessage("escalation", text, None, tuple((b,) for b in buttons))
+    msg = await alerts.alert_now(conn, deps, vacancy.id)
+    assert msg is not None
     await send_to_coordinators(conn, unit, msg, now)
     await callout.update_vacancy(conn, vacancy.id, now, escalated_at=now)
     await audit.record(

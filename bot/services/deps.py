@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -92,6 +93,6 @@ async def send_to_coordinators(
     sent = 0
     for person in await people_repo.people_with_role(conn, Role.COORDINATOR, unit.id):
         sms = msg.sms or msg.text.replace("⚠️ ", "").replace("–", "-")
-        coord_msg = OutMessage(msg.kind, msg.text, sms, msg.buttons)
+        coord_msg = dataclasses.replace(msg, sms=sms)
         sent += await send_to_person(conn, person, coord_msg, now)
     return sent

@@ -15,9 +15,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.channels.telegram import keyboard
 from bot.domain.board import BoardRefusal, board_units
 from bot.domain.model import Person, Role, Unit
-from bot.services import coordinator, coordinator_desk, live_board
+from bot.services import alerts, coordinator, coordinator_desk, live_board
 from bot.services.deps import Deps
 from bot.texts import t
 from handlers.telegram.common import (
@@ -112,12 +113,44 @@ async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     return edited
 
 
+async def refresh_alerts(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """Edit the coordinators' alerts whose vacancy changed (filled, declined, cancelled,
+    reopened, the grace over); returns how many were edited. Like the boards: derived from
+    the database each round, so an edit missed now is made next round."""
+    deps = app.bot_data["deps"]
+    assert isinstance(deps, Deps)
+    edited = 0
+    for alert, msg in await alerts.stale_alerts(deps):
+        try:
+            await app.bot.edit_message_text(msg.text[:4096], chat_id=alert.chat_id,
+                                            message_id=alert.message_id,
+                                            reply_markup=keyboard(msg))
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                log.info("alert %s cannot be edited any more (%s); forgetting it", alert.key, exc)
+                await alerts.forget(deps, alert)
+                continue
+        except RetryAfter:
+            break  # the next round tries again
+        except TelegramError as exc:
+            log.info("alert %s: %s", alert.key, exc)
+            continue
+        await alerts.redrawn(deps, alert, msg)
+        edited += 1
+    return edited
+
+
 async def board_job(context: Context) -> None:
-    """The JobQueue's repeating job; never lets an error stop the next round."""
+    """The JobQueue's repeating job (boards and alerts); never lets an error stop the next
+    round."""
     try:
         await refresh_boards(context.application)
     except Exception:
         log.exception("live board refresh failed; the next round will try again")
+    try:
+        await refresh_alerts(context.application)
+    except Exception:
+        log.exception("alert refresh failed; the next round will try again")
 
 
 # ---------- the unit's group chat ----------
