@@ -3,6 +3,8 @@
 Each pane talks to the real bot through the local servers: Telegram panes type into and press
 buttons of the local Bot API server, SMS panes send signed inbound SMS through the local
 Twilio server. The clock stands still until you move it ("+5 min"); the tick job runs.
+Beside the phones, /desk opens the coordinators' desk (skrivbordet) on the bot's own address,
+logged in as the demo's coordinator.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.asgi import LocalAsgiServer
 from bot.demo.stage import Stage
+from bot.services import desk_auth
 
 PAGE = Path(__file__).parent / "static" / "index.html"
 FEATURED = ("anst03", "vik06", "vik03", "vik11", "sam-norr", "anst01")
+DESK_COORDINATOR = "sam-norr"  # whose desk the demo page opens
 
 
 def _role(stage: Stage, person_id: str) -> str:
@@ -142,6 +146,15 @@ def build_app(stage: Stage) -> Starlette:
         await stage.settle(rounds=100)
         return JSONResponse({"ok": True})
 
+    async def desk(_: Request) -> Response:
+        """To the desk, logged in: a fresh one-time link on every visit (a link works once,
+        so one made at start would fail on the second tab)."""
+        url = await desk_auth.create_link(stage.deps, DESK_COORDINATOR)
+        if url is None:
+            return JSONResponse({"error": "skrivbordet är av (ingen publik adress)"},
+                                status_code=404)
+        return RedirectResponse(url, status_code=303)
+
     async def clock(request: Request) -> Response:
         body = await request.json()
         minutes = max(1, min(240, int(body.get("minutes", 5))))
@@ -153,6 +166,7 @@ def build_app(stage: Stage) -> Starlette:
     return Starlette(
         routes=[
             Route("/", page),
+            Route("/desk", desk),
             Route("/api/people", people),
             Route("/api/state", state),
             Route("/api/send", send, methods=["POST"]),
@@ -166,7 +180,8 @@ async def serve(stage: Stage, port: int | None = None) -> int:
     port = port or int(os.environ.get("VIKARIE_DEMO_PORT", "8765"))
     server = LocalAsgiServer(build_app(stage), "127.0.0.1", port)
     await server.start()
-    print(f"\nÖppna http://127.0.0.1:{server.port}/ i webbläsaren. Avsluta med Ctrl+C.")
+    print(f"\nÖppna http://127.0.0.1:{server.port}/ i webbläsaren (samordnarens skrivbord: "
+          f"http://127.0.0.1:{server.port}/desk). Avsluta med Ctrl+C.")
     try:
         await asyncio.Event().wait()
     finally:

@@ -1,5 +1,6 @@
 """The interactive demo page in a real headless browser (Debian's chromium via Playwright):
-a person reports sick as staff and accepts the offer as a substitute, through the real bot."""
+a person reports sick as staff and accepts the offer as a substitute, through the real bot,
+and the coordinator's desk beside the phones shows the shift filled."""
 
 from __future__ import annotations
 
@@ -53,6 +54,16 @@ async def test_staff_reports_sick_and_a_substitute_takes_the_shift(tmp_path: Pat
             await leila.get_by_text("Tack, din frånvaro är registrerad").wait_for()
             await amina.get_by_role("button", name="Ta passet").click()
             await amina.get_by_text("Bokat!").wait_for()
+            async with page.expect_popup() as opened:
+                await page.get_by_role("link", name="Samordnarens skrivbord").click()
+            desk = await opened.value
+            expect = playwright_api.expect
+            await expect(desk.get_by_role("heading", level=1)).to_have_text("Tillsättning",
+                                                                            timeout=15_000)
+            assert desk.url.startswith(stage.settings.public_url or "?")
+            await expect(desk.locator(".who")).to_have_text("Ahmed Ekström")
+            await expect(desk.locator("li.vacancy.filled .state").first).to_contain_text(
+                "Tillsatt: Amina", timeout=15_000)
             if shot := os.environ.get("VIKARIE_DEMO_SCREENSHOT"):  # for the README picture
                 await page.screenshot(path=shot)
             await browser.close()
