@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH = 480  # the drawing's width in SVG units (it scales to the column)
-LABEL_WIDTH = 150  # the labels' column, left of the bars
+LABEL_WIDTH = 170  # the labels' column, left of the bars ("ordinarie, extra tid" fits)
 VALUE_WIDTH = 60  # room right of the longest bar for its number
 BAR_HEIGHT = 22
 GAP = 8

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -90,7 +91,10 @@ def routes(kit: Kit) -> list[BaseRoute]:
             "report.html", lang=lang, me=me.person, csrf=me.csrf, report=report,
             first=period.first.isoformat(), last=period.last.isoformat(),
             units=[(u.id, u.name, u.id in period.unit_ids) for u in units],
-            csv_query=request.url.query, heads=[u.unit_name for u in report.units],
+            csv_query=urlencode([("from", period.first.isoformat()),
+                                 ("to", period.last.isoformat()),
+                                 *(("unit", u) for u in period.unit_ids)]),
+            heads=[u.unit_name for u in report.units],
             groups=figure_groups(report, lang), charts=charts(report.total, lang),
         )
 
