@@ -825,6 +825,214 @@ CATALOG: dict[str, dict[str, str]] = {
         "Strunta i det.",
         "en": "Vikariebot: your login code is {code} (valid 10 min). Did not ask? Ignore it.",
     },
+    "desk_nav": {
+        "sv": "Skrivbordet",
+        "en": "The desk",
+    },
+    "desk_report": {
+        "sv": "Bemanningssiffror",
+        "en": "Staffing figures",
+    },
+    "desk_report_from": {
+        "sv": "Från och med",
+        "en": "From",
+    },
+    "desk_report_to": {
+        "sv": "Till och med",
+        "en": "To (included)",
+    },
+    "desk_report_units": {
+        "sv": "Enheter",
+        "en": "Units",
+    },
+    "desk_report_show": {
+        "sv": "Visa",
+        "en": "Show",
+    },
+    "desk_report_csv": {
+        "sv": "Ladda ner som CSV",
+        "en": "Download as CSV",
+    },
+    "desk_report_period": {
+        "sv": "Pass som börjar {first} – {last}.",
+        "en": "Shifts starting {first} – {last}.",
+    },
+    "desk_report_figures": {
+        "sv": "Siffror per enhet",
+        "en": "Figures per unit",
+    },
+    "desk_report_figure": {
+        "sv": "Siffra",
+        "en": "Figure",
+    },
+    "desk_report_total": {
+        "sv": "Totalt",
+        "en": "Total",
+    },
+    "desk_report_charts": {
+        "sv": "Diagram, alla valda enheter",
+        "en": "Charts, all chosen units",
+    },
+    "desk_report_bad_date": {
+        "sv": "Datumen måste skrivas ÅÅÅÅ-MM-DD, till exempel 2026-12-01.",
+        "en": "Dates must be written YYYY-MM-DD, for example 2026-12-01.",
+    },
+    "desk_report_order": {
+        "sv": "Sista dagen ligger före den första. Byt plats på datumen.",
+        "en": "The last day is before the first. Swap the dates.",
+    },
+    "desk_report_too_long": {
+        "sv": "Perioden får vara högst ett år.",
+        "en": "The period may be a year at most.",
+    },
+    "desk_report_not_yours": {
+        "sv": "Du kan bara se siffror för dina egna enheter.",
+        "en": "You can only see figures for your own units.",
+    },
+    "desk_report_absences": {
+        "sv": "Frånvaro",
+        "en": "Absences",
+    },
+    "desk_report_all": {
+        "sv": "Totalt",
+        "en": "All",
+    },
+    "desk_report_weekdays": {
+        "sv": "Frånvarande pass per veckodag",
+        "en": "Absent shifts by weekday",
+    },
+    "desk_report_vacancies": {
+        "sv": "Vakanser",
+        "en": "Vacancies",
+    },
+    "desk_report_cancelled": {
+        "sv": "avbrutna",
+        "en": "cancelled",
+    },
+    "desk_report_escalated": {
+        "sv": "eskalerade",
+        "en": "escalated",
+    },
+    "desk_report_filled": {
+        "sv": "tillsatta",
+        "en": "filled",
+    },
+    "desk_report_before_start": {
+        "sv": "tillsatta före passets start",
+        "en": "filled before the shift began",
+    },
+    "desk_report_n_of": {
+        "sv": "{n} av {m}",
+        "en": "{n} of {m}",
+    },
+    "desk_report_covered": {
+        "sv": "Vem täckte",
+        "en": "Who covered",
+    },
+    "desk_report_time": {
+        "sv": "Tid till tillsatt",
+        "en": "Time to fill",
+    },
+    "desk_report_median": {
+        "sv": "median",
+        "en": "median",
+    },
+    "desk_report_p90": {
+        "sv": "9 av 10 inom",
+        "en": "9 in 10 within",
+    },
+    "desk_report_offers": {
+        "sv": "tillfrågade per tillsatt vakans",
+        "en": "asked per filled vacancy",
+    },
+    "desk_report_messages": {
+        "sv": "meddelanden per tillsatt vakans",
+        "en": "messages per filled vacancy",
+    },
+    "desk_report_hours": {
+        "sv": "Timmar",
+        "en": "Hours",
+    },
+    "desk_report_unfilled": {
+        "sv": "Varför ej tillsatt",
+        "en": "Why not filled",
+    },
+    "desk_cover_pool": {
+        "sv": "pool",
+        "en": "pool",
+    },
+    "desk_cover_hourly": {
+        "sv": "timvikarie",
+        "en": "hourly substitute",
+    },
+    "desk_cover_staff_extra": {
+        "sv": "ordinarie, extra tid",
+        "en": "staff, extra time",
+    },
+    "desk_cover_by_hand": {
+        "sv": "för hand",
+        "en": "by hand",
+    },
+    "desk_cover_unfilled": {
+        "sv": "ej tillsatt",
+        "en": "not filled",
+    },
+    "desk_unfilled_cancelled": {
+        "sv": "avbruten",
+        "en": "cancelled",
+    },
+    "desk_unfilled_searching": {
+        "sv": "söker fortfarande",
+        "en": "still searching",
+    },
+    "desk_unfilled_no_one_to_ask": {
+        "sv": "ingen att fråga",
+        "en": "no one to ask",
+    },
+    "desk_unfilled_all_declined": {
+        "sv": "alla tackade nej",
+        "en": "everyone said no",
+    },
+    "desk_unfilled_no_answer": {
+        "sv": "inget svar",
+        "en": "no answer",
+    },
+    "desk_intro": {
+        "sv": "Introduktioner",
+        "en": "Introductions",
+    },
+    "desk_intro_none": {
+        "sv": "Inga introduktioner pågår på dina enheter.",
+        "en": "No introductions in progress at your units.",
+    },
+    "desk_intro_unit": {
+        "sv": "Enhet",
+        "en": "Unit",
+    },
+    "desk_intro_person": {
+        "sv": "Vikarie",
+        "en": "Substitute",
+    },
+    "desk_intro_progress": {
+        "sv": "Checklistan klar",
+        "en": "Checklist done",
+    },
+    "desk_intro_supervised": {
+        "sv": "Bredvidgång",
+        "en": "Supervised shifts",
+    },
+    "desk_intro_last": {
+        "sv": "Senast aktiv",
+        "en": "Last active",
+    },
+    "desk_intro_stalled": {
+        "sv": "har stått still i {days} dagar",
+        "en": "stalled for {days} days",
+    },
+    "desk_intro_stalled_count": {
+        "sv": "{n} står still: ingen har bockat av något på minst en vecka.",
+        "en": "{n} stalled: nothing ticked for a week or more.",
+    },
     "tg_calendar_link": {
         "sv": "Din privata kalenderlänk – lägg till den som prenumeration i mobilens "
         "kalender:\n{url}\nDela den inte: den som har länken ser dina pass.",

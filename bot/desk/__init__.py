@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.desk import vacancy
+from bot.desk import intro, report, vacancy
 from bot.desk.kit import Handler, Kit
 from bot.desk.views import board_days
 from bot.services import board as board_service
@@ -200,7 +200,9 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
         Route("/login/code", login_code, methods=["POST"]),
         Route("/login/{token}", login_link, methods=["GET"]),
         Route("/logout", authed(logout), methods=["POST"]),
-        *vacancy.routes(Kit(deps, page, authed)),
+        *vacancy.routes(kit := Kit(deps, page, authed)),
+        *report.routes(kit),
+        *intro.routes(kit),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="desk-static"),
     ]
     return [Mount("/desk", routes=routes)]

@@ -209,13 +209,18 @@ def reminder_due(
     `last_activity_at`) starts a new period."""
     if state is not None and state.since != last_activity_at:
         state = None  # there was progress since: a new period
-    if now - last_activity_at < STALE_AFTER:
+    if not stalled(last_activity_at, now):
         return None
     if state is None or state.handledare_at is None:
         return Remind.HANDLEDARE
     if state.coordinator_at is None and now - state.handledare_at >= ESCALATE_AFTER:
         return Remind.COORDINATOR
     return None
+
+
+def stalled(last_activity_at: dt.datetime, now: dt.datetime) -> bool:
+    """No progress for `STALE_AFTER` (står still): the reminders' definition, and the desk's."""
+    return now - last_activity_at >= STALE_AFTER
 
 
 def stale_days(last_activity_at: dt.datetime, now: dt.datetime) -> int:
