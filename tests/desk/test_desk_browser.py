@@ -219,6 +219,45 @@ async def test_a_norr_coordinator_cannot_open_a_soder_vacancy_by_its_url(
     assert "Soder" not in body and "Bo Berg" not in body
 
 
+async def test_fill_by_hand_with_an_override_and_the_report_csv(
+    running: Harness, browser: Any, tmp_path: Path,
+) -> None:
+    """Someone the rules keep out (not introduced at Norr, no handledare on duty) is booked
+    by hand only with a reason; then the month's report downloads as CSV."""
+    h = running
+    await World(h.deps.db).sub("ola", introduced=("soder",), name="Ola Nyvikarie",
+                               telegram=False, sms=False)  # a second World: no clashes
+    vid = await report_absent(h.deps, "anna", "n-day", "sms")
+    url = await desk_auth.create_link(h.deps, "kim")
+    assert url is not None
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    await page.goto(url)
+    await page.goto(f"{_base(h)}/desk/v/{vid}")
+    await page.select_option("#fill-person", "ola")
+    await page.click("form[action$='/fill'] button[type=submit]")
+    await page.wait_for_selector("text=Skriv en motivering", timeout=LIVE)
+    async with h.deps.db.read() as conn:
+        assert (await conn.execute(sa.select(t.bookings))).first() is None
+    await page.select_option("#fill-person", "ola")
+    await page.fill("#fill-reason", "Har gått bredvid på Norr i somras")
+    await page.click("form[action$='/fill'] button[type=submit]")
+    await page.wait_for_selector("text=bokad trots reglerna", timeout=LIVE)
+    async with h.deps.db.read() as conn:
+        booking = (await conn.execute(sa.select(t.bookings))).one()
+    assert (booking.person_id, booking.channel) == ("ola", "web")
+    assert booking.override_reason == "Har gått bredvid på Norr i somras"
+
+    await page.goto(f"{_base(h)}/desk/report")
+    async with page.expect_download(timeout=LIVE) as caught:
+        await page.click("a[href^='/desk/report.csv']")
+    download = await caught.value
+    saved = tmp_path / "report.csv"
+    await download.save_as(saved)
+    header = saved.read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith(
+        "unit,absences,vacancies,filled_before_start,median_minutes_to_fill,offers_per_filled")
+
+
 # ---------------------------------------------------------------- helpers
 
 
