@@ -496,6 +496,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "Idag",
         "en": "Today",
     },
+    "desk_state_waiting": {
+        "sv": "Väntar: första förfrågan går ut {time}",
+        "en": "Waiting: the first offers go out at {time}",
+    },
     "desk_state_searching": {
         "sv": "Söker: våg {wave}, {asked} tillfrågade, {declined} nej",
         "en": "Searching: wave {wave}, {asked} asked, {declined} no",

@@ -64,10 +64,13 @@ def _line(r: BoardRow, units: dict[str, Unit], tz: ZoneInfo, lang: str,
           now: dt.datetime) -> VacancyLine:
     v, s = r.vacancy, r.shift
     state = _state(r)
-    if state in ("searching", "escalated"):
+    due = v.next_due_at if v.next_due_at is not None and v.next_due_at > now else None
+    if state == "searching" and v.wave == 0 and r.asked == 0 and due is not None:
+        text = t("desk_state_waiting", lang, time=_when(due, now, tz, lang))  # quiet hours
+    elif state in ("searching", "escalated"):
         text = t("desk_state_searching", lang, wave=v.wave, asked=r.asked, declined=r.declined)
-        if v.next_due_at is not None and v.next_due_at > now:
-            text += ", " + t("desk_next_step", lang, time=f"{v.next_due_at.astimezone(tz):%H:%M}")
+        if due is not None:
+            text += ", " + t("desk_next_step", lang, time=_when(due, now, tz, lang))
         if state == "escalated":
             text = f"{t('desk_state_escalated', lang)} · {text}"
     elif state == "filled":
@@ -193,3 +196,11 @@ def timeline(v: Vacancy, s: Shift, h: VacancyHistory, tz: ZoneInfo, lang: str) -
     out.sort(key=lambda x: (x[0], x[1]))
     return [Event(at, f"{day_label(at, tz, lang)} {at.astimezone(tz):%H:%M}", text)
             for at, _, text in out]
+
+
+def _when(at: dt.datetime, now: dt.datetime, tz: ZoneInfo, lang: str) -> str:
+    """07:00 today, 'ons 2/12 07:00' on another day."""
+    local = at.astimezone(tz)
+    if local.date() == now.astimezone(tz).date():
+        return f"{local:%H:%M}"
+    return f"{day_label(local, tz, lang)} {local:%H:%M}"
