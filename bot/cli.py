@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -188,16 +189,22 @@ def _private_file(path: Path, encoding: str) -> TextIO:
     return open(fd, "w", encoding=encoding, newline="")  # the caller closes it
 
 
+def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date] | None:
+    """--from and --to as dates, or None after one line on stderr."""
+    try:
+        return dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last)
+    except ValueError:
+        print(f"Ogiltigt datum: --from {args.first} --to {args.last} (ÅÅÅÅ-MM-DD)", file=sys.stderr)
+        return None
+
+
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
-    import datetime as dt
 
     from bot.services import exports
 
-    try:
-        first, last = dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last)
-    except ValueError:
-        print(f"Ogiltigt datum: --from {args.first} --to {args.last} (ÅÅÅÅ-MM-DD)", file=sys.stderr)
+    if (period := _period(args)) is None:
         return 2
+    first, last = period
     async with open_deps(settings) as deps:
         make = exports.bookings_table if args.kind == "bookings" else exports.absences_table
         try:
@@ -218,15 +225,12 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _report(args: argparse.Namespace, settings: Settings) -> int:
-    import datetime as dt
 
     from bot.services import reports
 
-    try:
-        first, last = dt.date.fromisoformat(args.first), dt.date.fromisoformat(args.last)
-    except ValueError:
-        print(f"Ogiltigt datum: --from {args.first} --to {args.last} (ÅÅÅÅ-MM-DD)", file=sys.stderr)
+    if (period := _period(args)) is None:
         return 2
+    first, last = period
     async with open_deps(settings) as deps:
         try:
             report = await reports.staffing_report(deps, first, last, args.units)
