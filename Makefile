@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make demo        - a whole morning on one machine, no accounts needed"
 	@echo "make test        - the test suite (PostgreSQL tests run when VIKARIE_TEST_POSTGRES_URL is set)"
+	@echo "make test-fast   - the tests without PostgreSQL, browser, crash loops and demo morning"
 	@echo "make lint        - ruff and mypy (strict on bot/ and storage/)"
 	@echo "make bench       - the call-out benchmark, printed figures"
 	@echo "make run         - start the bot with the settings in .env"
@@ -47,6 +48,10 @@ demo-interactive: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The quick loop: no PostgreSQL, no browser, no kill -9 loops or scripted morning.
+test-fast: $(STAMP)
+	VIKARIE_TEST_POSTGRES_URL= $(BIN)/python -m pytest -q -m "not postgres and not slow and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

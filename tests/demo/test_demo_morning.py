@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.demo import MORNING
 from bot.demo.morning import run_morning
 from bot.demo.stage import open_stage
 
 
+@pytest.mark.slow  # about 40 s: the whole scripted morning
 async def test_the_scripted_morning_plays_to_a_full_board(tmp_path: Path) -> None:
     stage = await open_stage(tmp_path / "demo.db", MORNING)
     try:

@@ -19,10 +19,10 @@ from storage import callout
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.async_api")
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     CHROMIUM is None,
     reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-)
+)]
 
 FLAGS = [
     "--headless",
