@@ -113,7 +113,8 @@ class VikarieBot:
         # 4: web
         if self.want_web:
             web_app = build_web_app(self.deps, self.telegram, sms_routes)
-            self._web = LocalAsgiServer(web_app, s.http_host, s.http_port)
+            self._web = LocalAsgiServer(web_app, s.http_host, s.http_port,
+                                        trusted_proxies=s.trusted_proxies)
             try:
                 await self._web.start()
             except OSError as exc:

@@ -14,8 +14,10 @@ from starlette.types import ASGIApp
 class LocalAsgiServer:
     """Serve an ASGI app with uvicorn as a task of the running loop. Port 0: a free port."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, *,
+                 trusted_proxies: str = "127.0.0.1") -> None:
         self._app, self.host, self.port = app, host, port
+        self._trusted = trusted_proxies
         self._server: _InProcessServer | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -42,6 +44,10 @@ class LocalAsgiServer:
             http="h11",
             ws="none",
             timeout_graceful_shutdown=2,
+            # The client's address (the desk's login throttle) from X-Forwarded-For, but only
+            # when the request comes from a proxy we trust.
+            proxy_headers=True,
+            forwarded_allow_ips=self._trusted,
         )
         self._server = _InProcessServer(config)
         self._task = asyncio.create_task(self._server.serve([sock]), name=f"asgi {self.url}")

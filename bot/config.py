@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
     desk_session_hours: float = Field(default=12.0, gt=0, le=24 * 14)
+    # Proxies whose X-Forwarded-For names the client (comma-separated addresses, or *).
+    trusted_proxies: str = "127.0.0.1"
 
     # --- working-time rules (Arbetstidslagen / AB) ---
     rest_daily_hours: float = Field(default=11.0, ge=0, le=24)

@@ -13,7 +13,7 @@ from storage import tables as t
 async def add_login(
     conn: AsyncConnection,
     secret_hash: str,
-    person_id: str,
+    person_id: str | None,
     kind: str,
     address_hash: str | None,
     now: dt.datetime,
@@ -25,12 +25,12 @@ async def add_login(
 
 
 async def logins_since(
-    conn: AsyncConnection, since: dt.datetime, *, person_id: str | None = None,
+    conn: AsyncConnection, since: dt.datetime, kind: str, *, person_id: str | None = None,
     address_hash: str | None = None,
 ) -> int:
-    """One-time logins asked for since `since`, by the person or from the address."""
+    """Rows of `kind` (ask, code) since `since`, for the person or from the address."""
     q = sa.select(sa.func.count()).select_from(t.desk_logins).where(
-        t.desk_logins.c.created_at >= since, t.desk_logins.c.kind == "code")
+        t.desk_logins.c.created_at >= since, t.desk_logins.c.kind == kind)
     if person_id is not None:
         q = q.where(t.desk_logins.c.person_id == person_id)
     if address_hash is not None:
@@ -59,6 +59,16 @@ async def use_login(
         q = q.where(t.desk_logins.c.person_id == person_id)
     row = (await conn.execute(q)).first()
     return str(row.person_id) if row else None
+
+
+async def burn_codes(conn: AsyncConnection, person_id: str, now: dt.datetime) -> None:
+    """Every live code of the person stops working (too many wrong guesses)."""
+    await conn.execute(
+        sa.update(t.desk_logins)
+        .where(t.desk_logins.c.person_id == person_id, t.desk_logins.c.kind == "code",
+               t.desk_logins.c.used_at.is_(None))
+        .values(used_at=now)
+    )
 
 
 async def add_session(

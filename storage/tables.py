@@ -440,11 +440,12 @@ ical_tokens = sa.Table(  # kalenderlänk: a substitute's private calendar addres
 desk_logins = sa.Table(  # a one-time login: a link token or a code, 10 minutes, single use
     "desk_logins",
     metadata,
-    sa.Column("secret_hash", sa.String(64), primary_key=True),  # sha256 of token or code
-    sa.Column(
-        "person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=False
+    # sha256 of the token or code; for an "ask" (any request, counted per address) random
+    sa.Column("secret_hash", sa.String(64), primary_key=True),
+    sa.Column(  # None: an ask for a number that is nobody's (or nobody who may log in)
+        "person_id", sa.String(64), sa.ForeignKey("people.id", ondelete="CASCADE"), nullable=True
     ),
-    sa.Column("kind", sa.String(8), nullable=False),  # link | code
+    sa.Column("kind", sa.String(8), nullable=False),  # ask | link | code
     sa.Column("address_hash", sa.String(64), nullable=True),  # who asked (keyed hash), throttle
     _ts("created_at", nullable=False),
     _ts("expires_at", nullable=False),

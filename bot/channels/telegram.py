@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.base import Delivery, PermanentFailure, TemporaryFailure
@@ -12,6 +12,7 @@ from bot.domain.model import Person
 from bot.domain.outgoing import OutMessage
 
 log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def keyboard(msg: OutMessage) -> InlineKeyboardMarkup | None:
@@ -46,6 +47,7 @@ class TelegramSender:
                         message_id=edit_message_id,
                         text=msg.text,
                         reply_markup=keyboard(msg),
+                        link_preview_options=NO_PREVIEW,
                     )
                     return Delivery(str(edit_message_id), edit_message_id)
                 except BadRequest as exc:
@@ -54,7 +56,10 @@ class TelegramSender:
                     # The old message is gone or too old to edit: send a new one.
                     log.info("edit failed (%s); sending a new message", exc)
             sent = await self.bot.send_message(
-                chat_id=target, text=msg.text, reply_markup=keyboard(msg)
+                chat_id=target, text=msg.text, reply_markup=keyboard(msg),
+                # No previews: Telegram's servers would fetch a one-time desk link (and any
+                # link) before the person opens it.
+                link_preview_options=NO_PREVIEW,
             )
             return Delivery(str(sent.message_id), sent.message_id)
         except RetryAfter as exc:

@@ -69,6 +69,9 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
         kind = request.headers.get("Content-Type", "").partition(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
             return None
+        declared = request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+            return None  # refused before reading it
         body = await request.body()
         if len(body) > MAX_FORM_BYTES:
             return None
@@ -105,8 +108,8 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
         return response
 
     def pre_checked(form: dict[str, str] | None, request: Request) -> bool:
-        return form is not None and _same(form.get("csrf", ""),
-                                          request.cookies.get(PRE_COOKIE, "\x00"))
+        cookie = request.cookies.get(PRE_COOKIE)
+        return form is not None and bool(cookie) and _same(form.get("csrf", ""), cookie or "")
 
     async def login_send(request: Request) -> Response:
         form = await form_of(request)
@@ -132,13 +135,23 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
         return started(session)
 
     async def login_link(request: Request) -> Response:
-        session = await desk_auth.login_with_link(deps, request.path_params["token"])
+        """The link only shows a button: a GET changes nothing, so a link preview or a mail
+        scanner fetching it neither uses it up nor logs itself in."""
+        pre = secrets.token_urlsafe(24)
+        response = page("login.html", lang=lang_of(request), csrf=pre, step="link",
+                        token=request.path_params["token"][:200])
+        set_cookie(response, PRE_COOKIE, pre, 3600)
+        return response
+
+    async def login_link_use(request: Request) -> Response:
+        form = await form_of(request)
+        if not pre_checked(form, request):
+            return Response(status_code=403)
+        assert form is not None
+        session = await desk_auth.login_with_link(deps, form.get("token", ""))
         if session is None:
-            pre = secrets.token_urlsafe(24)
-            response = page("login.html", status=400, lang=lang_of(request), csrf=pre,
-                            step="phone", link_failed=True)
-            set_cookie(response, PRE_COOKIE, pre, 3600)
-            return response
+            return page("login.html", status=400, lang=lang_of(request), csrf=form["csrf"],
+                        step="phone", link_failed=True)
         return started(session)
 
     def started(session: desk_auth.NewSession) -> Response:
@@ -174,10 +187,12 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
         async def stream() -> AsyncIterator[str]:
             last, quiet = "", 0.0
             while not await request.is_disconnected():
-                if await desk_auth.current(deps, request.cookies.get(COOKIE)) is None:
+                # Who they are now: a unit taken from them leaves the board at once.
+                now_me = await desk_auth.current(deps, request.cookies.get(COOKIE))
+                if now_me is None:
                     yield "event: logout\ndata: \n\n"
                     return
-                html = env.get_template("_board.html").render(**await board_context(me))
+                html = env.get_template("_board.html").render(**await board_context(now_me))
                 digest = hashlib.sha256(html.encode()).hexdigest()
                 if digest != last:
                     last, quiet = digest, 0.0
@@ -198,6 +213,7 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login_send, methods=["POST"]),
         Route("/login/code", login_code, methods=["POST"]),
+        Route("/login/link", login_link_use, methods=["POST"]),
         Route("/login/{token}", login_link, methods=["GET"]),
         Route("/logout", authed(logout), methods=["POST"]),
         *vacancy.routes(kit := Kit(deps, page, authed)),

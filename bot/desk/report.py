@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from bot.desk.charts import BarChart, bar_chart
 from bot.desk.kit import Kit
 from bot.domain.model import AbsenceCategory
-from bot.domain.staffing import Cover, Figures, StaffingReport, Unfilled
+from bot.domain.staffing import Cover, Figures, StaffingReport, Unfilled, category_count
 from bot.services import coordinator_desk, desk_auth, reports
 from bot.texts import CATEGORY_NAMES, WEEKDAYS, t
 
@@ -49,6 +49,10 @@ class Group:
     rows: tuple[Row, ...]
 
 
+EARLIEST = dt.timedelta(days=366 * 10)  # how far back a report may reach
+LATEST = dt.timedelta(days=366)  # and ahead
+
+
 def routes(kit: Kit) -> list[BaseRoute]:
     deps, page, authed = kit.deps, kit.page, kit.authed
 
@@ -69,6 +73,8 @@ def routes(kit: Kit) -> list[BaseRoute]:
             last = dt.date.fromisoformat(q["to"]) if q.get("to") else today
         except ValueError:
             return refused(400, "desk_report_bad_date")
+        if not (today - EARLIEST <= first and last <= today + LATEST):
+            return refused(400, "desk_report_bad_date")  # 0001-01-01 and 9999-12-31 overflow
         if last < first:
             return refused(400, "desk_report_order")
         if (last - first).days >= MAX_DAYS:
@@ -162,7 +168,8 @@ def figure_groups(report: StaffingReport, lang: str) -> list[Group]:
     return [
         Group(t("desk_report_absences", lang), (
             row(t("desk_report_all", lang), lambda f: f.absences),
-            *(per(CATEGORY_NAMES[c.value][lang], [f.absences_by_category[c] for f in every])
+            *(per(CATEGORY_NAMES[c.value][lang],
+                  [category_count(f.absences_by_category[c]) for f in every])
               for c in AbsenceCategory),
         )),
         Group(t("desk_report_weekdays", lang), tuple(

@@ -195,8 +195,10 @@ def _span(form: dict[str, str], tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime
         end = dt.time.fromisoformat(form.get("end", ""))
     except ValueError:
         return None
-    if start == end:
-        return None
+    if start == end or start.tzinfo is not None or end.tzinfo is not None:
+        return None  # 07:00+05:00 is not a local time
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2999, 12, 31):
+        return None  # far outside any schedule (and 9999-12-31 + a day overflows)
     begin = dt.datetime.combine(day, start, tzinfo=tz)
     end_day = day if end > start else day + dt.timedelta(days=1)
     return begin, dt.datetime.combine(end_day, end, tzinfo=tz)

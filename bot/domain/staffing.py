@@ -276,3 +276,13 @@ def staffing_figures(
         for uid, name in units
     )
     return StaffingReport(first, last, per_unit, figures(outcomes, tz, rows.shiftless_absences))
+
+
+# Absence categories are health data: a small count next to the board and the rota can name
+# who is sick. Counts below this are shown as "<3" (the totals stay exact).
+SMALL_COUNT = 3
+
+
+def category_count(n: int) -> str:
+    """How many absences of one category, as a report may show it."""
+    return f"<{SMALL_COUNT}" if 0 < n < SMALL_COUNT else str(n)

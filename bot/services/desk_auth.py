@@ -58,25 +58,32 @@ def login_url(deps: Deps, token: str) -> str:
 
 async def request_code(deps: Deps, phone: str, address: str) -> None:
     """Send a one-time code and link to the coordinator or admin with this number, if there
-    is one, it may use the desk, it is reachable and not throttled. Says nothing either way."""
-    try:
-        e164 = normalise_phone(phone)
-    except InvalidPhoneNumber:
-        return
+    is one, it may use the desk, it is reachable and not throttled. Says nothing either way.
+    Every request is counted against the asker's address, known number or not."""
     now, since = deps.now(), deps.now() - rules.THROTTLE_WINDOW
     where = address_hash(deps, address)
+    try:
+        e164: str | None = normalise_phone(phone)
+    except InvalidPhoneNumber:
+        e164 = None
     async with deps.db.write() as conn:
-        person = await people_repo.person_by_phone(conn, e164)
-        from_address = await repo.logins_since(conn, since, address_hash=where)
-        if person is None or not rules.may_use_desk(person) or channel_for(person) is None:
-            # Counted too, so that probing numbers from one address is throttled alike.
-            if from_address < rules.MAX_REQUESTS_PER_ADDRESS:
-                await audit.record(conn, now, "desk", "desk_login_unknown", "desk", None, "web")
+        if await repo.logins_since(conn, since, "ask", address_hash=where) >= (
+                rules.MAX_REQUESTS_PER_ADDRESS):
+            return  # a flood from one address: not even an audit row each
+        person = await people_repo.person_by_phone(conn, e164) if e164 else None
+        known = person is not None and rules.may_use_desk(person) and (
+            channel_for(person) is not None)
+        await repo.add_login(conn, rules.secret_hash(secrets.token_hex(16)),
+                             person.id if known and person else None, "ask", where, now, now)
+        if person is None or not known:
             return
-        to_person = await repo.logins_since(conn, since, person_id=person.id)
-        if not rules.may_send_code(to_person, from_address):
+        await people_repo.lock_person(conn, person.id)  # counts below stay true across workers
+        window = await repo.logins_since(conn, since, "code", person_id=person.id)
+        today = await repo.logins_since(conn, now - dt.timedelta(days=1), "code",
+                                        person_id=person.id)
+        if not rules.may_send_code(window, today):
             await audit.record(conn, now, person.id, "desk_login_throttled", "person", person.id,
-                                   "web")
+                               "web")
             return
         code = f"{secrets.randbelow(10**rules.CODE_DIGITS):0{rules.CODE_DIGITS}d}"
         token = secrets.token_urlsafe(32)
@@ -126,6 +133,9 @@ async def login_with_code(deps: Deps, phone: str, code: str) -> NewSession | Non
         person = await people_repo.person_by_phone(conn, e164)
         if person is None or len(digits) != rules.CODE_DIGITS:
             return None
+        # One guess at a time per person, on every worker: the count below cannot be
+        # outrun by guesses sent side by side.
+        await people_repo.lock_person(conn, person.id)
         failed_key = FAILED_KEY + person.id
         count, first = _failures(await kv.get(conn, failed_key), now)
         if count >= rules.MAX_FAILED_CODES:
@@ -134,6 +144,8 @@ async def login_with_code(deps: Deps, phone: str, code: str) -> NewSession | Non
                                          now, person_id=person.id)
         if person_id is None:
             await kv.put(conn, failed_key, f"{count + 1} {first.isoformat()}")
+            if count + 1 >= rules.MAX_FAILED_CODES:
+                await repo.burn_codes(conn, person.id, now)  # a new code is needed now
             return None
         return await _open_session(deps, conn, person_id, "code")
 

@@ -19,6 +19,7 @@ from bot.domain.staffing import (
     Figures,
     StaffingReport,
     Unfilled,
+    category_count,
     period_bounds,
     staffing_figures,
 )
@@ -97,7 +98,7 @@ def _csv_row(unit: str, name: str, f: Figures) -> list[str]:
         *(f.covered[c] for c in Cover),
         *(f.unfilled_why[u] for u in Unfilled),
         *(_num(f.hours_by_cover[c], 2) for c in Cover),
-        *(f.absences_by_category[c] for c in AbsenceCategory),
+        *(category_count(f.absences_by_category[c]) for c in AbsenceCategory),
         *f.absent_shifts_by_weekday,
     ]
     return [safe_cell(c) for c in cells]
@@ -136,7 +137,8 @@ def _figure_lines(f: Figures) -> list[str]:
         return ["  Ingen frånvaro och inga vakanser."]
     needed = f.vacancies - f.cancelled
     pct = "" if f.filled_before_start_pct is None else f" ({_sv(f.filled_before_start_pct, 0)} %)"
-    cats = _parts([(c.value, f.absences_by_category[c]) for c in AbsenceCategory])
+    cats = ", ".join(f"{c.value} {category_count(f.absences_by_category[c])}"
+                     for c in AbsenceCategory if f.absences_by_category[c]) or "inga"
     days = _parts(list(zip(WEEKDAYS_SV, f.absent_shifts_by_weekday, strict=True)))
     lines = [
         f"  Frånvaro: {f.absences} ({cats}); frånvarande pass per veckodag: {days}",

@@ -57,6 +57,7 @@ async def test_staff_reports_sick_and_a_substitute_takes_the_shift(tmp_path: Pat
             async with page.expect_popup() as opened:
                 await page.get_by_role("link", name="Samordnarens skrivbord").click()
             desk = await opened.value
+            await desk.click("form[action^='/desk/login/link'] button")  # the link's button
             expect = playwright_api.expect
             await expect(desk.get_by_role("heading", level=1)).to_have_text("Tillsättning",
                                                                             timeout=15_000)

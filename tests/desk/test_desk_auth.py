@@ -19,8 +19,10 @@ from storage import outbox
 from storage import tables as t
 from storage.db import Database
 from tests.builders import World, make_deps, report_absent
+from tests.desk.links import follow_link
 
 PUBLIC = "https://vikarie.example.se"
+COOKIE_NAME = "vikarie_desk="
 NOW = "2026-12-01 05:45"
 
 
@@ -71,7 +73,10 @@ async def test_a_link_logs_in_once_and_the_board_keeps_to_ones_units(db: Databas
     assert url is not None and url.startswith(PUBLIC + "/desk/login/")
     async with _client(deps) as client:
         assert (await client.get("/desk/")).status_code == 303  # to the login page
-        r = await client.get(_path(url))
+        shown = await client.get(_path(url))  # a link preview fetching it changes nothing
+        assert shown.status_code == 200 and 'name="token"' in shown.text
+        assert (await client.get(_path(url))).status_code == 200
+        r = await follow_link(client, _path(url))
         assert r.status_code == 303 and r.headers["location"] == "/desk/"
         cookie = r.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
@@ -81,9 +86,10 @@ async def test_a_link_logs_in_once_and_the_board_keeps_to_ones_units(db: Databas
         assert "15:00–22:00" in board.text and "07:00–16:00" not in board.text  # not Söder's
         assert "Anna" not in board.text  # who is absent is nobody's business on the board
         assert board.headers["content-security-policy"].startswith("default-src 'self'")
-        again = await httpx.AsyncClient(
+        async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=build_web_app(deps)), base_url=PUBLIC
-        ).get(_path(url))
+        ) as other:
+            again = await follow_link(other, _path(url))
         assert again.status_code == 400  # single use
 
 
@@ -154,7 +160,7 @@ async def test_forms_need_their_csrf_token_and_logout_ends_the_session(db: Datab
         assert await _codes(db, "kim") == []
         url = await desk_auth.create_link(deps, "kim")
         assert url is not None
-        await client.get(_path(url))
+        await follow_link(client, _path(url))
         assert (await client.post("/desk/logout", data={})).status_code == 403
         page = await client.get("/desk/")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
@@ -164,14 +170,24 @@ async def test_forms_need_their_csrf_token_and_logout_ends_the_session(db: Datab
         assert (await client.get("/desk/")).status_code == 303
 
 
+@pytest.mark.parametrize("path", ["/desk/login/" + "A" * 5000, "/desk/login/%00%FF"])
+async def test_a_link_page_for_any_token_changes_nothing(db: Database, path: str) -> None:
+    await _world(db)
+    async with _client(_deps(db)) as client:
+        r = await client.get(path)
+        assert r.status_code == 200 and "set-cookie" in r.headers
+        assert COOKIE_NAME not in r.headers["set-cookie"]  # no session from a GET
+        assert (await follow_link(client, path)).status_code == 400
+
+
 @pytest.mark.parametrize("request_kw", [
     {"method": "POST", "url": "/desk/login", "files": {"phone": ("x", b"070", "text/plain")}},
     {"method": "POST", "url": "/desk/login", "content": b"phone=" + b"9" * 10_000,
      "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
     {"method": "POST", "url": "/desk/login/code", "content": b"\xff\xfe",
      "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
-    {"method": "GET", "url": "/desk/login/" + "A" * 5000},
-    {"method": "GET", "url": "/desk/login/%00%FF"},
+    {"method": "POST", "url": "/desk/login/link", "data": {"token": "A" * 5000}},
+    {"method": "POST", "url": "/desk/login/link", "data": {"csrf": "\x00", "token": "x"}},
     {"method": "GET", "url": "/desk/events"},
     {"method": "POST", "url": "/desk/logout"},
     {"method": "GET", "url": "/desk/static/../../config.py"},

@@ -19,6 +19,7 @@ from storage import audit
 from storage import callout as repo
 from storage.db import Database
 from tests.builders import World, make_deps, report_absent
+from tests.desk.links import follow_link
 
 PUBLIC = "https://vikarie.example.se"
 NOW = "2026-12-01 05:45"
@@ -57,7 +58,7 @@ async def _logged_in(deps: Any, who: str) -> AsyncIterator[httpx.AsyncClient]:
                                  base_url=PUBLIC) as client:
         url = await desk_auth.create_link(deps, who)
         assert url is not None
-        assert (await client.get(url.removeprefix(PUBLIC))).status_code == 303
+        assert (await follow_link(client, url.removeprefix(PUBLIC))).status_code == 303
         yield client
 
 

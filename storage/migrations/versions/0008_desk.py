@@ -1,6 +1,7 @@
 """The coordinators' desk: one-time logins and sessions
 
-  desk_logins    a one-time login link or code (sha256 only), 10 minutes, single use
+  desk_logins    a one-time login link or code (sha256 only), 10 minutes, single use; and
+                 every request for one ("ask"), counted per address
   desk_sessions  a browser session (sha256 of the cookie), with its CSRF token
 
 Revision ID: 0008
@@ -23,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "desk_logins",
         sa.Column("secret_hash", sa.String(length=64), nullable=False),
-        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=True),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("address_hash", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
