@@ -421,6 +421,8 @@ async def test_explain_shows_recent_declines_and_cancellations(db: Database) -> 
     sub01 = _line_of(lines, "sub01")
     assert "nivå 2" in sub01
     assert "nej" not in sub01 and "återbud" not in sub01 and "senaste 90" not in sub01
+    # The response model's estimate, for everyone ranked (svarsmodell).
+    assert "ja ~" in sub00 and "typisk svarstid" in sub01
     # Counted and shown, never acted on: sub00 is still asked.
     async with db.read() as conn:
         asked = {o.person_id for o in await repo.offers_for(conn, vid)}
