@@ -94,11 +94,13 @@ async def measure(db: Any, bw: BigWorld, progress: Callable[[str], None], *,
                   reports: int = 200, warmup: int = 5, traced: int = 5, profiled: int = 5,
                   profile: str = "auto", short_notice: bool = True,
                   profile_if: Callable[[LatencyResult], bool] = lambda r: True,
-                  budget_seconds: float = math.inf) -> LatencyResult:
+                  budget_seconds: float = math.inf,
+                  settings: dict[str, object] | None = None) -> LatencyResult:
     """Time `reports` reports (fewer if `budget_seconds` runs out), then trace memory over
     `traced` more and, when `profile` is "always" or "auto" and `profile_if(result)`,
-    profile `profiled` more; then, with `short_notice`, one short-notice report."""
-    deps = make_deps(db, bw.now)
+    profile `profiled` more; then, with `short_notice`, one short-notice report.
+    `settings`: Settings fields for the engine (e.g. wave_sizing)."""
+    deps = make_deps(db, bw.now, **(settings or {}))
     rep = _Reporter(deps, bw)
     async with db.read() as conn:
         before = (await conn.execute(sa.select(sa.func.count()).select_from(t.outbox)

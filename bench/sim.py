@@ -60,6 +60,9 @@ class RunResult:
     wall_seconds: float = 0.0
     steps: int = 0
     settings: dict[str, object] = field(default_factory=dict)
+    # Per tier: Gini coefficient of hours offered and of hours booked this morning, over
+    # everyone of the tier (nobody offered counts as 0).
+    gini: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def filled(self) -> int:
@@ -84,6 +87,15 @@ def percentile(sorted_values: list[float], p: float) -> float:
     if math.isinf(a) or math.isinf(b):
         return math.inf
     return a + (b - a) * (k - lo)
+
+
+def gini(values: list[float]) -> float:
+    """0 when everyone has the same, towards 1 when one has everything (0 for all zeros)."""
+    xs = sorted(values)
+    n, total = len(xs), sum(xs)
+    if n == 0 or total == 0:
+        return 0.0
+    return sum((2 * i - n - 1) * x for i, x in enumerate(xs, start=1)) / (n * total)
 
 
 def make_deps(db: Database, start: dt.datetime, **overrides: object) -> Deps:
@@ -112,7 +124,8 @@ async def run_engine(db_path: str, world: Morning, label: str,
     seq = itertools.count()
     answers_due: list[tuple[dt.datetime, int, int, str, bool]] = []
     booked: dict[str, list[SimShift]] = {}
-    seen_offer = 0
+    async with db.read() as conn:  # past offers (`write_history`) get no answers now
+        seen_offer = (await conn.execute(sa.select(sa.func.max(t.offers.c.id)))).scalar() or 0
     steps = 0
     ri = 0
     last_t: dt.datetime | None = None
@@ -206,7 +219,13 @@ async def _collect(db: Database, world: Morning, label: str) -> RunResult:
             .select_from(t.vacancies.outerjoin(
                 t.bookings, sa.and_(t.bookings.c.vacancy_id == t.vacancies.c.id,
                                     t.bookings.c.cancelled_at.is_(None))))
+            .where(t.vacancies.c.shift_id.in_(list(world.shifts)))
             .order_by(t.vacancies.c.id)
+        ))
+        offered = list(await conn.execute(
+            sa.select(t.offers.c.person_id, t.vacancies.c.shift_id)
+            .join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id)
+            .where(t.vacancies.c.shift_id.in_(list(world.shifts)))
         ))
         kinds = Counter[str]()
         for pid, kind, n in await conn.execute(
@@ -217,7 +236,19 @@ async def _collect(db: Database, world: Morning, label: str) -> RunResult:
                 kinds[kind] += n
     outcomes = [VacancyOutcome(world.shifts[r.shift_id], r.created_at, r.booked_at, r.person_id)
                 for r in rows]
-    return RunResult(label, outcomes, sum(kinds.values()), kinds)
+    hours_offered, hours_booked = Counter[str](), Counter[str]()
+    for pid, sid in offered:
+        hours_offered[pid] += world.shifts[sid].hours
+    for o in outcomes:
+        if o.by is not None and o.booked is not None:
+            hours_booked[o.by] += o.shift.hours
+    tiers: dict[str, list[str]] = {}
+    for p in world.people:
+        if p["id"] in world.substitutes:
+            tiers.setdefault(str(p["tier"]), []).append(str(p["id"]))
+    ginis = {tier: (gini([hours_offered[p] for p in ids]), gini([hours_booked[p] for p in ids]))
+             for tier, ids in sorted(tiers.items())}
+    return RunResult(label, outcomes, sum(kinds.values()), kinds, gini=ginis)
 
 
 # ---------- baseline (b): one coordinator per unit, one call at a time ----------

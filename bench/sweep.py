@@ -1,6 +1,10 @@
 """Wave settings against the targets over several seeds (slower than `make bench`).
 
-    .venv/bin/python -m bench.sweep [--seeds 6] [--jobs 2]
+    .venv/bin/python -m bench.sweep [--seeds 6] [--jobs 2] [--defaults]
+
+`--defaults` runs (a), today's engine (`wave_sizing=fixed`) and the learned waves only.
+Before each morning, `write_history` puts 20 past mornings of offers, drawn from the same
+response model, in the database for the learned waves to learn from (every run has them).
 
 For each seed it builds the morning, runs baseline (a) and every candidate setting, and
 prints, per setting, the engine's median time to fill as a multiple of (a)'s and its
@@ -23,12 +27,24 @@ from typing import Any
 
 from bench.morning import ALL_AT_ONCE, SEED, TARGET_MSG_SHARE, TARGET_VS_ALL
 from bench.sim import percentile, run_engine
-from bench.world import build_morning, write_world
+from bench.world import build_morning, write_history, write_world
+from bot.config import Settings
 from storage.db import Database
 from storage.migrate import upgrade
 
+FIXED: dict[str, object] = {"wave_sizing": "fixed"}
+LEARNED: dict[str, object] = {"wave_sizing": "learned"}
+DEFAULTS: list[dict[str, object]] = [{}, FIXED, LEARNED]
+LEARNED_VARIANTS: list[dict[str, object]] = [
+    {"wave_sizing": "learned", "wave_target_yes_chance": 0.8},
+    {"wave_sizing": "learned", "wave_target_yes_chance": 0.97},
+    {"wave_sizing": "learned", "wave_near_wait_minutes": 3},
+    {"wave_sizing": "learned", "wave_near_wait_minutes": 3, "wave_target_yes_chance": 0.97},
+    {"wave_sizing": "learned", "wave_near_wait_minutes": 4, "wave_min_size": 4},
+]
 CANDIDATES: list[dict[str, object]] = [
-    {},
+    *DEFAULTS,
+    *LEARNED_VARIANTS,
     {"wave_near_size": 6, "wave_near_wait_minutes": 3},
     {"wave_near_size": 10, "wave_near_wait_minutes": 3},
     {"wave_near_size": 12},
@@ -41,7 +57,7 @@ CANDIDATES: list[dict[str, object]] = [
 ]
 
 
-def _one_seed(seed: int) -> list[dict[str, Any]]:
+def _one_seed(seed: int, candidates: list[dict[str, object]]) -> list[dict[str, Any]]:
     async def go() -> list[dict[str, Any]]:
         tmp = tempfile.mkdtemp(prefix="vikarie-sweep-")
         try:
@@ -50,14 +66,15 @@ def _one_seed(seed: int) -> list[dict[str, Any]]:
             db = Database(f"sqlite+aiosqlite:///{template}")
             await upgrade(db)
             await write_world(db, world)
+            await write_history(db, world)
             await db.close()
             out = []
-            for i, ov in enumerate([ALL_AT_ONCE, *CANDIDATES]):
+            for i, ov in enumerate([ALL_AT_ONCE, *candidates]):
                 path = os.path.join(tmp, f"{i}.db")
                 shutil.copyfile(template, path)
                 r = await run_engine(path, world, str(i), **ov)
                 out.append({"seed": seed, "settings": ov, "times": r.times,
-                            "messages": r.messages, "filled": r.filled})
+                            "messages": r.messages, "filled": r.filled, "gini": r.gini})
             return out
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -68,13 +85,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.sweep", description=__doc__)
     ap.add_argument("--seeds", type=int, default=6)
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--defaults", action="store_true",
+                    help="(a), today's engine and the learned waves only, not the whole sweep")
+    ap.add_argument("--learned", action="store_true",
+                    help="the defaults and the learned-wave variants only")
     args = ap.parse_args(argv)
     seeds = [SEED, *range(1, args.seeds)]
+    candidates = (DEFAULTS if args.defaults else [*DEFAULTS, *LEARNED_VARIANTS] if args.learned
+                  else CANDIDATES)
     with ProcessPoolExecutor(args.jobs) as pool:
-        per_seed = list(pool.map(_one_seed, seeds))
+        per_seed = list(pool.map(_one_seed, seeds, [candidates] * len(seeds)))
     base = {recs[0]["seed"]: recs[0] for recs in per_seed}
-    print(f"{'settings':<84} {'median vs (a)':>13} {'msgs vs (a)':>11}   per seed")
-    for i, ov in enumerate(CANDIDATES, start=1):
+    print("Gini: of hours offered / hours booked this morning within a tier (pool, substitute),")
+    print("mean over the seeds; 0 = everyone the same.")
+    print(f"{'settings':<64} {'median vs (a)':>13} {'msgs vs (a)':>11} {'Gini pool':>11} "
+          f"{'Gini subst.':>11}   per seed")
+    pooled_default = ""
+    for i, ov in enumerate([ALL_AT_ONCE, *candidates]):
+        if i == 0:
+            label = "(a) everyone at once"
+            g = _mean_gini([recs[0]["gini"] for recs in per_seed])
+            print(f"{label:<64} {1:>12.2f}x {1:>11.0%} {g}")
+            continue
         times: list[float] = []
         btimes: list[float] = []
         msgs = filled = bmsgs = bfilled = 0
@@ -92,9 +124,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         share = (msgs / filled) / (bmsgs / bfilled)
         ok = ratio <= TARGET_VS_ALL and share <= TARGET_MSG_SHARE
         label = json.dumps(ov) if ov else "defaults"
-        print(f"{label:<84} {ratio:>12.2f}x {share:>11.0%}   {' '.join(cells)}"
+        g = _mean_gini([recs[i]["gini"] for recs in per_seed])
+        print(f"{label:<64} {ratio:>12.2f}x {share:>11.0%} {g}   {' '.join(cells)}"
               f"{'   <- meets both' if ok else ''}")
+        if not ov:
+            pooled_default = (f"pooled over {len(seeds)} seeds: median {ratio:.2f}x (a), "
+                              f"messages {share:.0%} of (a)")
+    if pooled_default:
+        print(f"defaults (wave_sizing={Settings.model_fields['wave_sizing'].default}) "
+              + pooled_default)
     return 0
+
+
+def _mean_gini(per_seed: list[dict[str, tuple[float, float]]]) -> str:
+    cells = []
+    for tier in ("pool", "substitute"):
+        off = [g[tier][0] for g in per_seed if tier in g]
+        book = [g[tier][1] for g in per_seed if tier in g]
+        cells.append(f"{sum(off) / len(off):.2f}/{sum(book) / len(book):.2f}" if off else "-")
+    return " ".join(f"{c:>11}" for c in cells)
 
 
 if __name__ == "__main__":

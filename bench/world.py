@@ -77,6 +77,10 @@ class SimShift:
     reqs: tuple[str, ...] = ()
 
     @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+    @property
     def band(self) -> str:
         if self.start.astimezone(TZ).date() > DAY:
             return "tomorrow 07:00"
@@ -263,3 +267,57 @@ async def write_world(db: Database, w: Morning) -> None:
              "cancelled": False}
             for s in w.shifts.values()
         ])
+
+
+HISTORY_PREFIX = "hist-"  # shift ids of the past call-outs written by `write_history`
+
+
+async def write_history(db: Database, w: Morning, days: int = 20, per_offer: int = 12) -> int:
+    """Past call-outs to learn from, drawn from the same response model: on each of the
+    `days` mornings before DAY, one 07:00-16:00 vacancy a unit, offered at 06:00 to up to
+    `per_offer` substitutes introduced there (a random draw). Each answers as
+    `Behaviour.draw` says for that past shift: the first yes is `accepted`, later ones
+    `late`, a no `declined`, silence `expired`. No bookings (they would bind the morning's
+    rest and hour rules); the offers count in hours offered, as past offers do. Returns
+    how many offers were written."""
+    rng = random.Random(f"history|{w.seed}")
+    at_unit: dict[str, list[str]] = {}
+    for i in w.intros:
+        pid = str(i["person_id"])
+        if pid in w.behaviour:
+            at_unit.setdefault(str(i["unit_id"]), []).append(pid)
+    shifts, vacancies, offers = [], [], []
+    vid = 0
+    for back in range(days, 0, -1):
+        day = DAY - dt.timedelta(days=back)
+        for uid, _name, _area in UNITS:
+            vid += 1
+            sid = f"{HISTORY_PREFIX}{back}-{uid}"
+            start, end, sent = local(day, "07:00"), local(day, "16:00"), local(day, "06:00")
+            shifts.append({"id": sid, "unit_id": uid, "person_id": None, "starts_at": start,
+                           "ends_at": end, "role": "usk", "requirements": "",
+                           "cancelled": False})
+            vacancies.append({"id": vid, "shift_id": sid, "absence_id": None,
+                              "status": "expired", "wave": 1, "next_due_at": None,
+                              "created_at": sent, "updated_at": sent})
+            asked = sorted(set(at_unit.get(uid, [])))
+            asked = rng.sample(asked, min(per_offer, len(asked)))
+            draws = [(pid, w.behaviour[pid].draw(w.seed, pid, sid)) for pid in asked]
+            first_yes = min((a.delay for _, a in draws if a.answers and a.accepts),
+                            default=None)
+            for rank, (pid, a) in enumerate(draws, start=1):
+                if not a.answers:
+                    state, answered = "expired", start
+                elif not a.accepts:
+                    state, answered = "declined", sent + a.delay
+                else:
+                    state = "accepted" if a.delay == first_yes else "late"
+                    answered = sent + a.delay
+                offers.append({"vacancy_id": vid, "person_id": pid, "wave": 1, "rank": rank,
+                               "code": rank, "created_at": sent, "state": state,
+                               "answered_at": answered})
+    async with db.write() as conn:
+        await conn.execute(sa.insert(t.shifts), shifts)
+        await conn.execute(sa.insert(t.vacancies), vacancies)
+        await conn.execute(sa.insert(t.offers), offers)
+    return len(offers)

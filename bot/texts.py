@@ -255,6 +255,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "{declines} nej, {cancellations} återbud senaste {days} dagarna",
         "en": "{declines} declined, {cancellations} cancelled in the last {days} days",
     },
+    # The response model's estimate for a candidate (`vikariebot explain`), coordinators only.
+    "coord_response_estimate": {
+        "sv": "ja ~{yes} %, typisk svarstid {minutes} min ({offers} tidigare förfrågningar)",
+        "en": "yes ~{yes} %, typical answer delay {minutes} min ({offers} past offers)",
+    },
     "btn_keep": {"sv": "Behåll vikarien", "en": "Keep substitute"},
     "btn_release": {"sv": "Släpp vikarien", "en": "Release substitute"},
     "coord_short_notice": {

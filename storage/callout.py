@@ -26,6 +26,7 @@ from bot.domain.model import (
     Vacancy,
     VacancyStatus,
 )
+from bot.domain.response_model import PastOffer
 from storage import tables as t
 from storage.people import chunks, lock_people
 
@@ -811,3 +812,30 @@ async def people_working_during(
 async def offered_person_ids(conn: AsyncConnection, vacancy_id: int) -> set[str]:
     q = sa.select(t.offers.c.person_id).where(t.offers.c.vacancy_id == vacancy_id)
     return {r[0] for r in await conn.execute(q)}
+
+
+RESPONSE_HISTORY_DAYS = 180  # how far back the response model looks
+
+
+async def response_history(
+    conn: AsyncConnection, person_ids: Collection[str], now: dt.datetime
+) -> dict[str, list[PastOffer]]:
+    """The people's closed offers of the last `RESPONSE_HISTORY_DAYS`, as the response
+    model reads them (`bot.domain.response_model`): answered (yes, no, late yes) with the
+    delay, or expired unanswered. Offers closed by the bot (taken, withdrawn) and open ones
+    are left out. One query (per 900 people)."""
+    Of = t.offers.c
+    since = now - dt.timedelta(days=RESPONSE_HISTORY_DAYS)
+    kept = ("accepted", "declined", "late", "expired")
+    out: dict[str, list[PastOffer]] = defaultdict(list)
+    for chunk in chunks(sorted(person_ids)):
+        q = sa.select(Of.person_id, Of.state, Of.created_at, Of.answered_at).where(
+            Of.person_id.in_(chunk), Of.created_at >= since, Of.state.in_(kept)
+        )
+        for pid, state, created, answered in await conn.execute(q):
+            if state == "expired" or answered is None:
+                out[pid].append(PastOffer(answered=False, accepted=False, delay_minutes=None))
+            else:
+                delay = (answered - created).total_seconds() / 60
+                out[pid].append(PastOffer(True, state in ("accepted", "late"), delay))
+    return dict(out)

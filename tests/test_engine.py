@@ -421,6 +421,8 @@ async def test_explain_shows_recent_declines_and_cancellations(db: Database) -> 
     sub01 = _line_of(lines, "sub01")
     assert "nivå 2" in sub01
     assert "nej" not in sub01 and "återbud" not in sub01 and "senaste 90" not in sub01
+    # The response model's estimate, for everyone ranked (svarsmodell).
+    assert "ja ~" in sub00 and "typisk svarstid" in sub01
     # Counted and shown, never acted on: sub00 is still asked.
     async with db.read() as conn:
         asked = {o.person_id for o in await repo.offers_for(conn, vid)}
@@ -656,3 +658,18 @@ async def test_extra_time_later_in_the_month_counts_too(db: Database) -> None:
         vid = await repo.insert_vacancy(conn, "new", None, now)
     text = "\n".join(await coordinator.explain(make_deps(db, "2026-11-30 12:00"), vid))
     assert "mertid/övertid månaden blir 56 h > 50 h" in text
+
+
+async def test_learned_waves_are_sized_by_expected_yeses(db: Database) -> None:
+    """wave_sizing=learned: newcomers count at the fallback figures (a yes ~17 %, answer in
+    ~4 min), so a wave reaches a 50 % chance of a yes within 7 min at six people."""
+    await _morning(db, n_subs=12)
+    deps = make_deps(db, "2026-12-01 05:45", wave_sizing="learned", wave_target_yes_chance=0.5)
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    async with db.read() as conn:
+        offers = await repo.offers_for(conn, vid)
+        vacancy = await repo.get_vacancy(conn, vid)
+    assert len(offers) == 6
+    assert vacancy is not None and vacancy.next_due_at is not None
+    wait = vacancy.next_due_at - deps.now()
+    assert dt.timedelta(minutes=2) <= wait <= dt.timedelta(minutes=7)

@@ -28,7 +28,7 @@ next wave is due at the hold end instead. And it never goes past
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.rules import RuleSettings, to_utc
 
@@ -38,6 +38,8 @@ class WaveStep:
     size: int | None  # None = everyone eligible at once; 0 = nobody now (held)
     next_due_at: dt.datetime | None  # when the following wave is due (None if all at once)
     hold_until: dt.datetime | None  # quiet hours: send nothing before this, else None
+    # The band's wait (the longest a learned wave waits); not part of the plan's identity.
+    wait_minutes: float | None = field(default=None, compare=False)
 
 
 def plan_wave(now: dt.datetime, shift_start: dt.datetime, rules: RuleSettings) -> WaveStep:
@@ -57,11 +59,30 @@ def plan_wave(now: dt.datetime, shift_start: dt.datetime, rules: RuleSettings) -
         size, wait = rules.wave_mid_size, rules.wave_mid_wait_minutes
     else:
         size, wait = rules.wave_far_size, rules.wave_far_wait_minutes
+    return WaveStep(size, _due_after(now, start, wait, rules), None, wait_minutes=wait)
+
+
+def learned_step(
+    step: WaveStep, now: dt.datetime, shift_start: dt.datetime, rules: RuleSettings,
+    size: int, wait_minutes: float,
+) -> WaveStep:
+    """`step` with a learned wave's size and wait (`response_model.size_wave`), the same
+    bounds on the next wave: quiet hours and the last call before the start."""
+    return WaveStep(
+        size, _due_after(to_utc(now), to_utc(shift_start), wait_minutes, rules), None,
+        wait_minutes=wait_minutes,
+    )
+
+
+def _due_after(
+    now: dt.datetime, start: dt.datetime, wait: float, rules: RuleSettings
+) -> dt.datetime:
+    last_call = start - dt.timedelta(minutes=rules.wave_all_at_once_minutes)
     next_due = now + dt.timedelta(minutes=wait)
     held_then = quiet_hold_until(next_due, start, rules)
     if held_then is not None:
         next_due = held_then
-    return WaveStep(size=size, next_due_at=min(next_due, last_call), hold_until=None)
+    return min(next_due, last_call)
 
 
 def in_quiet_hours(when: dt.datetime, rules: RuleSettings) -> bool:

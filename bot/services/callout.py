@@ -28,8 +28,9 @@ from bot.domain.messages import offer_message, simple
 from bot.domain.model import OfferState, Person, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import OutMessage
 from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
+from bot.domain.response_model import ResponseEstimate, estimate_all, size_wave
 from bot.domain.rules import local_year
-from bot.domain.waves import plan_wave
+from bot.domain.waves import learned_step, plan_wave
 from bot.services import alerts
 from bot.services.deps import Deps, delivery_channel, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
@@ -276,7 +277,20 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         due = step.hold_until if vacancy.escalated_at else min(step.hold_until, escalate_at)
         await callout.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
         return
-    a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size, shift=shift)
+    learned = rules.wave_sizing == "learned" and bool(step.size)
+    enough = max(step.size or 0, rules.wave_max_size) if learned else step.size
+    a = await assess(conn, deps, vacancy, candidates_only=True, enough=enough, shift=shift)
+    if learned and a.ranked:
+        estimates = await response_estimates(conn, a.ranked, now)
+        sized = size_wave(
+            [estimates[c.verdict.person.id] for c in a.ranked],
+            rules.wave_target_yes_chance,
+            rules.wave_min_size,
+            rules.wave_max_size,
+            rules.wave_min_wait_minutes,
+            max(step.wait_minutes or 0.0, rules.wave_min_wait_minutes),
+        )
+        step = learned_step(step, now, shift.starts_at, rules, sized.size, sized.wait_minutes)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
     sent = await _offer_wave(conn, deps, a, chosen, wave)
@@ -314,6 +328,16 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         next_due = min(next_due, escalate_at)
     next_due = max(min(next_due, shift.starts_at), now)
     await callout.update_vacancy(conn, vacancy.id, now, wave=wave, next_due_at=next_due)
+
+
+async def response_estimates(
+    conn: AsyncConnection, ranked: Iterable[RankedCandidate], now: dt.datetime
+) -> dict[str, ResponseEstimate]:
+    """Each candidate's chance to answer, to say yes, and answer delay, from their past
+    offers (one query), shrunk toward their tier's (`response_model.estimate_all`)."""
+    tiers = {c.verdict.person.id: str(c.verdict.person.tier or "") for c in ranked}
+    history = await callout.response_history(conn, list(tiers), now)
+    return estimate_all(history, tiers)
 
 
 async def _offer_wave(

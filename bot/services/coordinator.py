@@ -19,6 +19,7 @@ from bot.services.absence import cancel_vacancy_in
 from bot.services.answers import handledare_for
 from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
+from bot.texts import t
 from storage import audit, callout
 from storage import people as people_repo
 from storage.db import is_transient
@@ -240,6 +241,16 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         offers = await callout.offers_for(conn, vacancy_id)
         tally = await engine.offer_tally(conn, vacancy_id)
         notes = await answer_notes_in(conn, deps.now(), [c.verdict.person.id for c in a.ranked])
+        estimates = await engine.response_estimates(conn, a.ranked, deps.now())
+    for pid, e in estimates.items():  # what a learned wave counts on, for each candidate
+        said = t(
+            "coord_response_estimate",
+            "sv",
+            yes=round(100 * e.p_yes),
+            minutes=f"{e.median_minutes:.0f}",
+            offers=e.offers,
+        )
+        notes[pid] = f"{said} · {notes[pid]}" if pid in notes else said
     start = a.shift.starts_at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M")
     end = a.shift.ends_at.astimezone(deps.tz).strftime("%H:%M")
     head = [
