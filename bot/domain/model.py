@@ -113,9 +113,10 @@ class Person:
         return self.name.split()[0] if self.name else ""
 
     def has_role(self, role: Role, unit_id: str | None = None) -> bool:
-        return any(
-            g.role == role and (unit_id is None or g.unit_id in (None, unit_id)) for g in self.roles
-        )
+        """The role at all, or (given a unit) at that very unit: a unit-bound role granted
+        without a unit holds at no unit, never at every unit."""
+        return any(g.role == role and (unit_id is None or g.unit_id == unit_id)
+                   for g in self.roles)
 
     def units_for(self, role: Role) -> frozenset[str]:
         return frozenset(g.unit_id for g in self.roles if g.role == role and g.unit_id)

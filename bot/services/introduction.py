@@ -91,10 +91,9 @@ def coordinator_units(person: Person) -> frozenset[str] | None:
     return person.units_for(Role.COORDINATOR)
 
 
-def handledare_units(person: Person) -> frozenset[str] | None:
-    """Units where the person is handledare; None = every unit (not unit-bound)."""
-    if any(g.role == Role.HANDLEDARE and g.unit_id is None for g in person.roles):
-        return None
+def handledare_units(person: Person) -> frozenset[str]:
+    """Units where the person is handledare. A grant without a unit gives none (least
+    privilege, as for coordinators: the importer cannot make one, but old rows might)."""
     return person.units_for(Role.HANDLEDARE)
 
 

@@ -8,7 +8,7 @@ import pytest
 from bot.domain.board import BoardRefusal, board_units
 from bot.domain.model import Person, Role, RoleGrant, Unit
 from bot.services.coordinator_desk import coordinates
-from bot.services.introduction import coordinator_units
+from bot.services.introduction import coordinator_units, handledare_units
 
 NORR, SODER = Unit("norr", "Hemtjänst Norr", "N"), Unit("soder", "Hemtjänst Soder", "S")
 
@@ -50,3 +50,14 @@ def test_a_coordinator_sees_their_units_and_an_admin_every_unit() -> None:
     ada = who(RoleGrant(Role.ADMIN, None))
     assert coordinates(ada, "soder")
     assert coordinator_units(ada) is None  # every unit
+
+
+def test_a_handledare_grant_without_a_unit_gives_no_unit() -> None:
+    """The same least privilege for handledare: no unit, not every unit."""
+    unbound = who(RoleGrant(Role.HANDLEDARE, None))
+    assert unbound.has_role(Role.HANDLEDARE)
+    assert not unbound.has_role(Role.HANDLEDARE, "norr")
+    assert handledare_units(unbound) == frozenset()
+    karin = who(RoleGrant(Role.HANDLEDARE, "norr"))
+    assert karin.has_role(Role.HANDLEDARE, "norr") and not karin.has_role(Role.HANDLEDARE, "soder")
+    assert handledare_units(karin) == {"norr"}
