@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
 from bot.clock import FakeClock
@@ -16,6 +19,7 @@ from bot.services import absence
 from bot.services.deps import Deps
 from storage import tables as t
 from storage.db import Database
+from storage.migrate import upgrade
 
 TZ = ZoneInfo("Europe/Stockholm")
 
@@ -160,3 +164,23 @@ class World:
                 )
             )
         return sid
+
+
+def cli_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fill: Callable[[Database], Awaitable[None]]
+) -> Path:
+    """A migrated SQLite file in `tmp_path`, filled by `fill`, which `vikariebot` commands
+    run in the test then use (VIKARIE_DATABASE_URL; the working directory is `tmp_path`)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'v.db'}"
+
+    async def setup() -> None:
+        db = Database(url)
+        await upgrade(db)
+        await fill(db)
+        await db.close()
+
+    asyncio.run(setup())
+    monkeypatch.setenv("VIKARIE_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+

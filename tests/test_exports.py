@@ -18,8 +18,7 @@ from bot.services import absence, answers, coordinator
 from storage import callout as repo
 from storage import tables as t
 from storage.db import Database
-from storage.migrate import upgrade
-from tests.builders import World, local, make_deps, report_absent
+from tests.builders import World, cli_database, local, make_deps, report_absent
 
 EVIL = '=HYPERLINK("http://evil.example","klicka")'
 
@@ -52,18 +51,7 @@ async def _month(db: Database) -> None:
 
 @pytest.fixture
 def sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'v.db'}"
-
-    async def setup() -> None:
-        db = Database(url)
-        await upgrade(db)
-        await _month(db)
-        await db.close()
-
-    asyncio.run(setup())
-    monkeypatch.setenv("VIKARIE_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return cli_database(tmp_path, monkeypatch, _month)
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -3,7 +3,6 @@ figures can be counted by hand, read back as CSV and as the Swedish text."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import datetime as dt
 import io
@@ -17,8 +16,7 @@ from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, callout, coordinator
 from storage import callout as repo
 from storage.db import Database
-from storage.migrate import upgrade
-from tests.builders import World, local, make_deps, report_absent
+from tests.builders import World, cli_database, local, make_deps, report_absent
 
 EVIL_UNIT = "=cmd"  # a unit id a spreadsheet would run as a formula
 
@@ -80,18 +78,7 @@ async def _december(db: Database) -> None:
 
 @pytest.fixture
 def sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'v.db'}"
-
-    async def setup() -> None:
-        db = Database(url)
-        await upgrade(db)
-        await _december(db)
-        await db.close()
-
-    asyncio.run(setup())
-    monkeypatch.setenv("VIKARIE_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return cli_database(tmp_path, monkeypatch, _december)
 
 
 def _csv(out: str) -> list[dict[str, str]]:

@@ -5,7 +5,6 @@ and the coordinator's desk beside the phones shows the shift filled."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,12 @@ from bot.demo import MORNING
 from bot.demo.interactive import build_app
 from bot.demo.stage import open_stage
 from storage import callout
+from tests.browser import CHROMIUM, FLAGS, MARKS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.async_api")
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-)]
+pytestmark = MARKS
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 async def test_staff_reports_sick_and_a_substitute_takes_the_shift(tmp_path: Path) -> None:

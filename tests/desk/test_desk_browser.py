@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,27 +31,14 @@ from bot.services import desk_auth
 from handlers.telegram import on_startup
 from storage import outbox
 from storage import tables as t
+from tests.browser import CHROMIUM, FLAGS, MARKS
 from tests.builders import World, local, report_absent
 from tests.e2e.conftest import Harness
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright_api = pytest.importorskip("playwright.async_api")
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Debian's chromium (apt-get install chromium; .ci/run installs it)",
-)]
+pytestmark = MARKS
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 TOKEN = "123:TEST"
 NOW = "2026-12-01 05:45"

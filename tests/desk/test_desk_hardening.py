@@ -12,8 +12,9 @@ import pytest
 from bot.domain import desk_auth as rules
 from bot.services import desk_auth
 from storage.db import Database
+from tests.desk.links import logged_in
 from tests.desk.test_desk_auth import _client, _codes, _deps, _login_page, _world
-from tests.desk.test_desk_vacancy import _csrf, _logged_in
+from tests.desk.test_desk_vacancy import _csrf
 
 
 async def test_guesses_side_by_side_burn_the_codes(any_db: Database) -> None:
@@ -58,7 +59,7 @@ async def test_the_login_form_needs_its_cookie(db: Database) -> None:
 ])
 async def test_report_dates_that_overflow_are_a_400(db: Database, query: str) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         assert (await client.get(f"/desk/report?{query}")).status_code == 400
         assert (await client.get(f"/desk/report.csv?{query}")).status_code == 400
 
@@ -71,7 +72,7 @@ async def test_a_new_vacancy_with_an_impossible_time_is_a_400(
     db: Database, day: str, start: str, end: str
 ) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         csrf = await _csrf(client, "/desk/new")
         r = await client.post("/desk/new", data={
             "csrf": csrf, "unit": "norr", "date": day, "start": start, "end": end,

@@ -5,11 +5,9 @@ marked as the reminders would."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -22,7 +20,7 @@ from bot.web import build_web_app
 from storage import callout as repo
 from storage.db import Database
 from tests.builders import World, make_deps, report_absent
-from tests.desk.links import follow_link
+from tests.desk.links import logged_in
 
 PUBLIC = "https://vikarie.example.se"
 NOW = "2026-12-20 09:00"
@@ -64,23 +62,13 @@ def _deps(db: Database, now: str = NOW) -> Any:
     return make_deps(db, now, public_url=PUBLIC)
 
 
-@contextlib.asynccontextmanager
-async def _logged_in(deps: Any, who: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_web_app(deps)),
-                                 base_url=PUBLIC) as client:
-        url = await desk_auth.create_link(deps, who)
-        assert url is not None
-        assert (await follow_link(client, url.removeprefix(PUBLIC))).status_code == 303
-        yield client
-
-
 def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 async def test_the_report_page_has_the_form_figures_and_charts(db: Database) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         board = await client.get("/desk/")
         assert 'href="/desk/report"' in board.text and 'href="/desk/intro"' in board.text
         page = await client.get(f"/desk/report?{DECEMBER}")
@@ -106,7 +94,7 @@ async def test_the_report_page_has_the_form_figures_and_charts(db: Database) -> 
 
 async def test_the_default_period_is_the_last_30_days_of_all_ones_units(db: Database) -> None:
     await _world(db)
-    async with _logged_in(_deps(db, "2026-12-30 09:00"), "sam") as client:
+    async with logged_in(_deps(db, "2026-12-30 09:00"), "sam") as client:
         page = await client.get("/desk/report")
     assert page.status_code == 200
     assert 'value="2026-12-01"' in page.text and 'value="2026-12-30"' in page.text
@@ -118,7 +106,7 @@ async def test_the_default_period_is_the_last_30_days_of_all_ones_units(db: Data
 async def test_the_csv_is_the_clis_for_ones_units(db: Database) -> None:
     await _world(db)
     deps = _deps(db)
-    async with _logged_in(deps, "kim") as client:
+    async with logged_in(deps, "kim") as client:
         got = await client.get(f"/desk/report.csv?{DECEMBER}")
     assert got.status_code == 200
     assert got.headers["content-type"].startswith("text/csv")
@@ -136,7 +124,7 @@ async def test_the_csv_is_the_clis_for_ones_units(db: Database) -> None:
 @pytest.mark.parametrize("path", ["/desk/report", "/desk/report.csv"])
 async def test_another_units_figures_are_refused(db: Database, path: str) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         for query in ("unit=soder", "unit=norr&unit=soder", "unit=nowhere"):
             got = await client.get(f"{path}?{DECEMBER}&{query}")
             assert got.status_code == 403
@@ -152,7 +140,7 @@ async def test_another_units_figures_are_refused(db: Database, path: str) -> Non
 ])
 async def test_bad_dates_are_a_400_that_says_why(db: Database, query: str, said: str) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         for path in ("/desk/report", "/desk/report.csv"):
             got = await client.get(f"{path}?{query}")
             assert got.status_code == 400
@@ -176,7 +164,7 @@ async def test_the_introductions_of_ones_units_with_the_stalled_marked(db: Datab
     async with db.write() as conn:
         assert await introduction.start_checklist(conn, deps, "nova", "norr") is not None
         assert await introduction.start_checklist(conn, deps, "sixten", "soder") is not None
-    async with _logged_in(deps, "kim") as client:
+    async with logged_in(deps, "kim") as client:
         fresh = await client.get("/desk/intro")
     assert fresh.status_code == 200
     assert "Nova Ny" in fresh.text and "Hemtjänst Norr" in fresh.text
@@ -185,17 +173,17 @@ async def test_the_introductions_of_ones_units_with_the_stalled_marked(db: Datab
     assert "stått still" not in fresh.text
     assert "<script" not in fresh.text and "style=" not in fresh.text
     # Seven days without progress: stalled, as the reminders count it.
-    async with _logged_in(_deps(db, "2026-12-08 10:00"), "kim") as client:
+    async with logged_in(_deps(db, "2026-12-08 10:00"), "kim") as client:
         stale = await client.get("/desk/intro")
     assert 'class="stalled"' in stale.text and "har stått still i 7 dagar" in stale.text
-    async with _logged_in(_deps(db, "2026-12-08 10:00"), "ulla") as client:
+    async with logged_in(_deps(db, "2026-12-08 10:00"), "ulla") as client:
         other = await client.get("/desk/intro")
     assert "Sixten Södervikarie" in other.text and "Nova" not in other.text
 
 
 async def test_no_introductions_says_so(db: Database) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         page = await client.get("/desk/intro")
     assert page.status_code == 200 and "Inga introduktioner pågår" in page.text
 

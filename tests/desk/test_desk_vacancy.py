@@ -4,22 +4,19 @@ rules (a soft block needs a reason, a hard one is never waived), unit scope and 
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from bot.domain.model import AbsenceCategory, VacancyStatus
-from bot.services import absence, desk_auth
-from bot.web import build_web_app
+from bot.services import absence
 from storage import audit
 from storage import callout as repo
 from storage.db import Database
 from tests.builders import World, make_deps, report_absent
-from tests.desk.links import follow_link
+from tests.desk.links import logged_in
 
 PUBLIC = "https://vikarie.example.se"
 NOW = "2026-12-01 05:45"
@@ -49,17 +46,6 @@ async def _world(db: Database) -> dict[str, int]:
 
 def _deps(db: Database) -> Any:
     return make_deps(db, NOW, public_url=PUBLIC)
-
-
-@contextlib.asynccontextmanager
-async def _logged_in(deps: Any, who: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser of `who`'s, logged in to the desk by a one-time link."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_web_app(deps)),
-                                 base_url=PUBLIC) as client:
-        url = await desk_auth.create_link(deps, who)
-        assert url is not None
-        assert (await follow_link(client, url.removeprefix(PUBLIC))).status_code == 303
-        yield client
 
 
 async def _csrf(client: httpx.AsyncClient, path: str = "/desk/") -> str:
@@ -93,7 +79,7 @@ async def _log(db: Database, vid: int) -> list[audit.AuditEntry]:
 async def test_the_page_shows_shift_timeline_and_candidates_never_the_absent(
         db: Database) -> None:
     v = await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         board = await client.get("/desk/")
         assert f'href="/desk/v/{v["norr"]}"' in board.text
         page = await client.get(f"/desk/v/{v['norr']}")
@@ -111,7 +97,7 @@ async def test_the_page_shows_shift_timeline_and_candidates_never_the_absent(
 async def test_fill_by_hand_with_an_override_reason(db: Database) -> None:
     v = await _world(db)
     vid = v["norr"]
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         refused = await _post(client, f"/desk/v/{vid}/fill", person="nova")
         assert "Reglerna stoppar Nova Ny" in refused.text
         assert await _booking(db, vid) is None
@@ -131,7 +117,7 @@ async def test_fill_by_hand_with_an_override_reason(db: Database) -> None:
 async def test_a_hard_block_is_refused_even_with_a_reason(db: Database) -> None:
     v = await _world(db)
     vid = v["norr"]
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         page = await _post(client, f"/desk/v/{vid}/fill", person="tor", reason="bråttom nu")
     assert "Tor Upptagen kan inte tillsättas" in page.text
     assert await _booking(db, vid) is None
@@ -141,7 +127,7 @@ async def test_a_hard_block_is_refused_even_with_a_reason(db: Database) -> None:
 async def test_widen_and_cancel_through_the_web(db: Database) -> None:
     v = await _world(db)
     vid = v["norr"]
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         widened = await _post(client, f"/desk/v/{vid}/widen")
         assert "Breddad" in widened.text
         assert (await _vacancy(db, vid)).widened
@@ -158,7 +144,7 @@ async def test_keep_or_release_after_the_absent_person_reported_well(db: Databas
     v = await _world(db)
     vid = v["norr"]
     deps = _deps(db)
-    async with _logged_in(deps, "kim") as client:
+    async with logged_in(deps, "kim") as client:
         await _post(client, f"/desk/v/{vid}/fill", person="mio")
         assert (await client.get(f"/desk/v/{vid}")).text.count("/release") == 0
         await absence.report_well(deps, "anna", "sms")
@@ -175,7 +161,7 @@ async def test_keep_or_release_after_the_absent_person_reported_well(db: Databas
 async def test_norr_cannot_see_or_touch_soders_vacancy(db: Database, path: str) -> None:
     v = await _world(db)
     vid = v["soder"]
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         if path:
             r = await client.post(f"/desk/v/{vid}{path}",
                                   data={"csrf": await _csrf(client), "person": "mio"})
@@ -190,7 +176,7 @@ async def test_norr_cannot_see_or_touch_soders_vacancy(db: Database, path: str) 
 
 async def test_unknown_and_malformed_ids_are_404(db: Database) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         for path in ("/desk/v/999", "/desk/v/abc", "/desk/v/-1", "/desk/v/" + "9" * 40):
             assert (await client.get(path)).status_code == 404, path
 
@@ -198,7 +184,7 @@ async def test_unknown_and_malformed_ids_are_404(db: Database) -> None:
 async def test_a_post_without_csrf_is_403_and_changes_nothing(db: Database) -> None:
     v = await _world(db)
     vid = v["norr"]
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         for path in ("widen", "cancel", "fill"):
             r = await client.post(f"/desk/v/{vid}/{path}", data={"person": "mio"})
             assert r.status_code == 403
@@ -211,7 +197,7 @@ async def test_a_post_without_csrf_is_403_and_changes_nothing(db: Database) -> N
 
 async def test_create_a_vacancy_on_ones_own_unit_only(db: Database) -> None:
     await _world(db)
-    async with _logged_in(_deps(db), "kim") as client:
+    async with logged_in(_deps(db), "kim") as client:
         form = await client.get("/desk/new")
         assert form.status_code == 200 and 'for="new-unit"' in form.text
         assert "Hemtjänst Soder" not in form.text
