@@ -3,7 +3,6 @@ removes what identifies them and keeps the work history, on a real SQLite file."
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -17,9 +16,8 @@ from storage import callout as repo
 from storage import people as people_repo
 from storage import tables as t
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.privacy import ERASED_NAME, ErasureRefused
-from tests.builders import World, local, make_deps, report_absent
+from tests.builders import World, cli_database, local, make_deps, report_absent
 
 
 async def _morning(db: Database) -> dict[str, int]:
@@ -121,17 +119,7 @@ async def test_erasure_waits_until_nobody_expects_the_person(any_db: Database) -
 def test_person_commands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'v.db'}"
-
-    async def setup() -> None:
-        db = Database(url)
-        await upgrade(db)
-        await _morning(db)
-        await db.close()
-
-    asyncio.run(setup())
-    monkeypatch.setenv("VIKARIE_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
+    cli_database(tmp_path, monkeypatch, _morning)
     assert cli_main(["person", "export", "kim", "--out", str(tmp_path / "kim.json")]) == 0
     exported = json.loads((tmp_path / "kim.json").read_text(encoding="utf-8"))
     assert exported["person"]["name"] == "Kim Nejsson"

@@ -8,6 +8,7 @@ Filling by hand (esc:f, /tillsatt) is a dialogue: see fill.py. /nytt: new_vacanc
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 from typing import Any
 
@@ -78,6 +79,34 @@ async def status(update: Update, context: Context, person: Person) -> None:
                                                          unit_ids, text))
 
 
+class Edit(enum.Enum):
+    DONE = "done"  # edited, or already showing this
+    GONE = "gone"  # the message cannot be edited any more: forget it
+    SKIP = "skip"  # failed this round; the next round tries again
+    STOP = "stop"  # rate limited: stop this round
+
+
+async def _edit(
+    app: Application[Any, Any, Any, Any, Any, Any], what: str, chat_id: int, message_id: int,
+    text: str, markup: InlineKeyboardMarkup | None = None,
+) -> Edit:
+    """Edit one message the boards and alerts keep up to date, and say how it went."""
+    try:
+        await app.bot.edit_message_text(text[:4096], chat_id=chat_id, message_id=message_id,
+                                        reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return Edit.DONE
+        log.info("%s cannot be edited any more (%s); forgetting it", what, exc)
+        return Edit.GONE
+    except RetryAfter:
+        return Edit.STOP
+    except TelegramError as exc:
+        log.info("%s: %s", what, exc)
+        return Edit.SKIP
+    return Edit.DONE
+
+
 async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """Redraw today's live boards whose text changed; returns how many were edited."""
     deps = app.bot_data["deps"]
@@ -95,18 +124,12 @@ async def refresh_boards(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
         text = await live_board.render(deps, units, day)
         if text == board.text:
             continue
-        try:
-            await app.bot.edit_message_text(text[:4096], chat_id=board.chat_id,
-                                            message_id=board.message_id)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                log.info("board %s cannot be edited any more (%s); forgetting it", board.key, exc)
-                await live_board.forget(deps, board)
-                continue
-        except RetryAfter:
-            break  # the next round tries again
-        except TelegramError as exc:
-            log.info("board %s: %s", board.key, exc)
+        done = await _edit(app, f"board {board.key}", board.chat_id, board.message_id, text)
+        if done is Edit.GONE:
+            await live_board.forget(deps, board)
+        if done is Edit.STOP:
+            break
+        if done is not Edit.DONE:
             continue
         await live_board.save(deps, dataclasses.replace(board, unit_ids=units, text=text))
         edited += 1
@@ -121,19 +144,13 @@ async def refresh_alerts(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     assert isinstance(deps, Deps)
     edited = 0
     for alert, msg in await alerts.stale_alerts(deps):
-        try:
-            await app.bot.edit_message_text(msg.text[:4096], chat_id=alert.chat_id,
-                                            message_id=alert.message_id,
-                                            reply_markup=keyboard(msg))
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                log.info("alert %s cannot be edited any more (%s); forgetting it", alert.key, exc)
-                await alerts.forget(deps, alert)
-                continue
-        except RetryAfter:
-            break  # the next round tries again
-        except TelegramError as exc:
-            log.info("alert %s: %s", alert.key, exc)
+        done = await _edit(app, f"alert {alert.key}", alert.chat_id, alert.message_id,
+                           msg.text, keyboard(msg))
+        if done is Edit.GONE:
+            await alerts.forget(deps, alert)
+        if done is Edit.STOP:
+            break
+        if done is not Edit.DONE:
             continue
         await alerts.redrawn(deps, alert, msg)
         edited += 1
