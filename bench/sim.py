@@ -25,7 +25,6 @@ from bench.world import Morning, SimShift
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import AbsenceCategory, OfferState, Vacancy, VacancyStatus
-from bot.domain.rules import RuleSettings
 from bot.services import absence, answers, callout
 from bot.services.deps import Deps
 from storage import callout as repo
@@ -101,7 +100,7 @@ def gini(values: list[float]) -> float:
 def make_deps(db: Database, start: dt.datetime, **overrides: object) -> Deps:
     s = Settings(_env_file=None, database_url="sqlite+aiosqlite:///unused.db",  # type: ignore[call-arg]
                  **overrides)
-    return Deps(db=db, clock=FakeClock(start), settings=s, rules=RuleSettings.from_settings(s))
+    return Deps(db=db, clock=FakeClock(start), settings=s, rules=s.rule_settings())
 
 
 async def _next_due(db: Database) -> dt.datetime | None:

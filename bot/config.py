@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from dataclasses import fields
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +17,10 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.domain.pay_periods import PayWindows
+from bot.domain.rules import RuleSettings
+from bot.domain.sms_limits import ReplyLimits
 
 SECRET_MIN_LENGTH = 32
 # Telegram's alphabet for the webhook secret token (Bot API setWebhook: 1-256 characters).
@@ -233,6 +238,40 @@ class Settings(BaseSettings):
     def telegram_webhook(self) -> bool:
         """The /telegram route exists only in webhook mode (its secret is then required)."""
         return self.telegram_token is not None and self.telegram_mode == "webhook"
+
+    def rule_settings(self) -> RuleSettings:
+        """Every rule field that Settings also has, by name; the time zone as a ZoneInfo.
+        Fields Settings does not have (short notice, full time, quiet-hold lead) keep
+        their defaults. Built here so the domain's rules never import the settings."""
+        shared = {
+            f.name: getattr(self, f.name)
+            for f in fields(RuleSettings)
+            if f.name != "tz" and f.name in type(self).model_fields
+        }
+        return RuleSettings(**shared, tz=self.tz)
+
+    def reply_limits(self) -> ReplyLimits:
+        """How often the bot may answer SMS texts it cannot act on (bot/domain/sms_limits.py)."""
+        return ReplyLimits(
+            self.sms_unactionable_replies_per_hour, self.sms_unknown_replies_per_hour
+        )
+
+    def pay_windows(self) -> PayWindows:
+        """The agreement's pay periods (OB) as wall-clock times (bot/domain/pay_periods.py)."""
+
+        def hhmm(text: str) -> dt.time:
+            hours, minutes = text.split(":")
+            return dt.time(int(hours), int(minutes))
+
+        return PayWindows(
+            evening_start=hhmm(self.pay_evening_start),
+            night_start=hhmm(self.pay_night_start),
+            night_end=hhmm(self.pay_night_end),
+            weekend_start_day=self.pay_weekend_start_day,
+            weekend_start=hhmm(self.pay_weekend_start),
+            weekend_end_day=self.pay_weekend_end_day,
+            weekend_end=hhmm(self.pay_weekend_end),
+        )
 
     def off_reasons(self) -> list[str]:
         """One line for each channel or route that is off, and why (logged at start)."""

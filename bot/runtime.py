@@ -11,7 +11,6 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, StartupError
-from bot.domain.rules import RuleSettings
 from bot.logs import JsonFormatter, Masker, install
 from bot.services.deps import Deps
 from storage.db import Database
@@ -45,7 +44,7 @@ async def open_deps(
             db=db,
             clock=clock or SystemClock(),
             settings=settings,
-            rules=RuleSettings.from_settings(settings),
+            rules=settings.rule_settings(),
         )
     finally:
         await db.close()

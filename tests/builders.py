@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import AbsenceCategory
-from bot.domain.rules import RuleSettings
 from bot.services import absence
 from bot.services.deps import Deps
 from storage import tables as t
@@ -31,7 +30,7 @@ def local(text: str) -> dt.datetime:
 
 def make_deps(db: Database, now: str, **settings: object) -> Deps:
     s = Settings(_env_file=None, database_url="sqlite+aiosqlite:///unused.db", **settings)  # type: ignore[call-arg]
-    return Deps(db=db, clock=FakeClock(local(now)), settings=s, rules=RuleSettings.from_settings(s))
+    return Deps(db=db, clock=FakeClock(local(now)), settings=s, rules=s.rule_settings())
 
 
 async def report_absent(

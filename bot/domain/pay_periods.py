@@ -17,11 +17,7 @@ import datetime as dt
 import enum
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 DAY_SECONDS = 24 * 3600
 WEEK_SECONDS = 7 * DAY_SECONDS
@@ -39,7 +35,7 @@ class PayPeriod(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PayWindows:
-    """Local wall-clock windows. Weekdays are ISO (1 = Monday)."""
+    """Local wall-clock windows. Weekdays are ISO (1 = Monday). From `Settings.pay_windows`."""
 
     evening_start: dt.time = dt.time(19, 0)
     night_start: dt.time = dt.time(22, 0)
@@ -48,22 +44,6 @@ class PayWindows:
     weekend_start: dt.time = dt.time(19, 0)  # ... 19:00
     weekend_end_day: int = 1  # to Monday ...
     weekend_end: dt.time = dt.time(6, 0)  # ... 06:00
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> PayWindows:
-        def hhmm(text: str) -> dt.time:
-            hours, minutes = text.split(":")
-            return dt.time(int(hours), int(minutes))
-
-        return cls(
-            evening_start=hhmm(s.pay_evening_start),
-            night_start=hhmm(s.pay_night_start),
-            night_end=hhmm(s.pay_night_end),
-            weekend_start_day=s.pay_weekend_start_day,
-            weekend_start=hhmm(s.pay_weekend_start),
-            weekend_end_day=s.pay_weekend_end_day,
-            weekend_end=hhmm(s.pay_weekend_end),
-        )
 
     def cut_times(self) -> frozenset[dt.time]:
         return frozenset(

@@ -1,6 +1,6 @@
 """Rule numbers for the call-out, and the small time helpers the rules share.
 
-Pure: no I/O. Every number comes from `Settings` (see `RuleSettings.from_settings`) so the
+Pure: no I/O. Every number comes from `Settings` (see `Settings.rule_settings`) so the
 rules the domain notes mark as uncertain stay settings, not constants. Datetimes are aware;
 elapsed time is measured in real hours (UTC arithmetic), calendar periods (week, month,
 day) in local time (Europe/Stockholm by default), so both are right across DST changes.
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
 from bot.domain.model import Interval
 from bot.domain.model import elapsed_hours as elapsed_hours  # re-exported
 
@@ -68,15 +67,6 @@ class RuleSettings:
     quiet_hold_min_lead_hours: float = 2.0
 
     tz: ZoneInfo = STOCKHOLM
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> RuleSettings:
-        """Every rule field that Settings also has, by name; the time zone as a ZoneInfo.
-        Fields Settings does not have (short notice, full time, quiet-hold lead) keep
-        their defaults."""
-        shared = {f.name: getattr(s, f.name) for f in fields(cls)
-                  if f.name != "tz" and f.name in type(s).model_fields}
-        return cls(**shared, tz=s.tz)
 
 
 @dataclass(frozen=True)

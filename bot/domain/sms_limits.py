@@ -18,17 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.config import Settings
-
 
 @dataclass(frozen=True, slots=True)
 class ReplyLimits:
     per_number_per_hour: int  # VIKARIE_SMS_UNACTIONABLE_REPLIES_PER_HOUR
-    unknown_per_hour: int  # VIKARIE_SMS_UNKNOWN_REPLIES_PER_HOUR
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> ReplyLimits:
-        return cls(s.sms_unactionable_replies_per_hour, s.sms_unknown_replies_per_hour)
+    unknown_per_hour: int  # VIKARIE_SMS_UNKNOWN_REPLIES_PER_HOUR (Settings.reply_limits)
 
 
 @dataclass(frozen=True, slots=True)

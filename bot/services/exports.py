@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.domain.pay_periods import PayWindows, split_hours
+from bot.domain.pay_periods import split_hours
 from bot.domain.spreadsheet import hours_cell, safe_cell
 from bot.domain.staffing import period_bounds
 from bot.services.deps import Deps
@@ -89,7 +89,7 @@ async def bookings_table(
     after, before = await _bounds(deps, first, last, unit_id)
     async with deps.db.read() as conn:
         booked = await repo.booked_shifts(conn, after, before, unit_id)
-    windows = PayWindows.from_settings(deps.settings)
+    windows = deps.settings.pay_windows()
     rows = []
     for b in booked:
         split = split_hours(b.starts_at, b.ends_at, deps.tz, windows)

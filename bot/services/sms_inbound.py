@@ -165,7 +165,7 @@ async def reply_limited(deps: Deps, person: Person, text: str, kind: str = FALLB
 
 
 def _limits(deps: Deps) -> ReplyLimits:
-    return ReplyLimits.from_settings(deps.settings)
+    return deps.settings.reply_limits()
 
 
 def fit_sms(

@@ -386,7 +386,7 @@ def test_rule_defaults_equal_settings_defaults() -> None:
 
 def test_from_settings_copies_every_number() -> None:
     s = Settings(_env_file=None, rest_daily_hours=10.0, wave_far_size=2, timezone="Europe/Oslo")
-    r = RuleSettings.from_settings(s)
+    r = s.rule_settings()
     assert (r.rest_daily_hours, r.wave_far_size, r.tz) == (10.0, 2, ZoneInfo("Europe/Oslo"))
     names = {f.name for f in dataclasses.fields(RuleSettings)} & set(Settings.model_fields)
     for name in names:

@@ -78,9 +78,9 @@ def test_period_at_the_edges() -> None:
 
 def test_windows_come_from_settings() -> None:
     s = Settings(_env_file=None, pay_evening_start="18:30", pay_weekend_end="07:00")  # type: ignore[call-arg]
-    w = PayWindows.from_settings(s)
+    w = s.pay_windows()
     assert w.evening_start == dt.time(18, 30) and w.weekend_end == dt.time(7)
-    assert PayWindows.from_settings(Settings(_env_file=None)) == PayWindows()  # type: ignore[call-arg]
+    assert Settings(_env_file=None).pay_windows() == PayWindows()  # type: ignore[call-arg]
 
 
 _windows = st.builds(

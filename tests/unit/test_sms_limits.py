@@ -48,8 +48,8 @@ def test_limits_come_from_settings() -> None:
         sms_unactionable_replies_per_hour=4,
         sms_unknown_replies_per_hour=7,
     )
-    assert ReplyLimits.from_settings(s) == ReplyLimits(4, 7)
-    assert ReplyLimits.from_settings(Settings(_env_file=None)) == ReplyLimits(3, 50)  # type: ignore[call-arg]
+    assert s.reply_limits() == ReplyLimits(4, 7)
+    assert Settings(_env_file=None).reply_limits() == ReplyLimits(3, 50)  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(
