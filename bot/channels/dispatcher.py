@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.channels.base import PermanentFailure, Sender, TemporaryFailure
-from bot.domain.model import OfferState, Person
+from bot.domain.delivery import offer_closed
+from bot.domain.model import Person
 from bot.domain.phone import mask_phone
 from bot.services import alerts
 from bot.services.deps import Deps
+from bot.services.fallback import fall_back
 from storage import audit, callout, outbox
 from storage import people as people_repo
 from storage import tables as t
@@ -95,12 +95,10 @@ class Dispatcher:
             stale = False
             if item.kind == "offer" and item.offer_id is not None:
                 offer = await callout.get_offer(conn, item.offer_id)
-                stale = offer is None or offer.state != OfferState.OPEN
+                stale = offer_closed(offer.state if offer else None)
             elif item.offer_id is not None:  # "Tillsatt" about an offer never shown
                 stale = await outbox.offer_was_skipped(conn, item.offer_id)
-        if stale:
-            # Filled or withdrawn before we got to it (a retry, a slow channel): an offer
-            # for a shift that is gone would only confuse; the follow-up says what happened.
+        if stale:  # filled or withdrawn before we got to it (a retry, a slow channel)
             async with deps.db.write() as conn:
                 await outbox.set_state(conn, item.id, "skipped", "offer closed before delivery")
             return
@@ -176,7 +174,7 @@ class Dispatcher:
                 item.channel,
                 code=code,
             )
-            await fall_back(conn, deps, item, person, now)
+            await fall_back(conn, item, person, now)
         deps.kick()
 
     async def run_forever(self) -> None:
@@ -199,37 +197,3 @@ class Dispatcher:
         self._stopping.set()
         self.deps.outbox_wakeup.set()
 
-
-async def fall_back(
-    conn: AsyncConnection,
-    deps: Deps,
-    item: outbox.OutboxItem,
-    person: Person | None,
-    now: dt.datetime,
-) -> bool:
-    """Try the person's other channel; if there is none, an offer counts as unanswered."""
-    if person is None:
-        return False
-    other = "sms" if item.channel == "telegram" else "telegram"
-    reachable = (
-        person.phone is not None and not person.sms_opted_out
-        if other == "sms"
-        else (person.telegram_chat_id is not None)
-    )
-    if reachable and (other == "telegram" or item.message.sms is not None):
-        msg = item.message
-        if other == "sms" and msg.edit_offer_id is not None:
-            msg = dataclasses.replace(msg, edit_offer_id=None)  # an SMS cannot edit
-        await outbox.enqueue(conn, msg, other, now, person_id=person.id, offer_id=item.offer_id)
-        return True
-    if item.offer_id is not None:
-        # Unreachable for this offer: treat it as a silent "no" so the call-out moves on.
-        offer = await callout.get_offer(conn, item.offer_id)
-        if offer and await callout.answer_offer(
-            conn, offer.id, OfferState.DECLINED, now, "unreachable"
-        ):
-            await callout.update_vacancy(conn, offer.vacancy_id, now, next_due_at=now)
-            await audit.record(
-                conn, now, audit.SYSTEM, "offer_unreachable", "offer", offer.id, item.channel
-            )
-    return False

@@ -30,6 +30,7 @@ from twilio.rest import Client
 
 from bot.channels.base import Delivery, PermanentFailure, TemporaryFailure
 from bot.config import Settings
+from bot.domain.delivery import OPTED_OUT, REFUSED_NUMBER
 from bot.domain.gsm7 import segments, to_gsm7
 from bot.domain.model import Person
 from bot.domain.outgoing import OutMessage
@@ -39,8 +40,6 @@ log = logging.getLogger(__name__)
 
 INBOUND_PATH = "/sms/inbound"
 STATUS_PATH = "/sms/status"
-OPTED_OUT = 21610  # the recipient sent STOP (or similar) to our number
-INVALID_NUMBER = frozenset({21211, 21614})  # invalid 'To', not a mobile number
 RATE_LIMITED = frozenset({20429})
 SEND_TIMEOUT = 20.0  # seconds for one API call
 MAX_CONCURRENT = 4  # API calls at once; Twilio queues the messages itself
@@ -175,7 +174,7 @@ class TwilioSender:
                 except Exception:
                     log.exception("could not mark %s as opted out", mask_phone(person.phone))
             return PermanentFailure(f"{what}: opted out", code=code)
-        if code in INVALID_NUMBER:
+        if code in REFUSED_NUMBER:
             return PermanentFailure(f"{what}: invalid or not a mobile number", code=code)
         if status == 429 or status >= 500 or code in RATE_LIMITED:
             return TemporaryFailure(what)

@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.channels.dispatcher import fall_back
+from bot.domain.delivery import OPTED_OUT, WRONG_NUMBER
 from bot.domain.model import Person, Role, Unit
 from bot.domain.outgoing import OutMessage
 from bot.domain.phone import mask_phone
 from bot.services.deps import Deps, send_to_coordinators
+from bot.services.fallback import fall_back
 from bot.texts import t
 from storage import audit, callout, kv, outbox
 from storage import people as people_repo
@@ -35,8 +36,6 @@ log = logging.getLogger(__name__)
 
 DELIVERED = frozenset({"delivered", "read"})
 FAILED = frozenset({"failed", "undelivered"})
-OPTED_OUT = 21610
-INVALID_NUMBER = frozenset({21211, 21614, 30005, 30006})  # invalid, not mobile, unknown, landline
 FLAGGED_KEY = "sms_invalid:"  # kv: person id -> the number the coordinator was told about
 UNKNOWN_RETRIES, UNKNOWN_WAIT = 5, 0.2  # tries, seconds: see _known
 
@@ -90,9 +89,9 @@ async def handle_status(deps: Deps, report: StatusReport) -> str:
         if person is not None and report.error_code == OPTED_OUT:
             await _opt_out_in(conn, now, person)
             person = replace(person, sms_opted_out=True)
-        elif person is not None and report.error_code in INVALID_NUMBER:
+        elif person is not None and report.error_code in WRONG_NUMBER:
             await _flag_invalid_number(conn, deps, person, item, report.error_code, now)
-        await fall_back(conn, deps, item, person, now)
+        await fall_back(conn, item, person, now)
     deps.kick()
     return status
 

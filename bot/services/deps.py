@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.delivery import channel_for, route, sms_form
 from bot.domain.model import Person, Role, Unit
 from bot.domain.outgoing import OutMessage
 from bot.domain.phone import mask_phone
@@ -44,15 +45,6 @@ class Deps:
         self.outbox_wakeup.set()
 
 
-def channel_for(person: Person) -> str | None:
-    """The first channel to try: Telegram when linked (and wanted), else SMS."""
-    if person.reachable_by_telegram:
-        return "telegram"
-    if person.reachable_by_sms:
-        return "sms"
-    return None
-
-
 async def send_to_person(
     conn: AsyncConnection,
     person: Person,
@@ -71,16 +63,13 @@ async def send_to_person(
 
 
 def delivery_channel(person: Person, msg: OutMessage) -> str | None:
-    """The channel `msg` goes out on to `person`, or None when it is not sent at all."""
-    channel = channel_for(person)
-    if channel is None:
+    """The channel `msg` goes out on to `person` (`bot.domain.delivery.route`), or None
+    when it is not sent at all; an unreachable person is logged."""
+    if channel_for(person) is None:
         log.warning(
             "person %s (%s) unreachable for %s", person.id, mask_phone(person.phone), msg.kind
         )
-        return None
-    if channel == "sms" and msg.sms is None:
-        return None  # this message is only worth sending on Telegram
-    return channel
+    return route(person, msg)
 
 
 async def send_to_coordinators(
@@ -92,7 +81,6 @@ async def send_to_coordinators(
         return 1
     sent = 0
     for person in await people_repo.people_with_role(conn, Role.COORDINATOR, unit.id):
-        sms = msg.sms or msg.text.replace("⚠️ ", "").replace("–", "-")
-        coord_msg = dataclasses.replace(msg, sms=sms)
+        coord_msg = dataclasses.replace(msg, sms=sms_form(msg))
         sent += await send_to_person(conn, person, coord_msg, now)
     return sent

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import desk_auth as rules
+from bot.domain.delivery import channel_for
 from bot.domain.model import Person
 from bot.domain.outgoing import OutMessage
 from bot.domain.phone import InvalidPhoneNumber, normalise_phone
-from bot.services.deps import Deps, channel_for, send_to_person
+from bot.services.deps import Deps, send_to_person
 from bot.texts import t
 from storage import audit, kv
 from storage import desk as repo

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.delivery import channel_for
 from bot.domain.gsm7 import segments, to_gsm7
 from bot.domain.model import AbsenceCategory, Channel, Offer, Person, Shift
 from bot.domain.outgoing import OutMessage
@@ -46,7 +47,7 @@ from bot.domain.sms_limits import ReplyCounts, ReplyLimits, Verdict, may_reply
 from bot.domain.sms_reply import Keyword, SmsCommand, parse_sms, twilio_opted_out
 from bot.services import absence, answers
 from bot.services.answers import Outcome
-from bot.services.deps import Deps, channel_for
+from bot.services.deps import Deps
 from bot.texts import day_label, hhmm, shift_times, t
 from storage import audit, callout, inbound, kv, outbox, sms_replies
 from storage import people as people_repo
