@@ -146,8 +146,8 @@ async def _db(action: str, settings: Settings) -> int:
 async def _person(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
+    from bot.domain.privacy import ErasureRefused
     from bot.services import privacy
-    from storage.privacy import ErasureRefused
 
     if args.action == "erase" and not args.yes:
         print(

@@ -1,5 +1,6 @@
-"""Privacy: retention of health data, and one person's data (GDPR access, Art. 15, and
-erasure, Art. 17, as far as the law lets an employer erase).
+"""Privacy queries: retention of health data, and one person's data (GDPR access, Art. 15,
+and erasure, Art. 17, as far as the law lets an employer erase). Whether a person may be
+erased and what identifies someone is decided in `bot.domain.privacy`.
 
 Retention: absence records older than the retention period are deleted.
 
@@ -8,21 +9,26 @@ phone, Telegram ids, roles, qualifications, introductions, availability, invites
 introduction checklists, absences (health data; their vacancies stay, unlinked) and every
 message addressed to them. It keeps, under the person's id only, the shifts they worked,
 the offers they were sent and the bookings they held, and the audit log: working-time and
-staffing records the employer must keep (Art. 17(3)(b)). Someone with shifts or bookings
-still ahead cannot be erased: the schedule would lose a person who is expected at work.
+staffing records the employer must keep (Art. 17(3)(b)).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.privacy import (
+    ERASED_NAME,
+    OTHER_PERSON,
+    ErasureFacts,
+    other_names,
+    scrubs,
+)
 from storage import tables as t
 from storage.callout import has_open_offers, not_vacated
 from storage.people import lock_person
@@ -43,7 +49,6 @@ async def _delete_absences(conn: AsyncConnection, where: sa.ColumnElement[bool])
     return int((await conn.execute(sa.delete(t.absences).where(where))).rowcount)
 
 
-ERASED_NAME = "Raderad person"
 # Rows that are the person's own, exported as they are and deleted on erasure.
 OWN_ROWS = (
     ("roles", t.person_roles),
@@ -55,10 +60,6 @@ OWN_ROWS = (
     ("desk_logins", t.desk_logins),
     ("desk_sessions", t.desk_sessions),
 )
-
-
-class ErasureRefused(Exception):
-    """Why a person cannot be erased now, in Swedish."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +126,9 @@ async def export_person(conn: AsyncConnection, person_id: str) -> dict[str, Any]
         .where(b.person_id == mine)
         .order_by(b.id),
     )
-    others = _other_names(
-        [r for r in await conn.execute(sa.select(t.people.c.id, t.people.c.name))], person_id
+    others = other_names(
+        [(r.id, r.name) for r in await conn.execute(sa.select(t.people.c.id, t.people.c.name))],
+        person_id,
     )
     messages = []
     for row in await _rows(
@@ -195,12 +197,11 @@ async def export_person(conn: AsyncConnection, person_id: str) -> dict[str, Any]
     return out
 
 
-async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) -> Erasure:
-    """Erase the person (see the module's docstring for what stays). Raises
-    `ErasureRefused` for an unknown person or one with shifts or bookings ahead."""
+async def erasure_facts(conn: AsyncConnection, person_id: str, now: dt.datetime) -> ErasureFacts:
+    """Whether the person exists, and their shifts and bookings still ahead."""
     found = (await conn.execute(sa.select(t.people.c.id).where(t.people.c.id == person_id))).first()
     if found is None:
-        raise ErasureRefused(f"okänd person {person_id}")
+        return ErasureFacts(person_id, known=False)
     s, b = t.shifts.c, t.bookings.c
     ahead = (
         await conn.execute(
@@ -221,11 +222,12 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
             .where(b.person_id == person_id, b.cancelled_at.is_(None), s.ends_at > now)
         )
     ).scalar_one()
-    if ahead or booked:
-        raise ErasureRefused(
-            f"{person_id} har {ahead} schemalagda och {booked} bokade pass framåt: "
-            "flytta eller avboka dem först"
-        )
+    return ErasureFacts(person_id, True, int(ahead), int(booked))
+
+
+async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) -> Erasure:
+    """Erase the person (see the module's docstring for what stays). The caller has made
+    sure, in the same transaction, that they may be (`bot.domain.privacy.refuse_erasure`)."""
     # The person's row first, as a booking takes it (person, then offers): no deadlock.
     await lock_person(conn, person_id)
     name, phone = (
@@ -309,25 +311,6 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
     return Erasure(person_id, deleted, kept, tuple(waiting))
 
 
-OTHER_PERSON = "[annan person]"
-
-
-def _other_names(people: list[Any], person_id: str) -> re.Pattern[str]:
-    """A pattern matching every other person's full name (the same rule as erasure)."""
-    names = sorted(
-        {n.strip() for pid, n in people if pid != person_id and _identifying(n)},
-        key=len,
-        reverse=True,
-    )
-    return re.compile("|".join(map(re.escape, names)) if names else r"(?!x)x")
-
-
-def _identifying(name: str) -> bool:
-    """A full name, or one word long enough not to hide inside other words."""
-    name = name.strip()
-    return " " in name or len(name) >= 6
-
-
 # kv keys that end with a person's id: a pending checklist note, an invalid number flagged.
 PERSON_KV = ("checklist_note_wait:", "sms_invalid:")
 
@@ -337,17 +320,10 @@ async def _scrub_messages(
 ) -> int:
     """Other people's messages that name the person (a coordinator told who reported
     sick, who cancelled, whose number is invalid) keep their sense but lose the name and
-    the number. A one-word name shorter than six letters is left alone: it would match
-    inside other words ("Bo" in "Bokat"). Returns how many rows were rewritten."""
+    the number (`bot.domain.privacy.scrubs`). Returns how many rows were rewritten."""
     payload = t.outbox.c.payload
     changed = 0
-    name = name.strip()
-    for needle, instead in (
-        (name if _identifying(name) else None, ERASED_NAME),
-        (phone, "(raderat nummer)"),
-    ):
-        if not needle:
-            continue
+    for needle, instead in scrubs(name, phone):
         for form in {needle, json.dumps(needle)[1:-1]}:  # as stored, and JSON-escaped
             res = await conn.execute(
                 sa.update(t.outbox)

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 
 from bot.cli import main as cli_main
 from bot.domain.model import AbsenceCategory
+from bot.domain.privacy import ERASED_NAME, ErasureRefused
 from bot.services import absence, answers, privacy
 from storage import callout as repo
 from storage import people as people_repo
 from storage import tables as t
 from storage.db import Database
-from storage.privacy import ERASED_NAME, ErasureRefused
 from tests.builders import World, cli_database, local, make_deps, report_absent
 
 

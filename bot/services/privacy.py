@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from bot.domain.privacy import refuse_erasure
 from bot.services import callout as engine
 from bot.services.deps import Deps
 from storage import audit, privacy
@@ -48,10 +49,12 @@ async def export_person(deps: Deps, person_id: str, by: str) -> dict[str, Any] |
 
 
 async def erase_person(deps: Deps, person_id: str, by: str) -> privacy.Erasure:
-    """Erase a person (see `storage.privacy`); raises `privacy.ErasureRefused`. The audit
-    row keeps only counts. Vacancies that were waiting for the person's answer move on."""
+    """Erase a person (see `storage.privacy`); raises `bot.domain.privacy.ErasureRefused`
+    for an unknown person or one expected at work. The audit row keeps only counts.
+    Vacancies that were waiting for the person's answer move on."""
     now = deps.now()
     async with deps.db.write() as conn:
+        refuse_erasure(await privacy.erasure_facts(conn, person_id, now))
         done = await privacy.erase_person(conn, person_id, now)
         await audit.record(
             conn,
