@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from bot.domain.checklist import ItemKind
 from bot.domain.codes import fold
-from bot.importer import RowError, check_header, read_records, row_error
+from bot.domain.importer import RowError, check_header, read_records, row_error
 from storage import checklists as repo
 from storage import tables as t
 from storage.db import Database

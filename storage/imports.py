@@ -1,6 +1,6 @@
 """CSV import, the storage half: read the file, check it against the database, write it.
 
-`bot.importer` parses and validates the text; here we add the checks that need the
+`bot.domain.importer` parses and validates the text; here we add the checks that need the
 database (unknown units and people, phone numbers held by someone else, overlaps with a
 person's existing shifts) and, only when there is no error at all, upsert every row by id
 in ONE write transaction with one audit row. Rows not in the file are never touched; for
@@ -26,10 +26,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.csvfile import UndecodableCsv, decode_csv
-from bot.domain.model import Channel, Shift
-from bot.domain.qualifications import Catalogue
-from bot.importer import (
+from bot.domain.csvfile import UndecodableCsv, decode_csv
+from bot.domain.importer import (
     ImportKind,
     PersonRow,
     RowError,
@@ -42,6 +40,8 @@ from bot.importer import (
     row_error,
     sms_refusal,
 )
+from bot.domain.model import Channel, Shift
+from bot.domain.qualifications import Catalogue
 from storage import tables as t
 from storage.db import Database
 from storage.qualifications import load_catalogue
@@ -149,7 +149,7 @@ async def _no_check(conn: AsyncConnection) -> list[RowError]:
 
 
 async def read_csv(path: Path) -> tuple[str, str] | RowError:
-    """The file's text and the name of its encoding (`bot.csvfile.decode_csv`)."""
+    """The file's text and the name of its encoding (`bot.domain.csvfile.decode_csv`)."""
     try:
         data = await asyncio.to_thread(path.read_bytes)
     except FileNotFoundError:

@@ -18,9 +18,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.importer import RowError, row_error
+from bot.domain.qualification_file import QualificationRow, parse_qualifications
 from bot.domain.qualifications import Catalogue
-from bot.importer import RowError, row_error
-from bot.qualification_file import QualificationRow, parse_qualifications
 from storage import tables as t
 from storage.db import Database
 from storage.imports import ACTOR, ImportResult, db_reason, read_csv

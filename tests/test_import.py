@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.importer import local_to_utc, parse_people, parse_shifts, parse_units
+from bot.domain.importer import local_to_utc, parse_people, parse_shifts, parse_units
 from storage import tables as t
 from storage.db import Database
 from storage.imports import ImportResult, import_csv

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from bot.domain.importer import parse_people, parse_shifts, parse_units
 from bot.domain.phone import why_no_sms
-from bot.importer import parse_people, parse_shifts, parse_units
 from storage import tables as t
 from storage.db import Database
 from storage.imports import ImportResult, import_csv

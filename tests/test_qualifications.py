@@ -12,6 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cli import main as cli_main
+from bot.domain.importer import parse_people, parse_shifts
+from bot.domain.qualification_file import parse_qualifications
 from bot.domain.qualifications import (
     DEFAULT_CATALOGUE,
     Catalogue,
@@ -19,8 +21,6 @@ from bot.domain.qualifications import (
     UnknownCode,
     resolve,
 )
-from bot.importer import parse_people, parse_shifts
-from bot.qualification_file import parse_qualifications
 from storage import callout as repo
 from storage import tables as t
 from storage.db import Database

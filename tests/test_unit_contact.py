@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.importer import parse_units
+from bot.domain.importer import parse_units
 from storage import people as people_repo
 from storage.db import Database
 from storage.imports import import_csv

@@ -18,11 +18,11 @@ from bot.app import VikarieBot
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.demo.transcript import Transcript
+from bot.domain.importer import ImportKind
 from bot.domain.model import Person
 from bot.fakes import driving
 from bot.fakes.telegram_server import FakeTelegram, SentMessage
 from bot.fakes.twilio_server import FakeTwilio
-from bot.importer import ImportKind
 from bot.runtime import open_deps
 from bot.services.deps import Deps
 from storage import people as people_repo

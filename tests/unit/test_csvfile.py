@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.csvfile import UndecodableCsv, decode_csv
+from bot.domain.csvfile import UndecodableCsv, decode_csv
 
 TEXT = "id;namn;område\r\nsoder;Hemtjänst Söder;Åkersberga\r\nnorr;Öster Ängby;\r\n"
 

@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass, field
 
 from bot.domain.codes import fold
+from bot.domain.importer import RowError, check_header, read_records, row_error
 from bot.domain.qualifications import QualificationType
-from bot.importer import RowError, check_header, read_records, row_error
 
 COLUMNS = ("id", "name", "aliases")
 OPTIONAL = ("expires",)

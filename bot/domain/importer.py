@@ -4,7 +4,7 @@ No database and no file access here; `storage.imports` reads the file, adds the 
 that need the database and writes. Every message is Swedish and names the physical line
 of the file (header = line 1), so an admin can fix the file in Excel and try again.
 
-Format: what Excel saves. The bytes are decoded by `bot.csvfile.decode_csv` (UTF-8 with or
+Format: what Excel saves. The bytes are decoded by `bot.domain.csvfile.decode_csv` (UTF-8 with or
 without BOM, Windows-1252, ISO-8859-1, CP850); comma or semicolon separated (taken from the
 header line). Lists inside a field use the other separator; both ';' and ',' are accepted.
 Times may be written 7:00, 07.00 or 07:00:00; dates 2026-12-01 or 2026-12-01 00:00:00.
