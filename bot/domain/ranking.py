@@ -24,16 +24,16 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain import tiers
 from bot.domain.eligibility import (
     ROLE_LABELS,
     VacancyContext,
     Verdict,
-    is_introduced,
-    is_substitute_kind,
     week_hours_including,
 )
-from bot.domain.model import PersonLoad, Tier
+from bot.domain.model import PersonLoad
 from bot.domain.rules import RuleSettings, format_hours, format_span
+from bot.domain.tiers import same_area_units, tier_group
 
 TIER_NAMES = {
     1: "bemanningspool i beredskap",
@@ -72,20 +72,19 @@ class RankedCandidate:
 
 
 def tier_of(ctx: VacancyContext, verdict: Verdict, rules: RuleSettings) -> tuple[int, str]:
-    """The tier and a Swedish reason for it."""
+    """The tier and a Swedish reason for it (the groups are `bot.domain.tiers.tier_group`).
+    Someone needing introduction is never introduced at the unit, so tier 2 needs no
+    check of `verdict.needs_introduction`."""
     person = verdict.person
-    if person.tier == Tier.POOL:
+    group = tier_group(ctx, person)
+    if group == tiers.POOL:
         return 1, "i bemanningspoolen (beredskap)"
-    if is_substitute_kind(person):
-        if is_introduced(person, ctx.unit.id) and not verdict.needs_introduction:
-            return 2, "introducerad på enheten"
-        same_area = sorted(
-            u
-            for u in person.introduced_units
-            if u != ctx.unit.id and ctx.unit_areas.get(u) == ctx.unit.area
-        )
-        if same_area:
-            return 3, f"introducerad i området {ctx.unit.area} ({', '.join(same_area)})"
+    if group == tiers.INTRODUCED_HERE:
+        return 2, "introducerad på enheten"
+    if group == tiers.INTRODUCED_IN_AREA:
+        same_area = same_area_units(ctx, person)
+        return 3, f"introducerad i området {ctx.unit.area} ({', '.join(same_area)})"
+    if group == tiers.OTHER_SUBSTITUTE:
         return 4, "inte introducerad i området"
     week = week_hours_including(ctx.shift, verdict.load, rules)
     full = format_hours(rules.full_time_hours_week)
