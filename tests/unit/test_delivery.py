@@ -55,14 +55,24 @@ def test_channel_for_ignores_the_message() -> None:
         (TELEGRAM, BOTH_WAYS, WITH_SMS, True, FallBack(SMS, WITH_SMS)),
         (SMS, BOTH_WAYS, WITH_SMS, True, FallBack(TELEGRAM, WITH_SMS)),
         # the other channel counts even when the person prefers this one
-        (SMS, person(telegram_chat_id=11, channel=Channel.SMS), WITH_SMS, True,
-         FallBack(TELEGRAM, WITH_SMS)),
+        (
+            SMS,
+            person(telegram_chat_id=11, channel=Channel.SMS),
+            WITH_SMS,
+            True,
+            FallBack(TELEGRAM, WITH_SMS),
+        ),
         (TELEGRAM, BOTH_WAYS, TELEGRAM_TEXT_ONLY, True, CountAsDeclined()),  # no SMS form
         (TELEGRAM, BOTH_WAYS, TELEGRAM_TEXT_ONLY, False, GiveUp()),
         (SMS, SMS_ONLY, WITH_SMS, True, CountAsDeclined()),
         (SMS, SMS_ONLY, WITH_SMS, False, GiveUp()),
-        (TELEGRAM, person(telegram_chat_id=11, sms_opted_out=True), WITH_SMS, True,
-         CountAsDeclined()),
+        (
+            TELEGRAM,
+            person(telegram_chat_id=11, sms_opted_out=True),
+            WITH_SMS,
+            True,
+            CountAsDeclined(),
+        ),
         (TELEGRAM, None, WITH_SMS, True, GiveUp()),  # a coordinator chat: nobody to ask
     ],
 )
