@@ -10,10 +10,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.logstate import restored_logging
+
+# No per-example deadline: a busy CI machine must not fail a property (speed lives in bench/).
+settings.register_profile("vikarie", deadline=None)
+settings.load_profile("vikarie")
 
 PG_URL = os.environ.get("VIKARIE_TEST_POSTGRES_URL")
 
