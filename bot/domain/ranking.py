@@ -25,7 +25,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.eligibility import (
-    ROLE_LABELS,
     VacancyContext,
     Verdict,
     is_introduced,
@@ -33,7 +32,8 @@ from bot.domain.eligibility import (
     week_hours_including,
 )
 from bot.domain.model import PersonLoad, Tier
-from bot.domain.rules import RuleSettings, format_hours, format_span
+from bot.domain.rules import RuleSettings, format_span
+from bot.texts import format_hours, reason_text, role_name
 
 TIER_NAMES = {
     1: "bemanningspool i beredskap",
@@ -113,7 +113,7 @@ def rank_candidates(
         reasons.append(f"{format_hours(recent)} erbjudet/bokat senaste 28 dagarna")
         if v.needs_introduction:
             reasons.append("behöver introduktion – handledare möter upp")
-        reasons.extend(f"varning: {w.text}" for w in v.warnings)
+        reasons.extend(f"varning: {reason_text(w)}" for w in v.warnings)
         candidate = RankedCandidate(v, tier, TIER_NAMES[tier], tuple(reasons))
         keyed.append(((tier, *order_key(ctx.unit.id, v.load, pid, rotation)), candidate))
     keyed.sort(key=lambda kc: kc[0])
@@ -131,7 +131,7 @@ def explain(
     excluded with every blocking reason. Used by `vikariebot explain` and the coordinator.
     `notes` (person id -> text) end a ranked person's line, e.g. their recent declines."""
     shift = ctx.shift
-    role = ROLE_LABELS.get(shift.role, shift.role)
+    role = role_name(shift.role)
     head = f"Vakans {shift.id}: {ctx.unit.name}, "
     head += f"{format_span(shift.starts_at, shift.ends_at, rules.tz)} ({role}"
     head += f"; krav: {', '.join(shift.requirements)})" if shift.requirements else ")"
@@ -161,7 +161,8 @@ def explain(
     )
     lines.append(f"Uteslutna: {len(rows)}")
     for v in rows:
-        lines.append(f"  - {v.person.name} ({v.person.id}): " + "; ".join(b.text for b in v.blocks))
+        blocks = "; ".join(reason_text(b) for b in v.blocks)
+        lines.append(f"  - {v.person.name} ({v.person.id}): {blocks}")
     if not rows:
         lines.append("  (inga)")
     return lines

@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain.model import Person, Role
 from bot.services import coordinator, coordinator_desk
 from bot.services.coordinator import FillOutcome
-from bot.texts import t
+from bot.texts import reason_text, t
 from handlers.telegram.common import (
     END,
     Context,
@@ -111,12 +111,12 @@ async def _fill(
     name = dict(draft.choices).get(person_id, person_id).split(" (")[0]
     if result.outcome == FillOutcome.NEEDS_OVERRIDE:
         draft.person_id = person_id
-        blocks = "\n".join(f"• {b}" for b in result.blocks)
+        blocks = "\n".join(f"• {reason_text(b, lang)}" for b in result.blocks)
         await say(update, t("tg_fill_blocked", lang, name=name, blocks=blocks),
                   ForceReply(selective=True))
         return REASON
     if result.outcome == FillOutcome.FORBIDDEN:
-        blocks = "\n".join(f"• {b}" for b in result.blocks)
+        blocks = "\n".join(f"• {reason_text(b, lang)}" for b in result.blocks)
         await say(update, t("tg_fill_forbidden", lang, name=name, blocks=blocks))
         return PICK  # the list is still there: pick someone else
     draft_pop(update, context, KEY)
