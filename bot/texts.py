@@ -1522,6 +1522,48 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Vikariebot: SMS cannot reach {person} ({phone}), the number is invalid or "
         "not a mobile (error {error}). Please correct it.",
     },
+    # --- the fill board (tillsättningsläget), bot.domain.board ---
+    "board_title": {"sv": "Tillsättning {date}", "en": "Fill board {date}"},
+    "board_title_day": {"sv": "Tillsättning {weekday} {date}", "en": "Fill board {weekday} {date}"},
+    "board_day_empty": {"sv": "{title}: inga vakanser.", "en": "{title}: no vacancies."},
+    "board_day_head": {
+        "sv": "{title}: {filled}/{live} tillsatta",
+        "en": "{title}: {filled}/{live} filled",
+    },
+    "board_none_ahead": {
+        "sv": "Kommande {days} dagar: inga vakanser.",
+        "en": "Next {days} days: no vacancies.",
+    },
+    "board_filled": {"sv": "✅ tillsatt: {name}", "en": "✅ filled: {name}"},
+    "board_searching": {
+        "sv": "🔎 söker: våg {wave}, {asked} tillfrågade, {declined} nej{escalated}",
+        "en": "🔎 searching: wave {wave}, {asked} asked, {declined} no{escalated}",
+    },
+    "board_escalated": {"sv": " ⚠️ eskalerad", "en": " ⚠️ escalated"},
+    "board_cancelled": {"sv": "✖️ avbruten", "en": "✖️ cancelled"},
+    "board_expired": {"sv": "❌ ej tillsatt", "en": "❌ not filled"},
+    # --- why who is asked (/forklara, vikariebot explain), bot.domain.ranking.explain ---
+    "explain_missing": {"sv": "Vakans {vid} finns inte.", "en": "Vacancy {vid} does not exist."},
+    "explain_state": {
+        "sv": "Vakans {vid}: {unit}, {start}–{end}, {role}, status {status}, våg {wave}",
+        "en": "Vacancy {vid}: {unit}, {start}–{end}, {role}, status {status}, wave {wave}",
+    },
+    "explain_tally": {
+        "sv": "Tillfrågade {asked}, nej {declined}, inget svar {silent}; {yes} ja.",
+        "en": "Asked {asked}, no {declined}, no answer {silent}; {yes} yes.",
+    },
+    "explain_head": {
+        "sv": "Vakans {vid}: {unit}, {span} ({role}{reqs})",
+        "en": "Vacancy {vid}: {unit}, {span} ({role}{reqs})",
+    },
+    "explain_reqs": {"sv": "; krav: {reqs}", "en": "; requires: {reqs}"},
+    "explain_ranked": {"sv": "Behöriga, i turordning: {n}", "en": "Eligible, in order: {n}"},
+    "explain_ranked_line": {
+        "sv": "  {n}. {name} ({pid}) – nivå {tier} {tier_name}: {reasons}",
+        "en": "  {n}. {name} ({pid}) – tier {tier} {tier_name}: {reasons}",
+    },
+    "explain_excluded": {"sv": "Uteslutna: {n}", "en": "Excluded: {n}"},
+    "explain_none": {"sv": "  (inga)", "en": "  (none)"},
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {

@@ -33,7 +33,7 @@ from bot.domain.eligibility import (
 )
 from bot.domain.model import PersonLoad, Tier
 from bot.domain.rules import RuleSettings, format_span
-from bot.texts import format_hours, reason_text, role_name
+from bot.texts import format_hours, reason_text, role_name, t
 
 TIER_NAMES = {
     1: "bemanningspool i beredskap",
@@ -126,29 +126,29 @@ def explain(
     rotation: int,
     rules: RuleSettings,
     notes: Mapping[str, str] | None = None,
+    lang: str = "sv",
 ) -> list[str]:
     """Readable lines: the vacancy, the ranked eligible with reasons, then everyone
     excluded with every blocking reason. Used by `vikariebot explain` and the coordinator.
-    `notes` (person id -> text) end a ranked person's line, e.g. their recent declines."""
+    `notes` (person id -> text) end a ranked person's line, e.g. their recent declines.
+    Tier names and ranking reasons are Swedish whatever `lang` is."""
     shift = ctx.shift
-    role = role_name(shift.role)
-    head = f"Vakans {shift.id}: {ctx.unit.name}, "
-    head += f"{format_span(shift.starts_at, shift.ends_at, rules.tz)} ({role}"
-    head += f"; krav: {', '.join(shift.requirements)})" if shift.requirements else ")"
+    span = format_span(shift.starts_at, shift.ends_at, rules.tz)
+    reqs = t("explain_reqs", lang, reqs=", ".join(shift.requirements)) if shift.requirements else ""
+    head = t("explain_head", lang, vid=shift.id, unit=ctx.unit.name, span=span,
+             role=role_name(shift.role, lang), reqs=reqs)
     lines = [head]
 
     ranked = rank_candidates(ctx, verdicts, rotation, rules)
-    lines.append(f"Behöriga, i turordning: {len(ranked)}")
+    lines.append(t("explain_ranked", lang, n=len(ranked)))
     for n, c in enumerate(ranked, start=1):
         p = c.verdict.person
         note = (notes or {}).get(p.id)
-        lines.append(
-            f"  {n}. {p.name} ({p.id}) – nivå {c.tier} {c.tier_name}: "
-            + "; ".join(c.reasons)
-            + (f" · {note}" if note else "")
-        )
+        line = t("explain_ranked_line", lang, n=n, name=p.name, pid=p.id, tier=c.tier,
+                 tier_name=c.tier_name, reasons="; ".join(c.reasons))
+        lines.append(line + (f" · {note}" if note else ""))
     if not ranked:
-        lines.append("  (inga)")
+        lines.append(t("explain_none", lang))
 
     excluded: dict[str, Verdict] = {}
     for v in verdicts:
@@ -159,10 +159,10 @@ def explain(
         (v for pid, v in excluded.items() if pid not in ranked_ids),
         key=lambda v: (v.person.name, v.person.id),
     )
-    lines.append(f"Uteslutna: {len(rows)}")
+    lines.append(t("explain_excluded", lang, n=len(rows)))
     for v in rows:
-        blocks = "; ".join(reason_text(b) for b in v.blocks)
+        blocks = "; ".join(reason_text(b, lang) for b in v.blocks)
         lines.append(f"  - {v.person.name} ({v.person.id}): {blocks}")
     if not rows:
-        lines.append("  (inga)")
+        lines.append(t("explain_none", lang))
     return lines

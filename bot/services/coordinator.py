@@ -236,7 +236,7 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
     async with deps.db.read() as conn:
         vacancy = await callout.get_vacancy(conn, vacancy_id)
         if vacancy is None:
-            return [f"Vakans {vacancy_id} finns inte."]
+            return [t("explain_missing", "sv", vid=vacancy_id)]
         a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
         offers = await callout.offers_for(conn, vacancy_id)
         tally = await engine.offer_tally(conn, vacancy_id)
@@ -253,10 +253,11 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         notes[pid] = f"{said} · {notes[pid]}" if pid in notes else said
     start = a.shift.starts_at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M")
     end = a.shift.ends_at.astimezone(deps.tz).strftime("%H:%M")
+    yes = sum(o.state == OfferState.ACCEPTED for o in offers)
     head = [
-        f"Vakans {vacancy_id}: {a.unit.name}, {start}–{end}, {a.shift.role}, "
-        f"status {vacancy.status}, våg {vacancy.wave}",
-        f"Tillfrågade {tally['asked']}, nej {tally['declined']}, inget svar {tally['silent']}; "
-        f"{sum(o.state == OfferState.ACCEPTED for o in offers)} ja.",
+        t("explain_state", "sv", vid=vacancy_id, unit=a.unit.name, start=start, end=end,
+          role=a.shift.role, status=vacancy.status, wave=vacancy.wave),
+        t("explain_tally", "sv", asked=tally["asked"], declined=tally["declined"],
+          silent=tally["silent"], yes=yes),
     ]
     return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)
