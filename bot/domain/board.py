@@ -29,8 +29,14 @@ def status_text(row: BoardRow, lang: str = "sv") -> str:
         return t("board_filled", lang, name=row.booked_name or "?")
     if v.status == VacancyStatus.SEARCHING:
         esc = t("board_escalated", lang) if v.escalated_at else ""
-        return t("board_searching", lang, wave=v.wave, asked=row.asked, declined=row.declined,
-                 escalated=esc)
+        return t(
+            "board_searching",
+            lang,
+            wave=v.wave,
+            asked=row.asked,
+            declined=row.declined,
+            escalated=esc,
+        )
     if v.status == VacancyStatus.CANCELLED:
         return t("board_cancelled", lang)
     return t("board_expired", lang)

@@ -135,8 +135,15 @@ def explain(
     shift = ctx.shift
     span = format_span(shift.starts_at, shift.ends_at, rules.tz)
     reqs = t("explain_reqs", lang, reqs=", ".join(shift.requirements)) if shift.requirements else ""
-    head = t("explain_head", lang, vid=shift.id, unit=ctx.unit.name, span=span,
-             role=role_name(shift.role, lang), reqs=reqs)
+    head = t(
+        "explain_head",
+        lang,
+        vid=shift.id,
+        unit=ctx.unit.name,
+        span=span,
+        role=role_name(shift.role, lang),
+        reqs=reqs,
+    )
     lines = [head]
 
     ranked = rank_candidates(ctx, verdicts, rotation, rules)
@@ -144,8 +151,16 @@ def explain(
     for n, c in enumerate(ranked, start=1):
         p = c.verdict.person
         note = (notes or {}).get(p.id)
-        line = t("explain_ranked_line", lang, n=n, name=p.name, pid=p.id, tier=c.tier,
-                 tier_name=c.tier_name, reasons="; ".join(c.reasons))
+        line = t(
+            "explain_ranked_line",
+            lang,
+            n=n,
+            name=p.name,
+            pid=p.id,
+            tier=c.tier,
+            tier_name=c.tier_name,
+            reasons="; ".join(c.reasons),
+        )
         lines.append(line + (f" · {note}" if note else ""))
     if not ranked:
         lines.append(t("explain_none", lang))

@@ -255,9 +255,24 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
     end = a.shift.ends_at.astimezone(deps.tz).strftime("%H:%M")
     yes = sum(o.state == OfferState.ACCEPTED for o in offers)
     head = [
-        t("explain_state", "sv", vid=vacancy_id, unit=a.unit.name, start=start, end=end,
-          role=a.shift.role, status=vacancy.status, wave=vacancy.wave),
-        t("explain_tally", "sv", asked=tally["asked"], declined=tally["declined"],
-          silent=tally["silent"], yes=yes),
+        t(
+            "explain_state",
+            "sv",
+            vid=vacancy_id,
+            unit=a.unit.name,
+            start=start,
+            end=end,
+            role=a.shift.role,
+            status=vacancy.status,
+            wave=vacancy.wave,
+        ),
+        t(
+            "explain_tally",
+            "sv",
+            asked=tally["asked"],
+            declined=tally["declined"],
+            silent=tally["silent"],
+            yes=yes,
+        ),
     ]
     return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)

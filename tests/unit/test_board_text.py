@@ -17,8 +17,9 @@ UNITS = {"norr": Unit("norr", "Hemtjänst Norr", "Centrum")}
 def _row(vid: int, day: int, status: VacancyStatus, escalated: bool = False) -> BoardRow:
     start = dt.datetime(2026, 12, day, 7, 0, tzinfo=TZ)
     shift = Shift(f"s{vid}", "norr", start, start + dt.timedelta(hours=8), "usk")
-    vacancy = Vacancy(vid, shift.id, status, 2, None, NOW, NOW,
-                      escalated_at=NOW if escalated else None)
+    vacancy = Vacancy(
+        vid, shift.id, status, 2, None, NOW, NOW, escalated_at=NOW if escalated else None
+    )
     booked = "Mio Vikarie" if status == VacancyStatus.FILLED else None
     return BoardRow(vacancy, shift, 5, 1, booked)
 
