@@ -7,6 +7,8 @@ SMS texts (keys ending in `_sms`) use GSM-7 characters only and fit one 160-char
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 CATALOG: dict[str, dict[str, str]] = {
@@ -1520,6 +1522,48 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Vikariebot: SMS cannot reach {person} ({phone}), the number is invalid or "
         "not a mobile (error {error}). Please correct it.",
     },
+    # --- the fill board (tillsättningsläget), bot.domain.board ---
+    "board_title": {"sv": "Tillsättning {date}", "en": "Fill board {date}"},
+    "board_title_day": {"sv": "Tillsättning {weekday} {date}", "en": "Fill board {weekday} {date}"},
+    "board_day_empty": {"sv": "{title}: inga vakanser.", "en": "{title}: no vacancies."},
+    "board_day_head": {
+        "sv": "{title}: {filled}/{live} tillsatta",
+        "en": "{title}: {filled}/{live} filled",
+    },
+    "board_none_ahead": {
+        "sv": "Kommande {days} dagar: inga vakanser.",
+        "en": "Next {days} days: no vacancies.",
+    },
+    "board_filled": {"sv": "✅ tillsatt: {name}", "en": "✅ filled: {name}"},
+    "board_searching": {
+        "sv": "🔎 söker: våg {wave}, {asked} tillfrågade, {declined} nej{escalated}",
+        "en": "🔎 searching: wave {wave}, {asked} asked, {declined} no{escalated}",
+    },
+    "board_escalated": {"sv": " ⚠️ eskalerad", "en": " ⚠️ escalated"},
+    "board_cancelled": {"sv": "✖️ avbruten", "en": "✖️ cancelled"},
+    "board_expired": {"sv": "❌ ej tillsatt", "en": "❌ not filled"},
+    # --- why who is asked (/forklara, vikariebot explain), bot.domain.ranking.explain ---
+    "explain_missing": {"sv": "Vakans {vid} finns inte.", "en": "Vacancy {vid} does not exist."},
+    "explain_state": {
+        "sv": "Vakans {vid}: {unit}, {start}–{end}, {role}, status {status}, våg {wave}",
+        "en": "Vacancy {vid}: {unit}, {start}–{end}, {role}, status {status}, wave {wave}",
+    },
+    "explain_tally": {
+        "sv": "Tillfrågade {asked}, nej {declined}, inget svar {silent}; {yes} ja.",
+        "en": "Asked {asked}, no {declined}, no answer {silent}; {yes} yes.",
+    },
+    "explain_head": {
+        "sv": "Vakans {vid}: {unit}, {span} ({role}{reqs})",
+        "en": "Vacancy {vid}: {unit}, {span} ({role}{reqs})",
+    },
+    "explain_reqs": {"sv": "; krav: {reqs}", "en": "; requires: {reqs}"},
+    "explain_ranked": {"sv": "Behöriga, i turordning: {n}", "en": "Eligible, in order: {n}"},
+    "explain_ranked_line": {
+        "sv": "  {n}. {name} ({pid}) – nivå {tier} {tier_name}: {reasons}",
+        "en": "  {n}. {name} ({pid}) – tier {tier} {tier_name}: {reasons}",
+    },
+    "explain_excluded": {"sv": "Uteslutna: {n}", "en": "Excluded: {n}"},
+    "explain_none": {"sv": "  (inga)", "en": "  (none)"},
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {
@@ -1538,6 +1582,119 @@ REQUIREMENT_NAMES: dict[str, dict[str, str]] = {
 WEEKDAYS = {
     "sv": ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],
     "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+}
+# Why the rules keep someone from a vacancy, or warn (`bot.domain.eligibility`): one entry
+# per `Reason.key` ("reason_" + code, + "_" + variant when a code has more than one wording).
+# Float params are hours, `role` is a role code and `weekday` is 1 (Monday) to 7; see
+# `reason_text`.
+REASONS: dict[str, dict[str, str]] = {
+    "reason_inactive": {"sv": "inaktiv", "en": "inactive"},
+    "reason_absent": {
+        "sv": "är själv frånvarande från passet",
+        "en": "is absent from this shift themselves",
+    },
+    "reason_absent_scheduled": {
+        "sv": "har själv passet i schemat",
+        "en": "has this shift in their own schedule",
+    },
+    "reason_not_callable": {
+        "sv": "varken vikarie eller ordinarie personal",
+        "en": "neither a substitute nor regular staff",
+    },
+    "reason_not_callable_staff": {
+        "sv": "ordinarie personal – tillfrågas bara när samordnaren vidgar utskicket",
+        "en": "regular staff – asked only when the coordinator widens the call-out",
+    },
+    "reason_started": {"sv": "passet har redan börjat", "en": "the shift has already started"},
+    "reason_short_notice": {
+        "sv": "kort varsel: passet börjar om {minutes} min",
+        "en": "short notice: the shift starts in {minutes} min",
+    },
+    "reason_role": {"sv": "saknar behörighet: {role}", "en": "not qualified as: {role}"},
+    "reason_role_expired": {
+        "sv": "behörighet {role} gick ut {expired}",
+        "en": "qualification {role} expired {expired}",
+    },
+    "reason_qualification": {
+        "sv": "saknar krav: {requirement}",
+        "en": "missing requirement: {requirement}",
+    },
+    "reason_qualification_expired": {
+        "sv": "{requirement} gick ut {expired}",
+        "en": "{requirement} expired {expired}",
+    },
+    "reason_not_introduced_no_handledare": {
+        "sv": "inte introducerad på enheten (ingen handledare i tjänst)",
+        "en": "not introduced at the unit (no supervisor on duty)",
+    },
+    "reason_not_introduced_slot_taken": {
+        "sv": "inte introducerad på enheten (en annan ointroducerad är redan bokad samtidigt)",
+        "en": "not introduced at the unit (someone else not introduced is already booked "
+        "at the same time)",
+    },
+    "reason_overlap": {"sv": "krockar med pass {span}", "en": "clashes with shift {span}"},
+    "reason_rest_before": {
+        "sv": "vila före passet {rest} < {need}",
+        "en": "rest before the shift {rest} < {need}",
+    },
+    "reason_rest_after": {
+        "sv": "vila efter passet {rest} < {need}",
+        "en": "rest after the shift {rest} < {need}",
+    },
+    "reason_weekly_rest": {
+        "sv": "veckovila högst {longest} < {need} (vecka {week})",
+        "en": "weekly rest at most {longest} < {need} (week {week})",
+    },
+    "reason_shift_too_long": {
+        "sv": "passet är {length} > {limit}",
+        "en": "the shift is {length} > {limit}",
+    },
+    "reason_week_hours": {
+        "sv": "veckan blir {hours} > {limit}",
+        "en": "the week comes to {hours} > {limit}",
+    },
+    "reason_max_hours_week": {
+        "sv": "över egen veckogräns: {hours} > {limit}",
+        "en": "over own weekly limit: {hours} > {limit}",
+    },
+    "reason_month_hours": {
+        "sv": "månaden blir {hours} > {limit}",
+        "en": "the month comes to {hours} > {limit}",
+    },
+    "reason_overtime_month": {
+        "sv": "mertid/övertid månaden blir {hours} > {limit}",
+        "en": "extra time/overtime this month comes to {hours} > {limit}",
+    },
+    "reason_overtime_year": {
+        "sv": "mertid/övertid året blir {hours} > {limit}",
+        "en": "extra time/overtime this year comes to {hours} > {limit}",
+    },
+    "reason_night_work": {
+        "sv": "nattarbete: {hours} på ett dygn > {limit}",
+        "en": "night work: {hours} in 24 hours > {limit}",
+    },
+    "reason_consecutive_days": {
+        "sv": "{days} dagar i rad > {limit}",
+        "en": "{days} days in a row > {limit}",
+    },
+    "reason_paused": {"sv": "pausad till {until}", "en": "paused until {until}"},
+    "reason_unavailable": {
+        "sv": "markerad otillgänglig {span}",
+        "en": "marked unavailable {span}",
+    },
+    "reason_weekday": {"sv": "tar inte pass på {weekday}", "en": "takes no shifts on {weekday}"},
+    "reason_time_window": {
+        "sv": "tar pass bara {start}–{end}",
+        "en": "takes shifts only {start}–{end}",
+    },
+    "reason_unreachable": {
+        "sv": "kan inte nås (varken Telegram eller SMS)",
+        "en": "cannot be reached (neither Telegram nor SMS)",
+    },
+}
+WEEKDAY_PLURALS = {  # "tar inte pass på onsdagar"
+    "sv": ["måndagar", "tisdagar", "onsdagar", "torsdagar", "fredagar", "lördagar", "söndagar"],
+    "en": ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"],
 }
 CATEGORY_NAMES = {
     "sjuk": {"sv": "sjuk", "en": "sick"},
@@ -1580,3 +1737,40 @@ def role_name(role: str, lang: str = "sv", sms: bool = False) -> str:
 
 def requirement_names(codes: tuple[str, ...], lang: str = "sv") -> str:
     return ", ".join(REQUIREMENT_NAMES.get(c, {}).get(lang, c) for c in codes)
+
+
+def format_hours(hours: float, lang: str = "sv") -> str:
+    """9.5 -> "9,5 h" in Swedish (decimal comma), "9.5 h" in English; 11.0 -> "11 h";
+    38.25 -> "38,25 h"."""
+    text = f"{round(hours, 2):.2f}".rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return (text.replace(".", ",") if lang == "sv" else text) + " h"
+
+
+class ReasonLike(Protocol):
+    """What `reason_text` reads of a `bot.domain.rules.Reason` (texts import no domain)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def params(self) -> Mapping[str, object]: ...
+
+
+def reason_text(reason: ReasonLike, lang: str = "sv") -> str:
+    """A rule's reason in the reader's language: hours (floats) with the language's
+    decimal mark, role codes and weekdays as words, the rest as given."""
+    entry = REASONS[reason.key]
+    template = entry.get(lang) or entry["sv"]
+    params: dict[str, object] = {}
+    for name, value in reason.params.items():
+        if isinstance(value, float):
+            params[name] = format_hours(value, lang)
+        elif name == "role":
+            params[name] = role_name(str(value), lang)
+        elif name == "weekday" and isinstance(value, int):
+            params[name] = WEEKDAY_PLURALS.get(lang, WEEKDAY_PLURALS["sv"])[value - 1]
+        else:
+            params[name] = value
+    return template.format(**params)

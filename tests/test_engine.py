@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout, coordinator, coordinator_desk
+from bot.texts import reason_text
 from storage import audit, outbox
 from storage import callout as repo
 from storage import tables as t
@@ -306,7 +307,7 @@ async def test_no_reason_overrides_the_rest_rule_or_a_double_booking(db: Databas
             deps, vid, "tired", "kim", "telegram", override_reason=reason
         )
         assert res.outcome == coordinator.FillOutcome.FORBIDDEN
-        assert any("vila" in b for b in res.blocks)
+        assert any("vila" in reason_text(b) for b in res.blocks)
     async with db.read() as conn:
         assert await repo.live_booking(conn, vid) is None
 
@@ -631,10 +632,12 @@ async def test_filling_regular_staff_by_hand_keeps_the_hard_rules(db: Database) 
     deps = make_deps(db, "2026-11-30 12:00")
     busy = await coordinator.fill_by_hand(deps, vid, "anna", "boss", "telegram", "behövs")
     assert busy.outcome == coordinator.FillOutcome.FORBIDDEN
-    assert busy.blocks == ("krockar med pass 2026-12-01 07:00–16:00",)
+    assert tuple(reason_text(r) for r in busy.blocks) == (
+        "krockar med pass 2026-12-01 07:00–16:00",
+    )
     free = await coordinator.fill_by_hand(deps, vid, "bo", "boss", "telegram")
     assert free.outcome == coordinator.FillOutcome.NEEDS_OVERRIDE
-    assert any("ordinarie personal" in b for b in free.blocks), free.blocks
+    assert any("ordinarie personal" in reason_text(b) for b in free.blocks), free.blocks
     done = await coordinator.fill_by_hand(deps, vid, "bo", "boss", "telegram", "Bo ville")
     assert done.outcome == coordinator.FillOutcome.BOOKED
 

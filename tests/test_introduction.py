@@ -14,6 +14,7 @@ from bot.domain import checklist as ck
 from bot.services import answers, callout, coordinator, introduction
 from bot.services.deps import Deps
 from bot.services.introduction import Outcome
+from bot.texts import reason_text
 from storage import audit, outbox
 from storage import callout as repo
 from storage import checklists as ck_repo
@@ -74,7 +75,7 @@ async def _verdict(deps: Deps, vid: int, person_id: str) -> tuple[bool, list[str
         a = await callout.assess(conn, deps, vacancy, exclude_offered=False)
     v = next(v for v in a.verdicts if v.person.id == person_id)
     tier = next((c.tier for c in a.ranked if c.verdict.person.id == person_id), None)
-    return v.eligible, [b.text for b in v.blocks], tier
+    return v.eligible, [reason_text(b) for b in v.blocks], tier
 
 
 async def _book(deps: Deps, vid: int, who: str) -> answers.AnswerResult:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.demo.stage import Stage
 from bot.demo.transcript import Transcript
+from bot.domain import callbacks as cb
 from bot.domain.model import OfferState
 from bot.domain.staffing import Cover, judge, period_bounds, staffing_figures
 from bot.services import callout
@@ -74,7 +75,7 @@ async def answer(
             (
                 m
                 for m in stage.offers_in_chat(person)
-                if any(b.get("callback_data") == f"acc:{offer_id}" for b in m.buttons)
+                if any(b.get("callback_data") == cb.encode(cb.ACCEPT, offer_id) for b in m.buttons)
             ),
             None,
         )
@@ -172,8 +173,8 @@ def coordinator_fills(coordinator: str) -> Action:
             b
             for m in reversed(stage.telegram.messages(uid))
             for b in m.buttons
-            if str(b.get("callback_data", "")).startswith("fill:")
-            and b.get("callback_data") != "fill:x"
+            if str(b.get("callback_data", "")).startswith(cb.encode(cb.FILL, ""))
+            and b.get("callback_data") != cb.encode(cb.FILL, cb.CANCEL)
         )
         tr.action(stage.label(coordinator), "Telegram", f"väljer {pick['text']}")
         await stage.act_press(coordinator, str(pick["text"]))
@@ -214,7 +215,7 @@ def handledare_ticks(handledare: str, items: int) -> Action:
                 b
                 for m in reversed(stage.telegram.messages(uid))
                 for b in m.buttons
-                if str(b.get("callback_data", "")).startswith("cko:")
+                if str(b.get("callback_data", "")).startswith(cb.encode(cb.CHECKLIST_OPEN, ""))
             ),
             None,
         )

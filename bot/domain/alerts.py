@@ -18,6 +18,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from bot.domain import callbacks as cb
 from bot.domain.model import VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
 from bot.texts import t
@@ -95,10 +96,11 @@ def alert_message(f: AlertFacts, now: dt.datetime, lang: str = "sv") -> OutMessa
     buttons: list[Button] = []
     if stage in (AlertStage.SEARCHING, AlertStage.NOT_FILLED):
         if not f.widened:
-            buttons.append(Button(t("btn_widen", lang), f"esc:w:{f.vacancy_id}"))
+            widen = cb.encode(cb.ESCALATION, "w", f.vacancy_id)
+            buttons.append(Button(t("btn_widen", lang), widen))
         buttons += [
-            Button(t("btn_fill", lang), f"esc:f:{f.vacancy_id}"),
-            Button(t("btn_cancel_vacancy", lang), f"esc:c:{f.vacancy_id}"),
+            Button(t("btn_fill", lang), cb.encode(cb.ESCALATION, "f", f.vacancy_id)),
+            Button(t("btn_cancel_vacancy", lang), cb.encode(cb.ESCALATION, "c", f.vacancy_id)),
         ]
     return OutMessage(
         "escalation", "\n".join(lines), None, tuple((b,) for b in buttons),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Shift, Unit, Vacancy, VacancyStatus
-from bot.texts import role_name
+from bot.texts import WEEKDAYS, role_name, t
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,24 +23,23 @@ class BoardRow:
     booked_at: dt.datetime | None = None
 
 
-STATE_SV = {
-    VacancyStatus.SEARCHING: "söker",
-    VacancyStatus.FILLED: "tillsatt",
-    VacancyStatus.CANCELLED: "avbruten",
-    VacancyStatus.EXPIRED: "ej tillsatt",
-}
-
-
-def status_text(row: BoardRow) -> str:
+def status_text(row: BoardRow, lang: str = "sv") -> str:
     v = row.vacancy
     if v.status == VacancyStatus.FILLED:
-        return f"✅ tillsatt: {row.booked_name or '?'}"
+        return t("board_filled", lang, name=row.booked_name or "?")
     if v.status == VacancyStatus.SEARCHING:
-        esc = " ⚠️ eskalerad" if v.escalated_at else ""
-        return f"🔎 söker: våg {v.wave}, {row.asked} tillfrågade, {row.declined} nej{esc}"
+        esc = t("board_escalated", lang) if v.escalated_at else ""
+        return t(
+            "board_searching",
+            lang,
+            wave=v.wave,
+            asked=row.asked,
+            declined=row.declined,
+            escalated=esc,
+        )
     if v.status == VacancyStatus.CANCELLED:
-        return "✖️ avbruten"
-    return "❌ ej tillsatt"
+        return t("board_cancelled", lang)
+    return t("board_expired", lang)
 
 
 # The board covers today and this many days after it (tillsättningsläget framåt).
@@ -53,6 +52,7 @@ def render_board(
     day: dt.date,
     tz: ZoneInfo,
     days_ahead: int = 0,
+    lang: str = "sv",
 ) -> str:
     """Today first, always; then each later day (up to `days_ahead`) that has a vacancy,
     with its weekday; a later day with none is left out, and when none has any one line
@@ -60,26 +60,27 @@ def render_board(
     by_day: dict[dt.date, list[BoardRow]] = {}
     for r in rows:
         by_day.setdefault(r.shift.starts_at.astimezone(tz).date(), []).append(r)
-    parts = [_render_day(by_day.get(day, []), units, f"Tillsättning {day:%Y-%m-%d}", tz)]
+    title = t("board_title", lang, date=f"{day:%Y-%m-%d}")
+    parts = [_render_day(by_day.get(day, []), units, title, tz, lang)]
     later = [day + dt.timedelta(days=n) for n in range(1, days_ahead + 1)]
     shown = [d for d in later if by_day.get(d)]
     for d in shown:
-        title = f"Tillsättning {WEEKDAYS[d.weekday()]} {d:%Y-%m-%d}"
-        parts.append(_render_day(by_day[d], units, title, tz))
+        weekday = WEEKDAYS.get(lang, WEEKDAYS["sv"])[d.weekday()]
+        title = t("board_title_day", lang, weekday=weekday, date=f"{d:%Y-%m-%d}")
+        parts.append(_render_day(by_day[d], units, title, tz, lang))
     if days_ahead and not shown:
-        parts.append(f"Kommande {days_ahead} dagar: inga vakanser.")
+        parts.append(t("board_none_ahead", lang, days=days_ahead))
     return "\n\n".join(parts)
 
 
-WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
-
-
-def _render_day(rows: list[BoardRow], units: dict[str, Unit], title: str, tz: ZoneInfo) -> str:
+def _render_day(
+    rows: list[BoardRow], units: dict[str, Unit], title: str, tz: ZoneInfo, lang: str
+) -> str:
     if not rows:
-        return f"{title}: inga vakanser."
+        return t("board_day_empty", lang, title=title)
     filled = sum(r.vacancy.status == VacancyStatus.FILLED for r in rows)
     live = sum(r.vacancy.status != VacancyStatus.CANCELLED for r in rows)
-    lines = [f"{title}: {filled}/{live} tillsatta"]
+    lines = [t("board_day_head", lang, title=title, filled=filled, live=live)]
     by_unit: dict[str, list[BoardRow]] = {}
     for r in rows:
         by_unit.setdefault(r.shift.unit_id, []).append(r)
@@ -90,7 +91,8 @@ def _render_day(rows: list[BoardRow], units: dict[str, Unit], title: str, tz: Zo
         for r in sorted(by_unit[unit_id], key=lambda r: (r.shift.starts_at, r.vacancy.id)):
             s = r.shift
             span = f"{s.starts_at.astimezone(tz):%H:%M}–{s.ends_at.astimezone(tz):%H:%M}"
-            lines.append(f"  #{r.vacancy.id} {span} {role_name(s.role)}: {status_text(r)}")
+            role = role_name(s.role, lang)
+            lines.append(f"  #{r.vacancy.id} {span} {role}: {status_text(r, lang)}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.domain import callbacks as cb
 from bot.domain.model import Person, Unit
 from bot.domain.outgoing import Button, OutMessage
 from bot.texts import day_label, t
@@ -286,10 +287,10 @@ def handledare_message(v: ChecklistView, lang: str, tz: ZoneInfo) -> OutMessage:
         mark = _MARK[item_state(item, tick)]
         pen = " 📝" if tick is not None and tick.note else ""
         label = f"{mark} {item.position}. {_short(item.text)}{pen}"
-        rows.append((Button(label, f"ck:{c.id}:{item.id}"),))
-    last = [Button(t("intro_btn_refresh", lang), f"ckv:{c.id}")]
+        rows.append((Button(label, cb.encode(cb.CHECKLIST_TICK, c.id, item.id)),))
+    last = [Button(t("intro_btn_refresh", lang), cb.encode(cb.CHECKLIST_VIEW, c.id))]
     if p.can_sign_off:
-        last.append(Button(t("intro_btn_sign", lang), f"cks:{c.id}"))
+        last.append(Button(t("intro_btn_sign", lang), cb.encode(cb.CHECKLIST_SIGN, c.id)))
     rows.append(tuple(last))
     return OutMessage("intro_checklist", "\n".join(lines), None, tuple(rows))
 
@@ -308,7 +309,7 @@ def substitute_message(v: ChecklistView, lang: str, tz: ZoneInfo) -> OutMessage:
         lines += [f"{i.position}. {i.text}" for i in p.todo]
     rows = tuple(
         (Button(t("intro_btn_confirm", lang, pos=i.position, text=_short(i.text)),
-                f"ckc:{c.id}:{i.id}"),)
+                cb.encode(cb.CHECKLIST_CONFIRM, c.id, i.id)),)
         for i in p.awaiting_confirmation
     )
     return OutMessage("intro_own", "\n".join(lines), None, rows)
@@ -320,7 +321,7 @@ def list_message(views: Sequence[ChecklistView], lang: str) -> OutMessage:
         return OutMessage("intro_list", t("intro_none", lang))
     rows = tuple(
         (Button(t("intro_list_item", lang, name=v.person.name, unit=v.unit.name,
-                  progress=v.progress.label), f"cko:{v.checklist.id}"),)
+                  progress=v.progress.label), cb.encode(cb.CHECKLIST_OPEN, v.checklist.id)),)
         for v in views
     )
     return OutMessage("intro_list", t("intro_list_head", lang), None, rows)

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 
 from bot.domain.model import Interval, Person, PersonLoad, Role, Shift, Tier, Unit
 from bot.domain.rules import (
-    WEEKDAYS_SV,
     Reason,
     RuleSettings,
     clipped_hours,
     elapsed_hours,
-    format_hours,
     format_local,
     format_span,
     local_week,
@@ -29,7 +27,6 @@ from bot.domain.rules import (
     to_utc,
 )
 
-ROLE_LABELS = {"usk": "undersköterska", "vardbitrade": "vårdbiträde"}
 OPEN_ROLES = frozenset({"", "vardbitrade"})  # any qualified or unqualified person may work these
 
 # Blocks a coordinator cannot override: double booking, the working-time law (daily and
@@ -127,18 +124,14 @@ def check_eligibility(
         if ctx.handledare_on_duty and not ctx.intro_slot_taken:
             needs_introduction = True
         else:
-            why = (
-                "ingen handledare i tjänst"
-                if not ctx.handledare_on_duty
-                else "en annan ointroducerad är redan bokad samtidigt"
-            )
-            blocks.append(Reason("not_introduced", f"inte introducerad på enheten ({why})", True))
+            why = "no_handledare" if not ctx.handledare_on_duty else "slot_taken"
+            blocks.append(Reason("not_introduced", True, variant=why))
     blocks += _overlap_and_rest(new, commitments, rules)
     blocks += _weekly_rest(new, commitments, rules)
     length = elapsed_hours(new.starts_at, new.ends_at)
     if length > rules.max_shift_hours:
-        text = f"passet är {format_hours(length)} > {format_hours(rules.max_shift_hours)}"
-        blocks.append(Reason("shift_too_long", text, True))
+        limit = float(rules.max_shift_hours)
+        blocks.append(Reason("shift_too_long", True, {"length": length, "limit": limit}))
     _hours(person, new, commitments, rules, blocks, warnings)
     if not is_substitute_kind(person):
         _overtime(new, tuple(_utc(c) for c in load.extra), load.extra_hours_year, rules,
@@ -147,7 +140,7 @@ def check_eligibility(
     warnings += _consecutive_days(new, commitments, rules)
     blocks += _availability(person, new, load, rules)
     if not person.reachable:
-        blocks.append(Reason("unreachable", "kan inte nås (varken Telegram eller SMS)", True))
+        blocks.append(Reason("unreachable", True))
 
     return Verdict(
         person=person,
@@ -173,22 +166,16 @@ def _utc(iv: Interval) -> Interval:
 def _kind(ctx: VacancyContext, person: Person) -> list[Reason]:
     out: list[Reason] = []
     if not person.active:
-        out.append(Reason("inactive", "inaktiv", True))
+        out.append(Reason("inactive", True))
     if person.id == ctx.absent_person_id:
-        out.append(Reason("absent", "är själv frånvarande från passet", True))
+        out.append(Reason("absent", True))
     elif person.id == ctx.shift.person_id:
-        out.append(Reason("absent", "har själv passet i schemat", True))
+        out.append(Reason("absent", True, variant="scheduled"))
     if not is_substitute_kind(person):
         if not person.has_role(Role.STAFF):
-            out.append(Reason("not_callable", "varken vikarie eller ordinarie personal", True))
+            out.append(Reason("not_callable", True))
         elif not (ctx.widened or (ctx.unit.allow_staff_extra and person.tier == Tier.STAFF_EXTRA)):
-            out.append(
-                Reason(
-                    "not_callable",
-                    "ordinarie personal – tillfrågas bara när samordnaren vidgar utskicket",
-                    True,
-                )
-            )
+            out.append(Reason("not_callable", True, variant="staff"))
     return out
 
 
@@ -201,11 +188,9 @@ def _timing(
 ) -> None:
     lead = elapsed_hours(ctx.now, new.starts_at) * 60
     if lead <= 0:
-        blocks.append(Reason("started", "passet har redan börjat", True))
+        blocks.append(Reason("started", True))
     elif lead < rules.short_notice_minutes:
-        warnings.append(
-            Reason("short_notice", f"kort varsel: passet börjar om {int(lead)} min", False)
-        )
+        warnings.append(Reason("short_notice", False, {"minutes": int(lead)}))
 
 
 def _qualifications(
@@ -216,18 +201,19 @@ def _qualifications(
     out: list[Reason] = []
     role = shift.role.strip().lower()
     if role not in OPEN_ROLES:
-        label = ROLE_LABELS.get(role, role)
         grant = held.get(role)
         if grant is None:
-            out.append(Reason("role", f"saknar behörighet: {label}", True))
+            out.append(Reason("role", True, {"role": role}))
         elif not grant.valid_on(day):
-            out.append(Reason("role", f"behörighet {label} gick ut {grant.expires_on}", True))
+            expired = str(grant.expires_on)
+            out.append(Reason("role", True, {"role": role, "expired": expired}, "expired"))
     for code in shift.requirements:
         q = held.get(code)
         if q is None:
-            out.append(Reason("qualification", f"saknar krav: {code}", True))
+            out.append(Reason("qualification", True, {"requirement": code}))
         elif not q.valid_on(day):
-            out.append(Reason("qualification_expired", f"{code} gick ut {q.expires_on}", True))
+            params = {"requirement": code, "expired": str(q.expires_on)}
+            out.append(Reason("qualification_expired", True, params))
     return out
 
 
@@ -242,18 +228,18 @@ def _overlap_and_rest(
     for c in sorted(commitments, key=lambda c: c.starts_at):
         if c.overlaps(new.starts_at, new.ends_at):
             span = format_span(c.starts_at, c.ends_at, rules.tz)
-            out.append(Reason("overlap", f"krockar med pass {span}", True))
+            out.append(Reason("overlap", True, {"span": span}))
         elif c.ends_at <= new.starts_at:
             gap = elapsed_hours(c.ends_at, new.starts_at)
             before = gap if before is None else min(before, gap)
         else:
             gap = elapsed_hours(new.ends_at, c.starts_at)
             after = gap if after is None else min(after, gap)
-    need = format_hours(rules.rest_daily_hours)
-    if before is not None and before < rules.rest_daily_hours:
-        out.append(Reason("rest_before", f"vila före passet {format_hours(before)} < {need}", True))
-    if after is not None and after < rules.rest_daily_hours:
-        out.append(Reason("rest_after", f"vila efter passet {format_hours(after)} < {need}", True))
+    need = float(rules.rest_daily_hours)
+    if before is not None and before < need:
+        out.append(Reason("rest_before", True, {"rest": before, "need": need}))
+    if after is not None and after < need:
+        out.append(Reason("rest_after", True, {"rest": after, "need": need}))
     return out
 
 
@@ -279,8 +265,8 @@ def _weekly_rest(
         longest = max(longest, elapsed_hours(cursor, hi))
         if longest < need:
             week = lo.astimezone(rules.tz).isocalendar().week
-            text = f"veckovila högst {format_hours(longest)} < {format_hours(need)} (vecka {week})"
-            return [Reason("weekly_rest", text, True)]
+            params = {"longest": longest, "need": float(need), "week": week}
+            return [Reason("weekly_rest", True, params)]
     return []
 
 
@@ -304,17 +290,17 @@ def _hours(
         for lo, hi in periods_touched(new.starts_at, new.ends_at, rules.tz, "month")
     )
     if week > rules.week_hours_block:
-        text = f"veckan blir {format_hours(week)} > {format_hours(rules.week_hours_block)}"
-        blocks.append(Reason("week_hours", text, True))
+        limit = float(rules.week_hours_block)
+        blocks.append(Reason("week_hours", True, {"hours": week, "limit": limit}))
     elif week > rules.week_hours_warn:
-        text = f"veckan blir {format_hours(week)} > {format_hours(rules.week_hours_warn)}"
-        warnings.append(Reason("week_hours", text, False))
+        limit = float(rules.week_hours_warn)
+        warnings.append(Reason("week_hours", False, {"hours": week, "limit": limit}))
     if person.max_hours_week is not None and week > person.max_hours_week:
-        text = f"över egen veckogräns: {format_hours(week)} > {format_hours(person.max_hours_week)}"
-        blocks.append(Reason("max_hours_week", text, True))
+        limit = float(person.max_hours_week)
+        blocks.append(Reason("max_hours_week", True, {"hours": week, "limit": limit}))
     if month > rules.month_hours_warn:
-        text = f"månaden blir {format_hours(month)} > {format_hours(rules.month_hours_warn)}"
-        warnings.append(Reason("month_hours", text, False))
+        limit = float(rules.month_hours_warn)
+        warnings.append(Reason("month_hours", False, {"hours": month, "limit": limit}))
 
 
 def _overtime(
@@ -334,17 +320,15 @@ def _overtime(
     )
     lo, hi = local_year(new.starts_at, rules.tz)
     year = extra_hours_year + clipped_hours((new,), lo, hi)
-    for code, hours, cap, what in (
-        ("overtime_month", month, rules.overtime_month_hours_block, "månaden"),
-        ("overtime_year", year, rules.overtime_year_hours_block, "året"),
+    for code, hours, cap in (
+        ("overtime_month", month, rules.overtime_month_hours_block),
+        ("overtime_year", year, rules.overtime_year_hours_block),
     ):
         if hours > cap:
-            text = f"mertid/övertid {what} blir {format_hours(hours)} > {format_hours(cap)}"
-            blocks.append(Reason(code, text, True))
+            blocks.append(Reason(code, True, {"hours": hours, "limit": float(cap)}))
         elif hours > cap * rules.overtime_warn_share:
-            warn = cap * rules.overtime_warn_share
-            text = f"mertid/övertid {what} blir {format_hours(hours)} > {format_hours(warn)}"
-            warnings.append(Reason(code, text, False))
+            warn = float(cap * rules.overtime_warn_share)
+            warnings.append(Reason(code, False, {"hours": hours, "limit": warn}))
 
 
 def _night_work(
@@ -359,9 +343,8 @@ def _night_work(
         (*commitments, new), new.starts_at, new.starts_at + dt.timedelta(hours=24)
     )
     if worked > rules.night_work_hours_warn:
-        limit = format_hours(rules.night_work_hours_warn)
-        text = f"nattarbete: {format_hours(worked)} på ett dygn > {limit}"
-        return [Reason("night_work", text, False)]
+        limit = float(rules.night_work_hours_warn)
+        return [Reason("night_work", False, {"hours": worked, "limit": limit})]
     return []
 
 
@@ -380,8 +363,8 @@ def _consecutive_days(
     while d in days:
         run, d = run + 1, d + one
     if run > rules.max_consecutive_days_warn:
-        text = f"{run} dagar i rad > {rules.max_consecutive_days_warn}"
-        return [Reason("consecutive_days", text, False)]
+        params = {"days": run, "limit": rules.max_consecutive_days_warn}
+        return [Reason("consecutive_days", False, params)]
     return []
 
 
@@ -390,23 +373,21 @@ def _availability(
 ) -> list[Reason]:
     out: list[Reason] = []
     if person.paused_until is not None and to_utc(person.paused_until) > new.starts_at:
-        text = f"pausad till {format_local(person.paused_until, rules.tz)}"
-        out.append(Reason("paused", text, True))
+        until = format_local(person.paused_until, rules.tz)
+        out.append(Reason("paused", True, {"until": until}))
     for u in load.unavailable:
         if _utc(u).overlaps(new.starts_at, new.ends_at):
             span = format_span(u.starts_at, u.ends_at, rules.tz)
-            out.append(Reason("unavailable", f"markerad otillgänglig {span}", True))
+            out.append(Reason("unavailable", True, {"span": span}))
             break
     local_start = new.starts_at.astimezone(rules.tz)
     weekday = local_start.isoweekday()
     if str(weekday) not in person.available_days:
-        text = f"tar inte pass på {WEEKDAYS_SV[weekday - 1]}ar"
-        out.append(Reason("weekday", text, True))
+        out.append(Reason("weekday", True, {"weekday": weekday}))
     if not _inside_time_window(person, new, rules):
         frm = person.available_from or dt.time(0)
         to = "24:00" if person.available_to is None else f"{person.available_to:%H:%M}"
-        text = f"tar pass bara {frm:%H:%M}–{to}"
-        out.append(Reason("time_window", text, True))
+        out.append(Reason("time_window", True, {"start": f"{frm:%H:%M}", "end": to}))
     return out
 
 

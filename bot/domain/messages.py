@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from bot.domain import callbacks as cb
 from bot.domain.gsm7 import segments, to_gsm7
 from bot.domain.model import Offer, Person, Shift, Unit
 from bot.domain.outgoing import Button, OutMessage
@@ -68,8 +69,8 @@ def offer_message(
     )
     buttons = (
         (
-            Button(t("btn_accept", lang), f"acc:{offer.id}"),
-            Button(t("btn_decline", lang), f"dec:{offer.id}"),
+            Button(t("btn_accept", lang), cb.encode(cb.ACCEPT, offer.id)),
+            Button(t("btn_decline", lang), cb.encode(cb.DECLINE, offer.id)),
         ),
     )
     return OutMessage("offer", text, sms, buttons)
@@ -188,5 +189,5 @@ def reminder_message(
         ),
         unit.address,
     )
-    buttons = ((Button(t("btn_cannot_come", lang), f"bk:c:{booking_id}"),),)
+    buttons = ((Button(t("btn_cannot_come", lang), cb.encode(cb.BOOKING, "c", booking_id)),),)
     return OutMessage("reminder", text, sms, buttons)

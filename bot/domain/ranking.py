@@ -26,14 +26,14 @@ from dataclasses import dataclass
 
 from bot.domain import tiers
 from bot.domain.eligibility import (
-    ROLE_LABELS,
     VacancyContext,
     Verdict,
     week_hours_including,
 )
 from bot.domain.model import PersonLoad
-from bot.domain.rules import RuleSettings, format_hours, format_span
+from bot.domain.rules import RuleSettings, format_span
 from bot.domain.tiers import same_area_units, tier_group
+from bot.texts import format_hours, reason_text, role_name, t
 
 TIER_NAMES = {
     1: "bemanningspool i beredskap",
@@ -112,7 +112,7 @@ def rank_candidates(
         reasons.append(f"{format_hours(recent)} erbjudet/bokat senaste 28 dagarna")
         if v.needs_introduction:
             reasons.append("behöver introduktion – handledare möter upp")
-        reasons.extend(f"varning: {w.text}" for w in v.warnings)
+        reasons.extend(f"varning: {reason_text(w)}" for w in v.warnings)
         candidate = RankedCandidate(v, tier, TIER_NAMES[tier], tuple(reasons))
         keyed.append(((tier, *order_key(ctx.unit.id, v.load, pid, rotation)), candidate))
     keyed.sort(key=lambda kc: kc[0])
@@ -125,29 +125,44 @@ def explain(
     rotation: int,
     rules: RuleSettings,
     notes: Mapping[str, str] | None = None,
+    lang: str = "sv",
 ) -> list[str]:
     """Readable lines: the vacancy, the ranked eligible with reasons, then everyone
     excluded with every blocking reason. Used by `vikariebot explain` and the coordinator.
-    `notes` (person id -> text) end a ranked person's line, e.g. their recent declines."""
+    `notes` (person id -> text) end a ranked person's line, e.g. their recent declines.
+    Tier names and ranking reasons are Swedish whatever `lang` is."""
     shift = ctx.shift
-    role = ROLE_LABELS.get(shift.role, shift.role)
-    head = f"Vakans {shift.id}: {ctx.unit.name}, "
-    head += f"{format_span(shift.starts_at, shift.ends_at, rules.tz)} ({role}"
-    head += f"; krav: {', '.join(shift.requirements)})" if shift.requirements else ")"
+    span = format_span(shift.starts_at, shift.ends_at, rules.tz)
+    reqs = t("explain_reqs", lang, reqs=", ".join(shift.requirements)) if shift.requirements else ""
+    head = t(
+        "explain_head",
+        lang,
+        vid=shift.id,
+        unit=ctx.unit.name,
+        span=span,
+        role=role_name(shift.role, lang),
+        reqs=reqs,
+    )
     lines = [head]
 
     ranked = rank_candidates(ctx, verdicts, rotation, rules)
-    lines.append(f"Behöriga, i turordning: {len(ranked)}")
+    lines.append(t("explain_ranked", lang, n=len(ranked)))
     for n, c in enumerate(ranked, start=1):
         p = c.verdict.person
         note = (notes or {}).get(p.id)
-        lines.append(
-            f"  {n}. {p.name} ({p.id}) – nivå {c.tier} {c.tier_name}: "
-            + "; ".join(c.reasons)
-            + (f" · {note}" if note else "")
+        line = t(
+            "explain_ranked_line",
+            lang,
+            n=n,
+            name=p.name,
+            pid=p.id,
+            tier=c.tier,
+            tier_name=c.tier_name,
+            reasons="; ".join(c.reasons),
         )
+        lines.append(line + (f" · {note}" if note else ""))
     if not ranked:
-        lines.append("  (inga)")
+        lines.append(t("explain_none", lang))
 
     excluded: dict[str, Verdict] = {}
     for v in verdicts:
@@ -158,9 +173,10 @@ def explain(
         (v for pid, v in excluded.items() if pid not in ranked_ids),
         key=lambda v: (v.person.name, v.person.id),
     )
-    lines.append(f"Uteslutna: {len(rows)}")
+    lines.append(t("explain_excluded", lang, n=len(rows)))
     for v in rows:
-        lines.append(f"  - {v.person.name} ({v.person.id}): " + "; ".join(b.text for b in v.blocks))
+        blocks = "; ".join(reason_text(b, lang) for b in v.blocks)
+        lines.append(f"  - {v.person.name} ({v.person.id}): {blocks}")
     if not rows:
-        lines.append("  (inga)")
+        lines.append(t("explain_none", lang))
     return lines

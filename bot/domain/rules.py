@@ -9,8 +9,8 @@ day) in local time (Europe/Stockholm by default), so both are right across DST c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Interval
@@ -71,24 +71,24 @@ class RuleSettings:
 
 @dataclass(frozen=True)
 class Reason:
-    """Why someone is blocked or warned about, for people and for machines."""
+    """Why someone is blocked or warned about: a stable code for machines, and typed params
+    that `bot.texts.reason_text` renders in the reader's language, e.g. code "rest_before",
+    params {"rest": 9.5, "need": 11.0} -> "vila före passet 9,5 h < 11 h"."""
 
     code: str  # stable machine code, e.g. "rest_before", "overlap", "not_introduced"
-    text: str  # short Swedish explanation with the numbers, e.g. "vila före passet 9,5 h < 11 h"
     blocking: bool
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+    variant: str = ""  # which wording, when a code has more than one (e.g. "scheduled")
+
+    @property
+    def key(self) -> str:
+        """The catalogue entry in `bot.texts.REASONS`."""
+        return f"reason_{self.code}_{self.variant}" if self.variant else f"reason_{self.code}"
 
 
 # --- formatting (what users see is Swedish) ---
 
 WEEKDAYS_SV = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-
-
-def format_hours(hours: float) -> str:
-    """9.5 -> "9,5 h"; 11.0 -> "11 h"; 38.25 -> "38,25 h" (Swedish decimal comma)."""
-    text = f"{round(hours, 2):.2f}".rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return text.replace(".", ",") + " h"
 
 
 def format_local(when: dt.datetime, tz: ZoneInfo) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain import callbacks as cb
 from bot.domain.messages import shift_line, simple
 from bot.domain.model import AbsenceCategory, OfferState, Role, Shift, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
@@ -279,8 +280,8 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                 )
                 buttons = (
                     (
-                        Button(t("btn_keep", clang), f"rel:k:{vacancy.id}"),
-                        Button(t("btn_release", clang), f"rel:r:{vacancy.id}"),
+                        Button(t("btn_keep", clang), cb.encode(cb.RELEASE, "k", vacancy.id)),
+                        Button(t("btn_release", clang), cb.encode(cb.RELEASE, "r", vacancy.id)),
                     ),
                 )
                 await send_to_coordinators(

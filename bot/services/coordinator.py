@@ -13,13 +13,14 @@ from bot.domain.eligibility import NEVER_OVERRIDDEN
 from bot.domain.messages import booked_message, simple
 from bot.domain.model import OfferState, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
+from bot.domain.rules import Reason
 from bot.services import callout as engine
 from bot.services import introduction
 from bot.services.absence import cancel_vacancy_in
 from bot.services.answers import handledare_for
 from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
-from bot.texts import t
+from bot.texts import reason_text, t
 from storage import audit, callout
 from storage import people as people_repo
 from storage.db import is_transient
@@ -38,7 +39,7 @@ class FillOutcome(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class FillResult:
     outcome: FillOutcome
-    blocks: tuple[str, ...] = ()  # Swedish reasons when rules block
+    blocks: tuple[Reason, ...] = ()  # why the rules block; channels render them
     booking_id: int | None = None
 
 
@@ -108,9 +109,8 @@ async def _fill_by_hand(
             if vacancy.status != VacancyStatus.SEARCHING:
                 return FillResult(FillOutcome.NOT_SEARCHING)
             a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
-            reasons = a.verdicts[0].blocks if a.verdicts else ()
-            blocks = tuple(r.text for r in reasons)
-            hard = tuple(r.text for r in reasons if r.code in NEVER_OVERRIDDEN)
+            blocks = a.verdicts[0].blocks if a.verdicts else ()
+            hard = tuple(r for r in blocks if r.code in NEVER_OVERRIDDEN)
             if hard:
                 # Working-time law and double bookings are not the coordinator's to waive.
                 return FillResult(FillOutcome.FORBIDDEN, hard)
@@ -152,7 +152,7 @@ async def _fill_by_hand(
                 channel,
                 person=person.id,
                 override=override_reason if blocks else None,
-                blocks=list(blocks),
+                blocks=[reason_text(r, "sv") for r in blocks],
             )
             await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
             moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
@@ -236,7 +236,7 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
     async with deps.db.read() as conn:
         vacancy = await callout.get_vacancy(conn, vacancy_id)
         if vacancy is None:
-            return [f"Vakans {vacancy_id} finns inte."]
+            return [t("explain_missing", "sv", vid=vacancy_id)]
         a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
         offers = await callout.offers_for(conn, vacancy_id)
         tally = await engine.offer_tally(conn, vacancy_id)
@@ -253,10 +253,26 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         notes[pid] = f"{said} · {notes[pid]}" if pid in notes else said
     start = a.shift.starts_at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M")
     end = a.shift.ends_at.astimezone(deps.tz).strftime("%H:%M")
+    yes = sum(o.state == OfferState.ACCEPTED for o in offers)
     head = [
-        f"Vakans {vacancy_id}: {a.unit.name}, {start}–{end}, {a.shift.role}, "
-        f"status {vacancy.status}, våg {vacancy.wave}",
-        f"Tillfrågade {tally['asked']}, nej {tally['declined']}, inget svar {tally['silent']}; "
-        f"{sum(o.state == OfferState.ACCEPTED for o in offers)} ja.",
+        t(
+            "explain_state",
+            "sv",
+            vid=vacancy_id,
+            unit=a.unit.name,
+            start=start,
+            end=end,
+            role=a.shift.role,
+            status=vacancy.status,
+            wave=vacancy.wave,
+        ),
+        t(
+            "explain_tally",
+            "sv",
+            asked=tally["asked"],
+            declined=tally["declined"],
+            silent=tally["silent"],
+            yes=yes,
+        ),
     ]
     return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)

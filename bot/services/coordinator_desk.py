@@ -18,7 +18,7 @@ from bot.domain.model import Booking, Offer, Person, Role, Shift, Unit, Vacancy
 from bot.services import callout as engine
 from bot.services.deps import Deps
 from bot.services.linking import may_manage
-from bot.texts import t
+from bot.texts import reason_text, t
 from storage import audit, callout
 from storage import people as people_repo
 
@@ -169,7 +169,7 @@ async def fill_choices(
         for c in ranked
     ]
     excluded = [
-        Excluded(v.person.id, v.person.name, tuple(b.text for b in v.blocks),
+        Excluded(v.person.id, v.person.name, tuple(reason_text(b, lang) for b in v.blocks),
                  not any(b.code in NEVER_OVERRIDDEN for b in v.blocks), notes.get(v.person.id, ""))
         for v in out.values()
     ]

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.channels.telegram import keyboard
+from bot.domain import callbacks as cb
 from bot.domain.board import BoardRefusal, board_units
 from bot.domain.model import Person, Role, Unit
 from bot.services import alerts, coordinator, coordinator_desk, live_board
@@ -232,7 +233,7 @@ async def widen(update: Update, context: Context, person: Person) -> None:
     await toast(update)
     message = update.effective_message
     original = message.text if message and message.text else ""
-    markup = _without(message.reply_markup if message else None, "esc:w:")
+    markup = _without(message.reply_markup if message else None, cb.encode(cb.ESCALATION, "w", ""))
     await edit(update, f"{original}\n{t('tg_widened', lang, name=person.first_name)}", markup)
 
 
@@ -248,8 +249,8 @@ async def cancel_button(update: Update, context: Context, person: Person) -> Non
     await toast(update)
     if step == "c":
         await say(update, t("tg_cancel_confirm", lang, vid=vid, line=info.line(deps, lang)),
-                  inline([[(t("tg_btn_cancel_yes", lang), f"esc:cy:{vid}"),
-                           (t("tg_btn_no", lang), f"esc:cn:{vid}")]]))
+                  inline([[(t("tg_btn_cancel_yes", lang), cb.encode(cb.ESCALATION, "cy", vid)),
+                           (t("tg_btn_no", lang), cb.encode(cb.ESCALATION, "cn", vid))]]))
     elif step == "cn":
         await edit(update, t("tg_vacancy_kept", lang, vid=vid))
     elif await coordinator.cancel_vacancy(deps, vid, person.id, "telegram"):
@@ -306,9 +307,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("status", status),
         CommandHandler("enhetschatt", register_group),
-        CallbackQueryHandler(widen, pattern=r"^esc:w:\d+$"),
-        CallbackQueryHandler(cancel_button, pattern=r"^esc:(c|cy|cn):\d+$"),
-        CallbackQueryHandler(release, pattern=r"^rel:[kr]:\d+$"),
+        CallbackQueryHandler(widen, pattern=cb.pattern(cb.ESCALATION, "w", r"\d+")),
+        CallbackQueryHandler(cancel_button, pattern=cb.pattern(cb.ESCALATION, "(c|cy|cn)", r"\d+")),
+        CallbackQueryHandler(release, pattern=cb.pattern(cb.RELEASE, "[kr]", r"\d+")),
         # With a number only: a bare /avbryt ends a dialogue (see the conversations).
         CommandHandler("avbryt", cancel_command, has_args=True),
         CommandHandler("forklara", explain),

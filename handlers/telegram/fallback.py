@@ -8,6 +8,7 @@ import logging
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.model import Person
 from bot.texts import t
 from handlers.telegram.common import (
@@ -27,20 +28,17 @@ from handlers.telegram.common import (
 log = logging.getLogger(__name__)
 
 
-DIALOGUES = ("abs", "fill", "new")  # the dialogues' draft keys = their callback prefixes
-
-
 @requires()
 async def stale_button(update: Update, context: Context, person: Person) -> None:
     """A button of a dialogue that has ended (or was lost in a restart), or a button of
     someone else's dialogue in a group: that one is refused and left as it is."""
     query = update.callback_query
-    prefix = (query.data or "").split(":")[0] if query is not None else ""
-    if prefix in DIALOGUES and press_on(update, context, prefix) is Press.NOT_YOURS:
+    prefix = cb.prefix_of(query.data) if query is not None else ""
+    if prefix in cb.DIALOGUES and press_on(update, context, prefix) is Press.NOT_YOURS:
         await refuse_press(update, Press.NOT_YOURS, person.language)
         return
     await toast(update, t("tg_stale", person.language))
-    if prefix in DIALOGUES:
+    if prefix in cb.DIALOGUES:
         message = update.effective_message
         if message is not None and message.text:
             await edit(update, message.text)  # the same text without the buttons

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.model import Person, Role
 from bot.services import coordinator, coordinator_desk
 from bot.services.coordinator import FillOutcome
-from bot.texts import t
+from bot.texts import reason_text, t
 from handlers.telegram.common import (
     END,
     Context,
@@ -39,7 +40,7 @@ from handlers.telegram.common import (
 )
 
 PICK, REASON = "fill:pick", "fill:reason"
-KEY = "fill"  # the draft's key: its buttons' callback_data prefix
+KEY = cb.FILL  # the draft's key: its buttons' callback_data prefix
 MIN_REASON = 3
 
 
@@ -58,8 +59,8 @@ def _with_answers(text: str, draft: FillDraft, answers: dict[str, str]) -> str:
 
 
 def _choice_rows(draft: FillDraft, lang: str) -> list[list[tuple[str, str]]]:
-    rows = [[(name, f"fill:{i}")] for i, (_, name) in enumerate(draft.choices)]
-    return [*rows, [(t("tg_btn_cancel", lang), "fill:x")]]
+    rows = [[(name, cb.encode(KEY, i))] for i, (_, name) in enumerate(draft.choices)]
+    return [*rows, [(t("tg_btn_cancel", lang), cb.encode(KEY, cb.CANCEL))]]
 
 
 @requires(Role.COORDINATOR)
@@ -111,12 +112,12 @@ async def _fill(
     name = dict(draft.choices).get(person_id, person_id).split(" (")[0]
     if result.outcome == FillOutcome.NEEDS_OVERRIDE:
         draft.person_id = person_id
-        blocks = "\n".join(f"• {b}" for b in result.blocks)
+        blocks = "\n".join(f"• {reason_text(b, lang)}" for b in result.blocks)
         await say(update, t("tg_fill_blocked", lang, name=name, blocks=blocks),
                   ForceReply(selective=True))
         return REASON
     if result.outcome == FillOutcome.FORBIDDEN:
-        blocks = "\n".join(f"• {b}" for b in result.blocks)
+        blocks = "\n".join(f"• {reason_text(b, lang)}" for b in result.blocks)
         await say(update, t("tg_fill_forbidden", lang, name=name, blocks=blocks))
         return PICK  # the list is still there: pick someone else
     draft_pop(update, context, KEY)
@@ -185,12 +186,12 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     return [conversation(
         "fill",
-        entry_points=[CallbackQueryHandler(begin, pattern=r"^esc:f:\d+$"),
+        entry_points=[CallbackQueryHandler(begin, pattern=cb.pattern(cb.ESCALATION, "f", r"\d+")),
                       CommandHandler("tillsatt", begin)],
         states={
-            PICK: [CallbackQueryHandler(pick, pattern=r"^fill:\d+$"),
+            PICK: [CallbackQueryHandler(pick, pattern=cb.pattern(KEY, r"\d+")),
                    MessageHandler(text, search)],
             REASON: [MessageHandler(text, reason)],
         },
-        fallbacks=cancel_handlers(KEY, r"^fill:x$"),
+        fallbacks=cancel_handlers(KEY, cb.pattern(KEY, cb.CANCEL)),
     )]

@@ -29,6 +29,7 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram import keyboard
+from bot.domain import callbacks as cb
 from bot.domain.checklist import (
     ChecklistView,
     handledare_message,
@@ -61,10 +62,13 @@ def register_intro(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Private chats only: a checklist names people, and a note is typed in the same chat.
     app.add_handler(CommandHandler("intro", cmd_intro, filters=filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("introduktion", cmd_overview))
-    app.add_handler(CallbackQueryHandler(on_show, pattern=r"^ck[ov]:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_toggle, pattern=r"^ck:\d+:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_sign, pattern=r"^cks:\d+$"))
-    app.add_handler(CallbackQueryHandler(on_confirm, pattern=r"^ckc:\d+:\d+$"))
+    shown = (cb.CHECKLIST_OPEN, cb.CHECKLIST_VIEW)
+    app.add_handler(CallbackQueryHandler(on_show, pattern=cb.pattern(shown, r"\d+")))
+    tick = cb.pattern(cb.CHECKLIST_TICK, r"\d+", r"\d+")
+    app.add_handler(CallbackQueryHandler(on_toggle, pattern=tick))
+    app.add_handler(CallbackQueryHandler(on_sign, pattern=cb.pattern(cb.CHECKLIST_SIGN, r"\d+")))
+    confirm = cb.pattern(cb.CHECKLIST_CONFIRM, r"\d+", r"\d+")
+    app.add_handler(CallbackQueryHandler(on_confirm, pattern=confirm))
     app.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_note_text),
         group=NOTE_GROUP,
@@ -140,7 +144,7 @@ async def on_show(update: Update, context: Context, person: Person) -> None:
         return
     assert result.view is not None
     await toast(update)
-    show = _send if kind == "cko" else _edit
+    show = _send if kind == cb.CHECKLIST_OPEN else _edit
     await show(update, _message_for(person, result.view, context))
 
 

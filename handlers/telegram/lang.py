@@ -8,6 +8,7 @@ from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.domain import callbacks as cb
 from bot.domain.model import Channel, Person
 from bot.services import availability
 from bot.texts import t
@@ -52,7 +53,7 @@ async def channel(update: Update, context: Context, person: Person) -> None:
     """/kanal: Telegram, SMS or both (people.channel)."""
     lang = person.language
     await say(update, t("tg_channel_ask", lang, current=_channel_name(person.channel, lang)),
-              inline([[(_channel_name(c, lang), f"ch:{c.value}") for c in Channel]]))
+              inline([[(_channel_name(c, lang), cb.encode(cb.CHANNEL, c.value)) for c in Channel]]))
 
 
 @requires()
@@ -77,6 +78,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler(["sprak", "language"], language),
         CommandHandler("kanal", channel),
-        CallbackQueryHandler(channel_button, pattern=r"^ch:(telegram|sms|both)$"),
+        CallbackQueryHandler(channel_button, pattern=cb.pattern(cb.CHANNEL, "(telegram|sms|both)")),
         CommandHandler(["hjalp", "help"], help_command),
     ]

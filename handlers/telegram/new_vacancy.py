@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.model import Person, Role, Unit
 from bot.services import coordinator, coordinator_desk
 from bot.texts import ROLE_NAMES, day_label, t
@@ -35,7 +36,7 @@ from handlers.telegram.common import (
 from handlers.telegram.parse import local_span, parse_date, parse_time_range
 
 UNIT, DATE, TIME, ROLE, CONFIRM = "new:unit", "new:date", "new:time", "new:role", "new:confirm"
-KEY = "new"  # the draft's key: its buttons' callback_data prefix
+KEY = cb.NEW_VACANCY  # the draft's key: its buttons' callback_data prefix
 
 
 @dataclass
@@ -49,13 +50,14 @@ class NewDraft:
 
 
 def _cancel_row(lang: str) -> list[tuple[str, str]]:
-    return [(t("tg_btn_cancel", lang), "new:x")]
+    return [(t("tg_btn_cancel", lang), cb.encode(KEY, cb.CANCEL))]
 
 
 async def _ask_date(update: Update, context: Context, lang: str) -> str:
     asked = await say(update, t("tg_new_date", lang),
-                      inline([[(t("tg_btn_today", lang), "new:d:0"),
-                               (t("tg_btn_tomorrow", lang), "new:d:1")], _cancel_row(lang)]))
+                      inline([[(t("tg_btn_today", lang), cb.encode(KEY, "d", 0)),
+                               (t("tg_btn_tomorrow", lang), cb.encode(KEY, "d", 1))],
+                              _cancel_row(lang)]))
     draft_bind(update, context, KEY, asked)
     return DATE
 
@@ -73,7 +75,7 @@ async def begin(update: Update, context: Context, person: Person) -> str | None:
         draft.unit = units[0]
         return await _ask_date(update, context, lang)
     asked = await say(update, t("tg_new_unit", lang),
-                      inline([*[[(u.name, f"new:u:{i}")] for i, u in enumerate(units)],
+                      inline([*[[(u.name, cb.encode(KEY, "u", i))] for i, u in enumerate(units)],
                               _cancel_row(lang)]))
     draft_bind(update, context, KEY, asked)
     return UNIT
@@ -144,7 +146,7 @@ async def time_text(update: Update, context: Context, person: Person) -> str | i
         if start > deps.now():
             draft.start, draft.end = start, end
             asked = await say(update, t("tg_new_role", lang),
-                              inline([[(n[lang], f"new:r:{code}")
+                              inline([[(n[lang], cb.encode(KEY, "r", code))
                                        for code, n in ROLE_NAMES.items()], _cancel_row(lang)]))
             draft_bind(update, context, KEY, asked)
             return ROLE
@@ -168,7 +170,8 @@ async def choose_role(update: Update, context: Context, person: Person) -> str |
     text = t("tg_new_confirm", lang, unit=draft.unit.name,
              day=day_label(draft.start, deps.tz, lang), start=f"{draft.start:%H:%M}",
              end=f"{draft.end:%H:%M}", role=ROLE_NAMES[role][lang])
-    await edit(update, text, inline([[(t("tg_btn_create", lang), "new:ok")], _cancel_row(lang)]))
+    await edit(update, text, inline([[(t("tg_btn_create", lang), cb.encode(KEY, "ok"))],
+                                     _cancel_row(lang)]))
     return CONFIRM
 
 
@@ -197,12 +200,12 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         "new_vacancy",
         entry_points=[CommandHandler("nytt", begin)],
         states={
-            UNIT: [CallbackQueryHandler(choose_unit, pattern=r"^new:u:\d+$")],
-            DATE: [CallbackQueryHandler(date_button, pattern=r"^new:d:[01]$"),
+            UNIT: [CallbackQueryHandler(choose_unit, pattern=cb.pattern(KEY, "u", r"\d+"))],
+            DATE: [CallbackQueryHandler(date_button, pattern=cb.pattern(KEY, "d", "[01]")),
                    MessageHandler(text, date_text)],
             TIME: [MessageHandler(text, time_text)],
-            ROLE: [CallbackQueryHandler(choose_role, pattern=r"^new:r:\w+$")],
-            CONFIRM: [CallbackQueryHandler(create, pattern=r"^new:ok$")],
+            ROLE: [CallbackQueryHandler(choose_role, pattern=cb.pattern(KEY, "r", r"\w+"))],
+            CONFIRM: [CallbackQueryHandler(create, pattern=cb.pattern(KEY, "ok"))],
         },
-        fallbacks=cancel_handlers(KEY, r"^new:x$"),
+        fallbacks=cancel_handlers(KEY, cb.pattern(KEY, cb.CANCEL)),
     )]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.model import AbsenceCategory, Person, Role, Shift
 from bot.services import absence
 from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
@@ -39,7 +40,7 @@ from handlers.telegram.common import (
 from handlers.telegram.parse import ABSENCE_PATTERN, absence_intent
 
 PICK, CATEGORY, CONFIRM = "absence:pick", "absence:category", "absence:confirm"
-KEY = "abs"  # the draft's key: its buttons' callback_data prefix
+KEY = cb.ABSENCE  # the draft's key: its buttons' callback_data prefix
 MAX_SHIFTS = 10
 
 
@@ -66,10 +67,11 @@ def _label(shift: Shift, tz: ZoneInfo, lang: str) -> str:
 def _pick_keyboard(draft: Draft, lang: str) -> InlineKeyboardMarkup:
     rows: list[list[tuple[str, str]]] = []
     for i, (_, label) in enumerate(draft.shifts):
-        rows.append([(("☑ " if i in draft.picked else "☐ ") + label, f"abs:s:{i}")])
+        rows.append([(("☑ " if i in draft.picked else "☐ ") + label, cb.encode(KEY, "s", i))])
     for i, (_, label) in enumerate(draft.days):
-        rows.append([(("☑ " if i in draft.picked_days else "☐ ") + label, f"abs:d:{i}")])
-    rows.append([(t("tg_btn_next", lang), "abs:next"), (t("tg_btn_cancel", lang), "abs:x")])
+        rows.append([(("☑ " if i in draft.picked_days else "☐ ") + label, cb.encode(KEY, "d", i))])
+    rows.append([(t("tg_btn_next", lang), cb.encode(KEY, "next")),
+                 (t("tg_btn_cancel", lang), cb.encode(KEY, cb.CANCEL))])
     return inline(rows)
 
 
@@ -125,8 +127,8 @@ async def toggle(update: Update, context: Context, person: Person) -> str | int 
 
 def _category_keyboard(lang: str) -> InlineKeyboardMarkup:
     return inline([[(CATEGORY_NAMES[c.value][lang].capitalize() if c != AbsenceCategory.VAB
-                     else "VAB", f"abs:c:{c.value}") for c in AbsenceCategory],
-                   [(t("tg_btn_cancel", lang), "abs:x")]])
+                     else "VAB", cb.encode(KEY, "c", c.value)) for c in AbsenceCategory],
+                   [(t("tg_btn_cancel", lang), cb.encode(KEY, cb.CANCEL))]])
 
 
 async def _confirm(update: Update, draft: Draft, lang: str) -> str:
@@ -134,8 +136,8 @@ async def _confirm(update: Update, draft: Draft, lang: str) -> str:
     items = "\n".join(f"• {x}" for x in draft.chosen_labels())
     category = CATEGORY_NAMES[draft.category.value][lang]
     await edit(update, t("tg_abs_confirm", lang, category=category, items=items),
-               inline([[(t("tg_btn_send", lang), "abs:ok"),
-                        (t("tg_btn_cancel", lang), "abs:x")]]))
+               inline([[(t("tg_btn_send", lang), cb.encode(KEY, "ok")),
+                        (t("tg_btn_cancel", lang), cb.encode(KEY, cb.CANCEL))]]))
     return CONFIRM
 
 
@@ -224,12 +226,13 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                            begin),
         ],
         states={
-            PICK: [CallbackQueryHandler(toggle, pattern=r"^abs:[sd]:\d+$"),
-                   CallbackQueryHandler(next_step, pattern=r"^abs:next$")],
-            CATEGORY: [CallbackQueryHandler(choose_category, pattern=r"^abs:c:(sjuk|vab|annat)$")],
-            CONFIRM: [CallbackQueryHandler(send, pattern=r"^abs:ok$")],
+            PICK: [CallbackQueryHandler(toggle, pattern=cb.pattern(KEY, "[sd]", r"\d+")),
+                   CallbackQueryHandler(next_step, pattern=cb.pattern(KEY, "next"))],
+            CATEGORY: [CallbackQueryHandler(choose_category,
+                                            pattern=cb.pattern(KEY, "c", "(sjuk|vab|annat)"))],
+            CONFIRM: [CallbackQueryHandler(send, pattern=cb.pattern(KEY, "ok"))],
         },
-        fallbacks=cancel_handlers(KEY, r"^abs:x$"),
+        fallbacks=cancel_handlers(KEY, cb.pattern(KEY, cb.CANCEL)),
     )
     return [
         dialogue,

@@ -13,6 +13,7 @@ import re
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain import callbacks as cb
 from bot.domain.messages import shift_line
 from bot.domain.model import Person, Role
 from bot.services import answers, availability, calendar
@@ -46,7 +47,7 @@ async def answer_offer(update: Update, context: Context, person: Person) -> None
     """Ta passet / Nej tack. Anyone linked may press; the service refuses what is not theirs."""
     kind, raw = data_parts(update)[:2]
     deps = deps_of(context)
-    if kind == "acc":
+    if kind == cb.ACCEPT:
         result = await answers.accept(deps, int(raw), person.id, "telegram")
     else:
         result = await answers.decline(deps, int(raw), person.id, "telegram")
@@ -75,9 +76,10 @@ async def bookings(update: Update, context: Context, person: Person) -> None:
         parts.append(t("tg_bookings_head", lang) + "\n" + "\n".join(
             f"• {shift_line(v.shift, v.unit, deps.tz, lang)}" for v in views))
     buttons = [[(t("tg_btn_unbook", lang, day=day_label(v.shift.starts_at, deps.tz, lang),
-                   start=hhmm(v.shift.starts_at, deps.tz)), f"bk:c:{v.booking.id}")]
+                   start=hhmm(v.shift.starts_at, deps.tz)),
+                 cb.encode(cb.BOOKING, "c", v.booking.id))]
                for v in views if v.shift.starts_at > deps.now()]
-    buttons.append([(t("tg_btn_calendar", lang), "cal:l")])
+    buttons.append([(t("tg_btn_calendar", lang), cb.encode(cb.CALENDAR, "l"))])
     await say(update, "\n\n".join(parts), inline(buttons))
 
 
@@ -92,10 +94,11 @@ async def unbook(update: Update, context: Context, person: Person) -> None:
         return
     line = shift_line(view.shift, view.unit, deps.tz, lang)
     if step == "c":
+        bid = view.booking.id
         await toast(update)
         await say(update, t("tg_unbook_confirm", lang, line=line),
-                  inline([[(t("tg_btn_unbook_yes", lang), f"bk:y:{view.booking.id}"),
-                           (t("tg_btn_no", lang), f"bk:n:{view.booking.id}")]]))
+                  inline([[(t("tg_btn_unbook_yes", lang), cb.encode(cb.BOOKING, "y", bid)),
+                           (t("tg_btn_no", lang), cb.encode(cb.BOOKING, "n", bid))]]))
     elif step == "n":
         await toast(update)
         await edit(update, t("tg_unbook_kept", lang))
@@ -127,8 +130,8 @@ async def calendar_link(update: Update, context: Context, person: Person) -> Non
         return
     if step == "l" and await calendar.has_link(deps, person.id):
         await say(update, t("tg_calendar_exists", lang),
-                  inline([[(t("tg_btn_calendar_new", lang), "cal:n"),
-                           (t("tg_btn_calendar_off", lang), "cal:r")]]))
+                  inline([[(t("tg_btn_calendar_new", lang), cb.encode(cb.CALENDAR, "n")),
+                           (t("tg_btn_calendar_off", lang), cb.encode(cb.CALENDAR, "r"))]]))
         return
     link = await calendar.new_link(deps, person.id, "telegram")
     assert link is not None
@@ -155,12 +158,15 @@ def _availability_text(person: Person, context: Context) -> tuple[str, InlineKey
         pause = t("tg_avail_paused", lang, until=until)
     else:
         pause = t("tg_avail_active", lang)
-    day_row = [(("✓" if str(i + 1) in person.available_days else "·") + names[i], f"av:d:{i + 1}")
+    day_row = [(("✓" if str(i + 1) in person.available_days else "·") + names[i],
+                cb.encode(cb.AVAILABILITY, "d", i + 1))
                for i in range(7)]
     keyboard = inline([
         day_row[:4], day_row[4:],
-        [(t("tg_btn_pause_day", lang), "av:p:1"), (t("tg_btn_pause_week", lang), "av:p:7")],
-        [(t("tg_btn_unpause", lang), "av:p:0"), (t("tg_btn_all_times", lang), "av:t:0")],
+        [(t("tg_btn_pause_day", lang), cb.encode(cb.AVAILABILITY, "p", 1)),
+         (t("tg_btn_pause_week", lang), cb.encode(cb.AVAILABILITY, "p", 7))],
+        [(t("tg_btn_unpause", lang), cb.encode(cb.AVAILABILITY, "p", 0)),
+         (t("tg_btn_all_times", lang), cb.encode(cb.AVAILABILITY, "t", 0))],
     ])
     return t("tg_avail", lang, days=days, times=times, pause=pause), keyboard
 
@@ -215,10 +221,11 @@ def _labels(key: str) -> str:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     return [
-        CallbackQueryHandler(answer_offer, pattern=r"^(acc|dec):\d+$"),
-        CallbackQueryHandler(unbook, pattern=r"^bk:[cyn]:\d+$"),
-        CallbackQueryHandler(availability_button, pattern=r"^av:[dpt]:\d+$"),
-        CallbackQueryHandler(calendar_link, pattern=r"^cal:[lnr]$"),
+        CallbackQueryHandler(answer_offer, pattern=cb.pattern((cb.ACCEPT, cb.DECLINE), r"\d+")),
+        CallbackQueryHandler(unbook, pattern=cb.pattern(cb.BOOKING, "[cyn]", r"\d+")),
+        CallbackQueryHandler(availability_button,
+                             pattern=cb.pattern(cb.AVAILABILITY, "[dpt]", r"\d+")),
+        CallbackQueryHandler(calendar_link, pattern=cb.pattern(cb.CALENDAR, "[lnr]")),
         CommandHandler("pass", bookings),
         MessageHandler(private_text & filters.Regex(
             rf"(?i)^\s*({_labels('tg_btn_bookings')}|pass)\s*$"), bookings),

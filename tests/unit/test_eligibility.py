@@ -25,7 +25,8 @@ from bot.domain.model import (
     RoleGrant,
     Tier,
 )
-from bot.domain.rules import RuleSettings, format_hours
+from bot.domain.rules import RuleSettings
+from bot.texts import format_hours, reason_text
 from tests.unit.builders import RULES, UNIT, at, ctx, person, staff
 
 
@@ -292,7 +293,7 @@ def test_weekly_rest_not_including_daily_needs_47h() -> None:
     rules = dataclasses.replace(RULES, rest_weekly_may_include_daily=False)
     load = PersonLoad(commitments=daily(13, 14) + daily(16, 18))
     v = check_eligibility(ctx(), person(), load, rules)
-    assert [r.text for r in v.blocks] == ["veckovila högst 37 h < 47 h (vecka 16)"]
+    assert [reason_text(r) for r in v.blocks] == ["veckovila högst 37 h < 47 h (vecka 16)"]
 
 
 @pytest.mark.parametrize(
@@ -327,12 +328,12 @@ def test_weekly_rest_not_including_daily_needs_47h() -> None:
 )
 def test_reason_texts(load: PersonLoad, text: str) -> None:
     v = check_eligibility(ctx(), person(), load, RULES)
-    assert [r.text for r in v.blocks] == [text]
+    assert [reason_text(r) for r in v.blocks] == [text]
 
 
 def test_short_notice_text() -> None:
     v = check_eligibility(ctx(now=at("2026-04-15", "06:40")), person(), PersonLoad(), RULES)
-    assert [r.text for r in v.warnings] == ["kort varsel: passet börjar om 20 min"]
+    assert [reason_text(r) for r in v.warnings] == ["kort varsel: passet börjar om 20 min"]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 from bot.domain.eligibility import check_eligibility
 from bot.domain.model import Interval, PersonLoad, Shift
 from bot.domain.rules import elapsed_hours, local_week, local_year, night_hours
+from bot.texts import reason_text
 from tests.unit.builders import RULES, TZ, at, ctx, person
 
 PERSON = person(tier=None)
@@ -27,7 +28,7 @@ def verdict_codes(
     context = ctx(shift=s, now=at(shift[0]) - dt.timedelta(days=3), unit_areas={})
     load = PersonLoad(commitments=tuple(Interval(at(a), at(b)) for a, b in commitments))
     v = check_eligibility(context, PERSON, load, RULES)
-    return {r.code for r in v.blocks}, [r.text for r in v.blocks]
+    return {r.code for r in v.blocks}, [reason_text(r) for r in v.blocks]
 
 
 @pytest.mark.parametrize(
