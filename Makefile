@@ -51,7 +51,7 @@ test: $(STAMP)
 
 # The quick loop: no PostgreSQL, no browser, no kill -9 loops or scripted morning.
 test-fast: $(STAMP)
-	VIKARIE_TEST_POSTGRES_URL= $(BIN)/python -m pytest -q -m "not postgres and not slow and not browser"
+	VIKARIE_TEST_POSTGRES_URL= $(BIN)/python -m pytest -q -n 2 -m "not postgres and not slow and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
 
 
+@pytest.mark.slow  # a hundred accepts at once: `make test` runs it, `make test-fast` does not
 async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database) -> None:
     w = World(any_db)
     await w.unit("norr")
