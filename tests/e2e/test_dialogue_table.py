@@ -53,14 +53,14 @@ SETUP = "desk"  # the channel set-up writes under: neither of the two compared
 
 
 async def world(w: World) -> None:
-    """Anna works today 07-16 and Thursday; Sara and Emil substitute; Kim coordinates."""
+    """Anna works today and tomorrow, 07-16; Sara and Emil substitute; Kim coordinates."""
     await w.unit("norr")
     await w.staff("anna", "norr", name="Anna Andersson")
     await w.person("kim", roles=[("coordinator", "norr")], quals=(), name="Kim Samordnare")
     await w.sub("sara", name="Sara Vikarie")
     await w.sub("emil", name="Emil Vikarie")
     await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
-    await w.shift("s-thu", "norr", "anna", "2026-12-03 07:00", "2026-12-03 16:00")
+    await w.shift("s-wed", "norr", "anna", "2026-12-02 07:00", "2026-12-02 16:00")
 
 
 # ---------------------------------------------------------------- the two channels at once
@@ -117,7 +117,8 @@ _MIGRATED: list[Path] = []  # one migrated database file, copied for every run
 async def migrated_copy(tmp_path: Path) -> Path:
     """A fresh copy of a database with every migration applied (migrating once per session
     instead of once per run keeps the table fast)."""
-    if not _MIGRATED:
+    if not (_MIGRATED and _MIGRATED[0].exists()):
+        _MIGRATED.clear()
         template = tmp_path / "migrated.db"
         db = Database(f"sqlite+aiosqlite:///{template}")
         try:
@@ -156,6 +157,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Duo]:
             http_port=port,
             public_url=public_url,
             outbox_poll_seconds=0.05,
+            quiet_hours_end=5,  # at 05:45 offers for tomorrow go out at once too
         )
         clock = FakeClock(local(NOW))
         deps = await stack.enter_async_context(open_deps(settings, clock, migrate=False))
@@ -193,7 +195,13 @@ class PressKept:
     label: str  # a button of the message the set-up kept, though it may be gone now
 
 
-TelegramAction = Say | Press | PressKept
+@dataclass(frozen=True)
+class PressOn:
+    text: str  # part of the message's text
+    label: str  # part of the button's label on that message
+
+
+TelegramAction = Say | Press | PressKept | PressOn
 
 
 async def on_telegram(duo: Duo, who: str, actions: tuple[TelegramAction, ...]) -> None:
@@ -206,6 +214,12 @@ async def on_telegram(duo: Duo, who: str, actions: tuple[TelegramAction, ...]) -
             continue
         if isinstance(action, Press):
             await driving.press_button(h.fake, h.uid(who), action.label, wait=5.0)
+        elif isinstance(action, PressOn):
+            message = await h.message_with(who, action.text)
+            (data,) = [
+                str(b["callback_data"]) for b in message.buttons if action.label in str(b["text"])
+            ]
+            h.fake.user_presses_button(h.uid(who), message.message_id, data)
         else:
             kept = duo.kept[who]
             (message,) = [m for m in h.fake.messages(h.uid(who)) if m.message_id == kept.message_id]
@@ -238,6 +252,13 @@ async def anna_is_off(duo: Duo, channel: str) -> None:
     await report_absent(duo.h.deps, "anna", "s-day", SETUP)
     await duo.quiet()
     duo.kept["sara"] = Kept.of(await duo.h.message_with("sara", "Ledigt pass"))
+
+
+async def anna_is_off_two_days(duo: Duo, channel: str) -> None:
+    """Anna is off today and tomorrow: Sara has two offers open at once."""
+    for shift in ("s-day", "s-wed"):
+        await report_absent(duo.h.deps, "anna", shift, SETUP)
+    await duo.quiet()
 
 
 async def takes_the_shift(duo: Duo, who: str, channel: str) -> None:
@@ -380,12 +401,12 @@ def sara(**changed: str) -> tuple[str, ...]:
     return tuple({**fields, **changed}.values())
 
 
-def absence_opened(category: str) -> dict[str, Any]:
-    """Anna off today's shift: the absence, a searching vacancy, offers to both subs."""
+def absence_opened(category: str, shift: str = "s-day") -> dict[str, Any]:
+    """Anna off one shift: the absence, a searching vacancy, offers to both subs."""
     return {
         "absences": {"+": [("anna", category, "open", "this")]},
-        "vacancies": {"+": [("s-day", "searching")]},
-        "offers": {"+": OPEN_OFFERS},
+        "vacancies": {"+": [(shift, "searching")]},
+        "offers": {"+": [(shift, "emil", "open", None), (shift, "sara", "open", None)]},
         "messages": {"+": [("emil", "offer"), ("sara", "offer")]},
         "audit": {
             "+": [
@@ -459,6 +480,33 @@ ROWS = [
             "audit": {"+": [("sara", "offer_accepted", "this")]},
         },
         "Bokat",
+    ),
+    Row(
+        "report sick for tomorrow's shift",
+        "anna",
+        nothing,
+        (Say("sjuk imorgon"), Press("Nästa"), Press("Ja, skicka")),
+        ("SJUK IMORGON",),
+        absence_opened("sjuk", "s-wed"),
+        "ons 2/12",
+    ),
+    Row(
+        "accept one of two open offers",
+        "sara",
+        anna_is_off_two_days,
+        (PressOn("ons 2/12", "Ta passet"),),
+        ("JA 2",),  # the code tomorrow's offer SMS gave ("Svara JA 2 eller NEJ 2")
+        {
+            "offers": {
+                "+": [("s-wed", "emil", "taken", None), ("s-wed", "sara", "accepted", "this")],
+                "-": [("s-wed", "emil", "open", None), ("s-wed", "sara", "open", None)],
+            },
+            "bookings": {"+": [("s-wed", "sara", "live", None, "this")]},
+            "vacancies": {"+": [("s-wed", "filled")], "-": [("s-wed", "searching")]},
+            "messages": {"+": [("emil", "taken")]},
+            "audit": {"+": [("sara", "offer_accepted", "this")]},
+        },
+        "ons 2/12",
     ),
     Row(
         "decline an offer",
@@ -632,6 +680,19 @@ ONE_CHANNEL_ONLY = [
         ),
         "telegram",
         "availability and pause are Telegram's /ledig only; SMS has no PAUS keyword",
+    ),
+    OneChannelOnly(
+        Row(
+            "answer yes to two open offers without a code",
+            "sara",
+            anna_is_off_two_days,
+            (Say("ja"),),
+            ("JA",),
+            {},  # nothing is booked: the bot asks which one
+            "Du har 2 öppna förfrågningar",
+        ),
+        "sms",
+        "only SMS answers in words; every Telegram offer has its own buttons",
     ),
     OneChannelOnly(
         Row(
