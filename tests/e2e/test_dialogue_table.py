@@ -47,7 +47,7 @@ from tests.e2e.conftest import TOKEN, Harness, shown
 CHANNELS = ("telegram", "sms")
 SID = "AC" + "7" * 32
 AUTH = "dialogue-table-token"
-INBOUND = "/sms/inbound"
+INBOUND = "/sms/inbound"  # where Twilio is told to post inbound SMS (docs/operations.md)
 NOW = "2026-12-01 05:45"  # a Tuesday morning, Stockholm time
 SETUP = "desk"  # the channel set-up writes under: neither of the two compared
 
@@ -117,6 +117,7 @@ _MIGRATED: list[Path] = []  # one migrated database file, copied for every run
 async def migrated_copy(tmp_path: Path) -> Path:
     """A fresh copy of a database with every migration applied (migrating once per session
     instead of once per run keeps the table fast)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     if not (_MIGRATED and _MIGRATED[0].exists()):
         _MIGRATED.clear()
         template = tmp_path / "migrated.db"
@@ -126,7 +127,6 @@ async def migrated_copy(tmp_path: Path) -> Path:
         finally:
             await db.close()
         _MIGRATED.append(template)
-    tmp_path.mkdir(parents=True, exist_ok=True)
     copy_path = tmp_path / "dialogue.db"
     shutil.copyfile(_MIGRATED[0], copy_path)
     return copy_path
@@ -205,6 +205,8 @@ TelegramAction = Say | Press | PressKept | PressOn
 
 
 async def on_telegram(duo: Duo, who: str, actions: tuple[TelegramAction, ...]) -> None:
+    """`who` does `actions` in their private chat, each handled before the next (a press
+    has its toast back)."""
     h = duo.h
     for action in actions:
         answered = len(h.fake.callback_answers)
@@ -232,6 +234,7 @@ async def on_telegram(duo: Duo, who: str, actions: tuple[TelegramAction, ...]) -
 
 
 async def on_sms(duo: Duo, who: str, texts: tuple[str, ...]) -> None:
+    """`who` sends `texts` by SMS, one after the other."""
     for body in texts:
         await duo.text(who, body)
         await duo.h.handled()
@@ -262,6 +265,7 @@ async def anna_is_off_two_days(duo: Duo, channel: str) -> None:
 
 
 async def takes_the_shift(duo: Duo, who: str, channel: str) -> None:
+    """`who` takes their open offer through `channel`."""
     if channel == "telegram":
         await on_telegram(duo, who, (Press("Ta passet"),))
     else:
