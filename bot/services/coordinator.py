@@ -8,23 +8,20 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.eligibility import NEVER_OVERRIDDEN
-from bot.domain.messages import booked_message, simple
+from bot.domain.messages import simple
 from bot.domain.model import OfferState, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.services import callout as engine
-from bot.services import introduction
 from bot.services.absence import cancel_vacancy_in
-from bot.services.answers import handledare_for
+from bot.services.booking import Booked, ByHand, after_commit, assess_now, book, retrying
 from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from bot.texts import t
 from storage import audit, callout
 from storage import people as people_repo
-from storage.db import is_transient
-
-TRANSIENT_RETRIES = 3  # a deadlock with a call-out step is tried again this often
 
 
 class FillOutcome(enum.StrEnum):
@@ -78,89 +75,54 @@ async def fill_by_hand(
 ) -> FillResult:
     """Book a named person. Rules are checked; a block needs an override reason (recorded).
     A deadlock with another transaction (PostgreSQL) is tried again."""
-    for attempt in range(TRANSIENT_RETRIES):
+
+    async def attempt() -> tuple[FillResult, Booked | None]:
         try:
-            return await _fill_by_hand(deps, vacancy_id, person_id, by, channel, override_reason)
-        except sa.exc.DBAPIError as exc:
-            if not is_transient(exc) or attempt == TRANSIENT_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+            async with deps.db.write() as conn:
+                return await _fill_in(
+                    conn, deps, vacancy_id, person_id, by, channel, override_reason
+                )
+        except sa.exc.IntegrityError:
+            return FillResult(FillOutcome.NOT_SEARCHING), None
+
+    result, booked = await retrying(attempt)
+    if booked is not None:
+        await after_commit(deps, booked)
+    return result
 
 
-async def _fill_by_hand(
+async def _fill_in(
+    conn: AsyncConnection,
     deps: Deps,
     vacancy_id: int,
     person_id: str,
     by: str,
     channel: str,
     override_reason: str | None,
-) -> FillResult:
-    try:
-        async with deps.db.write() as conn:
-            now = deps.now()
-            person = await people_repo.get_person(conn, person_id)
-            if person is None:
-                return FillResult(FillOutcome.UNKNOWN)
-            await people_repo.lock_person(conn, person_id)  # person, then vacancy
-            vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
-            if vacancy is None:
-                return FillResult(FillOutcome.UNKNOWN)
-            if vacancy.status != VacancyStatus.SEARCHING:
-                return FillResult(FillOutcome.NOT_SEARCHING)
-            a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
-            reasons = a.verdicts[0].blocks if a.verdicts else ()
-            blocks = tuple(r.text for r in reasons)
-            hard = tuple(r.text for r in reasons if r.code in NEVER_OVERRIDDEN)
-            if hard:
-                # Working-time law and double bookings are not the coordinator's to waive.
-                return FillResult(FillOutcome.FORBIDDEN, hard)
-            if blocks and not override_reason:
-                return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks)
-            await callout.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
-            booking_id = await callout.insert_booking(
-                conn,
-                vacancy.id,
-                a.shift.id,
-                person.id,
-                now,
-                channel,
-                override_reason=override_reason if blocks else None,
-                by=by,
-            )
-            others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
-            people = await people_repo.get_people(conn, [o.person_id for o in others])
-            for o in others:
-                p = people[o.person_id]
-                await send_to_person(
-                    conn, p, simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id), now
-                )
-            await send_to_person(
-                conn,
-                person,
-                booked_message(
-                    a.shift, a.unit, person, deps.tz, handledare=handledare_for(a, person)
-                ),
-                now,
-            )
-            await audit.record(
-                conn,
-                now,
-                by,
-                "filled_by_hand",
-                "vacancy",
-                vacancy.id,
-                channel,
-                person=person.id,
-                override=override_reason if blocks else None,
-                blocks=list(blocks),
-            )
-            await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-            moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
-    except sa.exc.IntegrityError:
-        return FillResult(FillOutcome.NOT_SEARCHING)
-    await engine.due_now(deps, moved_on)
-    deps.kick()
-    return FillResult(FillOutcome.BOOKED, blocks, booking_id)
+) -> tuple[FillResult, Booked | None]:
+    person = await people_repo.get_person(conn, person_id)
+    if person is None:
+        return FillResult(FillOutcome.UNKNOWN), None
+    await people_repo.lock_person(conn, person_id)  # person, then vacancy
+    vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+    if vacancy is None:
+        return FillResult(FillOutcome.UNKNOWN), None
+    if vacancy.status != VacancyStatus.SEARCHING:
+        return FillResult(FillOutcome.NOT_SEARCHING), None
+    a, verdict = await assess_now(conn, deps, vacancy, person)
+    reasons = verdict.blocks if verdict else ()
+    blocks = tuple(r.text for r in reasons)
+    hard = tuple(r.text for r in reasons if r.code in NEVER_OVERRIDDEN)
+    if hard:
+        # Working-time law and double bookings are not the coordinator's to waive.
+        return FillResult(FillOutcome.FORBIDDEN, hard), None
+    if blocks and not override_reason:
+        return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks), None
+    how = ByHand(by, override_reason, blocks)
+    booked = await book(conn, deps, a, vacancy, person, how, channel)
+    if booked is None:
+        return FillResult(FillOutcome.NOT_SEARCHING), None
+    return FillResult(FillOutcome.BOOKED, blocks, booked.booking_id), booked
 
 
 async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str) -> bool:
