@@ -1,4 +1,11 @@
-"""What a coordinator (samordnare) does: widen, fill by hand, cancel, create, release, explain."""
+"""What a coordinator (samordnare) does: widen, fill by hand, cancel, create, release, explain.
+
+The channels (Telegram, the web desk) call the intent functions at the end of this module
+(`fill`, `widen_vacancy`, `cancel`, `release_substitute`, `create`): each takes the acting
+person and a typed intent (`bot.domain.coordinator_intents`), checks that the actor
+coordinates the vacancy's unit itself, and returns an outcome the channel renders. The
+functions by id above them trust their caller to have checked (tests, the intent functions).
+"""
 
 from __future__ import annotations
 
@@ -10,22 +17,25 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.coordinator_intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.eligibility import NEVER_OVERRIDDEN
 from bot.domain.messages import simple
-from bot.domain.model import OfferState, Shift, VacancyStatus
+from bot.domain.model import OfferState, Person, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.services import callout as engine
+from bot.services import coordinator_desk
 from bot.services.absence import cancel_vacancy_in
 from bot.services.booking import Booked, ByHand, after_commit, assess_now, book, retrying
 from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
-from bot.texts import t
+from bot.texts import ROLE_NAMES, t
 from storage import audit, callout
 from storage import people as people_repo
 
 
 class FillOutcome(enum.StrEnum):
     BOOKED = "booked"
+    NOT_ALLOWED = "not_allowed"  # unknown, or not the actor's unit (told apart by nobody)
     NEEDS_OVERRIDE = "needs_override"  # rules block: ask for a reason
     FORBIDDEN = "forbidden"  # overlap, rest or shift length: no reason makes it legal
     NOT_SEARCHING = "not_searching"
@@ -222,3 +232,72 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         f"{sum(o.state == OfferState.ACCEPTED for o in offers)} ja.",
     ]
     return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)
+
+
+# ---------- the intents, scope checked: what the channels call ----------
+
+
+class ActOutcome(enum.StrEnum):
+    DONE = "done"
+    REFUSED = "refused"  # the vacancy is not in the state for it (no longer searching, ...)
+    INVALID = "invalid"  # a new vacancy's time or role does not hold
+    NOT_ALLOWED = "not_allowed"  # unknown, or not the actor's unit (told apart by nobody)
+
+
+@dataclass(frozen=True, slots=True)
+class Acted:
+    outcome: ActOutcome
+    vacancy_id: int | None = None  # the vacancy created (CreateVacancy)
+
+
+async def _in_scope(deps: Deps, actor: Person, vacancy_id: int) -> bool:
+    """The vacancy exists and the actor coordinates its unit (an admin: every unit)."""
+    return await coordinator_desk.vacancy_for(deps, actor, vacancy_id) is not None
+
+
+def _acted(ok: bool) -> Acted:
+    return Acted(ActOutcome.DONE if ok else ActOutcome.REFUSED)
+
+
+async def fill(deps: Deps, actor: Person, intent: FillByHand, channel: str) -> FillResult:
+    """FillByHand: `fill_by_hand`, for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return FillResult(FillOutcome.NOT_ALLOWED)
+    return await fill_by_hand(
+        deps, intent.vacancy_id, intent.person_id, actor.id, channel, intent.override_reason
+    )
+
+
+async def widen_vacancy(deps: Deps, actor: Person, intent: Widen, channel: str) -> Acted:
+    """Widen: `widen`, for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return Acted(ActOutcome.NOT_ALLOWED)
+    return _acted(await widen(deps, intent.vacancy_id, actor.id, channel))
+
+
+async def cancel(deps: Deps, actor: Person, intent: CancelVacancy, channel: str) -> Acted:
+    """CancelVacancy: `cancel_vacancy`, for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return Acted(ActOutcome.NOT_ALLOWED)
+    return _acted(await cancel_vacancy(deps, intent.vacancy_id, actor.id, channel))
+
+
+async def release_substitute(deps: Deps, actor: Person, intent: Release, channel: str) -> Acted:
+    """Release: `release` (keep or release), for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return Acted(ActOutcome.NOT_ALLOWED)
+    return _acted(await release(deps, intent.vacancy_id, intent.keep, actor.id, channel))
+
+
+async def create(deps: Deps, actor: Person, intent: CreateVacancy, channel: str) -> Acted:
+    """CreateVacancy: at a unit the actor coordinates (checked first, whatever the times),
+    starting in the future, for a known role."""
+    if intent.unit_id not in {u.id for u in await coordinator_desk.units_of(deps, actor)}:
+        return Acted(ActOutcome.NOT_ALLOWED)
+    start, end = intent.start, intent.end
+    if start is None or end is None or start <= deps.now() or intent.role not in ROLE_NAMES:
+        return Acted(ActOutcome.INVALID)
+    vid = await create_vacancy(
+        deps, intent.unit_id, start, end, intent.role, intent.requirements, actor.id, channel
+    )
+    return Acted(ActOutcome.DONE, vid)

@@ -36,6 +36,7 @@ from bot.domain.checklist import (
     sign_off_blocks,
     stale_days,
 )
+from bot.domain.coordinator_intents import TickChecklistItem
 from bot.domain.eligibility import is_introduced
 from bot.domain.model import Person, Role
 from bot.domain.outgoing import OutMessage
@@ -268,6 +269,14 @@ async def _handledare_for(
 
 
 # ---------- the handledare: tick, untick, note, sign off ----------
+
+
+async def tick(deps: Deps, actor: Person, intent: TickChecklistItem, channel: str) -> IntroResult:
+    """The TickChecklistItem intent from any channel: `toggle_item`, whose scope check
+    (`_to_supervise`: the actor supervises that checklist) answers NOT_ALLOWED."""
+    return await toggle_item(
+        deps, intent.checklist_id, intent.item_id, actor.id, channel, message_id=intent.message_id
+    )
 
 
 async def toggle_item(

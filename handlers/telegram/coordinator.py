@@ -1,6 +1,8 @@
 """Coordinators (samordnare): the live board (/status), the unit's group chat (/enhetschatt),
 escalation buttons (widen, cancel), keep/release after a report of being well, and
-/avbryt, /forklara with a vacancy number. Every action is scoped to the coordinator's units.
+/avbryt, /forklara with a vacancy number. Every action is scoped to the coordinator's units
+by the service itself (`bot.services.coordinator`'s intent functions); NOT_ALLOWED is said
+as for an unknown vacancy.
 
 Filling by hand (esc:f, /tillsatt) is a dialogue: see fill.py. /nytt: new_vacancy.py.
 """
@@ -18,8 +20,10 @@ from telegram.ext import Application, BaseHandler, CallbackQueryHandler, Command
 
 from bot.channels.telegram import keyboard
 from bot.domain.board import BoardRefusal, board_units
+from bot.domain.coordinator_intents import CancelVacancy, Release, Widen
 from bot.domain.model import Person, Role, Unit
 from bot.services import alerts, coordinator, coordinator_desk, live_board
+from bot.services.coordinator import ActOutcome
 from bot.services.deps import Deps
 from bot.texts import t
 from handlers.telegram.common import (
@@ -201,12 +205,17 @@ async def _vacancy(
     info = None if vid is None else await coordinator_desk.vacancy_for(deps_of(context), person,
                                                                         vid)
     if info is None:
-        text = t("tg_vacancy_unknown", person.language, vid=vid if vid is not None else "?")
-        if update.callback_query is not None:
-            await toast(update, text, alert=True)
-        else:
-            await say(update, text)
+        await _unknown(update, person, vid)
     return info
+
+
+async def _unknown(update: Update, person: Person, vid: int | None) -> None:
+    """An unknown vacancy, or one outside the person's units (NOT_ALLOWED): the same words."""
+    text = t("tg_vacancy_unknown", person.language, vid=vid if vid is not None else "?")
+    if update.callback_query is not None:
+        await toast(update, text, alert=True)
+    else:
+        await say(update, text)
 
 
 def _without(markup: InlineKeyboardMarkup | None, prefix: str) -> InlineKeyboardMarkup | None:
@@ -223,10 +232,12 @@ def _without(markup: InlineKeyboardMarkup | None, prefix: str) -> InlineKeyboard
 async def widen(update: Update, context: Context, person: Person) -> None:
     """esc:w:<vid>: ask regular staff on extra time too."""
     vid = int(data_parts(update)[2])
-    if await _vacancy(update, context, person, vid) is None:
-        return
     lang = person.language
-    if not await coordinator.widen(deps_of(context), vid, person.id, "telegram"):
+    acted = await coordinator.widen_vacancy(deps_of(context), person, Widen(vid), "telegram")
+    if acted.outcome == ActOutcome.NOT_ALLOWED:
+        await _unknown(update, person, vid)
+        return
+    if acted.outcome != ActOutcome.DONE:
         await toast(update, t("tg_not_searching", lang, vid=vid), alert=True)
         return
     await toast(update)
@@ -241,21 +252,27 @@ async def cancel_button(update: Update, context: Context, person: Person) -> Non
     """esc:c:<vid> asks first; esc:cy:<vid> cancels; esc:cn:<vid> keeps it."""
     step, raw = data_parts(update)[1:3]
     vid = int(raw)
+    deps, lang = deps_of(context), person.language
+    if step == "cy":
+        acted = await coordinator.cancel(deps, person, CancelVacancy(vid), "telegram")
+        if acted.outcome == ActOutcome.NOT_ALLOWED:
+            await _unknown(update, person, vid)
+            return
+        await toast(update)
+        done = acted.outcome == ActOutcome.DONE
+        await edit(update, t("tg_vacancy_cancelled" if done else "tg_not_searching", lang,
+                             vid=vid))
+        return
     info = await _vacancy(update, context, person, vid)
     if info is None:
         return
-    deps, lang = deps_of(context), person.language
     await toast(update)
     if step == "c":
         await say(update, t("tg_cancel_confirm", lang, vid=vid, line=info.line(deps, lang)),
                   inline([[(t("tg_btn_cancel_yes", lang), f"esc:cy:{vid}"),
                            (t("tg_btn_no", lang), f"esc:cn:{vid}")]]))
-    elif step == "cn":
-        await edit(update, t("tg_vacancy_kept", lang, vid=vid))
-    elif await coordinator.cancel_vacancy(deps, vid, person.id, "telegram"):
-        await edit(update, t("tg_vacancy_cancelled", lang, vid=vid))
     else:
-        await edit(update, t("tg_not_searching", lang, vid=vid))
+        await edit(update, t("tg_vacancy_kept", lang, vid=vid))
 
 
 @requires(Role.COORDINATOR)
@@ -265,9 +282,11 @@ async def cancel_command(update: Update, context: Context, person: Person) -> No
     if vid is None:
         await say(update, t("tg_vacancy_usage", lang, cmd="avbryt"))
         return
-    if await _vacancy(update, context, person, vid) is None:
+    acted = await coordinator.cancel(deps_of(context), person, CancelVacancy(vid), "telegram")
+    if acted.outcome == ActOutcome.NOT_ALLOWED:
+        await _unknown(update, person, vid)
         return
-    ok = await coordinator.cancel_vacancy(deps_of(context), vid, person.id, "telegram")
+    ok = acted.outcome == ActOutcome.DONE
     await say(update, t("tg_vacancy_cancelled" if ok else "tg_not_searching", lang, vid=vid))
 
 
@@ -276,11 +295,14 @@ async def release(update: Update, context: Context, person: Person) -> None:
     """rel:k:<vid> keeps the booked substitute, rel:r:<vid> releases them."""
     kind, raw = data_parts(update)[1:3]
     vid = int(raw)
-    if await _vacancy(update, context, person, vid) is None:
-        return
     lang = person.language
     keep = kind == "k"
-    if not await coordinator.release(deps_of(context), vid, keep, person.id, "telegram"):
+    acted = await coordinator.release_substitute(deps_of(context), person, Release(vid, keep),
+                                                 "telegram")
+    if acted.outcome == ActOutcome.NOT_ALLOWED:
+        await _unknown(update, person, vid)
+        return
+    if acted.outcome != ActOutcome.DONE:
         await toast(update, t("tg_release_failed", lang), alert=True)
         return
     await toast(update)

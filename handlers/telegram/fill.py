@@ -2,7 +2,7 @@
 
 A short dialogue per coordinator: the eligible people in call-out order as buttons, their
 recent declines and cancellations (if any) listed in the message above, where a phone does
-not cut them off (or type a name or id) -> `coordinator.fill_by_hand`. If rules block the
+not cut them off (or type a name or id) -> `coordinator.fill` (FillByHand). If rules block the
 person, the blocking reasons are shown and the next text message is taken as the override
 reason (recorded).
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.coordinator_intents import FillByHand
 from bot.domain.model import Person, Role
 from bot.services import coordinator, coordinator_desk
 from bot.services.coordinator import FillOutcome
@@ -106,8 +107,8 @@ async def _fill(
     reason: str | None = None,
 ) -> str | int:
     deps, lang = deps_of(context), person.language
-    result = await coordinator.fill_by_hand(deps, draft.vacancy_id, person_id, person.id,
-                                            "telegram", override_reason=reason)
+    result = await coordinator.fill(deps, person, FillByHand(draft.vacancy_id, person_id, reason),
+                                    "telegram")
     name = dict(draft.choices).get(person_id, person_id).split(" (")[0]
     if result.outcome == FillOutcome.NEEDS_OVERRIDE:
         draft.person_id = person_id
@@ -125,6 +126,8 @@ async def _fill(
         await say(update, t(key, lang, name=name, vid=draft.vacancy_id, reason=reason or ""))
     elif result.outcome == FillOutcome.NOT_SEARCHING:
         await say(update, t("tg_not_searching", lang, vid=draft.vacancy_id))
+    elif result.outcome == FillOutcome.NOT_ALLOWED:  # the grant was taken away meanwhile
+        await say(update, t("tg_vacancy_unknown", lang, vid=draft.vacancy_id))
     else:
         await say(update, t("tg_fill_no_match", lang))
     return END
