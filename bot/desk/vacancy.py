@@ -20,7 +20,7 @@ from bot.desk.kit import Handler, Kit
 from bot.desk.views import timeline, vacancy_head
 from bot.domain.coordinator_intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.model import VacancyStatus
-from bot.services import coordinator, coordinator_desk, desk_auth
+from bot.services import coordinator, coordinator_views, desk_auth
 from bot.services.coordinator import ActOutcome, FillOutcome
 from bot.texts import ROLE_NAMES, t
 
@@ -50,11 +50,11 @@ def routes(kit: Kit) -> list[BaseRoute]:
                     text=t("desk_vacancy_unknown", lang))
 
     async def scoped(request: Request, me: desk_auth.Current) -> (
-            coordinator_desk.VacancyInfo | None):
+            coordinator_views.VacancyInfo | None):
         vid = request.path_params["vid"]
         if not isinstance(vid, int) or vid > MAX_ID:
             return None
-        return await coordinator_desk.vacancy_for(deps, me.person, vid)
+        return await coordinator_views.vacancy_for(deps, me.person, vid)
 
     def back(vid: int, message: str, person_id: str = "") -> Response:
         url = f"/desk/v/{vid}?m={message}"
@@ -68,10 +68,10 @@ def routes(kit: Kit) -> list[BaseRoute]:
         if info is None:
             return not_found(me)
         lang, v = me.person.language, info.vacancy
-        history = await coordinator_desk.vacancy_history(deps, v)
+        history = await coordinator_views.vacancy_history(deps, v)
         searching = v.status == VacancyStatus.SEARCHING
-        choices = (await coordinator_desk.fill_choices(deps, v.id, limit=20, lang=lang)
-                   if searching else coordinator_desk.FillChoices([], []))
+        choices = (await coordinator_views.fill_choices(deps, v.id, limit=20, lang=lang)
+                   if searching else coordinator_views.FillChoices([], []))
         kept = any(e.action == "substitute_kept" for e in history.audit)
         return page(
             "vacancy.html", lang=lang, me=me.person, csrf=me.csrf,
@@ -133,11 +133,11 @@ def routes(kit: Kit) -> list[BaseRoute]:
     async def _may_pick(me: desk_auth.Current, vid: int, person_id: str) -> bool:
         """Anyone judged for the vacancy (as /forklara lists them), or someone the
         coordinator manages (as a typed name in Telegram finds them)."""
-        choices = await coordinator_desk.fill_choices(deps, vid, limit=10_000)
+        choices = await coordinator_views.fill_choices(deps, vid, limit=10_000)
         if person_id in {c.person_id for c in choices.ranked} | {
                 e.person_id for e in choices.excluded}:
             return True
-        found = await coordinator_desk.find_people(deps, me.person, person_id)
+        found = await coordinator_views.find_people(deps, me.person, person_id)
         return any(p.id == person_id for p in found)
 
     def release_action(keep: bool) -> Handler:
@@ -155,7 +155,7 @@ def routes(kit: Kit) -> list[BaseRoute]:
     async def new_form(request: Request, me: desk_auth.Current, status: int = 200,
                        error: str = "", values: dict[str, str] | None = None) -> Response:
         lang = me.person.language
-        units = await coordinator_desk.units_of(deps, me.person)
+        units = await coordinator_views.units_of(deps, me.person)
         today = deps.now().astimezone(deps.tz).date()
         return page("new.html", status=status, lang=lang, me=me.person, csrf=me.csrf,
                     units=units, roles=[(code, n[lang]) for code, n in ROLE_NAMES.items()],
@@ -186,7 +186,7 @@ def routes(kit: Kit) -> list[BaseRoute]:
     ]
 
 
-def _message(request: Request, lang: str, choices: coordinator_desk.FillChoices,
+def _message(request: Request, lang: str, choices: coordinator_views.FillChoices,
              names: dict[str, str]) -> str:
     """The result of the last action, from the redirect's `m` (and `p`, the person)."""
     key = request.query_params.get("m", "")

@@ -23,10 +23,10 @@ from bot.domain.messages import simple
 from bot.domain.model import OfferState, Person, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.services import callout as engine
-from bot.services import coordinator_desk
+from bot.services import coordinator_views
 from bot.services.absence import cancel_vacancy_in
 from bot.services.booking import Booked, ByHand, after_commit, assess_now, book, retrying
-from bot.services.coordinator_desk import answer_notes_in
+from bot.services.coordinator_views import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from bot.texts import ROLE_NAMES, t
 from storage import audit, callout
@@ -252,7 +252,7 @@ class Acted:
 
 async def _in_scope(deps: Deps, actor: Person, vacancy_id: int) -> bool:
     """The vacancy exists and the actor coordinates its unit (an admin: every unit)."""
-    return await coordinator_desk.vacancy_for(deps, actor, vacancy_id) is not None
+    return await coordinator_views.vacancy_for(deps, actor, vacancy_id) is not None
 
 
 def _acted(ok: bool) -> Acted:
@@ -292,7 +292,7 @@ async def release_substitute(deps: Deps, actor: Person, intent: Release, channel
 async def create(deps: Deps, actor: Person, intent: CreateVacancy, channel: str) -> Acted:
     """CreateVacancy: at a unit the actor coordinates (checked first, whatever the times),
     starting in the future, for a known role."""
-    if intent.unit_id not in {u.id for u in await coordinator_desk.units_of(deps, actor)}:
+    if intent.unit_id not in {u.id for u in await coordinator_views.units_of(deps, actor)}:
         return Acted(ActOutcome.NOT_ALLOWED)
     start, end = intent.start, intent.end
     if start is None or end is None or start <= deps.now() or intent.role not in ROLE_NAMES:

@@ -86,7 +86,7 @@ def may_supervise(person: Person, checklist: Checklist) -> bool:
 
 def coordinator_units(person: Person) -> frozenset[str] | None:
     """Units a coordinator oversees; None = every unit (an admin only); an empty set = none.
-    As in `coordinator_desk.coordinates`: a coordinator grant without a unit gives no unit."""
+    As in `coordinator_views.coordinates`: a coordinator grant without a unit gives no unit."""
     if person.has_role(Role.ADMIN):
         return None
     return person.units_for(Role.COORDINATOR)

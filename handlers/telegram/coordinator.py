@@ -22,7 +22,7 @@ from bot.channels.telegram import keyboard
 from bot.domain.board import BoardRefusal, board_units
 from bot.domain.coordinator_intents import CancelVacancy, Release, Widen
 from bot.domain.model import Person, Role, Unit
-from bot.services import alerts, coordinator, coordinator_desk, live_board
+from bot.services import alerts, coordinator, coordinator_views, live_board
 from bot.services.coordinator import ActOutcome
 from bot.services.deps import Deps
 from bot.texts import t
@@ -55,12 +55,12 @@ async def board_scope(
 ) -> tuple[Unit, ...] | BoardRefusal:
     """Which units /status may show here: see `bot.domain.board.board_units`."""
     deps = deps_of(context)
-    mine = await coordinator_desk.units_of(deps, person)
+    mine = await coordinator_views.units_of(deps, person)
     chat = update.effective_chat
     linked: set[str] | None = None  # the private chat
     if not is_private(update):
         linked = set() if chat is None else {
-            u.id for u in await coordinator_desk.units_of_chat(deps, chat.id)}
+            u.id for u in await coordinator_views.units_of_chat(deps, chat.id)}
     return board_units(mine, linked)
 
 
@@ -183,13 +183,13 @@ async def register_group(update: Update, context: Context, person: Person) -> No
     if chat is None or is_private(update):
         await say(update, t("tg_group_only", lang))
         return
-    units = await coordinator_desk.units_of(deps_of(context), person)
+    units = await coordinator_views.units_of(deps_of(context), person)
     wanted = (context.args or [""])[0].lower()
     chosen = [u for u in units if u.id.lower() == wanted] if wanted else units
     if len(chosen) != 1:
         await say(update, t("tg_group_which", lang, units=", ".join(u.id for u in units)))
         return
-    unit = await coordinator_desk.register_group(deps_of(context), person, chosen[0].id, chat.id)
+    unit = await coordinator_views.register_group(deps_of(context), person, chosen[0].id, chat.id)
     if unit is None:
         await say(update, t("tg_not_allowed", lang))
         return
@@ -200,9 +200,9 @@ async def register_group(update: Update, context: Context, person: Person) -> No
 
 async def _vacancy(
     update: Update, context: Context, person: Person, vid: int | None
-) -> coordinator_desk.VacancyInfo | None:
+) -> coordinator_views.VacancyInfo | None:
     """The vacancy if it is in the person's scope; otherwise says so and returns None."""
-    info = None if vid is None else await coordinator_desk.vacancy_for(deps_of(context), person,
+    info = None if vid is None else await coordinator_views.vacancy_for(deps_of(context), person,
                                                                         vid)
     if info is None:
         await _unknown(update, person, vid)

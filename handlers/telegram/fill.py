@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.coordinator_intents import FillByHand
 from bot.domain.model import Person, Role
-from bot.services import coordinator, coordinator_desk
+from bot.services import coordinator, coordinator_views
 from bot.services.coordinator import FillOutcome
 from bot.texts import t
 from handlers.telegram.common import (
@@ -75,7 +75,7 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
             await say(update, t("tg_vacancy_usage", lang, cmd="tillsatt"))
             return None
     deps = deps_of(context)
-    info = await coordinator_desk.vacancy_for(deps, person, vid) if vid is not None else None
+    info = await coordinator_views.vacancy_for(deps, person, vid) if vid is not None else None
     if info is None:
         text = t("tg_vacancy_unknown", lang, vid=vid)
         await (toast(update, text, alert=True) if update.callback_query else say(update, text))
@@ -86,7 +86,7 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
         await (toast(update, text, alert=True) if update.callback_query else say(update, text))
         return None
     await toast(update)
-    candidates = await coordinator_desk.fill_candidates(deps, vid, lang=lang)
+    candidates = await coordinator_views.fill_candidates(deps, vid, lang=lang)
     draft = FillDraft(vid, [(c.person_id, f"{c.name} ({c.tier_name})") for c in candidates])
     draft_put(update, context, KEY, draft)
     line = info.line(deps, lang)
@@ -157,11 +157,11 @@ async def search(update: Update, context: Context, person: Person) -> str | int:
     if draft is None or message is None:
         return END
     deps, lang = deps_of(context), person.language
-    found = await coordinator_desk.find_people(deps, person, message.text or "")
+    found = await coordinator_views.find_people(deps, person, message.text or "")
     if not found:
         await say(update, t("tg_fill_no_match", lang))
         return PICK
-    notes = await coordinator_desk.answer_notes(deps, [p.id for p in found], lang)
+    notes = await coordinator_views.answer_notes(deps, [p.id for p in found], lang)
     draft.choices = [(p.id, f"{p.name} ({p.id})") for p in found]
     if len(found) > 1:
         text = _with_answers(t("tg_fill_many", lang), draft, notes)

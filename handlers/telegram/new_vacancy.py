@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain.coordinator_intents import CreateVacancy
 from bot.domain.model import Person, Role, Unit
-from bot.services import coordinator, coordinator_desk
+from bot.services import coordinator, coordinator_views
 from bot.services.coordinator import ActOutcome
 from bot.texts import ROLE_NAMES, day_label, t
 from handlers.telegram.common import (
@@ -65,7 +65,7 @@ async def _ask_date(update: Update, context: Context, lang: str) -> str:
 @requires(Role.COORDINATOR)
 async def begin(update: Update, context: Context, person: Person) -> str | None:
     lang = person.language
-    units = await coordinator_desk.units_of(deps_of(context), person)
+    units = await coordinator_views.units_of(deps_of(context), person)
     if not units:
         await say(update, t("tg_no_units", lang))
         return None
@@ -194,7 +194,7 @@ async def create(update: Update, context: Context, person: Person) -> int | None
         await edit(update, t("tg_stale", lang))
         return END
     vid = acted.vacancy_id
-    info = await coordinator_desk.vacancy_info(deps, vid)
+    info = await coordinator_views.vacancy_info(deps, vid)
     line = info.line(deps, lang) if info else ""
     await edit(update, t("tg_new_created", lang, vid=vid, line=line))
     return END
