@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
-from bot.services import absence, answers, callout, coordinator, coordinator_desk
+from bot.services import absence, answers, callout, coordinator, coordinator_views
 from bot.texts import reason_text
 from storage import audit, outbox
 from storage import callout as repo
@@ -447,9 +447,10 @@ async def test_fill_by_hand_candidates_carry_the_same_figures(db: Database) -> N
     await _declines_and_a_cancellation(db)
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
-    answers_of = {c.person_id: c.answers for c in await coordinator_desk.fill_candidates(deps, vid)}
+    candidates = await coordinator_views.fill_candidates(deps, vid)
+    answers_of = {c.person_id: c.answers for c in candidates}
     assert answers_of == {"sub00": "2 nej, 1 återbud senaste 90 dagarna", "sub01": ""}
-    english = await coordinator_desk.fill_candidates(deps, vid, lang="en")
+    english = await coordinator_views.fill_candidates(deps, vid, lang="en")
     assert [c.answers for c in english if c.person_id == "sub00"] == [
         "2 declined, 1 cancelled in the last 90 days"
     ]
@@ -605,7 +606,7 @@ async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None
         assert (
             await repo.answer_counts_for(conn, ["sub00", "sub01"], local("2026-11-01 00:00")) == {}
         )
-    assert await coordinator_desk.answer_notes(deps, ["sub00", "sub01"]) == {}
+    assert await coordinator_views.answer_notes(deps, ["sub00", "sub01"]) == {}
     # A real NEJ from the same person still counts.
     eve = await report_absent(make_deps(db, "2026-12-01 08:00"), "anna", "s-eve", "telegram")
     async with db.read() as conn:

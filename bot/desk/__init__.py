@@ -27,7 +27,7 @@ from bot.desk import intro, report, vacancy
 from bot.desk.kit import Handler, Kit
 from bot.desk.views import board_days
 from bot.services import board as board_service
-from bot.services import coordinator_desk, desk_auth
+from bot.services import coordinator_views, desk_auth
 from bot.services.deps import Deps
 from bot.texts import t
 
@@ -170,7 +170,7 @@ def desk_routes(deps: Deps) -> list[BaseRoute]:
     # ---------- the board ----------
     async def board_context(me: desk_auth.Current) -> dict[str, Any]:
         lang = me.person.language
-        units = await coordinator_desk.units_of(deps, me.person)
+        units = await coordinator_views.units_of(deps, me.person)
         today = deps.now().astimezone(deps.tz).date()
         _, rows = await board_service.board_rows(deps, today, [u.id for u in units],
                                                  days=BOARD_DAYS)

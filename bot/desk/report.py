@@ -22,7 +22,7 @@ from bot.desk.charts import BarChart, bar_chart
 from bot.desk.kit import Kit
 from bot.domain.model import AbsenceCategory
 from bot.domain.staffing import Cover, Figures, StaffingReport, Unfilled, category_count
-from bot.services import coordinator_desk, desk_auth, reports
+from bot.services import coordinator_views, desk_auth, reports
 from bot.texts import CATEGORY_NAMES, WEEKDAYS, t
 
 DEFAULT_DAYS = 30  # the period when none is asked for: the last 30 days, today included
@@ -59,7 +59,7 @@ def routes(kit: Kit) -> list[BaseRoute]:
     async def period_of(request: Request, me: desk_auth.Current) -> Period | Response:
         """The asked period and units, or the 400/403 page saying what is wrong."""
         lang = me.person.language
-        units = [u.id for u in await coordinator_desk.units_of(deps, me.person)]
+        units = [u.id for u in await coordinator_views.units_of(deps, me.person)]
 
         def refused(status: int, key: str) -> Response:
             return page("message.html", status=status, lang=lang, me=me.person, csrf=me.csrf,
@@ -92,7 +92,7 @@ def routes(kit: Kit) -> list[BaseRoute]:
         lang = me.person.language
         report = await reports.staffing_report(deps, period.first, period.last,
                                                period.unit_ids)
-        units = await coordinator_desk.units_of(deps, me.person)
+        units = await coordinator_views.units_of(deps, me.person)
         return page(
             "report.html", lang=lang, me=me.person, csrf=me.csrf, report=report,
             first=period.first.isoformat(), last=period.last.isoformat(),

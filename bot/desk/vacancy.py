@@ -1,8 +1,9 @@
 """The desk's vacancy page (/desk/v/<id>) and its actions, and creating a vacancy (/desk/new).
 
-Thin: every action goes through the same service function as Telegram (bot.services.
-coordinator), with channel "web", after the same scope check (`coordinator_desk.
-vacancy_for`: a vacancy outside one's units is a 404, as if unknown). Every POST carries the
+Thin: every action is a typed intent (`bot.domain.coordinator_intents`) handed to the same
+service function as Telegram's (bot.services.coordinator), with channel "web"; the service
+checks the scope itself (a vacancy outside one's units is NOT_ALLOWED, a 404 here, as if
+unknown; a new vacancy at another unit is a 403). Every POST carries the
 session's CSRF token (checked by `Kit.authed`) and ends in a 303 back to the page with a
 short result (`?m=<key>`, a fixed set of texts: a link can never put its own words on it).
 """
@@ -17,9 +18,10 @@ from starlette.routing import BaseRoute, Route
 
 from bot.desk.kit import Handler, Kit
 from bot.desk.views import timeline, vacancy_head
+from bot.domain.coordinator_intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.model import VacancyStatus
-from bot.services import coordinator, coordinator_desk, desk_auth
-from bot.services.coordinator import FillOutcome
+from bot.services import coordinator, coordinator_views, desk_auth
+from bot.services.coordinator import ActOutcome, FillOutcome
 from bot.texts import ROLE_NAMES, t
 
 CHANNEL = "web"
@@ -48,11 +50,11 @@ def routes(kit: Kit) -> list[BaseRoute]:
                     text=t("desk_vacancy_unknown", lang))
 
     async def scoped(request: Request, me: desk_auth.Current) -> (
-            coordinator_desk.VacancyInfo | None):
+            coordinator_views.VacancyInfo | None):
         vid = request.path_params["vid"]
         if not isinstance(vid, int) or vid > MAX_ID:
             return None
-        return await coordinator_desk.vacancy_for(deps, me.person, vid)
+        return await coordinator_views.vacancy_for(deps, me.person, vid)
 
     def back(vid: int, message: str, person_id: str = "") -> Response:
         url = f"/desk/v/{vid}?m={message}"
@@ -66,10 +68,10 @@ def routes(kit: Kit) -> list[BaseRoute]:
         if info is None:
             return not_found(me)
         lang, v = me.person.language, info.vacancy
-        history = await coordinator_desk.vacancy_history(deps, v)
+        history = await coordinator_views.vacancy_history(deps, v)
         searching = v.status == VacancyStatus.SEARCHING
-        choices = (await coordinator_desk.fill_choices(deps, v.id, limit=20, lang=lang)
-                   if searching else coordinator_desk.FillChoices([], []))
+        choices = (await coordinator_views.fill_choices(deps, v.id, limit=20, lang=lang)
+                   if searching else coordinator_views.FillChoices([], []))
         kept = any(e.action == "substitute_kept" for e in history.audit)
         return page(
             "vacancy.html", lang=lang, me=me.person, csrf=me.csrf,
@@ -84,19 +86,29 @@ def routes(kit: Kit) -> list[BaseRoute]:
         )
 
     # ---------- actions ----------
-    async def widen(request: Request, me: desk_auth.Current) -> Response:
-        info = await scoped(request, me)
-        if info is None:
+    def vacancy_id(request: Request) -> int | None:
+        vid = request.path_params["vid"]
+        return vid if isinstance(vid, int) and vid <= MAX_ID else None
+
+    def acted(me: desk_auth.Current, vid: int, outcome: ActOutcome, done: str,
+              refused: str) -> Response:
+        if outcome == ActOutcome.NOT_ALLOWED:
             return not_found(me)
-        ok = await coordinator.widen(deps, info.vacancy.id, me.person.id, CHANNEL)
-        return back(info.vacancy.id, "widened" if ok else "not_searching")
+        return back(vid, done if outcome == ActOutcome.DONE else refused)
+
+    async def widen(request: Request, me: desk_auth.Current) -> Response:
+        vid = vacancy_id(request)
+        if vid is None:
+            return not_found(me)
+        result = await coordinator.widen_vacancy(deps, me.person, Widen(vid), CHANNEL)
+        return acted(me, vid, result.outcome, "widened", "not_searching")
 
     async def cancel(request: Request, me: desk_auth.Current) -> Response:
-        info = await scoped(request, me)
-        if info is None:
+        vid = vacancy_id(request)
+        if vid is None:
             return not_found(me)
-        ok = await coordinator.cancel_vacancy(deps, info.vacancy.id, me.person.id, CHANNEL)
-        return back(info.vacancy.id, "cancelled" if ok else "not_searching")
+        result = await coordinator.cancel(deps, me.person, CancelVacancy(vid), CHANNEL)
+        return acted(me, vid, result.outcome, "cancelled", "not_searching")
 
     async def fill(request: Request, me: desk_auth.Current) -> Response:
         info = await scoped(request, me)
@@ -109,8 +121,10 @@ def routes(kit: Kit) -> list[BaseRoute]:
             return back(vid, "no_person")
         if reason is not None and len(reason) < MIN_REASON:
             return back(vid, "reason_short", person_id)
-        result = await coordinator.fill_by_hand(deps, vid, person_id, me.person.id, CHANNEL,
-                                                override_reason=reason)
+        result = await coordinator.fill(deps, me.person, FillByHand(vid, person_id, reason),
+                                        CHANNEL)
+        if result.outcome == FillOutcome.NOT_ALLOWED:
+            return not_found(me)
         if result.outcome == FillOutcome.BOOKED:
             return back(vid, "filled_override" if reason and result.blocks else "filled",
                         person_id)
@@ -119,28 +133,29 @@ def routes(kit: Kit) -> list[BaseRoute]:
     async def _may_pick(me: desk_auth.Current, vid: int, person_id: str) -> bool:
         """Anyone judged for the vacancy (as /forklara lists them), or someone the
         coordinator manages (as a typed name in Telegram finds them)."""
-        choices = await coordinator_desk.fill_choices(deps, vid, limit=10_000)
+        choices = await coordinator_views.fill_choices(deps, vid, limit=10_000)
         if person_id in {c.person_id for c in choices.ranked} | {
                 e.person_id for e in choices.excluded}:
             return True
-        found = await coordinator_desk.find_people(deps, me.person, person_id)
+        found = await coordinator_views.find_people(deps, me.person, person_id)
         return any(p.id == person_id for p in found)
 
     def release_action(keep: bool) -> Handler:
         async def act(request: Request, me: desk_auth.Current) -> Response:
-            info = await scoped(request, me)
-            if info is None:
+            vid = vacancy_id(request)
+            if vid is None:
                 return not_found(me)
-            ok = await coordinator.release(deps, info.vacancy.id, keep, me.person.id, CHANNEL)
-            done = "kept" if keep else "released"
-            return back(info.vacancy.id, done if ok else "release_failed")
+            result = await coordinator.release_substitute(deps, me.person, Release(vid, keep),
+                                                          CHANNEL)
+            return acted(me, vid, result.outcome, "kept" if keep else "released",
+                         "release_failed")
         return act
 
     # ---------- a new vacancy ----------
     async def new_form(request: Request, me: desk_auth.Current, status: int = 200,
                        error: str = "", values: dict[str, str] | None = None) -> Response:
         lang = me.person.language
-        units = await coordinator_desk.units_of(deps, me.person)
+        units = await coordinator_views.units_of(deps, me.person)
         today = deps.now().astimezone(deps.tz).date()
         return page("new.html", status=status, lang=lang, me=me.person, csrf=me.csrf,
                     units=units, roles=[(code, n[lang]) for code, n in ROLE_NAMES.items()],
@@ -149,15 +164,15 @@ def routes(kit: Kit) -> list[BaseRoute]:
     async def new_create(request: Request, me: desk_auth.Current) -> Response:
         form: dict[str, str] = request.state.form
         lang = me.person.language
-        unit_id, role = form.get("unit", ""), form.get("role", "")
-        if unit_id not in {u.id for u in await coordinator_desk.units_of(deps, me.person)}:
-            return await new_form(request, me, 403, t("desk_new_not_yours", lang), form)
         span = _span(form, deps.tz)
-        if span is None or span[0] <= deps.now() or role not in ROLE_NAMES:
+        start, end = span if span is not None else (None, None)
+        intent = CreateVacancy(form.get("unit", ""), start, end, form.get("role", ""))
+        result = await coordinator.create(deps, me.person, intent, CHANNEL)
+        if result.outcome == ActOutcome.NOT_ALLOWED:
+            return await new_form(request, me, 403, t("desk_new_not_yours", lang), form)
+        if result.vacancy_id is None:
             return await new_form(request, me, 400, t("desk_new_bad", lang), form)
-        vid = await coordinator.create_vacancy(deps, unit_id, span[0], span[1], role, (),
-                                               me.person.id, CHANNEL)
-        return back(vid, "created")
+        return back(result.vacancy_id, "created")
 
     return [
         Route("/v/{vid:int}", authed(show), methods=["GET"]),
@@ -171,7 +186,7 @@ def routes(kit: Kit) -> list[BaseRoute]:
     ]
 
 
-def _message(request: Request, lang: str, choices: coordinator_desk.FillChoices,
+def _message(request: Request, lang: str, choices: coordinator_views.FillChoices,
              names: dict[str, str]) -> str:
     """The result of the last action, from the redirect's `m` (and `p`, the person)."""
     key = request.query_params.get("m", "")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.board import BoardRow
 from bot.domain.model import OfferState, Shift, Unit, Vacancy, VacancyStatus
-from bot.services.coordinator_desk import VacancyHistory
+from bot.services.coordinator_views import VacancyHistory
 from bot.texts import day_label, requirement_names, role_name, t
 
 

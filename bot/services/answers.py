@@ -1,8 +1,6 @@
 """Substitutes answer offers (Ta passet / Nej tack) and cancel bookings (avboka).
 
-First accept wins: the vacancy row is locked (PostgreSQL) or the write lock is held
-(SQLite, BEGIN IMMEDIATE), the status moves searching -> filled only if it is still
-searching, and a unique index on live bookings per vacancy is the backstop.
+First accept wins; the booking itself, shared with filling by hand, is `booking.book`.
 """
 
 from __future__ import annotations
@@ -13,18 +11,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.eligibility import is_introduced
-from bot.domain.messages import booked_message, simple
-from bot.domain.model import Offer, OfferState, Person, VacancyStatus
+from bot.domain.messages import simple
+from bot.domain.model import Offer, OfferState, VacancyStatus
 from bot.domain.outgoing import OutMessage
-from bot.services import callout as engine
+from bot.services.booking import Accepted, Booked, after_commit, assess_now, book, retrying
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
 from storage import audit, callout
 from storage import people as people_repo
-from storage.db import is_transient
-
-TRANSIENT_RETRIES = 3
 
 
 class Outcome(enum.StrEnum):
@@ -47,34 +41,31 @@ class AnswerResult:
 
 
 async def accept(deps: Deps, offer_id: int, person_id: str, channel: str) -> AnswerResult:
-    for attempt in range(TRANSIENT_RETRIES):
+    """Ta passet: the first accept books (`booking.book`); a later one hears it was late."""
+
+    async def attempt() -> tuple[AnswerResult, Booked | None]:
         try:
             async with deps.db.write() as conn:
-                result = await _accept_in(conn, deps, offer_id, person_id, channel)
-            break
+                return await _accept_in(conn, deps, offer_id, person_id, channel)
         except sa.exc.IntegrityError:
             # Another worker booked this vacancy between our check and insert.
             async with deps.db.write() as conn:
-                result = await _late(conn, deps, offer_id, person_id, channel)
-            break
-        except sa.exc.DBAPIError as exc:
-            if not is_transient(exc) or attempt == TRANSIENT_RETRIES - 1:
-                raise
-    if result.outcome == Outcome.BOOKED:
-        await engine.due_now(deps, result.moved_on)
-    deps.kick()
+                return await _late(conn, deps, offer_id, person_id, channel), None
+
+    result, booked = await retrying(attempt)
+    await after_commit(deps, booked)
     return result
 
 
 async def _accept_in(
     conn: AsyncConnection, deps: Deps, offer_id: int, person_id: str, channel: str
-) -> AnswerResult:
+) -> tuple[AnswerResult, Booked | None]:
     now = deps.now()
     offer = await callout.get_offer(conn, offer_id)
     if offer is None:
-        return AnswerResult(Outcome.UNKNOWN)
+        return AnswerResult(Outcome.UNKNOWN), None
     if offer.person_id != person_id:
-        return AnswerResult(Outcome.NOT_YOURS)
+        return AnswerResult(Outcome.NOT_YOURS), None
     # Lock order everywhere: the person, then the vacancy.
     await people_repo.lock_person(conn, person_id)
     vacancy = await callout.get_vacancy(conn, offer.vacancy_id, for_update=True)
@@ -84,14 +75,13 @@ async def _accept_in(
     if offer.state in (OfferState.TAKEN, OfferState.LATE) or (
         offer.state == OfferState.OPEN and vacancy.status == VacancyStatus.FILLED
     ):
-        return await _late(conn, deps, offer_id, person_id, channel)
+        return await _late(conn, deps, offer_id, person_id, channel), None
     if offer.state != OfferState.OPEN or vacancy.status != VacancyStatus.SEARCHING:
-        return AnswerResult(Outcome.NOT_OPEN, offer, reply=await _expired_text(conn, deps, offer))
+        expired = await _expired_text(conn, deps, offer)
+        return AnswerResult(Outcome.NOT_OPEN, offer, reply=expired), None
     person = await people_repo.get_person(conn, person_id)
     assert person is not None
-    # Eligibility again, now: the person may have been booked elsewhere meanwhile.
-    a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
-    verdict = a.verdicts[0] if a.verdicts else None
+    a, verdict = await assess_now(conn, deps, vacancy, person)
     if verdict is None or not verdict.eligible:
         # Closed by the rules, not by the person: not counted as a decline.
         await callout.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, channel)
@@ -111,69 +101,12 @@ async def _accept_in(
             channel,
             blocks=[r.code for r in verdict.blocks] if verdict else ["kind"],
         )
-        return AnswerResult(Outcome.NOT_ELIGIBLE, offer, reply=msg.text)
-    won = await callout.update_vacancy(
-        conn,
-        vacancy.id,
-        now,
-        expect_status=VacancyStatus.SEARCHING,
-        status=VacancyStatus.FILLED.value,
-        next_due_at=None,
-    )
-    if not won:
-        return await _late(conn, deps, offer_id, person_id, channel)
-    booking_id = await callout.insert_booking(conn, vacancy.id, a.shift.id, person_id, now, channel)
-    await callout.answer_offer(conn, offer.id, OfferState.ACCEPTED, now, channel)
-    booked = booked_message(
-        a.shift,
-        a.unit,
-        person,
-        deps.tz,
-        handledare=handledare_for(a, person),
-        edit_offer_id=offer.id,
-    )
-    await send_to_person(conn, person, booked, now)
-    others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
-    people = await people_repo.get_people(conn, [o.person_id for o in others])
-    for o in others:
-        p = people[o.person_id]
-        await send_to_person(
-            conn, p, simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id), now
-        )
-    await audit.record(
-        conn,
-        now,
-        person_id,
-        "offer_accepted",
-        "vacancy",
-        vacancy.id,
-        channel,
-        offer=offer.id,
-        booking=booking_id,
-        others_told=len(others),
-    )
-    await _after_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-    moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
-    return AnswerResult(Outcome.BOOKED, offer, booking_id, booked.text, moved_on)
-
-
-def handledare_for(a: engine.Assessment, person: Person) -> str | None:
-    """The handledare working alongside, named to someone not yet introduced at the unit."""
-    return None if is_introduced(person, a.unit.id) else a.handledare
-
-
-async def _after_booking(
-    conn: AsyncConnection,
-    deps: Deps,
-    person: Person,
-    unit_id: str,
-    shift_id: str,
-    booking_id: int,
-) -> None:
-    """Hook for the introduction path (a first booking at a unit starts a checklist)."""
-    from bot.services import introduction  # here: this function's body is the only seam
-
-    await introduction.on_booking(conn, deps, person, unit_id, shift_id, booking_id)
+        return AnswerResult(Outcome.NOT_ELIGIBLE, offer, reply=msg.text), None
+    booked = await book(conn, deps, a, vacancy, person, Accepted(offer), channel)
+    if booked is None:
+        return await _late(conn, deps, offer_id, person_id, channel), None
+    result = AnswerResult(Outcome.BOOKED, offer, booked.booking_id, booked.text, booked.moved_on)
+    return result, booked
 
 
 async def _late(

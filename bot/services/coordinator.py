@@ -1,4 +1,11 @@
-"""What a coordinator (samordnare) does: widen, fill by hand, cancel, create, release, explain."""
+"""What a coordinator (samordnare) does: widen, fill by hand, cancel, create, release, explain.
+
+The channels (Telegram, the web desk) call the intent functions at the end of this module
+(`fill`, `widen_vacancy`, `cancel`, `release_substitute`, `create`): each takes the acting
+person and a typed intent (`bot.domain.coordinator_intents`), checks that the actor
+coordinates the vacancy's unit itself, and returns an outcome the channel renders. The
+functions by id above them trust their caller to have checked (tests, the intent functions).
+"""
 
 from __future__ import annotations
 
@@ -8,28 +15,28 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.coordinator_intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.eligibility import NEVER_OVERRIDDEN
-from bot.domain.messages import booked_message, simple
-from bot.domain.model import OfferState, Shift, VacancyStatus
+from bot.domain.messages import simple
+from bot.domain.model import OfferState, Person, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.domain.rules import Reason
 from bot.services import callout as engine
-from bot.services import introduction
+from bot.services import coordinator_views
 from bot.services.absence import cancel_vacancy_in
-from bot.services.answers import handledare_for
-from bot.services.coordinator_desk import answer_notes_in
+from bot.services.booking import Booked, ByHand, after_commit, assess_now, book, retrying
+from bot.services.coordinator_views import answer_notes_in
 from bot.services.deps import Deps, send_to_person
-from bot.texts import reason_text, t
+from bot.texts import ROLE_NAMES, reason_text, t
 from storage import audit, callout
 from storage import people as people_repo
-from storage.db import is_transient
-
-TRANSIENT_RETRIES = 3  # a deadlock with a call-out step is tried again this often
 
 
 class FillOutcome(enum.StrEnum):
     BOOKED = "booked"
+    NOT_ALLOWED = "not_allowed"  # unknown, or not the actor's unit (told apart by nobody)
     NEEDS_OVERRIDE = "needs_override"  # rules block: ask for a reason
     FORBIDDEN = "forbidden"  # overlap, rest or shift length: no reason makes it legal
     NOT_SEARCHING = "not_searching"
@@ -79,88 +86,54 @@ async def fill_by_hand(
 ) -> FillResult:
     """Book a named person. Rules are checked; a block needs an override reason (recorded).
     A deadlock with another transaction (PostgreSQL) is tried again."""
-    for attempt in range(TRANSIENT_RETRIES):
+
+    async def attempt() -> tuple[FillResult, Booked | None]:
         try:
-            return await _fill_by_hand(deps, vacancy_id, person_id, by, channel, override_reason)
-        except sa.exc.DBAPIError as exc:
-            if not is_transient(exc) or attempt == TRANSIENT_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+            async with deps.db.write() as conn:
+                return await _fill_in(
+                    conn, deps, vacancy_id, person_id, by, channel, override_reason
+                )
+        except sa.exc.IntegrityError:
+            return FillResult(FillOutcome.NOT_SEARCHING), None
+
+    result, booked = await retrying(attempt)
+    if booked is not None:
+        await after_commit(deps, booked)
+    return result
 
 
-async def _fill_by_hand(
+async def _fill_in(
+    conn: AsyncConnection,
     deps: Deps,
     vacancy_id: int,
     person_id: str,
     by: str,
     channel: str,
     override_reason: str | None,
-) -> FillResult:
-    try:
-        async with deps.db.write() as conn:
-            now = deps.now()
-            person = await people_repo.get_person(conn, person_id)
-            if person is None:
-                return FillResult(FillOutcome.UNKNOWN)
-            await people_repo.lock_person(conn, person_id)  # person, then vacancy
-            vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
-            if vacancy is None:
-                return FillResult(FillOutcome.UNKNOWN)
-            if vacancy.status != VacancyStatus.SEARCHING:
-                return FillResult(FillOutcome.NOT_SEARCHING)
-            a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
-            blocks = a.verdicts[0].blocks if a.verdicts else ()
-            hard = tuple(r for r in blocks if r.code in NEVER_OVERRIDDEN)
-            if hard:
-                # Working-time law and double bookings are not the coordinator's to waive.
-                return FillResult(FillOutcome.FORBIDDEN, hard)
-            if blocks and not override_reason:
-                return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks)
-            await callout.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
-            booking_id = await callout.insert_booking(
-                conn,
-                vacancy.id,
-                a.shift.id,
-                person.id,
-                now,
-                channel,
-                override_reason=override_reason if blocks else None,
-                by=by,
-            )
-            others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
-            people = await people_repo.get_people(conn, [o.person_id for o in others])
-            for o in others:
-                p = people[o.person_id]
-                await send_to_person(
-                    conn, p, simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id), now
-                )
-            await send_to_person(
-                conn,
-                person,
-                booked_message(
-                    a.shift, a.unit, person, deps.tz, handledare=handledare_for(a, person)
-                ),
-                now,
-            )
-            await audit.record(
-                conn,
-                now,
-                by,
-                "filled_by_hand",
-                "vacancy",
-                vacancy.id,
-                channel,
-                person=person.id,
-                override=override_reason if blocks else None,
-                blocks=[reason_text(r, "sv") for r in blocks],
-            )
-            await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-            moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
-    except sa.exc.IntegrityError:
-        return FillResult(FillOutcome.NOT_SEARCHING)
-    await engine.due_now(deps, moved_on)
-    deps.kick()
-    return FillResult(FillOutcome.BOOKED, blocks, booking_id)
+) -> tuple[FillResult, Booked | None]:
+    person = await people_repo.get_person(conn, person_id)
+    if person is None:
+        return FillResult(FillOutcome.UNKNOWN), None
+    await people_repo.lock_person(conn, person_id)  # person, then vacancy
+    vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+    if vacancy is None:
+        return FillResult(FillOutcome.UNKNOWN), None
+    if vacancy.status != VacancyStatus.SEARCHING:
+        return FillResult(FillOutcome.NOT_SEARCHING), None
+    a, verdict = await assess_now(conn, deps, vacancy, person)
+    reasons = verdict.blocks if verdict else ()
+    blocks = tuple(reasons)
+    hard = tuple(r for r in reasons if r.code in NEVER_OVERRIDDEN)
+    if hard:
+        # Working-time law and double bookings are not the coordinator's to waive.
+        return FillResult(FillOutcome.FORBIDDEN, hard), None
+    if blocks and not override_reason:
+        return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks), None
+    how = ByHand(by, override_reason, tuple(reason_text(r, "sv") for r in blocks))
+    booked = await book(conn, deps, a, vacancy, person, how, channel)
+    if booked is None:
+        return FillResult(FillOutcome.NOT_SEARCHING), None
+    return FillResult(FillOutcome.BOOKED, blocks, booked.booking_id), booked
 
 
 async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str) -> bool:
@@ -276,3 +249,72 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         ),
     ]
     return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)
+
+
+# ---------- the intents, scope checked: what the channels call ----------
+
+
+class ActOutcome(enum.StrEnum):
+    DONE = "done"
+    REFUSED = "refused"  # the vacancy is not in the state for it (no longer searching, ...)
+    INVALID = "invalid"  # a new vacancy's time or role does not hold
+    NOT_ALLOWED = "not_allowed"  # unknown, or not the actor's unit (told apart by nobody)
+
+
+@dataclass(frozen=True, slots=True)
+class Acted:
+    outcome: ActOutcome
+    vacancy_id: int | None = None  # the vacancy created (CreateVacancy)
+
+
+async def _in_scope(deps: Deps, actor: Person, vacancy_id: int) -> bool:
+    """The vacancy exists and the actor coordinates its unit (an admin: every unit)."""
+    return await coordinator_views.vacancy_for(deps, actor, vacancy_id) is not None
+
+
+def _acted(ok: bool) -> Acted:
+    return Acted(ActOutcome.DONE if ok else ActOutcome.REFUSED)
+
+
+async def fill(deps: Deps, actor: Person, intent: FillByHand, channel: str) -> FillResult:
+    """FillByHand: `fill_by_hand`, for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return FillResult(FillOutcome.NOT_ALLOWED)
+    return await fill_by_hand(
+        deps, intent.vacancy_id, intent.person_id, actor.id, channel, intent.override_reason
+    )
+
+
+async def widen_vacancy(deps: Deps, actor: Person, intent: Widen, channel: str) -> Acted:
+    """Widen: `widen`, for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return Acted(ActOutcome.NOT_ALLOWED)
+    return _acted(await widen(deps, intent.vacancy_id, actor.id, channel))
+
+
+async def cancel(deps: Deps, actor: Person, intent: CancelVacancy, channel: str) -> Acted:
+    """CancelVacancy: `cancel_vacancy`, for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return Acted(ActOutcome.NOT_ALLOWED)
+    return _acted(await cancel_vacancy(deps, intent.vacancy_id, actor.id, channel))
+
+
+async def release_substitute(deps: Deps, actor: Person, intent: Release, channel: str) -> Acted:
+    """Release: `release` (keep or release), for a vacancy of the actor's units only."""
+    if not await _in_scope(deps, actor, intent.vacancy_id):
+        return Acted(ActOutcome.NOT_ALLOWED)
+    return _acted(await release(deps, intent.vacancy_id, intent.keep, actor.id, channel))
+
+
+async def create(deps: Deps, actor: Person, intent: CreateVacancy, channel: str) -> Acted:
+    """CreateVacancy: at a unit the actor coordinates (checked first, whatever the times),
+    starting in the future, for a known role."""
+    if intent.unit_id not in {u.id for u in await coordinator_views.units_of(deps, actor)}:
+        return Acted(ActOutcome.NOT_ALLOWED)
+    start, end = intent.start, intent.end
+    if start is None or end is None or start <= deps.now() or intent.role not in ROLE_NAMES:
+        return Acted(ActOutcome.INVALID)
+    vid = await create_vacancy(
+        deps, intent.unit_id, start, end, intent.role, intent.requirements, actor.id, channel
+    )
+    return Acted(ActOutcome.DONE, vid)

@@ -36,6 +36,7 @@ from bot.domain.checklist import (
     sign_off_blocks,
     stale_days,
 )
+from bot.domain.coordinator_intents import TickChecklistItem
 from bot.domain.eligibility import is_introduced
 from bot.domain.model import Person, Role
 from bot.domain.outgoing import OutMessage
@@ -85,7 +86,7 @@ def may_supervise(person: Person, checklist: Checklist) -> bool:
 
 def coordinator_units(person: Person) -> frozenset[str] | None:
     """Units a coordinator oversees; None = every unit (an admin only); an empty set = none.
-    As in `coordinator_desk.coordinates`: a coordinator grant without a unit gives no unit."""
+    As in `coordinator_views.coordinates`: a coordinator grant without a unit gives no unit."""
     if person.has_role(Role.ADMIN):
         return None
     return person.units_for(Role.COORDINATOR)
@@ -268,6 +269,14 @@ async def _handledare_for(
 
 
 # ---------- the handledare: tick, untick, note, sign off ----------
+
+
+async def tick(deps: Deps, actor: Person, intent: TickChecklistItem, channel: str) -> IntroResult:
+    """The TickChecklistItem intent from any channel: `toggle_item`, whose scope check
+    (`_to_supervise`: the actor supervises that checklist) answers NOT_ALLOWED."""
+    return await toggle_item(
+        deps, intent.checklist_id, intent.item_id, actor.id, channel, message_id=intent.message_id
+    )
 
 
 async def toggle_item(

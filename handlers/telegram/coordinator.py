@@ -1,6 +1,8 @@
 """Coordinators (samordnare): the live board (/status), the unit's group chat (/enhetschatt),
 escalation buttons (widen, cancel), keep/release after a report of being well, and
-/avbryt, /forklara with a vacancy number. Every action is scoped to the coordinator's units.
+/avbryt, /forklara with a vacancy number. Every action is scoped to the coordinator's units
+by the service itself (`bot.services.coordinator`'s intent functions); NOT_ALLOWED is said
+as for an unknown vacancy.
 
 Filling by hand (esc:f, /tillsatt) is a dialogue: see fill.py. /nytt: new_vacancy.py.
 """
@@ -19,8 +21,10 @@ from telegram.ext import Application, BaseHandler, CallbackQueryHandler, Command
 from bot.channels.telegram import keyboard
 from bot.domain import callbacks as cb
 from bot.domain.board import BoardRefusal, board_units
+from bot.domain.coordinator_intents import CancelVacancy, Release, Widen
 from bot.domain.model import Person, Role, Unit
-from bot.services import alerts, coordinator, coordinator_desk, live_board
+from bot.services import alerts, coordinator, coordinator_views, live_board
+from bot.services.coordinator import ActOutcome
 from bot.services.deps import Deps
 from bot.texts import t
 from handlers.telegram.common import (
@@ -52,12 +56,12 @@ async def board_scope(
 ) -> tuple[Unit, ...] | BoardRefusal:
     """Which units /status may show here: see `bot.domain.board.board_units`."""
     deps = deps_of(context)
-    mine = await coordinator_desk.units_of(deps, person)
+    mine = await coordinator_views.units_of(deps, person)
     chat = update.effective_chat
     linked: set[str] | None = None  # the private chat
     if not is_private(update):
         linked = set() if chat is None else {
-            u.id for u in await coordinator_desk.units_of_chat(deps, chat.id)}
+            u.id for u in await coordinator_views.units_of_chat(deps, chat.id)}
     return board_units(mine, linked)
 
 
@@ -180,13 +184,13 @@ async def register_group(update: Update, context: Context, person: Person) -> No
     if chat is None or is_private(update):
         await say(update, t("tg_group_only", lang))
         return
-    units = await coordinator_desk.units_of(deps_of(context), person)
+    units = await coordinator_views.units_of(deps_of(context), person)
     wanted = (context.args or [""])[0].lower()
     chosen = [u for u in units if u.id.lower() == wanted] if wanted else units
     if len(chosen) != 1:
         await say(update, t("tg_group_which", lang, units=", ".join(u.id for u in units)))
         return
-    unit = await coordinator_desk.register_group(deps_of(context), person, chosen[0].id, chat.id)
+    unit = await coordinator_views.register_group(deps_of(context), person, chosen[0].id, chat.id)
     if unit is None:
         await say(update, t("tg_not_allowed", lang))
         return
@@ -197,17 +201,22 @@ async def register_group(update: Update, context: Context, person: Person) -> No
 
 async def _vacancy(
     update: Update, context: Context, person: Person, vid: int | None
-) -> coordinator_desk.VacancyInfo | None:
+) -> coordinator_views.VacancyInfo | None:
     """The vacancy if it is in the person's scope; otherwise says so and returns None."""
-    info = None if vid is None else await coordinator_desk.vacancy_for(deps_of(context), person,
+    info = None if vid is None else await coordinator_views.vacancy_for(deps_of(context), person,
                                                                         vid)
     if info is None:
-        text = t("tg_vacancy_unknown", person.language, vid=vid if vid is not None else "?")
-        if update.callback_query is not None:
-            await toast(update, text, alert=True)
-        else:
-            await say(update, text)
+        await _unknown(update, person, vid)
     return info
+
+
+async def _unknown(update: Update, person: Person, vid: int | None) -> None:
+    """An unknown vacancy, or one outside the person's units (NOT_ALLOWED): the same words."""
+    text = t("tg_vacancy_unknown", person.language, vid=vid if vid is not None else "?")
+    if update.callback_query is not None:
+        await toast(update, text, alert=True)
+    else:
+        await say(update, text)
 
 
 def _without(markup: InlineKeyboardMarkup | None, prefix: str) -> InlineKeyboardMarkup | None:
@@ -224,10 +233,12 @@ def _without(markup: InlineKeyboardMarkup | None, prefix: str) -> InlineKeyboard
 async def widen(update: Update, context: Context, person: Person) -> None:
     """esc:w:<vid>: ask regular staff on extra time too."""
     vid = int(data_parts(update)[2])
-    if await _vacancy(update, context, person, vid) is None:
-        return
     lang = person.language
-    if not await coordinator.widen(deps_of(context), vid, person.id, "telegram"):
+    acted = await coordinator.widen_vacancy(deps_of(context), person, Widen(vid), "telegram")
+    if acted.outcome == ActOutcome.NOT_ALLOWED:
+        await _unknown(update, person, vid)
+        return
+    if acted.outcome != ActOutcome.DONE:
         await toast(update, t("tg_not_searching", lang, vid=vid), alert=True)
         return
     await toast(update)
@@ -242,21 +253,27 @@ async def cancel_button(update: Update, context: Context, person: Person) -> Non
     """esc:c:<vid> asks first; esc:cy:<vid> cancels; esc:cn:<vid> keeps it."""
     step, raw = data_parts(update)[1:3]
     vid = int(raw)
+    deps, lang = deps_of(context), person.language
+    if step == "cy":
+        acted = await coordinator.cancel(deps, person, CancelVacancy(vid), "telegram")
+        if acted.outcome == ActOutcome.NOT_ALLOWED:
+            await _unknown(update, person, vid)
+            return
+        await toast(update)
+        done = acted.outcome == ActOutcome.DONE
+        await edit(update, t("tg_vacancy_cancelled" if done else "tg_not_searching", lang,
+                             vid=vid))
+        return
     info = await _vacancy(update, context, person, vid)
     if info is None:
         return
-    deps, lang = deps_of(context), person.language
     await toast(update)
     if step == "c":
         await say(update, t("tg_cancel_confirm", lang, vid=vid, line=info.line(deps, lang)),
                   inline([[(t("tg_btn_cancel_yes", lang), cb.encode(cb.ESCALATION, "cy", vid)),
                            (t("tg_btn_no", lang), cb.encode(cb.ESCALATION, "cn", vid))]]))
-    elif step == "cn":
-        await edit(update, t("tg_vacancy_kept", lang, vid=vid))
-    elif await coordinator.cancel_vacancy(deps, vid, person.id, "telegram"):
-        await edit(update, t("tg_vacancy_cancelled", lang, vid=vid))
     else:
-        await edit(update, t("tg_not_searching", lang, vid=vid))
+        await edit(update, t("tg_vacancy_kept", lang, vid=vid))
 
 
 @requires(Role.COORDINATOR)
@@ -266,9 +283,11 @@ async def cancel_command(update: Update, context: Context, person: Person) -> No
     if vid is None:
         await say(update, t("tg_vacancy_usage", lang, cmd="avbryt"))
         return
-    if await _vacancy(update, context, person, vid) is None:
+    acted = await coordinator.cancel(deps_of(context), person, CancelVacancy(vid), "telegram")
+    if acted.outcome == ActOutcome.NOT_ALLOWED:
+        await _unknown(update, person, vid)
         return
-    ok = await coordinator.cancel_vacancy(deps_of(context), vid, person.id, "telegram")
+    ok = acted.outcome == ActOutcome.DONE
     await say(update, t("tg_vacancy_cancelled" if ok else "tg_not_searching", lang, vid=vid))
 
 
@@ -277,11 +296,14 @@ async def release(update: Update, context: Context, person: Person) -> None:
     """rel:k:<vid> keeps the booked substitute, rel:r:<vid> releases them."""
     kind, raw = data_parts(update)[1:3]
     vid = int(raw)
-    if await _vacancy(update, context, person, vid) is None:
-        return
     lang = person.language
     keep = kind == "k"
-    if not await coordinator.release(deps_of(context), vid, keep, person.id, "telegram"):
+    acted = await coordinator.release_substitute(deps_of(context), person, Release(vid, keep),
+                                                 "telegram")
+    if acted.outcome == ActOutcome.NOT_ALLOWED:
+        await _unknown(update, person, vid)
+        return
+    if acted.outcome != ActOutcome.DONE:
         await toast(update, t("tg_release_failed", lang), alert=True)
         return
     await toast(update)

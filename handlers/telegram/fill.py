@@ -2,7 +2,7 @@
 
 A short dialogue per coordinator: the eligible people in call-out order as buttons, their
 recent declines and cancellations (if any) listed in the message above, where a phone does
-not cut them off (or type a name or id) -> `coordinator.fill_by_hand`. If rules block the
+not cut them off (or type a name or id) -> `coordinator.fill` (FillByHand). If rules block the
 person, the blocking reasons are shown and the next text message is taken as the override
 reason (recorded).
 """
@@ -15,8 +15,9 @@ from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
+from bot.domain.coordinator_intents import FillByHand
 from bot.domain.model import Person, Role
-from bot.services import coordinator, coordinator_desk
+from bot.services import coordinator, coordinator_views
 from bot.services.coordinator import FillOutcome
 from bot.texts import reason_text, t
 from handlers.telegram.common import (
@@ -75,7 +76,7 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
             await say(update, t("tg_vacancy_usage", lang, cmd="tillsatt"))
             return None
     deps = deps_of(context)
-    info = await coordinator_desk.vacancy_for(deps, person, vid) if vid is not None else None
+    info = await coordinator_views.vacancy_for(deps, person, vid) if vid is not None else None
     if info is None:
         text = t("tg_vacancy_unknown", lang, vid=vid)
         await (toast(update, text, alert=True) if update.callback_query else say(update, text))
@@ -86,7 +87,7 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
         await (toast(update, text, alert=True) if update.callback_query else say(update, text))
         return None
     await toast(update)
-    candidates = await coordinator_desk.fill_candidates(deps, vid, lang=lang)
+    candidates = await coordinator_views.fill_candidates(deps, vid, lang=lang)
     draft = FillDraft(vid, [(c.person_id, f"{c.name} ({c.tier_name})") for c in candidates])
     draft_put(update, context, KEY, draft)
     line = info.line(deps, lang)
@@ -107,8 +108,8 @@ async def _fill(
     reason: str | None = None,
 ) -> str | int:
     deps, lang = deps_of(context), person.language
-    result = await coordinator.fill_by_hand(deps, draft.vacancy_id, person_id, person.id,
-                                            "telegram", override_reason=reason)
+    result = await coordinator.fill(deps, person, FillByHand(draft.vacancy_id, person_id, reason),
+                                    "telegram")
     name = dict(draft.choices).get(person_id, person_id).split(" (")[0]
     if result.outcome == FillOutcome.NEEDS_OVERRIDE:
         draft.person_id = person_id
@@ -126,6 +127,8 @@ async def _fill(
         await say(update, t(key, lang, name=name, vid=draft.vacancy_id, reason=reason or ""))
     elif result.outcome == FillOutcome.NOT_SEARCHING:
         await say(update, t("tg_not_searching", lang, vid=draft.vacancy_id))
+    elif result.outcome == FillOutcome.NOT_ALLOWED:  # the grant was taken away meanwhile
+        await say(update, t("tg_vacancy_unknown", lang, vid=draft.vacancy_id))
     else:
         await say(update, t("tg_fill_no_match", lang))
     return END
@@ -155,11 +158,11 @@ async def search(update: Update, context: Context, person: Person) -> str | int:
     if draft is None or message is None:
         return END
     deps, lang = deps_of(context), person.language
-    found = await coordinator_desk.find_people(deps, person, message.text or "")
+    found = await coordinator_views.find_people(deps, person, message.text or "")
     if not found:
         await say(update, t("tg_fill_no_match", lang))
         return PICK
-    notes = await coordinator_desk.answer_notes(deps, [p.id for p in found], lang)
+    notes = await coordinator_views.answer_notes(deps, [p.id for p in found], lang)
     draft.choices = [(p.id, f"{p.name} ({p.id})") for p in found]
     if len(found) > 1:
         text = _with_answers(t("tg_fill_many", lang), draft, notes)

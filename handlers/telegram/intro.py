@@ -37,6 +37,7 @@ from bot.domain.checklist import (
     overview_message,
     substitute_message,
 )
+from bot.domain.coordinator_intents import TickChecklistItem
 from bot.domain.model import Person, Role
 from bot.domain.outgoing import OutMessage
 from bot.services import introduction as intro
@@ -153,8 +154,8 @@ async def on_toggle(update: Update, context: Context, person: Person) -> None:
     _, cid, iid = data_parts(update)
     query = update.callback_query
     message_id = query.message.message_id if query and query.message else None
-    result = await intro.toggle_item(deps_of(context), int(cid), int(iid), person.id,
-                                     "telegram", message_id=message_id)
+    intent = TickChecklistItem(int(cid), int(iid), message_id)
+    result = await intro.tick(deps_of(context), person, intent, "telegram")
     if await _refused(update, person, result):
         return
     assert result.view is not None

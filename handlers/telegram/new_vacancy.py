@@ -1,6 +1,6 @@
 """/nytt: a coordinator creates an open shift by hand, guided:
 unit (their units; skipped when they have one) -> day -> start–end -> role -> confirm
--> `coordinator.create_vacancy`, which starts the call-out at once.
+-> `coordinator.create` (CreateVacancy), which starts the call-out at once.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
+from bot.domain.coordinator_intents import CreateVacancy
 from bot.domain.model import Person, Role, Unit
-from bot.services import coordinator, coordinator_desk
+from bot.services import coordinator, coordinator_views
+from bot.services.coordinator import ActOutcome
 from bot.texts import ROLE_NAMES, day_label, t
 from handlers.telegram.common import (
     END,
@@ -65,7 +67,7 @@ async def _ask_date(update: Update, context: Context, lang: str) -> str:
 @requires(Role.COORDINATOR)
 async def begin(update: Update, context: Context, person: Person) -> str | None:
     lang = person.language
-    units = await coordinator_desk.units_of(deps_of(context), person)
+    units = await coordinator_views.units_of(deps_of(context), person)
     if not units:
         await say(update, t("tg_no_units", lang))
         return None
@@ -186,9 +188,16 @@ async def create(update: Update, context: Context, person: Person) -> int | None
         await toast(update, t("tg_stale", lang))
         return END
     await toast(update)
-    vid = await coordinator.create_vacancy(deps, draft.unit.id, draft.start, draft.end,
-                                           draft.role, (), person.id, "telegram")
-    info = await coordinator_desk.vacancy_info(deps, vid)
+    intent = CreateVacancy(draft.unit.id, draft.start, draft.end, draft.role)
+    acted = await coordinator.create(deps, person, intent, "telegram")
+    if acted.outcome == ActOutcome.NOT_ALLOWED:  # the grant was taken away meanwhile
+        await edit(update, t("tg_not_allowed", lang))
+        return END
+    if acted.vacancy_id is None:  # the start passed while the dialogue went on
+        await edit(update, t("tg_stale", lang))
+        return END
+    vid = acted.vacancy_id
+    info = await coordinator_views.vacancy_info(deps, vid)
     line = info.line(deps, lang) if info else ""
     await edit(update, t("tg_new_created", lang, vid=vid, line=line))
     return END

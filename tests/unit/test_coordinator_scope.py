@@ -7,7 +7,7 @@ import pytest
 
 from bot.domain.board import BoardRefusal, board_units
 from bot.domain.model import Person, Role, RoleGrant, Unit
-from bot.services.coordinator_desk import coordinates
+from bot.services.coordinator_views import coordinates
 from bot.services.introduction import coordinator_units, handledare_units
 
 NORR, SODER = Unit("norr", "Hemtjänst Norr", "N"), Unit("soder", "Hemtjänst Soder", "S")

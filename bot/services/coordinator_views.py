@@ -1,7 +1,8 @@
-"""Reads and small writes a coordinator's chat needs around the use cases in
-`coordinator.py`: which units a coordinator (or a group chat) covers, a vacancy's unit,
-the people to choose from when filling by hand, registering a unit's group chat, and each
-candidate's recent declines and cancellations (shown to coordinators, never acted on).
+"""What a coordinator sees, in Telegram and on the web desk alike: the reads (and the one
+small write) around the use cases in `coordinator.py`. Which units a coordinator (or a group
+chat) covers, a vacancy's unit, the people to choose from when filling by hand, registering
+a unit's group chat, and each candidate's recent declines and cancellations (shown to
+coordinators, never acted on).
 """
 
 from __future__ import annotations
