@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.model import LANGUAGES
+
 SECRET_MIN_LENGTH = 32
 # Telegram's alphabet for the webhook secret token (Bot API setWebhook: 1-256 characters).
 _TELEGRAM_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{SECRET_MIN_LENGTH},256}}")
@@ -40,7 +42,7 @@ class Settings(BaseSettings):
     # --- core ---
     database_url: str = "sqlite+aiosqlite:///data/vikariebot.db"
     timezone: str = "Europe/Stockholm"
-    language: Literal["sv", "en"] = "sv"
+    language: str = LANGUAGES[0]  # one of LANGUAGES (checked below)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line
 
@@ -135,6 +137,14 @@ class Settings(BaseSettings):
     pay_weekend_start: str = Field(default="19:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     pay_weekend_end_day: int = Field(default=1, ge=1, le=7)  # 1 = Monday
     pay_weekend_end: str = Field(default="06:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        """A Literal would list the languages a second time: check against the one list."""
+        if value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value
 
     @field_validator("timezone")
     @classmethod

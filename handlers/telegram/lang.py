@@ -8,7 +8,7 @@ from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.domain.model import Channel, Person
+from bot.domain.model import LANGUAGES, Channel, Person
 from bot.services import availability
 from bot.texts import t
 from handlers.telegram.common import (
@@ -31,8 +31,10 @@ from handlers.telegram.linking import command_menu
 async def language(update: Update, context: Context, person: Person) -> None:
     """/sprak toggles Swedish/English; /sprak en|sv sets it."""
     wanted = (context.args or [""])[0].lower()[:2]
-    if wanted not in ("sv", "en"):
-        wanted = "en" if person.language == "sv" else "sv"
+    if wanted not in LANGUAGES:
+        # The next language in the list: with two, a toggle.
+        current = LANGUAGES.index(person.language) if person.language in LANGUAGES else -1
+        wanted = LANGUAGES[(current + 1) % len(LANGUAGES)]
     person = await availability.set_language(deps_of(context), person.id, wanted)
     await say(update, t("tg_lang_set", wanted),
               main_keyboard(person) if is_private(update) else None)

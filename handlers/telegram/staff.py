@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.domain.model import AbsenceCategory, Person, Role, Shift
+from bot.domain.model import LANGUAGES, AbsenceCategory, Person, Role, Shift
 from bot.services import absence
 from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
 from handlers.telegram.common import (
@@ -208,7 +208,7 @@ async def well(update: Update, context: Context, person: Person) -> None:
 
 
 def _labels(key: str) -> str:
-    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+    return "|".join(re.escape(t(key, lang)) for lang in LANGUAGES)
 
 
 WELL_PATTERN = rf"(?i)^\s*(frisk|{_labels('tg_btn_well')})\s*[.!]*\s*$"

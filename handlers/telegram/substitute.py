@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.messages import shift_line
-from bot.domain.model import Person, Role
+from bot.domain.model import LANGUAGES, Person, Role
 from bot.services import answers, availability, calendar
 from bot.texts import WEEKDAYS, day_label, hhmm, t
 from handlers.telegram.common import (
@@ -209,7 +209,7 @@ async def availability_button(update: Update, context: Context, person: Person) 
 
 
 def _labels(key: str) -> str:
-    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+    return "|".join(re.escape(t(key, lang)) for lang in LANGUAGES)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
