@@ -1520,6 +1520,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Vikariebot: SMS cannot reach {person} ({phone}), the number is invalid or "
         "not a mobile (error {error}). Please correct it.",
     },
+    # --- helper "channels": added for issue #12 ---
+    "tg_avail_past_date": {
+        "sv": "Det datumet har redan varit. Skriv ett kommande datum, t.ex. /ledig paus 24/12.",
+        "en": "That date has passed. Give a coming date, e.g. /ledig paus 24/12.",
+    },
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {

@@ -30,14 +30,13 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import re
-import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain import grammar
 from bot.domain.gsm7 import segments, to_gsm7
 from bot.domain.model import AbsenceCategory, Channel, Offer, Person, Shift
 from bot.domain.outgoing import OutMessage
@@ -110,7 +109,7 @@ async def _handle(deps: Deps, sms: InboundSms) -> InboundResult:
         person = await people_repo.person_by_phone(conn, phone)
     if person is None or not person.active:
         return await _unknown_sender(deps, phone)
-    wants_channel, channel = channel_choice(sms.body)
+    wants_channel, channel = grammar.channel_choice(sms.body)
     if wants_channel:
         await _set_channel(deps, person, channel)
         return InboundResult("channel")
@@ -185,7 +184,7 @@ def fit_sms(
 
 async def _answer(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
     lang = person.language
-    if person.sms_opted_out and _fold(sms.body).strip() == "yes":
+    if person.sms_opted_out and grammar.fold(sms.body).strip() == "yes":
         # Twilio takes a bare YES as opt-in on long codes; stay in step with it.
         await _set_opt_out(deps, person, False)
     now = deps.now()
@@ -516,32 +515,6 @@ _HANDLERS: dict[Keyword, Callable[[Deps, Person, SmsCommand, InboundSms], Awaita
 
 
 # ---------- KANAL TELEGRAM | SMS | BÅDA ----------
-
-_CHANNEL_WORDS = {
-    "telegram": Channel.TELEGRAM,
-    "tg": Channel.TELEGRAM,
-    "sms": Channel.SMS,
-    "text": Channel.SMS,
-    "bada": Channel.BOTH,
-    "both": Channel.BOTH,
-    "alla": Channel.BOTH,
-}
-_CHANNEL_FILLERS = frozenset({"via", "till", "to", "bara", "only"})
-
-
-def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
-
-
-def channel_choice(body: str) -> tuple[bool, Channel | None]:
-    """("KANAL SMS") -> (True, SMS); ("KANAL") -> (True, None); anything else (False, None)."""
-    words = re.findall(r"[^\W\d_]+", _fold(body))
-    if not words or words[0] not in ("kanal", "channel"):
-        return False, None
-    rest = [w for w in words[1:] if w not in _CHANNEL_FILLERS]
-    return True, _CHANNEL_WORDS.get(rest[0]) if len(rest) == 1 else None
-
 
 async def _set_channel(deps: Deps, person: Person, channel: Channel | None) -> None:
     lang = person.language

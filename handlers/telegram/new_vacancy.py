@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.grammar import local_span, parse_date, parse_time_range
 from bot.domain.model import Person, Role, Unit
 from bot.services import coordinator, coordinator_desk
 from bot.texts import ROLE_NAMES, day_label, t
@@ -32,7 +33,6 @@ from handlers.telegram.common import (
     say,
     toast,
 )
-from handlers.telegram.parse import local_span, parse_date, parse_time_range
 
 UNIT, DATE, TIME, ROLE, CONFIRM = "new:unit", "new:date", "new:time", "new:role", "new:confirm"
 KEY = "new"  # the draft's key: its buttons' callback_data prefix

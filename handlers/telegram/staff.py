@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.grammar import ABSENCE_PATTERN, absence_words
 from bot.domain.model import LANGUAGES, AbsenceCategory, Person, Role, Shift
 from bot.services import absence
 from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
@@ -36,7 +37,6 @@ from handlers.telegram.common import (
     say,
     toast,
 )
-from handlers.telegram.parse import ABSENCE_PATTERN, absence_intent
 
 PICK, CATEGORY, CONFIRM = "absence:pick", "absence:category", "absence:confirm"
 KEY = "abs"  # the draft's key: its buttons' callback_data prefix
@@ -79,7 +79,7 @@ async def begin(update: Update, context: Context, person: Person) -> str:
     deps = deps_of(context)
     lang, tz, now = person.language, deps.tz, deps.now()
     message = update.effective_message
-    intent = absence_intent(message.text or "") if message and message.text else None
+    intent = absence_words(message.text or "") if message and message.text else None
     shifts = [s for s in await absence.upcoming_shifts(deps, person.id)
               if s.ends_at > now and not s.cancelled][:MAX_SHIFTS]
     today = now.astimezone(tz).date()

@@ -13,6 +13,7 @@ import re
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.grammar import parse_date, parse_time_range
 from bot.domain.messages import shift_line
 from bot.domain.model import LANGUAGES, Person, Role
 from bot.services import answers, availability, calendar
@@ -28,7 +29,6 @@ from handlers.telegram.common import (
     say,
     toast,
 )
-from handlers.telegram.parse import parse_date, parse_time_range
 
 TOASTS = {
     answers.Outcome.BOOKED: "tg_toast_booked",
@@ -173,7 +173,10 @@ async def ledig(update: Update, context: Context, person: Person) -> None:
         rest = " ".join(args[1:])
         if rest in ("bort", "av", "slut", "off", "end"):
             person = await availability.pause_until(deps, person.id, None)
-        elif (day := parse_date(rest, deps.now().astimezone(deps.tz).date())) is not None:
+        elif (day := parse_date(rest, today := deps.now().astimezone(deps.tz).date())) is not None:
+            if day < today:  # the nearest 29/11 on 1 December has passed: say so, pause nothing
+                await say(update, t("tg_avail_past_date", lang))
+                return
             person = await availability.pause_through(deps, person.id, day)
         else:
             await say(update, t("tg_avail_bad", lang))

@@ -6,10 +6,11 @@ import string
 
 import pytest
 
+from bot.domain.grammar import channel_choice
 from bot.domain.gsm7 import GSM7_SINGLE, is_gsm7, segments, to_gsm7
 from bot.domain.model import Channel
 from bot.domain.phone import mask_phone
-from bot.services.sms_inbound import channel_choice, fit_sms
+from bot.services.sms_inbound import fit_sms
 from bot.texts import CATALOG, requirement_names, t
 
 LANGS = ("sv", "en")
