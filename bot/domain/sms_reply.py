@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from bot.domain import grammar
+from bot.domain import grammar, intents
+from bot.domain.model import AbsenceCategory
 
 
 class Keyword(StrEnum):
@@ -167,3 +168,31 @@ def twilio_opted_out(body: str) -> bool:
     if not tokens or any(t.kind != "word" for t in tokens):
         return False
     return "".join(t.text for t in tokens) in TWILIO_OPT_OUT_WORDS
+
+
+def intent_of(command: SmsCommand, today: dt.date) -> intents.PersonIntent:
+    """The use case an SMS asks for, as the same intent a Telegram button gives.
+    A day is a local date (`today` plus the offset said); FRISK is about now."""
+    day = command.date
+    if day is None and command.day_offset is not None:
+        day = today + dt.timedelta(days=command.day_offset)
+    match command.keyword:
+        case Keyword.YES:
+            return intents.Accept(code=command.code)
+        case Keyword.NO:
+            return intents.Decline(code=command.code)
+        case Keyword.SICK:
+            return intents.ReportAbsence(AbsenceCategory.SJUK, day=day)
+        case Keyword.WELL:
+            return intents.ReportWell()
+        case Keyword.UNBOOK:
+            return intents.CancelBooking(day=day)
+        case Keyword.BOOKINGS:
+            return intents.ListBookings()
+        case Keyword.STOP:
+            return intents.OptOut()
+        case Keyword.START:
+            return intents.OptIn()
+        case Keyword.HELP:
+            return intents.Help()
+    return intents.NotUnderstood()

@@ -1,5 +1,6 @@
 """What a person says about themselves: when they take shifts (tillgänglighet), a pause,
-the channel and language they want, and the bookings they hold.
+and the shifts they are scheduled for (channel and language: `bot.services.preferences`,
+bookings: `bot.services.bookings`).
 
 Every change is recorded in the audit log. The engine reads the same columns
 (available_days / available_from / available_to / paused_until) when it judges candidates.
@@ -8,12 +9,10 @@ Every change is recorded in the audit log. The engine reads the same columns
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import LANGUAGES, Booking, Channel, Person, Shift, Unit
+from bot.domain.model import Person, Shift, Unit
 from bot.services.deps import Deps
 from storage import audit, callout
 from storage import people as people_repo
@@ -23,19 +22,6 @@ ALL_DAYS = "1234567"  # ISO weekdays, 1 = Monday
 
 class AvailabilityError(LookupError):
     """The person does not exist."""
-
-
-@dataclass(frozen=True, slots=True)
-class BookingView:
-    booking: Booking
-    shift: Shift
-    unit: Unit
-
-
-class ChannelOutcome(enum.StrEnum):
-    SET = "set"
-    NO_PHONE = "no_phone"  # SMS wanted, but no number on record
-    NO_TELEGRAM = "no_telegram"
 
 
 async def _person(conn: AsyncConnection, person_id: str) -> Person:
@@ -107,38 +93,6 @@ async def pause_through(deps: Deps, person_id: str, last_day: dt.date) -> Person
 
 def is_paused(person: Person, now: dt.datetime) -> bool:
     return person.paused_until is not None and person.paused_until > now
-
-
-async def set_channel(deps: Deps, person_id: str, channel: Channel) -> ChannelOutcome:
-    person = await get(deps, person_id)
-    if channel in (Channel.SMS, Channel.BOTH) and person.phone is None:
-        return ChannelOutcome.NO_PHONE
-    if channel == Channel.TELEGRAM and person.telegram_chat_id is None:
-        return ChannelOutcome.NO_TELEGRAM
-    await _update(deps, person_id, "channel_set", channel=channel.value)
-    return ChannelOutcome.SET
-
-
-async def set_language(deps: Deps, person_id: str, language: str) -> Person:
-    if language not in LANGUAGES:
-        raise ValueError(f"language {language!r}")
-    return await _update(deps, person_id, "language_set", language=language)
-
-
-async def bookings(deps: Deps, person_id: str) -> list[BookingView]:
-    """The person's live bookings of shifts that have not ended, soonest first."""
-    async with deps.db.read() as conn:
-        rows = await callout.bookings_of(conn, person_id, deps.now())
-        units = {u.id: u for u in await people_repo.all_units(conn)}
-    return [BookingView(b, s, units[s.unit_id]) for b, s in rows if s.unit_id in units]
-
-
-async def booking_of(deps: Deps, person_id: str, booking_id: int) -> BookingView | None:
-    """One live booking, only if it is the person's own."""
-    for view in await bookings(deps, person_id):
-        if view.booking.id == booking_id:
-            return view
-    return None
 
 
 async def scheduled_shifts(deps: Deps, person_id: str, days: int = 7) -> list[tuple[Shift, Unit]]:

@@ -17,6 +17,7 @@ from bot.domain.grammar import parse_date, parse_time_range
 from bot.domain.messages import shift_line
 from bot.domain.model import LANGUAGES, Person, Role
 from bot.services import answers, availability, calendar
+from bot.services import bookings as bookings_service
 from bot.texts import WEEKDAYS, day_label, hhmm, t
 from handlers.telegram.common import (
     Context,
@@ -62,7 +63,7 @@ async def bookings(update: Update, context: Context, person: Person) -> None:
     if not is_private(update):  # one's bookings and calendar link are not for a group
         await say(update, t("tg_private_only", lang))
         return
-    views = await availability.bookings(deps, person.id)
+    views = await bookings_service.bookings(deps, person.id)
     parts: list[str] = []
     if person.has_role(Role.STAFF):
         own = await availability.scheduled_shifts(deps, person.id)
@@ -86,7 +87,7 @@ async def unbook(update: Update, context: Context, person: Person) -> None:
     """bk:c:<id> asks "Är du säker?"; bk:y:<id> cancels; bk:n:<id> keeps it."""
     step, raw = data_parts(update)[1:3]
     deps, lang = deps_of(context), person.language
-    view = await availability.booking_of(deps, person.id, int(raw))
+    view = await bookings_service.booking_of(deps, person.id, int(raw))
     if view is None:
         await toast(update, t("tg_unbook_failed", lang), alert=True)
         return
