@@ -96,8 +96,9 @@ async def begin(update: Update, context: Context, person: Person) -> str:
         draft.category = intent.category
         wanted = today + dt.timedelta(days=intent.day_offset or 0)
         if intent.day_offset is not None or intent.category is not None:
-            draft.picked = {i for i, s in enumerate(shifts)
-                            if s.starts_at.astimezone(tz).date() == wanted}
+            # The shifts a report for that day covers: the same rule as SMS's SJUK.
+            covered = {s.id for s in await absence.shifts_covered(deps, person.id, wanted)}
+            draft.picked = {i for i, s in enumerate(shifts) if s.id in covered}
             if not draft.picked:
                 draft.picked_days = {i for i, (d, _) in enumerate(days) if d == wanted}
     draft_put(update, context, KEY, draft)
