@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.domain import grammar, intents
 from bot.domain.gsm7 import segments, to_gsm7
-from bot.domain.model import Person, Shift
+from bot.domain.model import Offer, Person, Shift
 from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from bot.domain.sms_reply import Keyword, SmsCommand, intent_of, parse_sms, twilio_opted_out
 from bot.services import absence, answers, bookings, preferences, sms_replies
@@ -144,7 +144,7 @@ async def _answer(
         await reply_limited(deps, person, t("sms_no_open_offers", lang))
 
 
-def _which_offer(deps: Deps, lang: str, lead: str, offers: Sequence[tuple[Any, Shift]]) -> str:
+def _which_offer(deps: Deps, lang: str, lead: str, offers: Sequence[tuple[Offer, Shift]]) -> str:
     items = [
         t(
             "sms_offer_item",
