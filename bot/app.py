@@ -101,7 +101,7 @@ class VikarieBot:
         sms_routes = []
         if s.sms_enabled:
             from bot.channels.sms import TwilioSender
-            from handlers.sms import sms_routes as build_sms_routes
+            from handlers.sms.webhook import sms_routes as build_sms_routes
 
             sender = TwilioSender.from_settings(
                 s, on_opt_out=functools.partial(delivery.mark_opted_out, self.deps)

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.model import LANGUAGES
 from bot.domain.pay_periods import PayWindows
 from bot.domain.rules import RuleSettings
 from bot.domain.sms_limits import ReplyLimits
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
     # --- core ---
     database_url: str = "sqlite+aiosqlite:///data/vikariebot.db"
     timezone: str = "Europe/Stockholm"
-    language: Literal["sv", "en"] = "sv"
+    language: str = LANGUAGES[0]  # one of LANGUAGES (checked below)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line
 
@@ -140,6 +141,14 @@ class Settings(BaseSettings):
     pay_weekend_start: str = Field(default="19:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     pay_weekend_end_day: int = Field(default=1, ge=1, le=7)  # 1 = Monday
     pay_weekend_end: str = Field(default="06:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        """A Literal would list the languages a second time: check against the one list."""
+        if value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value
 
     @field_validator("timezone")
     @classmethod

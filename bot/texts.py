@@ -1564,6 +1564,11 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "explain_excluded": {"sv": "Uteslutna: {n}", "en": "Excluded: {n}"},
     "explain_none": {"sv": "  (inga)", "en": "  (none)"},
+    # --- helper "channels": added for issue #12 ---
+    "tg_avail_past_date": {
+        "sv": "Det datumet har redan varit. Skriv ett kommande datum, t.ex. /ledig paus 24/12.",
+        "en": "That date has passed. Give a coming date, e.g. /ledig paus 24/12.",
+    },
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {

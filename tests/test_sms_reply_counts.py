@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from bot.services import sms_inbound
-from bot.services.sms_inbound import InboundSms
+from handlers.sms import conversation
+from handlers.sms.conversation import InboundSms
 from storage import sms_replies
 from storage.db import Database
 from tests.builders import make_deps
@@ -18,7 +18,7 @@ async def test_concurrent_unknown_numbers_share_one_cap(any_db: Database) -> Non
         twilio_from="+46700000000", sms_unknown_replies_per_hour=5,
     )
     texts = [InboundSms(f"SM{i:032d}", f"+4670{1750000 + i:07d}", "hej") for i in range(20)]
-    results = await asyncio.gather(*(sms_inbound.handle_sms(deps, sms) for sms in texts))
+    results = await asyncio.gather(*(conversation.handle_sms(deps, sms) for sms in texts))
     assert sum(r.twiml_reply is not None for r in results) == 5
     async with any_db.read() as conn:
         since = deps.now() - dt.timedelta(hours=1)

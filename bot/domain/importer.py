@@ -36,14 +36,13 @@ from typing import Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.codes import fold
-from bot.domain.model import Channel, Qualification, Role, RoleGrant, Shift, Tier
+from bot.domain.model import LANGUAGES, Channel, Qualification, Role, RoleGrant, Shift, Tier
 from bot.domain.phone import InvalidPhoneNumber, normalise_phone, why_no_sms
 from bot.domain.qualifications import DEFAULT_CATALOGUE, Catalogue, UnknownCode, resolve
 
 ImportKind = Literal["units", "people", "shifts"]
 
 SHIFT_ROLES = frozenset({"usk", "vardbitrade"})  # undersköterska / vårdbiträde
-LANGUAGES = frozenset({"sv", "en"})
 UNIT_ROLES = frozenset({Role.STAFF, Role.COORDINATOR, Role.HANDLEDARE})
 _ROLES = frozenset(r.value for r in Role)
 _TIERS = frozenset(t.value for t in Tier)

@@ -24,13 +24,12 @@ Decisions:
 - Polite words (tack, gärna, tyvärr, snälla, hej, ...) are ignored; any other word makes
   the message UNKNOWN. "Ja men bara till 14" is a conditional yes, not a yes: the bot
   must ask again rather than book.
-- SICK / WELL / UNBOOK take an optional "when": idag / i dag / today -> day_offset 0, imorgon /
-  i morgon / tomorrow -> 1, i övermorgon -> 2, a weekday (mån, måndag, monday ...) ->
-  days until its next occurrence (0 when it is today), or a date -> `date`: 3/12,
-  3/12/2026, 3/12/26, 2026-12-03, "3 dec", "3:e december 2026". Day/month order is
-  Swedish. Without a year the date nearest to `today` is meant ("2/1" on 30 December is
-  next year's). Nothing given -> both None: the service decides (from the next shift).
-  An impossible date (31/2) makes the message UNKNOWN rather than "today".
+- SICK / WELL / UNBOOK take an optional "when", read by `bot.domain.grammar.read_when`
+  (the one grammar Telegram uses too): idag / imorgon / i övermorgon / a weekday ->
+  day_offset, a date (3/12, 2026-12-03, "3 dec", ...) -> `date`. Without a year the date
+  nearest to `today` is meant ("2/1" on 30 December is next year's). Nothing given ->
+  both None: the service decides (from the next shift). An impossible date (31/2) makes
+  the message UNKNOWN rather than "today".
 - "PASS" means "my shifts" (Swedish), not the English "I'll pass".
 - After AVBOKA, words naming what is cancelled are ignored: "avboka mitt pass 2/12",
   "AVBOKA passet imorgon". CANCEL is never UNBOOK: alone it is one of Twilio's opt-out
@@ -43,12 +42,14 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+
+from bot.domain import grammar, intents
+from bot.domain.model import AbsenceCategory
 
 
 class Keyword(StrEnum):
@@ -114,73 +115,6 @@ _BOOKING_WORDS = frozenset(
         *("shift", "shifts", "booking", "bookings"),
     }
 )
-_RELATIVE_DAYS: Mapping[str, int] = MappingProxyType(
-    {"idag": 0, "today": 0, "imorgon": 1, "tomorrow": 1, "iovermorgon": 2, "overmorgon": 2}
-)
-_WEEKDAYS: Mapping[str, int] = MappingProxyType(
-    {
-        **dict.fromkeys(("man", "mandag", "mon", "monday"), 0),
-        **dict.fromkeys(("tis", "tisdag", "tue", "tues", "tuesday"), 1),
-        **dict.fromkeys(("ons", "onsdag", "wed", "wednesday"), 2),
-        **dict.fromkeys(("tor", "tors", "torsdag", "thu", "thur", "thurs", "thursday"), 3),
-        **dict.fromkeys(("fre", "fredag", "fri", "friday"), 4),
-        **dict.fromkeys(("lor", "lordag", "sat", "saturday"), 5),
-        **dict.fromkeys(("son", "sondag", "sun", "sunday"), 6),
-    }
-)
-_MONTHS: Mapping[str, int] = MappingProxyType(
-    {
-        **dict.fromkeys(("jan", "januari", "january"), 1),
-        **dict.fromkeys(("feb", "februari", "february"), 2),
-        **dict.fromkeys(("mar", "mars", "march"), 3),
-        **dict.fromkeys(("apr", "april"), 4),
-        **dict.fromkeys(("maj", "may"), 5),
-        **dict.fromkeys(("jun", "juni", "june"), 6),
-        **dict.fromkeys(("jul", "juli", "july"), 7),
-        **dict.fromkeys(("aug", "augusti", "august"), 8),
-        **dict.fromkeys(("sep", "sept", "september"), 9),
-        **dict.fromkeys(("okt", "oktober", "oct", "october"), 10),
-        **dict.fromkeys(("nov", "november"), 11),
-        **dict.fromkeys(("dec", "december"), 12),
-    }
-)
-_ORDINAL_SUFFIXES = frozenset(("e", "a"))  # "3:e dec", "1:a maj"
-
-_TOKEN = re.compile(
-    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
-    r"|(?P<dm>\d{1,2}/\d{1,2}(?:/\d{2}(?:\d{2})?)?)"
-    r"|(?P<num>\d+)"
-    r"|(?P<word>[^\W\d_]+)"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str  # "iso", "dm", "num" or "word"
-    text: str
-
-
-def _fold(text: str) -> str:
-    """NFKC, casefold, then drop accents: 'ＨＪÄＬＰ' -> 'hjalp', 'Nä' -> 'na'."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _tokens(folded: str) -> list[_Token]:
-    """Words, numbers and dates; punctuation, emoji and spaces fall away."""
-    tokens: list[_Token] = []
-    for match in _TOKEN.finditer(folded):
-        kind = match.lastgroup or "word"
-        tokens.append(_Token(kind, match.group()))
-    # Join the two-word forms "i morgon", "i dag", "i övermorgon".
-    joined: list[_Token] = []
-    for token in tokens:
-        if joined and joined[-1] == _Token("word", "i") and "i" + token.text in _RELATIVE_DAYS:
-            joined[-1] = _Token("word", "i" + token.text)
-        else:
-            joined.append(token)
-    return joined
 
 
 def parse_sms(body: str, today: dt.date) -> SmsCommand:
@@ -188,7 +122,7 @@ def parse_sms(body: str, today: dt.date) -> SmsCommand:
     raw = body.strip()
     if twilio_opted_out(body):  # "STOP ALL": Twilio has opted the sender out
         return SmsCommand(Keyword.STOP, raw=raw)
-    tokens = _tokens(_fold(body))
+    tokens = grammar.tokens(grammar.fold(body))
     if not tokens:
         is_question = "?" in unicodedata.normalize("NFKC", body)
         return SmsCommand(Keyword.HELP if is_question else Keyword.UNKNOWN, raw=raw)
@@ -214,7 +148,7 @@ def parse_sms(body: str, today: dt.date) -> SmsCommand:
     if keyword is Keyword.UNBOOK:
         rest = [t for t in rest if t.text not in _BOOKING_WORDS]
     if keyword in (Keyword.SICK, Keyword.WELL, Keyword.UNBOOK):
-        when = _parse_when([t for t in rest if t.text not in _WHEN_FILLERS], today)
+        when = grammar.read_when([t for t in rest if t.text not in _WHEN_FILLERS], today)
         if when is None:
             return SmsCommand(Keyword.UNKNOWN, raw=raw)
         day_offset, date = when
@@ -230,66 +164,35 @@ def parse_sms(body: str, today: dt.date) -> SmsCommand:
 def twilio_opted_out(body: str) -> bool:
     """Whether Twilio itself took this text as an opt-out: the text is one of its words,
     in any case, with spaces or punctuation around it ("Stop.", "STOP ALL")."""
-    tokens = _tokens(_fold(body))
+    tokens = grammar.tokens(grammar.fold(body))
     if not tokens or any(t.kind != "word" for t in tokens):
         return False
     return "".join(t.text for t in tokens) in TWILIO_OPT_OUT_WORDS
 
 
-_When = tuple[int | None, dt.date | None]
-
-
-def _parse_when(tokens: list[_Token], today: dt.date) -> _When | None:
-    """(day_offset, date) for what follows SJUK/FRISK/AVBOKA; (None, None) if nothing;
-    None if garbled."""
-    texts = [t.text for t in tokens]
-    kinds = [t.kind for t in tokens]
-    if not tokens:
-        return None, None
-    if len(tokens) == 1:
-        word = texts[0]
-        if word in _RELATIVE_DAYS:
-            return _RELATIVE_DAYS[word], None
-        if word in _WEEKDAYS:
-            return (_WEEKDAYS[word] - today.weekday()) % 7, None
-        if kinds[0] == "iso":
-            year, month, day = (int(p) for p in word.split("-"))
-            return _date_or_none(year, month, day)
-        if kinds[0] == "dm":
-            parts = [int(p) for p in word.split("/")]
-            if len(parts) == 3:
-                year = parts[2] + 2000 if parts[2] < 100 else parts[2]
-                return _date_or_none(year, parts[1], parts[0])
-            return _nearest(today, parts[1], parts[0])
-    # "3 dec", "3 e dec", "3 december 2026"
-    if kinds[0] == "num" and len(texts[0]) <= 2:
-        words = texts[1:]
-        if words and words[0] in _ORDINAL_SUFFIXES:
-            words = words[1:]
-        if words and words[0] in _MONTHS:
-            month = _MONTHS[words[0]]
-            if len(words) == 1:
-                return _nearest(today, month, int(texts[0]))
-            if len(words) == 2 and len(words[1]) == 4 and words[1].isdigit():
-                return _date_or_none(int(words[1]), month, int(texts[0]))
-    return None
-
-
-def _date_or_none(year: int, month: int, day: int) -> _When | None:
-    try:
-        return None, dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _nearest(today: dt.date, month: int, day: int) -> _When | None:
-    """The date with this day and month closest to today (last, this or next year)."""
-    candidates: list[dt.date] = []
-    for year in (today.year - 1, today.year, today.year + 1):
-        try:
-            candidates.append(dt.date(year, month, day))
-        except ValueError:
-            continue
-    if not candidates:
-        return None
-    return None, min(candidates, key=lambda d: abs((d - today).days))
+def intent_of(command: SmsCommand, today: dt.date) -> intents.PersonIntent:
+    """The use case an SMS asks for, as the same intent a Telegram button gives.
+    A day is a local date (`today` plus the offset said); FRISK is about now."""
+    day = command.date
+    if day is None and command.day_offset is not None:
+        day = today + dt.timedelta(days=command.day_offset)
+    match command.keyword:
+        case Keyword.YES:
+            return intents.Accept(code=command.code)
+        case Keyword.NO:
+            return intents.Decline(code=command.code)
+        case Keyword.SICK:
+            return intents.ReportAbsence(AbsenceCategory.SJUK, day=day)
+        case Keyword.WELL:
+            return intents.ReportWell()
+        case Keyword.UNBOOK:
+            return intents.CancelBooking(day=day)
+        case Keyword.BOOKINGS:
+            return intents.ListBookings()
+        case Keyword.STOP:
+            return intents.OptOut()
+        case Keyword.START:
+            return intents.OptIn()
+        case Keyword.HELP:
+            return intents.Help()
+    return intents.NotUnderstood()

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import callbacks as cb
+from bot.domain.intents import ReportAbsence
 from bot.domain.messages import shift_line, simple
-from bot.domain.model import AbsenceCategory, OfferState, Role, Shift, VacancyStatus
+from bot.domain.model import AbsenceCategory, OfferState, Person, Role, Shift, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
+from bot.services import answers
 from bot.services import callout as engine
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, shift_times, t
@@ -47,6 +49,79 @@ async def upcoming_shifts(deps: Deps, person_id: str, days: int = 7) -> list[Shi
         return await callout.shifts_of(
             conn, person_id, now - dt.timedelta(hours=12), now + dt.timedelta(days=days)
         )
+
+
+SICK_LOOKAHEAD_DAYS = 14  # "SJUK" with no day and no shift today: the next shift this far
+
+
+async def shifts_covered(deps: Deps, person_id: str, day: dt.date | None) -> list[Shift]:
+    """The own shifts a sick report for `day` covers, in every channel: the shifts
+    starting that local day that have not ended; with no day, today's not yet over (a
+    running night shift too), else the next one within SICK_LOOKAHEAD_DAYS."""
+    now = deps.now()
+    if day is not None:
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+        async with deps.db.read() as conn:
+            own = await callout.shifts_of(conn, person_id, start, end)
+        return [s for s in own if s.ends_at > now]
+    tomorrow = now.astimezone(deps.tz).date() + dt.timedelta(days=1)
+    end_of_today = dt.datetime.combine(tomorrow, dt.time(0), tzinfo=deps.tz)
+    async with deps.db.read() as conn:
+        own = await callout.shifts_of(
+            conn,
+            person_id,
+            now - dt.timedelta(days=1),
+            now + dt.timedelta(days=SICK_LOOKAHEAD_DAYS),
+        )
+    live = [s for s in own if s.ends_at > now]
+    return [s for s in live if s.starts_at < end_of_today] or live[:1]
+
+
+@dataclass(frozen=True, slots=True)
+class SickOutcome:
+    """What a sick report without picked shifts (SJUK [day]) did: an absence with its
+    receipt, or (no own shift) the bookings given up, or nothing to report."""
+
+    receipt: AbsenceReceipt | None = None
+    given_up: list[Shift] = field(default_factory=list)
+
+
+async def report_sick(deps: Deps, person: Person, intent: ReportAbsence, via: str) -> SickOutcome:
+    """A sick report by day (or today / the next shift). Someone with no scheduled shift
+    then is a substitute: sick means giving up their bookings (that day's, or today's
+    and else the next), each through the one cancel use case."""
+    shifts = await shifts_covered(deps, person.id, intent.day)
+    if shifts:
+        receipt = await report_absence(
+            deps,
+            person.id,
+            intent.category or AbsenceCategory.SJUK,
+            via,
+            shift_ids=[s.id for s in shifts],
+        )
+        return SickOutcome(receipt=receipt)
+    given_up = []
+    for booking_id, shift in await _bookings_covered(deps, person.id, intent.day):
+        await answers.cancel_booking(deps, booking_id, person.id, via)
+        given_up.append(shift)
+    return SickOutcome(given_up=given_up)
+
+
+async def _bookings_covered(
+    deps: Deps, person_id: str, day: dt.date | None
+) -> list[tuple[int, Shift]]:
+    """The person's bookings a sick report covers: that day's, or today's and else the next."""
+    now = deps.now()
+    async with deps.db.read() as conn:
+        booked = [
+            (b.id, s)
+            for b, s in await callout.bookings_of(conn, person_id, now)
+            if s.starts_at > now
+        ]
+    wanted = day if day is not None else now.astimezone(deps.tz).date()
+    on_day = [(b, s) for b, s in booked if s.starts_at.astimezone(deps.tz).date() == wanted]
+    return on_day if day is not None else on_day or booked[:1]
 
 
 async def report_absence(

@@ -1,5 +1,6 @@
 """What a person says about themselves: when they take shifts (tillgänglighet), a pause,
-the channel and language they want, and the bookings they hold.
+and the shifts they are scheduled for (channel and language: `bot.services.preferences`,
+bookings: `bot.services.bookings`).
 
 Every change is recorded in the audit log. The engine reads the same columns
 (available_days / available_from / available_to / paused_until) when it judges candidates.
@@ -8,12 +9,11 @@ Every change is recorded in the audit log. The engine reads the same columns
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import Booking, Channel, Person, Shift, Unit
+from bot.domain.intents import Pause, SetTimes, ToggleDay
+from bot.domain.model import Person, Shift, Unit
 from bot.services.deps import Deps
 from storage import audit, callout
 from storage import people as people_repo
@@ -25,19 +25,6 @@ class AvailabilityError(LookupError):
     """The person does not exist."""
 
 
-@dataclass(frozen=True, slots=True)
-class BookingView:
-    booking: Booking
-    shift: Shift
-    unit: Unit
-
-
-class ChannelOutcome(enum.StrEnum):
-    SET = "set"
-    NO_PHONE = "no_phone"  # SMS wanted, but no number on record
-    NO_TELEGRAM = "no_telegram"
-
-
 async def _person(conn: AsyncConnection, person_id: str) -> Person:
     person = await people_repo.get_person(conn, person_id)
     if person is None:
@@ -45,14 +32,12 @@ async def _person(conn: AsyncConnection, person_id: str) -> Person:
     return person
 
 
-async def _update(deps: Deps, person_id: str, action: str, **values: object) -> Person:
+async def _update(deps: Deps, person_id: str, action: str, via: str, **values: object) -> Person:
     now = deps.now()
     async with deps.db.write() as conn:
         await _person(conn, person_id)
         await people_repo.update_person(conn, person_id, **values)
-        await audit.record(
-            conn, now, person_id, action, "person", person_id, "telegram", changes=values
-        )
+        await audit.record(conn, now, person_id, action, "person", person_id, via, changes=values)
         return await _person(conn, person_id)
 
 
@@ -67,7 +52,7 @@ def toggled_days(days: str, iso_day: int) -> str:
     return "".join(d for d in ALL_DAYS if d in wanted)
 
 
-async def toggle_day(deps: Deps, person_id: str, iso_day: int) -> Person:
+async def toggle_day(deps: Deps, person_id: str, iso_day: int, via: str) -> Person:
     if not 1 <= iso_day <= 7:
         raise ValueError(f"weekday {iso_day}")
     person = await get(deps, person_id)
@@ -75,70 +60,40 @@ async def toggle_day(deps: Deps, person_id: str, iso_day: int) -> Person:
         deps,
         person_id,
         "availability_days",
+        via,
         available_days=toggled_days(person.available_days, iso_day),
     )
 
 
 async def set_times(
-    deps: Deps, person_id: str, start: dt.time | None, end: dt.time | None
+    deps: Deps, person_id: str, start: dt.time | None, end: dt.time | None, via: str
 ) -> Person:
     """Local wall times; None for both means any time. A window may cross midnight."""
     return await _update(
-        deps, person_id, "availability_times", available_from=start, available_to=end
+        deps, person_id, "availability_times", via, available_from=start, available_to=end
     )
 
 
-async def pause_until(deps: Deps, person_id: str, until: dt.datetime | None) -> Person:
+async def pause_until(deps: Deps, person_id: str, until: dt.datetime | None, via: str) -> Person:
     """No offers before `until` (aware); None ends the pause."""
     if until is not None and until.tzinfo is None:
         raise ValueError("pause_until needs an aware datetime")
-    return await _update(deps, person_id, "paused" if until else "unpaused", paused_until=until)
+    action = "paused" if until else "unpaused"
+    return await _update(deps, person_id, action, via, paused_until=until)
 
 
-async def pause_for(deps: Deps, person_id: str, days: int) -> Person:
-    return await pause_until(deps, person_id, deps.now() + dt.timedelta(days=days))
+async def pause_for(deps: Deps, person_id: str, days: int, via: str) -> Person:
+    return await pause_until(deps, person_id, deps.now() + dt.timedelta(days=days), via)
 
 
-async def pause_through(deps: Deps, person_id: str, last_day: dt.date) -> Person:
+async def pause_through(deps: Deps, person_id: str, last_day: dt.date, via: str) -> Person:
     """Paused up to and including `last_day` (local): offers resume the morning after."""
     resume = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
-    return await pause_until(deps, person_id, resume)
+    return await pause_until(deps, person_id, resume, via)
 
 
 def is_paused(person: Person, now: dt.datetime) -> bool:
     return person.paused_until is not None and person.paused_until > now
-
-
-async def set_channel(deps: Deps, person_id: str, channel: Channel) -> ChannelOutcome:
-    person = await get(deps, person_id)
-    if channel in (Channel.SMS, Channel.BOTH) and person.phone is None:
-        return ChannelOutcome.NO_PHONE
-    if channel == Channel.TELEGRAM and person.telegram_chat_id is None:
-        return ChannelOutcome.NO_TELEGRAM
-    await _update(deps, person_id, "channel_set", channel=channel.value)
-    return ChannelOutcome.SET
-
-
-async def set_language(deps: Deps, person_id: str, language: str) -> Person:
-    if language not in ("sv", "en"):
-        raise ValueError(f"language {language!r}")
-    return await _update(deps, person_id, "language_set", language=language)
-
-
-async def bookings(deps: Deps, person_id: str) -> list[BookingView]:
-    """The person's live bookings of shifts that have not ended, soonest first."""
-    async with deps.db.read() as conn:
-        rows = await callout.bookings_of(conn, person_id, deps.now())
-        units = {u.id: u for u in await people_repo.all_units(conn)}
-    return [BookingView(b, s, units[s.unit_id]) for b, s in rows if s.unit_id in units]
-
-
-async def booking_of(deps: Deps, person_id: str, booking_id: int) -> BookingView | None:
-    """One live booking, only if it is the person's own."""
-    for view in await bookings(deps, person_id):
-        if view.booking.id == booking_id:
-            return view
-    return None
 
 
 async def scheduled_shifts(deps: Deps, person_id: str, days: int = 7) -> list[tuple[Shift, Unit]]:
@@ -148,3 +103,21 @@ async def scheduled_shifts(deps: Deps, person_id: str, days: int = 7) -> list[tu
         shifts = await callout.shifts_of(conn, person_id, now, now + dt.timedelta(days=days))
         units = {u.id: u for u in await people_repo.all_units(conn)}
     return [(s, units[s.unit_id]) for s in shifts if s.unit_id in units]
+
+
+async def set_availability(
+    deps: Deps, person: Person, intent: ToggleDay | SetTimes | Pause, via: str
+) -> Person:
+    """The one use case behind /ledig and its buttons (and any channel that adds them):
+    a weekday on or off, the times, or a pause (`Pause()` with neither field ends it).
+    Pausing through a past day is the caller's to refuse (see `bot.domain.grammar`)."""
+    match intent:
+        case ToggleDay(iso_day=day):
+            return await toggle_day(deps, person.id, day, via)
+        case SetTimes(start=start, end=end):
+            return await set_times(deps, person.id, start, end, via)
+        case Pause(through=through) if through is not None:
+            return await pause_through(deps, person.id, through, via)
+        case Pause(days=days) if days is not None and days > 0:
+            return await pause_for(deps, person.id, days, via)
+    return await pause_until(deps, person.id, None, via)

@@ -9,8 +9,9 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.domain import callbacks as cb
+from bot.domain.intents import SetChannel, SetLanguage
 from bot.domain.model import Channel, Person
-from bot.services import availability
+from bot.services import preferences
 from bot.texts import t
 from handlers.telegram.common import (
     Context,
@@ -31,11 +32,11 @@ from handlers.telegram.linking import command_menu
 @requires()
 async def language(update: Update, context: Context, person: Person) -> None:
     """/sprak toggles Swedish/English; /sprak en|sv sets it."""
-    wanted = (context.args or [""])[0].lower()[:2]
-    if wanted not in ("sv", "en"):
-        wanted = "en" if person.language == "sv" else "sv"
-    person = await availability.set_language(deps_of(context), person.id, wanted)
-    await say(update, t("tg_lang_set", wanted),
+    wanted = (context.args or [""])[0].lower()[:2] or None
+    person = await preferences.set_language(
+        deps_of(context), person, SetLanguage(wanted), "telegram"
+    )
+    await say(update, t("tg_lang_set", person.language),
               main_keyboard(person) if is_private(update) else None)
     chat = update.effective_chat
     if chat is not None and is_private(update):
@@ -60,8 +61,10 @@ async def channel(update: Update, context: Context, person: Person) -> None:
 async def channel_button(update: Update, context: Context, person: Person) -> None:
     lang = person.language
     wanted = Channel(data_parts(update)[1])
-    outcome = await availability.set_channel(deps_of(context), person.id, wanted)
-    if outcome != availability.ChannelOutcome.SET:
+    outcome = await preferences.choose_channel(
+        deps_of(context), person, SetChannel(wanted), "telegram"
+    )
+    if outcome != preferences.ChannelOutcome.SET:
         await toast(update, t("tg_channel_no_phone", lang), alert=True)
         return
     await toast(update)

@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain import callbacks as cb
 from bot.domain.coordinator_intents import CreateVacancy
+from bot.domain.grammar import local_span, parse_date, parse_time_range
 from bot.domain.model import Person, Role, Unit
 from bot.services import coordinator, coordinator_views
 from bot.services.coordinator import ActOutcome
@@ -35,7 +36,6 @@ from handlers.telegram.common import (
     say,
     toast,
 )
-from handlers.telegram.parse import local_span, parse_date, parse_time_range
 
 UNIT, DATE, TIME, ROLE, CONFIRM = "new:unit", "new:date", "new:time", "new:role", "new:confirm"
 KEY = cb.NEW_VACANCY  # the draft's key: its buttons' callback_data prefix

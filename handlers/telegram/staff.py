@@ -17,7 +17,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
-from bot.domain.model import AbsenceCategory, Person, Role, Shift
+from bot.domain.grammar import ABSENCE_PATTERN, absence_words
+from bot.domain.model import LANGUAGES, AbsenceCategory, Person, Role, Shift
 from bot.services import absence
 from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
 from handlers.telegram.common import (
@@ -37,7 +38,6 @@ from handlers.telegram.common import (
     say,
     toast,
 )
-from handlers.telegram.parse import ABSENCE_PATTERN, absence_intent
 
 PICK, CATEGORY, CONFIRM = "absence:pick", "absence:category", "absence:confirm"
 KEY = cb.ABSENCE  # the draft's key: its buttons' callback_data prefix
@@ -81,7 +81,7 @@ async def begin(update: Update, context: Context, person: Person) -> str:
     deps = deps_of(context)
     lang, tz, now = person.language, deps.tz, deps.now()
     message = update.effective_message
-    intent = absence_intent(message.text or "") if message and message.text else None
+    intent = absence_words(message.text or "") if message and message.text else None
     shifts = [s for s in await absence.upcoming_shifts(deps, person.id)
               if s.ends_at > now and not s.cancelled][:MAX_SHIFTS]
     today = now.astimezone(tz).date()
@@ -98,8 +98,9 @@ async def begin(update: Update, context: Context, person: Person) -> str:
         draft.category = intent.category
         wanted = today + dt.timedelta(days=intent.day_offset or 0)
         if intent.day_offset is not None or intent.category is not None:
-            draft.picked = {i for i, s in enumerate(shifts)
-                            if s.starts_at.astimezone(tz).date() == wanted}
+            # The shifts a report for that day covers: the same rule as SMS's SJUK.
+            covered = {s.id for s in await absence.shifts_covered(deps, person.id, wanted)}
+            draft.picked = {i for i, s in enumerate(shifts) if s.id in covered}
             if not draft.picked:
                 draft.picked_days = {i for i, (d, _) in enumerate(days) if d == wanted}
     draft_put(update, context, KEY, draft)
@@ -210,7 +211,7 @@ async def well(update: Update, context: Context, person: Person) -> None:
 
 
 def _labels(key: str) -> str:
-    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+    return "|".join(re.escape(t(key, lang)) for lang in LANGUAGES)
 
 
 WELL_PATTERN = rf"(?i)^\s*(frisk|{_labels('tg_btn_well')})\s*[.!]*\s*$"

@@ -14,9 +14,12 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
+from bot.domain.grammar import parse_date, parse_time_range
+from bot.domain.intents import Pause, SetTimes, ToggleDay
 from bot.domain.messages import shift_line
-from bot.domain.model import Person, Role
+from bot.domain.model import LANGUAGES, Person, Role
 from bot.services import answers, availability, calendar
+from bot.services import bookings as bookings_service
 from bot.texts import WEEKDAYS, day_label, hhmm, t
 from handlers.telegram.common import (
     Context,
@@ -29,7 +32,6 @@ from handlers.telegram.common import (
     say,
     toast,
 )
-from handlers.telegram.parse import parse_date, parse_time_range
 
 TOASTS = {
     answers.Outcome.BOOKED: "tg_toast_booked",
@@ -63,7 +65,7 @@ async def bookings(update: Update, context: Context, person: Person) -> None:
     if not is_private(update):  # one's bookings and calendar link are not for a group
         await say(update, t("tg_private_only", lang))
         return
-    views = await availability.bookings(deps, person.id)
+    views = await bookings_service.bookings(deps, person.id)
     parts: list[str] = []
     if person.has_role(Role.STAFF):
         own = await availability.scheduled_shifts(deps, person.id)
@@ -88,7 +90,7 @@ async def unbook(update: Update, context: Context, person: Person) -> None:
     """bk:c:<id> asks "Är du säker?"; bk:y:<id> cancels; bk:n:<id> keeps it."""
     step, raw = data_parts(update)[1:3]
     deps, lang = deps_of(context), person.language
-    view = await availability.booking_of(deps, person.id, int(raw))
+    view = await bookings_service.booking_of(deps, person.id, int(raw))
     if view is None:
         await toast(update, t("tg_unbook_failed", lang), alert=True)
         return
@@ -178,21 +180,25 @@ async def ledig(update: Update, context: Context, person: Person) -> None:
     if args and args[0] in ("paus", "pause"):
         rest = " ".join(args[1:])
         if rest in ("bort", "av", "slut", "off", "end"):
-            person = await availability.pause_until(deps, person.id, None)
-        elif (day := parse_date(rest, deps.now().astimezone(deps.tz).date())) is not None:
-            person = await availability.pause_through(deps, person.id, day)
+            intent: Pause | SetTimes = Pause()
+        elif (day := parse_date(rest, today := deps.now().astimezone(deps.tz).date())) is not None:
+            if day < today:  # the nearest 29/11 on 1 December has passed: say so, pause nothing
+                await say(update, t("tg_avail_past_date", lang))
+                return
+            intent = Pause(through=day)
         else:
             await say(update, t("tg_avail_bad", lang))
             return
+        person = await availability.set_availability(deps, person, intent, "telegram")
     elif args and args[0] in ("alla", "all", "any"):
-        person = await availability.set_times(deps, person.id, None, None)
+        person = await availability.set_availability(deps, person, SetTimes(None, None), "telegram")
     elif args:
         text = " ".join(a for a in args if a not in ("tider", "times"))
         span = parse_time_range(text)
         if span is None:
             await say(update, t("tg_avail_bad", lang))
             return
-        person = await availability.set_times(deps, person.id, *span)
+        person = await availability.set_availability(deps, person, SetTimes(*span), "telegram")
     text, keyboard = _availability_text(person, context)
     await say(update, text, keyboard)
 
@@ -202,20 +208,22 @@ async def availability_button(update: Update, context: Context, person: Person) 
     """av:d:<1-7> toggles a weekday, av:p:<days> pauses (0 ends it), av:t:0 any time."""
     _, kind, raw = data_parts(update)
     deps, value = deps_of(context), int(raw)
+    intent: ToggleDay | Pause | SetTimes | None = None
     if kind == "d" and 1 <= value <= 7:
-        person = await availability.toggle_day(deps, person.id, value)
+        intent = ToggleDay(value)
     elif kind == "p":
-        person = await (availability.pause_for(deps, person.id, value) if value > 0
-                        else availability.pause_until(deps, person.id, None))
+        intent = Pause(days=value)  # 0 ends the pause
     elif kind == "t":
-        person = await availability.set_times(deps, person.id, None, None)
+        intent = SetTimes(None, None)
+    if intent is not None:
+        person = await availability.set_availability(deps, person, intent, "telegram")
     await toast(update)
     text, keyboard = _availability_text(person, context)
     await edit(update, text, keyboard)
 
 
 def _labels(key: str) -> str:
-    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+    return "|".join(re.escape(t(key, lang)) for lang in LANGUAGES)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -1,4 +1,4 @@
-"""What people type into Telegram, read by the pure helpers in handlers/telegram/parse.py."""
+"""What people type into Telegram, read by the one grammar in bot/domain/grammar.py."""
 
 from __future__ import annotations
 
@@ -9,33 +9,33 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.domain.model import AbsenceCategory
-from bot.domain.sms_reply import parse_sms
-from handlers.telegram.common import split_text
-from handlers.telegram.parse import (
-    AbsenceIntent,
-    absence_intent,
+from bot.domain.grammar import (
+    AbsenceWords,
+    absence_words,
     local_span,
     parse_date,
     parse_time_range,
 )
+from bot.domain.model import AbsenceCategory
+from bot.domain.sms_reply import parse_sms
+from handlers.telegram.common import split_text
 
 TODAY = dt.date(2026, 12, 1)
 TZ = ZoneInfo("Europe/Stockholm")
 
 
 @pytest.mark.parametrize(("text", "intent"), [
-    ("sjuk", AbsenceIntent(AbsenceCategory.SJUK, None)),
-    ("Sjuk imorgon", AbsenceIntent(AbsenceCategory.SJUK, 1)),
-    ("sjuk i dag!", AbsenceIntent(AbsenceCategory.SJUK, 0)),
-    ("VAB imorgon", AbsenceIntent(AbsenceCategory.VAB, 1)),
-    ("Frånvaro", AbsenceIntent(None, None)),
-    ("sick tomorrow", AbsenceIntent(AbsenceCategory.SJUK, 1)),
+    ("sjuk", AbsenceWords(AbsenceCategory.SJUK, None)),
+    ("Sjuk imorgon", AbsenceWords(AbsenceCategory.SJUK, 1)),
+    ("sjuk i dag!", AbsenceWords(AbsenceCategory.SJUK, 0)),
+    ("VAB imorgon", AbsenceWords(AbsenceCategory.VAB, 1)),
+    ("Frånvaro", AbsenceWords(None, None)),
+    ("sick tomorrow", AbsenceWords(AbsenceCategory.SJUK, 1)),
     ("jag är sjuk", None),
     ("sjukt bra", None),
 ])
-def test_absence_words(text: str, intent: AbsenceIntent | None) -> None:
-    assert absence_intent(text) == intent
+def test_absence_words(text: str, intent: AbsenceWords | None) -> None:
+    assert absence_words(text) == intent
 
 
 @pytest.mark.parametrize(("text", "span"), [
@@ -56,7 +56,10 @@ def test_time_ranges(text: str, span: tuple[dt.time, dt.time] | None) -> None:
     ("imorgon", dt.date(2026, 12, 2)),
     ("2026-12-24", dt.date(2026, 12, 24)),
     ("24/12", dt.date(2026, 12, 24)),
-    ("3/1", dt.date(2027, 1, 3)),  # day/month already past this year: next year
+    ("3/1", dt.date(2027, 1, 3)),  # day/month already past this year: the nearest is next year's
+    ("29/11", dt.date(2026, 11, 29)),  # nearest: two days ago (callers needing a coming day refuse)
+    ("24/12 2026", dt.date(2026, 12, 24)),
+    ("fredag", dt.date(2026, 12, 4)),
     ("31/2", None),
     ("snart", None),
 ])
@@ -65,12 +68,14 @@ def test_dates(text: str, day: dt.date | None) -> None:
 
 
 @pytest.mark.parametrize(("text", "today", "day"), [
-    ("29/2", dt.date(2028, 3, 1), dt.date(2032, 2, 29)),  # past this year: the next leap day
-    ("29/2", dt.date(2026, 12, 1), dt.date(2028, 2, 29)),
+    ("29/2", dt.date(2028, 3, 1), dt.date(2028, 2, 29)),  # the nearest: yesterday
+    ("29/2", dt.date(2027, 12, 1), dt.date(2028, 2, 29)),
+    ("29/2", dt.date(2026, 12, 1), None),  # no leap year next to today: no date
     ("29/2", dt.date(2028, 2, 29), dt.date(2028, 2, 29)),
-    ("29/2", dt.date(2096, 3, 1), dt.date(2104, 2, 29)),  # 2100 is no leap year
+    ("29/2", dt.date(2096, 3, 1), dt.date(2096, 2, 29)),
     ("29/2 2027", TODAY, None),
-    ("1/1", dt.date(9999, 12, 31), None),  # no next year to roll into
+    ("1/1", dt.date(9999, 12, 31), dt.date(9999, 1, 1)),  # no next year: this year's
+    ("31/12", dt.date(1, 1, 1), dt.date(1, 12, 31)),  # no year before: this year's
 ])
 def test_leap_days_and_the_edge_of_the_calendar(
     text: str, today: dt.date, day: dt.date | None
@@ -93,7 +98,7 @@ def test_reading_a_date_never_raises(text: str, today: dt.date) -> None:
     day = parse_date(text, today)
     assert day is None or isinstance(day, dt.date)
     if day is not None and "/" in text and text.count("/") == 1 and " " not in text:
-        assert day >= today  # day/month without a year is never in the past
+        assert abs((day - today).days) <= 366  # day/month without a year: the nearest
     command = parse_sms(f"sjuk {text}", today)
     assert command.date is None or isinstance(command.date, dt.date)
 

@@ -61,6 +61,7 @@ async def test_availability_pause_channel_and_language(launch: Launch) -> None:
         ("sara", press("✓sön"), "Du tar pass: mån, tis, ons, tor, fre\n"),
         ("sara", "/ledig 07:00-16:00", "Tider: 07:00–16:00"),
         ("sara", "/ledig nattetid", "Det förstod jag inte"),
+        ("sara", "/ledig paus 29/11", "Det datumet har redan varit."),  # the nearest 29/11
         ("sara", "/ledig paus 24/12", "⏸ Pausad till fre 25/12 00:00"),
         ("sara", press("Ta bort paus"), "Inte pausad."),
         ("sara", press("Paus 1 vecka"), "⏸ Pausad till tis 8/12 05:45"),

@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.web import build_web_app
-from handlers.sms import sms_routes
+from handlers.sms.webhook import sms_routes
 from storage.db import Database
 from tests.builders import make_deps
 

@@ -42,7 +42,7 @@ async def test_registered_number_gets_the_cap_of_answers_per_hour(
     await rig.world.unit("norr")
     await rig.world.sub("kim", telegram=False)
     kim = phone_of(1)
-    caplog.set_level(logging.INFO, logger="bot.services.sms_inbound")
+    caplog.set_level(logging.INFO, logger="bot.services.sms_replies")
     for i in range(10):  # an auto-responder, or someone typing nonsense
         response = await rig.text(kim, UNACTIONABLE[i % len(UNACTIONABLE)])
         assert (response.status_code, response.text) == (200, EMPTY)

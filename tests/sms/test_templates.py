@@ -6,13 +6,14 @@ import string
 
 import pytest
 
+from bot.domain.grammar import channel_choice
 from bot.domain.gsm7 import GSM7_SINGLE, is_gsm7, segments, to_gsm7
-from bot.domain.model import Channel
+from bot.domain.model import LANGUAGES, Channel
 from bot.domain.phone import mask_phone
-from bot.services.sms_inbound import channel_choice, fit_sms
 from bot.texts import CATALOG, requirement_names, t
+from handlers.sms.conversation import fit_sms
 
-LANGS = ("sv", "en")
+LANGS = LANGUAGES
 # Longest realistic values. A unit name like "Hemtjänst Söder"; a shift on the longest
 # day label at two-digit hours; the longest SMS role name with two requirements (a
 # vårdbiträde needing a licence and delegation); codes, counts and days of two digits.

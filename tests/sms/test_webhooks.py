@@ -8,7 +8,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.domain.intents import SetChannel
 from bot.domain.model import AbsenceCategory, Channel, VacancyStatus
+from bot.services import preferences
 from storage import audit
 from storage import callout as repo
 from storage import people as people_repo
@@ -331,3 +333,29 @@ async def test_sick_report_category_is_sjuk(rig: Rig) -> None:
     async with rig.db.read() as conn:
         (absence_row,) = list(await conn.execute(sa.select(tb.absences)))
     assert (absence_row.category, absence_row.channel) == (AbsenceCategory.SJUK.value, "sms")
+
+
+async def test_one_channel_choice_for_telegram_and_sms(rig: Rig) -> None:
+    """preferences.choose_channel is the one rule: SMS needs a number, and choosing SMS
+    through Telegram too ends an earlier STOPP (as KANAL SMS does)."""
+    await rig.world.unit("norr")
+    await rig.world.sub("eva", telegram=True)
+    await rig.world.sub("tova", telegram=True, sms=False)
+    eva = phone_of(1)
+    await rig.text(eva, "STOPP")
+    async with rig.db.read() as conn:
+        person = await people_repo.get_person(conn, "eva")
+        nophone = await people_repo.get_person(conn, "tova")
+    assert person is not None and person.sms_opted_out
+    assert nophone is not None
+    outcome = await preferences.choose_channel(
+        rig.deps, person, SetChannel(Channel.SMS), "telegram"
+    )
+    assert outcome is preferences.ChannelOutcome.SET
+    refused = await preferences.choose_channel(
+        rig.deps, nophone, SetChannel(Channel.BOTH), "telegram"
+    )
+    assert refused is preferences.ChannelOutcome.NO_PHONE
+    async with rig.db.read() as conn:
+        after = await people_repo.get_person(conn, "eva")
+    assert after is not None and after.channel is Channel.SMS and not after.sms_opted_out

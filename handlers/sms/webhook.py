@@ -3,7 +3,7 @@
 Both verify `X-Twilio-Signature` against the URL Twilio called, built from
 VIKARIE_PUBLIC_URL + path + query (behind a proxy the request's own URL is not the one
 Twilio signed). A missing or wrong signature is 403, logged without the body. The
-use cases (`bot.services.sms_inbound`, `bot.services.delivery`) only write to the
+conversation (`handlers.sms.conversation`) and `bot.services.delivery` only write to the
 database; replies leave through the outbox, so Twilio gets its answer at once: empty
 TwiML, or for an unregistered number the one line telling it how to join.
 """
@@ -20,8 +20,9 @@ from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
 from bot.channels.sms import INBOUND_PATH, STATUS_PATH
-from bot.services import delivery, sms_inbound
+from bot.services import delivery
 from bot.services.deps import Deps
+from handlers.sms import conversation
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,13 @@ def sms_routes(deps: Deps) -> list[Route]:
         sid = _field(form, "MessageSid") or _field(form, "SmsSid")
         if sid is None:
             return Response(status_code=400)
-        sms = sms_inbound.InboundSms(
+        sms = conversation.InboundSms(
             message_sid=sid,
             from_=_field(form, "From") or "",
             body=_field(form, "Body") or "",
             opt_out_type=_field(form, "OptOutType"),
         )
-        result = await sms_inbound.handle_sms(deps, sms)
+        result = await conversation.handle_sms(deps, sms)
         log.info("inbound SMS %s: %s", sid, result.logged)
         return twiml(result.twiml_reply)
 

@@ -1,0 +1,1 @@
+"""The SMS channel: Twilio's webhooks (`webhook`) and the conversation (`conversation`)."""
