@@ -24,8 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
-from storage.callout import has_open_offers, not_vacated
 from storage.people import lock_person
+from storage.shifts import not_vacated
+from storage.vacancies import has_open_offers
 
 
 async def purge_absences_before(conn: AsyncConnection, cutoff: dt.datetime) -> int:

@@ -14,8 +14,7 @@ from bot.domain import checklist as ck
 from bot.services import answers, callout, coordinator, introduction
 from bot.services.deps import Deps
 from bot.services.introduction import Outcome
-from storage import audit, outbox
-from storage import callout as repo
+from storage import audit, outbox, vacancies
 from storage import checklists as ck_repo
 from storage import tables as t
 from storage.checklist_import import import_checklist, parse_checklist
@@ -57,7 +56,7 @@ async def _unit(db: Database) -> World:
 
 async def _offered(db: Database, vid: int) -> dict[str, int]:
     async with db.read() as conn:
-        return {o.person_id: o.id for o in await repo.offers_for(conn, vid)}
+        return {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
 
 
 async def _sent(db: Database, person_id: str, kind: str | None = None) -> list[outbox.OutboxItem]:
@@ -69,7 +68,7 @@ async def _sent(db: Database, person_id: str, kind: str | None = None) -> list[o
 async def _verdict(deps: Deps, vid: int, person_id: str) -> tuple[bool, list[str], int | None]:
     """(eligible, block texts, tier) for one person and vacancy, as the engine sees it now."""
     async with deps.db.read() as conn:
-        vacancy = await repo.get_vacancy(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
         assert vacancy is not None
         a = await callout.assess(conn, deps, vacancy, exclude_offered=False)
     v = next(v for v in a.verdicts if v.person.id == person_id)

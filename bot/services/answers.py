@@ -17,10 +17,10 @@ from bot.domain.eligibility import is_introduced
 from bot.domain.messages import booked_message, simple
 from bot.domain.model import Offer, OfferState, Person, VacancyStatus
 from bot.domain.outgoing import OutMessage
-from bot.services import callout as engine
+from bot.services import callout
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
-from storage import audit, callout
+from storage import audit, bookings, shifts, vacancies
 from storage import people as people_repo
 from storage.db import is_transient
 
@@ -61,7 +61,7 @@ async def accept(deps: Deps, offer_id: int, person_id: str, channel: str) -> Ans
             if not is_transient(exc) or attempt == TRANSIENT_RETRIES - 1:
                 raise
     if result.outcome == Outcome.BOOKED:
-        await engine.due_now(deps, result.moved_on)
+        await callout.due_now(deps, result.moved_on)
     deps.kick()
     return result
 
@@ -70,16 +70,16 @@ async def _accept_in(
     conn: AsyncConnection, deps: Deps, offer_id: int, person_id: str, channel: str
 ) -> AnswerResult:
     now = deps.now()
-    offer = await callout.get_offer(conn, offer_id)
+    offer = await vacancies.get_offer(conn, offer_id)
     if offer is None:
         return AnswerResult(Outcome.UNKNOWN)
     if offer.person_id != person_id:
         return AnswerResult(Outcome.NOT_YOURS)
     # Lock order everywhere: the person, then the vacancy.
     await people_repo.lock_person(conn, person_id)
-    vacancy = await callout.get_vacancy(conn, offer.vacancy_id, for_update=True)
+    vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id, for_update=True)
     assert vacancy is not None
-    offer = await callout.get_offer(conn, offer_id)  # as it stands now that we hold the locks
+    offer = await vacancies.get_offer(conn, offer_id)  # as it stands now that we hold the locks
     assert offer is not None
     if offer.state in (OfferState.TAKEN, OfferState.LATE) or (
         offer.state == OfferState.OPEN and vacancy.status == VacancyStatus.FILLED
@@ -90,17 +90,17 @@ async def _accept_in(
     person = await people_repo.get_person(conn, person_id)
     assert person is not None
     # Eligibility again, now: the person may have been booked elsewhere meanwhile.
-    a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
+    a = await callout.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
     verdict = a.verdicts[0] if a.verdicts else None
     if verdict is None or not verdict.eligible:
         # Closed by the rules, not by the person: not counted as a decline.
-        await callout.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, channel)
+        await vacancies.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, channel)
         msg = simple(
             "not_eligible_now", a.shift, a.unit, person, deps.tz, edit_offer_id=offer.id, sms=False
         )
         sms_msg = OutMessage(msg.kind, msg.text, msg.text.replace("–", "-"), (), offer.id)
         await send_to_person(conn, person, sms_msg, now)
-        await callout.update_vacancy(conn, vacancy.id, now, next_due_at=now)
+        await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=now)
         await audit.record(
             conn,
             now,
@@ -112,7 +112,7 @@ async def _accept_in(
             blocks=[r.code for r in verdict.blocks] if verdict else ["kind"],
         )
         return AnswerResult(Outcome.NOT_ELIGIBLE, offer, reply=msg.text)
-    won = await callout.update_vacancy(
+    won = await vacancies.update_vacancy(
         conn,
         vacancy.id,
         now,
@@ -122,8 +122,10 @@ async def _accept_in(
     )
     if not won:
         return await _late(conn, deps, offer_id, person_id, channel)
-    booking_id = await callout.insert_booking(conn, vacancy.id, a.shift.id, person_id, now, channel)
-    await callout.answer_offer(conn, offer.id, OfferState.ACCEPTED, now, channel)
+    booking_id = await bookings.insert_booking(
+        conn, vacancy.id, a.shift.id, person_id, now, channel
+    )
+    await vacancies.answer_offer(conn, offer.id, OfferState.ACCEPTED, now, channel)
     booked = booked_message(
         a.shift,
         a.unit,
@@ -133,7 +135,7 @@ async def _accept_in(
         edit_offer_id=offer.id,
     )
     await send_to_person(conn, person, booked, now)
-    others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
+    others = await vacancies.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
     people = await people_repo.get_people(conn, [o.person_id for o in others])
     for o in others:
         p = people[o.person_id]
@@ -153,11 +155,11 @@ async def _accept_in(
         others_told=len(others),
     )
     await _after_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-    moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
+    moved_on = await callout.withdraw_conflicting(conn, deps, person, a.shift)
     return AnswerResult(Outcome.BOOKED, offer, booking_id, booked.text, moved_on)
 
 
-def handledare_for(a: engine.Assessment, person: Person) -> str | None:
+def handledare_for(a: callout.Assessment, person: Person) -> str | None:
     """The handledare working alongside, named to someone not yet introduced at the unit."""
     return None if is_introduced(person, a.unit.id) else a.handledare
 
@@ -180,16 +182,16 @@ async def _late(
     conn: AsyncConnection, deps: Deps, offer_id: int, person_id: str, channel: str
 ) -> AnswerResult:
     now = deps.now()
-    offer = await callout.get_offer(conn, offer_id)
+    offer = await vacancies.get_offer(conn, offer_id)
     assert offer is not None
-    await callout.answer_offer(conn, offer.id, OfferState.LATE, now, channel, only_if_open=False)
-    vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+    await vacancies.answer_offer(conn, offer.id, OfferState.LATE, now, channel, only_if_open=False)
+    vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
     assert vacancy is not None
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    shift = await shifts.get_shift(conn, vacancy.shift_id)
     unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
     person = await people_repo.get_person(conn, person_id)
     assert shift is not None and unit is not None and person is not None
-    still_open = [o for o in await callout.open_offers_of(conn, person_id) if o.id != offer.id]
+    still_open = [o for o in await vacancies.open_offers_of(conn, person_id) if o.id != offer.id]
     lang = person.language
     others = t("late_others", lang) if still_open else ""
     others_sms = t("late_others_sms", lang) if still_open else ""
@@ -209,9 +211,9 @@ async def _late(
 
 
 async def _expired_text(conn: AsyncConnection, deps: Deps, offer: Offer) -> str:
-    vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+    vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
     assert vacancy is not None
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    shift = await shifts.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     person = await people_repo.get_person(conn, offer.person_id)
     lang = person.language if person else "sv"
@@ -222,21 +224,21 @@ async def decline(deps: Deps, offer_id: int, person_id: str, channel: str) -> An
     """Nej tack. When nobody is left holding an open offer, the next wave is due at once."""
     async with deps.db.write() as conn:
         now = deps.now()
-        offer = await callout.get_offer(conn, offer_id)
+        offer = await vacancies.get_offer(conn, offer_id)
         if offer is None:
             return AnswerResult(Outcome.UNKNOWN)
         if offer.person_id != person_id:
             return AnswerResult(Outcome.NOT_YOURS)
-        if not await callout.answer_offer(conn, offer.id, OfferState.DECLINED, now, channel):
+        if not await vacancies.answer_offer(conn, offer.id, OfferState.DECLINED, now, channel):
             return AnswerResult(
                 Outcome.NOT_OPEN, offer, reply=await _expired_text(conn, deps, offer)
             )
-        vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
         assert vacancy is not None
         if vacancy.status == VacancyStatus.SEARCHING and not any(
-            o.state == OfferState.OPEN for o in await callout.offers_for(conn, vacancy.id)
+            o.state == OfferState.OPEN for o in await vacancies.offers_for(conn, vacancy.id)
         ):
-            await callout.update_vacancy(conn, vacancy.id, now, next_due_at=now)
+            await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=now)
         person = await people_repo.get_person(conn, person_id)
         lang = person.language if person else "sv"
         await audit.record(conn, now, person_id, "offer_declined", "offer", offer.id, channel)
@@ -248,16 +250,16 @@ async def cancel_booking(deps: Deps, booking_id: int, person_id: str, channel: s
     without that person (their offer stays on record, so they are not asked again)."""
     async with deps.db.write() as conn:
         now = deps.now()
-        booking = await callout.get_booking(conn, booking_id)
+        booking = await bookings.get_booking(conn, booking_id)
         if booking is None or booking.person_id != person_id or booking.cancelled_at:
             return False
-        shift = await callout.get_shift(conn, booking.shift_id)
+        shift = await shifts.get_shift(conn, booking.shift_id)
         assert shift is not None
         if shift.starts_at <= now:
             return False
-        await callout.cancel_booking_row(conn, booking.id, now, "substitute")
+        await bookings.cancel_booking_row(conn, booking.id, now, "substitute")
         # Searching again, and the coordinator is to be alerted again if it stays open.
-        await callout.update_vacancy(
+        await vacancies.update_vacancy(
             conn,
             booking.vacancy_id,
             now,

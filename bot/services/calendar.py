@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.domain.ical import CalendarEvent, render_calendar
 from bot.services.deps import Deps
 from bot.texts import t
-from storage import audit, callout
+from storage import audit, bookings
 from storage import ical_tokens as repo
 from storage import people as people_repo
 
@@ -86,7 +86,7 @@ async def feed(deps: Deps, token: str) -> str | None:
         person = await people_repo.get_person(conn, found[0])
         if person is None or not person.active:  # a deactivated person has no calendar
             return None
-        rows = await callout.bookings_of(conn, person.id, deps.now() - HISTORY)
+        rows = await bookings.bookings_of(conn, person.id, deps.now() - HISTORY)
         units = {u.id: u for u in await people_repo.all_units(conn)}
     lang = person.language
     events = [

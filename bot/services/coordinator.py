@@ -13,14 +13,13 @@ from bot.domain.eligibility import NEVER_OVERRIDDEN
 from bot.domain.messages import booked_message, simple
 from bot.domain.model import OfferState, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
-from bot.services import callout as engine
-from bot.services import introduction
+from bot.services import callout, introduction
 from bot.services.absence import cancel_vacancy_in
 from bot.services.answers import handledare_for
 from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from bot.texts import t
-from storage import audit, callout
+from storage import audit, bookings, shifts, vacancies
 from storage import people as people_repo
 from storage.db import is_transient
 
@@ -46,7 +45,7 @@ async def widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
     """Include regular staff (extra time / overtime) from the next step on, due at once."""
     async with deps.db.write() as conn:
         now = deps.now()
-        ok = await callout.update_vacancy(
+        ok = await vacancies.update_vacancy(
             conn,
             vacancy_id,
             now,
@@ -102,12 +101,12 @@ async def _fill_by_hand(
             if person is None:
                 return FillResult(FillOutcome.UNKNOWN)
             await people_repo.lock_person(conn, person_id)  # person, then vacancy
-            vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+            vacancy = await vacancies.get_vacancy(conn, vacancy_id, for_update=True)
             if vacancy is None:
                 return FillResult(FillOutcome.UNKNOWN)
             if vacancy.status != VacancyStatus.SEARCHING:
                 return FillResult(FillOutcome.NOT_SEARCHING)
-            a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
+            a = await callout.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
             reasons = a.verdicts[0].blocks if a.verdicts else ()
             blocks = tuple(r.text for r in reasons)
             hard = tuple(r.text for r in reasons if r.code in NEVER_OVERRIDDEN)
@@ -116,8 +115,8 @@ async def _fill_by_hand(
                 return FillResult(FillOutcome.FORBIDDEN, hard)
             if blocks and not override_reason:
                 return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks)
-            await callout.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
-            booking_id = await callout.insert_booking(
+            await vacancies.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
+            booking_id = await bookings.insert_booking(
                 conn,
                 vacancy.id,
                 a.shift.id,
@@ -127,7 +126,7 @@ async def _fill_by_hand(
                 override_reason=override_reason if blocks else None,
                 by=by,
             )
-            others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
+            others = await vacancies.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
             people = await people_repo.get_people(conn, [o.person_id for o in others])
             for o in others:
                 p = people[o.person_id]
@@ -155,10 +154,10 @@ async def _fill_by_hand(
                 blocks=list(blocks),
             )
             await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-            moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
+            moved_on = await callout.withdraw_conflicting(conn, deps, person, a.shift)
     except sa.exc.IntegrityError:
         return FillResult(FillOutcome.NOT_SEARCHING)
-    await engine.due_now(deps, moved_on)
+    await callout.due_now(deps, moved_on)
     deps.kick()
     return FillResult(FillOutcome.BOOKED, blocks, booking_id)
 
@@ -168,11 +167,11 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
     Both the substitute and the person who reported well are told what it means for them."""
     async with deps.db.write() as conn:
         now = deps.now()
-        vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+        vacancy = await vacancies.get_vacancy(conn, vacancy_id, for_update=True)
         if vacancy is None or vacancy.status != VacancyStatus.FILLED:
             return False
-        booking = await callout.live_booking(conn, vacancy_id)
-        shift = await callout.get_shift(conn, vacancy.shift_id)
+        booking = await bookings.live_booking(conn, vacancy_id)
+        shift = await shifts.get_shift(conn, vacancy.shift_id)
         unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
         if booking is None or shift is None or unit is None:
             return False
@@ -184,8 +183,8 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
                     conn, regular, simple("well_kept", shift, unit, regular, deps.tz), now
                 )
             return True
-        await callout.cancel_booking_row(conn, booking.id, now, "released")
-        await callout.update_vacancy(conn, vacancy_id, now, status="cancelled", next_due_at=None)
+        await bookings.cancel_booking_row(conn, booking.id, now, "released")
+        await vacancies.update_vacancy(conn, vacancy_id, now, status="cancelled", next_due_at=None)
         sub = await people_repo.get_person(conn, booking.person_id)
         assert sub is not None
         await send_to_person(conn, sub, simple("released", shift, unit, sub, deps.tz), now)
@@ -221,12 +220,12 @@ async def create_vacancy(
             role=role,
             requirements=requirements,
         )
-        await callout.insert_shift(conn, shift)
-        vid = await callout.insert_vacancy(conn, shift.id, None, now)
+        await shifts.insert_shift(conn, shift)
+        vid = await vacancies.insert_vacancy(conn, shift.id, None, now)
         await audit.record(
             conn, now, by, "vacancy_created", "vacancy", vid, channel, shift=shift.id, unit=unit_id
         )
-        await engine.advance(conn, deps, vid)
+        await callout.advance(conn, deps, vid)
     deps.kick()
     return vid
 
@@ -234,14 +233,14 @@ async def create_vacancy(
 async def explain(deps: Deps, vacancy_id: int) -> list[str]:
     """Why each person is ranked where they are, or excluded (`vikariebot explain`)."""
     async with deps.db.read() as conn:
-        vacancy = await callout.get_vacancy(conn, vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, vacancy_id)
         if vacancy is None:
             return [f"Vakans {vacancy_id} finns inte."]
-        a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
-        offers = await callout.offers_for(conn, vacancy_id)
-        tally = await engine.offer_tally(conn, vacancy_id)
+        a = await callout.assess(conn, deps, vacancy, exclude_offered=False)
+        offers = await vacancies.offers_for(conn, vacancy_id)
+        tally = await callout.offer_tally(conn, vacancy_id)
         notes = await answer_notes_in(conn, deps.now(), [c.verdict.person.id for c in a.ranked])
-        estimates = await engine.response_estimates(conn, a.ranked, deps.now())
+        estimates = await callout.response_estimates(conn, a.ranked, deps.now())
     for pid, e in estimates.items():  # what a learned wave counts on, for each candidate
         said = t(
             "coord_response_estimate",

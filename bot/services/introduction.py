@@ -42,7 +42,7 @@ from bot.domain.outgoing import OutMessage
 from bot.domain.waves import in_quiet_hours
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, t
-from storage import audit, callout
+from storage import audit, history, shifts
 from storage import checklists as repo
 from storage import people as people_repo
 
@@ -206,7 +206,7 @@ async def on_booking(
     now = deps.now()
     if not created:
         await repo.touch(conn, c.id, now)
-    shift = await callout.get_shift(conn, shift_id)
+    shift = await shifts.get_shift(conn, shift_id)
     unit = await people_repo.get_unit(conn, unit_id)
     assert shift is not None and unit is not None
     bookings = [
@@ -252,7 +252,7 @@ async def _handledare_for(
     conn: AsyncConnection, unit_id: str, start: dt.datetime, end: dt.datetime, except_id: str
 ) -> list[Person]:
     """The handledare working alongside, else every handledare of the unit."""
-    working = await callout.people_working_during(conn, unit_id, start, end)
+    working = await history.people_working_during(conn, unit_id, start, end)
     on_duty = [
         p
         for p in (await people_repo.get_people(conn, working)).values()

@@ -48,8 +48,9 @@ from bot.services import absence, answers
 from bot.services.answers import Outcome
 from bot.services.deps import Deps, channel_for
 from bot.texts import day_label, hhmm, shift_times, t
-from storage import audit, callout, inbound, kv, outbox, sms_replies
+from storage import audit, bookings, inbound, kv, outbox, sms_replies, vacancies
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ async def _answer(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) 
         await _set_opt_out(deps, person, False)
     now = deps.now()
     async with deps.db.read() as conn:
-        open_offers = await callout.open_offers_of(conn, person.id)
+        open_offers = await vacancies.open_offers_of(conn, person.id)
         offer_id: int | None = None
         text: str | None = None  # "which one?" when the offer is not clear
         if cmd.code is not None:
@@ -249,9 +250,9 @@ async def _which_offer(
 
 
 async def _shift_of_offer(conn: AsyncConnection, offer: Offer) -> Shift:
-    vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+    vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
     assert vacancy is not None
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     return shift
 
@@ -261,7 +262,7 @@ async def _recent_offer_id(
 ) -> int | None:
     """The person's latest offer of the last day (with this code): answering an offer
     that closed meanwhile gets "someone was faster" or "no longer open", not a shrug."""
-    found = await callout.latest_offer_id(conn, person_id, now - RECENT_OFFER, code)
+    found = await vacancies.latest_offer_id(conn, person_id, now - RECENT_OFFER, code)
     return int(found) if found is not None else None
 
 
@@ -306,7 +307,7 @@ async def _bookings_for(deps: Deps, person_id: str, cmd: SmsCommand) -> list[tup
     async with deps.db.read() as conn:
         booked = [
             (b.id, s)
-            for b, s in await callout.bookings_of(conn, person_id, now)
+            for b, s in await bookings.bookings_of(conn, person_id, now)
             if s.starts_at > now
         ]
     if cmd.date is not None or cmd.day_offset is not None:
@@ -323,7 +324,7 @@ async def _today_or_next(deps: Deps, person_id: str) -> list[Shift]:
     tomorrow = now.astimezone(deps.tz).date() + dt.timedelta(days=1)
     end_of_today = dt.datetime.combine(tomorrow, dt.time(0), tzinfo=deps.tz)
     async with deps.db.read() as conn:
-        own = await callout.shifts_of(
+        own = await shifts_repo.shifts_of(
             conn,
             person_id,
             now - dt.timedelta(days=1),
@@ -337,7 +338,7 @@ async def _shifts_on(deps: Deps, person_id: str, day: dt.date) -> list[Shift]:
     start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
     async with deps.db.read() as conn:
-        own = await callout.shifts_of(conn, person_id, start, end)
+        own = await shifts_repo.shifts_of(conn, person_id, start, end)
     return [s for s in own if s.ends_at > deps.now()]
 
 
@@ -393,7 +394,7 @@ async def _upcoming_bookings(deps: Deps, person_id: str) -> list[tuple[int, Shif
     """(booking id, shift) of the person's live bookings not yet begun, soonest first."""
     now = deps.now()
     async with deps.db.read() as conn:
-        booked = await callout.bookings_of(conn, person_id, now)
+        booked = await bookings.bookings_of(conn, person_id, now)
     return [(b.id, s) for b, s in booked if s.starts_at > now]
 
 
@@ -428,7 +429,7 @@ def _fit_list(lang: str, key: str, items: Sequence[str], **params: object) -> st
 async def _bookings(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
     lang = person.language
     async with deps.db.read() as conn:
-        booked = await callout.bookings_of(conn, person.id, deps.now())
+        booked = await bookings.bookings_of(conn, person.id, deps.now())
         units = {u.id: u.name for u in await people_repo.all_units(conn)}
     if not booked:
         await reply(deps, person, t("sms_no_bookings", lang))
