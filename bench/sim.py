@@ -28,8 +28,9 @@ from bot.domain.model import AbsenceCategory, OfferState, Vacancy, VacancyStatus
 from bot.domain.rules import RuleSettings
 from bot.services import absence, answers, callout
 from bot.services.deps import Deps
-from storage import absences, vacancies
+from storage import absences as absences_repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 
 CALL_MINUTES = 3.0
@@ -265,7 +266,7 @@ async def engine_rankings(db_path: str, world: Morning) -> dict[str, list[str]]:
         clock.set(r.at)
         shift = world.shifts[r.shift]
         async with db.write() as conn:
-            aid = await absences.insert_absence(conn, r.person, AbsenceCategory(r.category),
+            aid = await absences_repo.insert_absence(conn, r.person, AbsenceCategory(r.category),
                                             shift.start, shift.end, "sms", r.at)
             vid = await vacancies.insert_vacancy(conn, r.shift, aid, r.at)
             # Searching, but never due: no engine runs here.

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Booking, Shift
-from storage import shifts
+from storage import shifts as shifts_repo
 from storage import tables as t
 
 
@@ -109,4 +109,7 @@ async def bookings_of(
         )
         .order_by(t.shifts.c.starts_at)
     )
-    return [(from_row(r), shifts.from_row(shifts.Prefixed(r, "s_"))) for r in await conn.execute(q)]
+    return [
+        (from_row(r), shifts_repo.from_row(shifts_repo.Prefixed(r, "s_")))
+        for r in await conn.execute(q)
+    ]

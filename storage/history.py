@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Interval, PersonLoad, Shift
 from bot.domain.response_model import PastOffer
-from storage import shifts
+from storage import people as people_repo
+from storage import shifts as shifts_repo
 from storage import tables as t
-from storage.people import chunks
 
 _TICK = dt.timedelta(microseconds=1)  # (after, before) bounds made inclusive
 
@@ -49,7 +49,7 @@ async def answer_counts_for(
     declines: dict[str, int] = defaultdict(int)
     cancels: dict[str, int] = defaultdict(int)
     o, b = t.offers.c, t.bookings.c
-    for chunk in chunks(ids):
+    for chunk in people_repo.chunks(ids):
         for pid, n in await conn.execute(
             sa.select(o.person_id, sa.func.count())
             .where(
@@ -92,13 +92,13 @@ async def loads_for(
     """
     window_start = shift.starts_at - dt.timedelta(days=35)  # month cap and consecutive days
     window_end = shift.ends_at + dt.timedelta(days=32)  # to the end of the shift's month
-    earliest_start = window_start - shifts.MAX_SHIFT_SPAN
+    earliest_start = window_start - shifts_repo.MAX_SHIFT_SPAN
     ids = list(dict.fromkeys(person_ids))
     commitments: dict[str, list[Interval]] = defaultdict(list)
     unavailable: dict[str, list[Interval]] = defaultdict(list)
     extra: dict[str, list[Interval]] = defaultdict(list)
     extra_year: dict[str, float] = {}
-    for chunk in chunks(ids):
+    for chunk in people_repo.chunks(ids):
         # Own scheduled shifts that are not vacated, and live bookings.
         for q, booked in (
             (_own_shifts(chunk, earliest_start, window_end), False),
@@ -159,7 +159,7 @@ async def history_for(
     """`history_where` for these people (900 at a time)."""
     ids = list(dict.fromkeys(person_ids))
     out: dict[str, PersonLoad] = {}
-    for chunk in chunks(ids):
+    for chunk in people_repo.chunks(ids):
         out.update(await history_where(conn, t.people.c.id.in_(chunk), now, unit_id))
     return {pid: out.get(pid, PersonLoad()) for pid in ids}
 
@@ -200,7 +200,7 @@ async def history_where(
     )
     # Who worked at the unit lately: two small queries by unit, not one per person.
     worked_own = sa.select(S.person_id).where(
-        lately, S.person_id.is_not(None), S.cancelled.is_(False), shifts.not_vacated()
+        lately, S.person_id.is_not(None), S.cancelled.is_(False), shifts_repo.not_vacated()
     )
     worked_booked = (
         sa.select(B.person_id)
@@ -232,7 +232,7 @@ def _own_shifts(chunk: Sequence[str], after: dt.datetime, before: dt.datetime) -
         t.shifts.c.cancelled.is_(False),
         t.shifts.c.starts_at > after,
         t.shifts.c.starts_at < before,
-        shifts.not_vacated(),
+        shifts_repo.not_vacated(),
     )
 
 
@@ -265,9 +265,9 @@ async def people_working_during(
         t.shifts.c.person_id.is_not(None),
         t.shifts.c.cancelled.is_(False),
         t.shifts.c.starts_at < end,
-        t.shifts.c.starts_at > start - shifts.MAX_SHIFT_SPAN,
+        t.shifts.c.starts_at > start - shifts_repo.MAX_SHIFT_SPAN,
         t.shifts.c.ends_at > start,
-        shifts.not_vacated(),
+        shifts_repo.not_vacated(),
     )
     booked = (
         sa.select(t.bookings.c.person_id)
@@ -276,7 +276,7 @@ async def people_working_during(
             t.shifts.c.unit_id == unit_id,
             t.bookings.c.cancelled_at.is_(None),
             t.shifts.c.starts_at < end,
-            t.shifts.c.starts_at > start - shifts.MAX_SHIFT_SPAN,
+            t.shifts.c.starts_at > start - shifts_repo.MAX_SHIFT_SPAN,
             t.shifts.c.ends_at > start,
         )
     )
@@ -300,7 +300,7 @@ async def response_history(
     since = now - dt.timedelta(days=RESPONSE_HISTORY_DAYS)
     kept = ("accepted", "declined", "late", "expired")
     out: dict[str, list[PastOffer]] = defaultdict(list)
-    for chunk in chunks(sorted(person_ids)):
+    for chunk in people_repo.chunks(sorted(person_ids)):
         q = sa.select(Of.person_id, Of.state, Of.created_at, Of.answered_at).where(
             Of.person_id.in_(chunk), Of.created_at >= since, Of.state.in_(kept)
         )

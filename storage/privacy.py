@@ -23,10 +23,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage import people as people_repo
+from storage import shifts as shifts_repo
 from storage import tables as t
-from storage.people import lock_person
-from storage.shifts import not_vacated
-from storage.vacancies import has_open_offers
+from storage import vacancies
 
 
 async def purge_absences_before(conn: AsyncConnection, cutoff: dt.datetime) -> int:
@@ -211,7 +211,7 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
                 s.person_id == person_id,
                 s.cancelled.is_(False),
                 s.ends_at > now,
-                not_vacated(),  # reported away: nobody expects them
+                shifts_repo.not_vacated(),  # reported away: nobody expects them
             )
         )
     ).scalar_one()
@@ -228,7 +228,7 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
             "flytta eller avboka dem först"
         )
     # The person's row first, as a booking takes it (person, then offers): no deadlock.
-    await lock_person(conn, person_id)
+    await people_repo.lock_person(conn, person_id)
     name, phone = (
         await conn.execute(
             sa.select(t.people.c.name, t.people.c.phone).where(t.people.c.id == person_id)
@@ -306,7 +306,7 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
                 )
             ).scalar_one()
         )
-    waiting = [v for v in dict.fromkeys(asked) if not await has_open_offers(conn, v)]
+    waiting = [v for v in dict.fromkeys(asked) if not await vacancies.has_open_offers(conn, v)]
     return Erasure(person_id, deleted, kept, tuple(waiting))
 
 

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Booking, Shift
-from storage import bookings, shifts
+from storage import bookings as bookings_repo
+from storage import shifts as shifts_repo
 from storage import tables as t
 
 
@@ -36,7 +37,7 @@ async def due(
         .order_by(t.shifts.c.starts_at, t.bookings.c.id)
     )
     return [
-        (bookings.from_row(r), shifts.from_row(shifts.Prefixed(r, "s_")))
+        (bookings_repo.from_row(r), shifts_repo.from_row(shifts_repo.Prefixed(r, "s_")))
         for r in await conn.execute(q)
     ]
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Offer, OfferState, Shift, Vacancy, VacancyStatus
-from storage import shifts
+from storage import people as people_repo
+from storage import shifts as shifts_repo
 from storage import tables as t
-from storage.people import chunks, lock_people
 
 
 def _vacancy(r: Any) -> Vacancy:
@@ -117,7 +117,7 @@ async def vacancies_in(
         q = q.where(t.shifts.c.unit_id.in_(list(unit_ids)))
     out = []
     for r in await conn.execute(q):
-        s = shifts.from_row(shifts.Prefixed(r, "s_"))
+        s = shifts_repo.from_row(shifts_repo.Prefixed(r, "s_"))
         out.append((_vacancy(r), s))
     return out
 
@@ -200,12 +200,12 @@ async def insert_offers(
         # Someone whose row another transaction holds (being booked or filled by hand right
         # now) is skipped, not waited for: waiting here, with the vacancy locked, could
         # deadlock with that booking (person, then vacancy).
-        locked = await lock_people(conn, people_by_rank, skip_locked=True)
+        locked = await people_repo.lock_people(conn, people_by_rank, skip_locked=True)
         people_by_rank = [pid for pid in people_by_rank if pid in locked]
         if not people_by_rank:
             return []
     used: dict[str, set[int]] = defaultdict(set)
-    for chunk in chunks(list(dict.fromkeys(people_by_rank))):
+    for chunk in people_repo.chunks(list(dict.fromkeys(people_by_rank))):
         q = sa.select(t.offers.c.person_id, t.offers.c.code).where(
             t.offers.c.person_id.in_(chunk), t.offers.c.state == "open"
         )

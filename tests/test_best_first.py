@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from bot.domain.model import AbsenceCategory
 from bot.services import callout
-from storage import absences, history, vacancies
+from storage import absences as absences_repo
+from storage import history, vacancies
 from storage import tables as t
 from storage.db import Database
 from tests.builders import World, local, make_deps
@@ -104,7 +105,7 @@ async def test_best_first_offers_what_the_full_ranking_would(any_db: Database, s
     await _random_world(any_db, seed)
     deps = make_deps(any_db, "2026-11-30 12:00")
     async with any_db.write() as conn:
-        absence_id = await absences.insert_absence(
+        absence_id = await absences_repo.insert_absence(
             conn,
             "anna",
             AbsenceCategory.SJUK,

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.services import absence, answers, callout, coordinator
-from storage import bookings, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
 
@@ -187,5 +188,5 @@ async def test_fill_by_hand_and_a_call_out_step_at_once_both_finish(
     )
     assert filled.outcome == coordinator.FillOutcome.BOOKED
     async with any_db.read() as conn:
-        booking = await bookings.live_booking(conn, vid)
+        booking = await bookings_repo.live_booking(conn, vid)
         assert booking is not None and booking.person_id == "kim"

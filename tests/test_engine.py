@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout, coordinator, coordinator_desk
-from storage import absences, audit, bookings, history, outbox, vacancies
+from storage import absences as absences_repo
+from storage import audit, history, outbox, vacancies
+from storage import bookings as bookings_repo
 from storage import tables as t
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
@@ -84,7 +86,7 @@ async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
     assert late.outcome == answers.Outcome.LATE
     async with db.read() as conn:
         v = await vacancies.get_vacancy(conn, vid)
-        booking = await bookings.live_booking(conn, vid)
+        booking = await bookings_repo.live_booking(conn, vid)
         states = {o.person_id: o.state for o in await vacancies.offers_for(conn, vid)}
     assert v is not None and v.status == VacancyStatus.FILLED
     assert booking is not None and booking.person_id == offers[2].person_id
@@ -187,7 +189,7 @@ async def test_report_well_after_booking_asks_the_coordinator_then_release(db: D
     assert any(i.kind == "released" for i in sent[o.person_id])
     async with db.read() as conn:
         v = await vacancies.get_vacancy(conn, vid)
-        assert await bookings.live_booking(conn, vid) is None
+        assert await bookings_repo.live_booking(conn, vid) is None
     assert v is not None and v.status == VacancyStatus.CANCELLED
 
 
@@ -226,7 +228,7 @@ async def test_fill_by_hand_needs_a_reason_to_override_rules(db: Database) -> No
     )
     assert done.outcome == coordinator.FillOutcome.BOOKED
     async with db.read() as conn:
-        b = await bookings.live_booking(conn, vid)
+        b = await bookings_repo.live_booking(conn, vid)
         log = await audit.entries(conn, "vacancy", vid)
     assert b is not None and b.override_reason == "ingen annan, kort pass"
     assert any(e.action == "filled_by_hand" and e.actor == "kim" for e in log)
@@ -307,7 +309,7 @@ async def test_no_reason_overrides_the_rest_rule_or_a_double_booking(db: Databas
         assert res.outcome == coordinator.FillOutcome.FORBIDDEN
         assert any("vila" in b for b in res.blocks)
     async with db.read() as conn:
-        assert await bookings.live_booking(conn, vid) is None
+        assert await bookings_repo.live_booking(conn, vid) is None
 
 
 async def test_people_on_sick_leave_are_not_offered_shifts(db: Database) -> None:
@@ -551,7 +553,7 @@ async def test_reporting_well_does_not_break_the_rest_rule(db: Database) -> None
     vid = await report_absent(deps, "anna", "s-day", "telegram", AbsenceCategory.VAB)
     eve = await report_absent(deps, "anna2", "s-mon-eve", "telegram")
     async with db.write() as conn:  # Anna books Monday's evening (by hand, as a coordinator)
-        await bookings.insert_booking(conn, eve, "s-mon-eve", "anna", deps.now(), "telegram")
+        await bookings_repo.insert_booking(conn, eve, "s-mon-eve", "anna", deps.now(), "telegram")
         await vacancies.update_vacancy(conn, eve, deps.now(), status="filled")
     deps.clock.set(local("2026-12-01 05:45"))  # type: ignore[attr-defined]
     well = await absence.report_well(deps, "anna", "telegram")
@@ -572,7 +574,7 @@ async def test_absence_records_are_purged_after_the_retention_period(db: Databas
     assert await privacy.purge_old_absences(deps) == 1
     async with db.read() as conn:
         v = await vacancies.get_vacancy(conn, vid)
-        assert await absences.open_absences(conn, "anna", local("2026-11-01 00:00")) == []
+        assert await absences_repo.open_absences(conn, "anna", local("2026-11-01 00:00")) == []
     assert v is not None and v.absence_id is None
 
 
@@ -652,7 +654,7 @@ async def test_extra_time_later_in_the_month_counts_too(db: Database) -> None:
         async with db.write() as conn:
             v = await vacancies.insert_vacancy(conn, f"x{d}", None, now)
             await vacancies.update_vacancy(conn, v, now, status="filled", next_due_at=None)
-            await bookings.insert_booking(conn, v, f"x{d}", "anna", now, "sms")
+            await bookings_repo.insert_booking(conn, v, f"x{d}", "anna", now, "sms")
     await w.shift("new", "norr", None, "2026-12-02 07:00", "2026-12-02 15:00")
     async with db.write() as conn:
         vid = await vacancies.insert_vacancy(conn, "new", None, now)

@@ -20,9 +20,9 @@ from bot.domain.staffing import Cover, judge, period_bounds, staffing_figures
 from bot.services import callout
 from bot.services.board import board_text
 from bot.texts import CATALOG
-from storage import bookings, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
-from storage import staffing as staffing_repo
+from storage import staffing, vacancies
 
 DAY = "2026-12-01"
 Action = Callable[[Stage, Transcript], Awaitable[None]]
@@ -185,7 +185,7 @@ def substitute_cancels(shift: str) -> Action:
     async def run(stage: Stage, tr: Transcript) -> None:
         async with stage.deps.db.read() as conn:
             vacancy = await vacancies.vacancy_for_shift(conn, shift)
-            booking = await bookings.live_booking(conn, vacancy.id) if vacancy else None
+            booking = await bookings_repo.live_booking(conn, vacancy.id) if vacancy else None
         if booking is None or not stage.uses_telegram(booking.person_id):
             return
         who = booking.person_id
@@ -277,7 +277,7 @@ async def figures(stage: Stage) -> list[str]:
     async with stage.deps.db.read() as conn:
         units = await people_repo.all_units(conn)
         after, before = period_bounds(day, day, tz)
-        rows = await staffing_repo.staffing_rows(conn, after, before, [u.id for u in units])
+        rows = await staffing.staffing_rows(conn, after, before, [u.id for u in units])
     outcomes = sorted(judge(rows), key=lambda o: o.row.vacancy_id)
     lines = []
     for o in outcomes:

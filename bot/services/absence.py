@@ -15,7 +15,8 @@ from bot.services import callout
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, shift_times, t
 from storage import absences as absences_repo
-from storage import audit, bookings, vacancies
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage import shifts as shifts_repo
 
@@ -267,7 +268,7 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                 await cancel_vacancy_in(conn, deps, vacancy.id, person_id, channel)
                 cancelled.append(vacancy.id)
             elif vacancy.status == VacancyStatus.FILLED:
-                booking = await bookings.live_booking(conn, vacancy.id)
+                booking = await bookings_repo.live_booking(conn, vacancy.id)
                 assert booking is not None
                 sub = await people_repo.get_person(conn, booking.person_id)
                 clang = deps.settings.language
@@ -308,7 +309,7 @@ async def _clashing_booking(
 ) -> Shift | None:
     """A live booking of the person that overlaps the shift or leaves too little rest."""
     rest = dt.timedelta(hours=deps.rules.rest_daily_hours)
-    for _, booked in await bookings.bookings_of(conn, person_id, shift.starts_at - rest * 2):
+    for _, booked in await bookings_repo.bookings_of(conn, person_id, shift.starts_at - rest * 2):
         if booked.starts_at < shift.ends_at + rest and shift.starts_at < booked.ends_at + rest:
             return booked
     return None

@@ -20,8 +20,10 @@ from bot.domain.outgoing import OutMessage
 from bot.services import callout
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
-from storage import audit, bookings, shifts, vacancies
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 from storage.db import is_transient
 
 TRANSIENT_RETRIES = 3
@@ -122,7 +124,7 @@ async def _accept_in(
     )
     if not won:
         return await _late(conn, deps, offer_id, person_id, channel)
-    booking_id = await bookings.insert_booking(
+    booking_id = await bookings_repo.insert_booking(
         conn, vacancy.id, a.shift.id, person_id, now, channel
     )
     await vacancies.answer_offer(conn, offer.id, OfferState.ACCEPTED, now, channel)
@@ -187,7 +189,7 @@ async def _late(
     await vacancies.answer_offer(conn, offer.id, OfferState.LATE, now, channel, only_if_open=False)
     vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
     assert vacancy is not None
-    shift = await shifts.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
     person = await people_repo.get_person(conn, person_id)
     assert shift is not None and unit is not None and person is not None
@@ -213,7 +215,7 @@ async def _late(
 async def _expired_text(conn: AsyncConnection, deps: Deps, offer: Offer) -> str:
     vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
     assert vacancy is not None
-    shift = await shifts.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     person = await people_repo.get_person(conn, offer.person_id)
     lang = person.language if person else "sv"
@@ -250,14 +252,14 @@ async def cancel_booking(deps: Deps, booking_id: int, person_id: str, channel: s
     without that person (their offer stays on record, so they are not asked again)."""
     async with deps.db.write() as conn:
         now = deps.now()
-        booking = await bookings.get_booking(conn, booking_id)
+        booking = await bookings_repo.get_booking(conn, booking_id)
         if booking is None or booking.person_id != person_id or booking.cancelled_at:
             return False
-        shift = await shifts.get_shift(conn, booking.shift_id)
+        shift = await shifts_repo.get_shift(conn, booking.shift_id)
         assert shift is not None
         if shift.starts_at <= now:
             return False
-        await bookings.cancel_booking_row(conn, booking.id, now, "substitute")
+        await bookings_repo.cancel_booking_row(conn, booking.id, now, "substitute")
         # Searching again, and the coordinator is to be alerted again if it stays open.
         await vacancies.update_vacancy(
             conn,

@@ -34,8 +34,9 @@ from bot.domain.waves import learned_step, plan_wave
 from bot.services import alerts
 from bot.services.deps import Deps, delivery_channel, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
-from storage import audit, history, outbox, shifts, vacancies
+from storage import audit, history, outbox, vacancies
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ async def assess(
     """
     now = deps.now()
     if shift is None:
-        shift = await shifts.get_shift(conn, vacancy.shift_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     units = {u.id: u for u in await people_repo.all_units(conn)}
     unit = units[shift.unit_id]
@@ -263,7 +264,7 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         return
     if vacancy.next_due_at is None or vacancy.next_due_at > now:
         return
-    shift = await shifts.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     if now >= shift.starts_at:
         await _expire(conn, deps, vacancy, shift)
@@ -449,7 +450,7 @@ async def withdraw_conflicting(
     left_empty: list[int] = []
     for offer in await vacancies.open_offers_of(conn, person.id):
         vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
-        shift = await shifts.get_shift(conn, vacancy.shift_id) if vacancy else None
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id) if vacancy else None
         if vacancy is None or shift is None or shift.id == booked.id:
             continue
         if shift.starts_at >= booked.ends_at + rest or shift.ends_at + rest <= booked.starts_at:

@@ -19,8 +19,10 @@ from bot.services.answers import handledare_for
 from bot.services.coordinator_desk import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from bot.texts import t
-from storage import audit, bookings, shifts, vacancies
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 from storage.db import is_transient
 
 TRANSIENT_RETRIES = 3  # a deadlock with a call-out step is tried again this often
@@ -116,7 +118,7 @@ async def _fill_by_hand(
             if blocks and not override_reason:
                 return FillResult(FillOutcome.NEEDS_OVERRIDE, blocks)
             await vacancies.update_vacancy(conn, vacancy.id, now, status="filled", next_due_at=None)
-            booking_id = await bookings.insert_booking(
+            booking_id = await bookings_repo.insert_booking(
                 conn,
                 vacancy.id,
                 a.shift.id,
@@ -170,8 +172,8 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
         vacancy = await vacancies.get_vacancy(conn, vacancy_id, for_update=True)
         if vacancy is None or vacancy.status != VacancyStatus.FILLED:
             return False
-        booking = await bookings.live_booking(conn, vacancy_id)
-        shift = await shifts.get_shift(conn, vacancy.shift_id)
+        booking = await bookings_repo.live_booking(conn, vacancy_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
         unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
         if booking is None or shift is None or unit is None:
             return False
@@ -183,7 +185,7 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
                     conn, regular, simple("well_kept", shift, unit, regular, deps.tz), now
                 )
             return True
-        await bookings.cancel_booking_row(conn, booking.id, now, "released")
+        await bookings_repo.cancel_booking_row(conn, booking.id, now, "released")
         await vacancies.update_vacancy(conn, vacancy_id, now, status="cancelled", next_due_at=None)
         sub = await people_repo.get_person(conn, booking.person_id)
         assert sub is not None
@@ -220,7 +222,7 @@ async def create_vacancy(
             role=role,
             requirements=requirements,
         )
-        await shifts.insert_shift(conn, shift)
+        await shifts_repo.insert_shift(conn, shift)
         vid = await vacancies.insert_vacancy(conn, shift.id, None, now)
         await audit.record(
             conn, now, by, "vacancy_created", "vacancy", vid, channel, shift=shift.id, unit=unit_id

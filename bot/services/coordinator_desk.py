@@ -19,9 +19,11 @@ from bot.services import callout
 from bot.services.deps import Deps
 from bot.services.linking import may_manage
 from bot.texts import t
-from storage import absences, audit, history, shifts, vacancies
+from storage import absences as absences_repo
+from storage import audit, history, vacancies
 from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ async def vacancy_info(deps: Deps, vacancy_id: int) -> VacancyInfo | None:
         vacancy = await vacancies.get_vacancy(conn, vacancy_id)
         if vacancy is None:
             return None
-        shift = await shifts.get_shift(conn, vacancy.shift_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
         unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
     if shift is None or unit is None:
         return None
@@ -181,7 +183,7 @@ async def fill_choices(
 async def vacancy_history(deps: Deps, vacancy: Vacancy) -> VacancyHistory:
     """The records a vacancy's timeline is built from (`bot.desk.views.timeline`)."""
     async with deps.db.read() as conn:
-        absence = (await absences.get_absence(conn, vacancy.absence_id)
+        absence = (await absences_repo.get_absence(conn, vacancy.absence_id)
                    if vacancy.absence_id is not None else None)
         offers = await vacancies.offers_for(conn, vacancy.id)
         bookings = await bookings_repo.bookings_for(conn, vacancy.id)

@@ -28,8 +28,9 @@ from bot.domain.outgoing import OutMessage
 from bot.domain.phone import mask_phone
 from bot.services.deps import Deps, send_to_coordinators
 from bot.texts import t
-from storage import audit, kv, outbox, shifts, vacancies
+from storage import audit, kv, outbox, vacancies
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ async def _unit_of(conn: AsyncConnection, person: Person, item: outbox.OutboxIte
     if item.offer_id is not None:
         offer = await vacancies.get_offer(conn, item.offer_id)
         vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id) if offer else None
-        shift = await shifts.get_shift(conn, vacancy.shift_id) if vacancy else None
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id) if vacancy else None
         if shift is not None:
             return await people_repo.get_unit(conn, shift.unit_id)
     candidates = [

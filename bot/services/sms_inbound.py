@@ -48,7 +48,8 @@ from bot.services import absence, answers
 from bot.services.answers import Outcome
 from bot.services.deps import Deps, channel_for
 from bot.texts import day_label, hhmm, shift_times, t
-from storage import audit, bookings, inbound, kv, outbox, sms_replies, vacancies
+from storage import audit, inbound, kv, outbox, sms_replies, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage import shifts as shifts_repo
 
@@ -307,7 +308,7 @@ async def _bookings_for(deps: Deps, person_id: str, cmd: SmsCommand) -> list[tup
     async with deps.db.read() as conn:
         booked = [
             (b.id, s)
-            for b, s in await bookings.bookings_of(conn, person_id, now)
+            for b, s in await bookings_repo.bookings_of(conn, person_id, now)
             if s.starts_at > now
         ]
     if cmd.date is not None or cmd.day_offset is not None:
@@ -394,7 +395,7 @@ async def _upcoming_bookings(deps: Deps, person_id: str) -> list[tuple[int, Shif
     """(booking id, shift) of the person's live bookings not yet begun, soonest first."""
     now = deps.now()
     async with deps.db.read() as conn:
-        booked = await bookings.bookings_of(conn, person_id, now)
+        booked = await bookings_repo.bookings_of(conn, person_id, now)
     return [(b.id, s) for b, s in booked if s.starts_at > now]
 
 
@@ -429,7 +430,7 @@ def _fit_list(lang: str, key: str, items: Sequence[str], **params: object) -> st
 async def _bookings(deps: Deps, person: Person, cmd: SmsCommand, sms: InboundSms) -> None:
     lang = person.language
     async with deps.db.read() as conn:
-        booked = await bookings.bookings_of(conn, person.id, deps.now())
+        booked = await bookings_repo.bookings_of(conn, person.id, deps.now())
         units = {u.id: u.name for u in await people_repo.all_units(conn)}
     if not booked:
         await reply(deps, person, t("sms_no_bookings", lang))

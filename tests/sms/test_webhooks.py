@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.domain.model import AbsenceCategory, Channel, VacancyStatus
-from storage import audit, bookings, vacancies
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage import tables as tb
 from tests.builders import local
@@ -318,7 +319,7 @@ async def test_pass_lists_bookings_within_one_sms(rig: Rig) -> None:
         )
         async with rig.db.write() as conn:
             vid = await vacancies.insert_vacancy(conn, sid, None, rig.deps.now())
-            await bookings.insert_booking(conn, vid, sid, "kim", rig.deps.now(), "sms")
+            await bookings_repo.insert_booking(conn, vid, sid, "kim", rig.deps.now(), "sms")
     await rig.text(phone_of(2), "mina pass")
     body = (await rig.sms_to(phone_of(2))).body
     assert body.startswith("Dina pass: ons 2/12 07:00-16:00 Hemtjänst Soder; tor 3/12")
