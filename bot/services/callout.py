@@ -54,7 +54,7 @@ class Assessment:
     context: VacancyContext
     verdicts: list[Verdict]
     ranked: list[RankedCandidate]
-    rotation: int
+    tie_seed: int
     # First name of a handledare of the unit working alongside (named in introduction offers).
     handledare: str | None = None
 
@@ -102,10 +102,11 @@ async def assess(
         absent_person_id=shift.person_id,
     )
     offered = await vacancies.offered_person_ids(conn, vacancy.id) if exclude_offered else set()
-    # Ties rotate from vacancy to vacancy, with no shared counter for workers to fight over.
-    rotation = vacancy.id
+    # The tie draw is seeded by the vacancy, so ties fall differently from vacancy to vacancy,
+    # with no shared counter for workers to fight over.
+    tie_seed = vacancy.id
     if candidates_only and only is None:
-        verdicts = await _judge_best_first(conn, deps, ctx, offered, rotation, enough)
+        verdicts = await _judge_best_first(conn, deps, ctx, offered, tie_seed, enough)
     else:
         # Named people (an answer, a fill by hand) are judged whoever they are: not being a
         # candidate is one more block, and the hard rules still count for them.
@@ -123,7 +124,7 @@ async def assess(
             year=local_year(shift.starts_at, deps.tz),
         )
         verdicts = [check_eligibility(ctx, p, loads[p.id], deps.rules) for p in pool]
-    ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
+    ranked = rank_candidates(ctx, verdicts, tie_seed, deps.rules)
     return Assessment(
         vacancy,
         shift,
@@ -131,7 +132,7 @@ async def assess(
         ctx,
         verdicts,
         ranked,
-        rotation,
+        tie_seed,
         supervisors[0].first_name if supervisors else None,
     )
 
@@ -144,7 +145,7 @@ async def _judge_best_first(
     deps: Deps,
     ctx: VacancyContext,
     skip: set[str],
-    rotation: int,
+    tie_seed: int,
     enough: int | None,
 ) -> list[Verdict]:
     """The engine's waves: judge candidates tier by tier (`people_repo.candidate_groups`)
@@ -176,7 +177,7 @@ async def _judge_best_first(
             past = await history.history_where(conn, where, now, unit.id)
             ids = sorted(
                 (pid for pid in past if pid not in skip),
-                key=lambda pid: order_key(unit.id, past[pid], pid, rotation),
+                key=lambda pid: order_key(unit.id, past[pid], pid, tie_seed),
             )
         else:
             ids = [pid for pid in await people_repo.ids_where(conn, where) if pid not in skip]

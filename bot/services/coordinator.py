@@ -260,4 +260,4 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         f"Tillfrågade {tally['asked']}, nej {tally['declined']}, inget svar {tally['silent']}; "
         f"{sum(o.state == OfferState.ACCEPTED for o in offers)} ja.",
     ]
-    return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)
+    return head + explain_lines(a.context, a.verdicts, a.tie_seed, deps.rules, notes)
