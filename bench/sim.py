@@ -27,8 +27,9 @@ from bot.config import Settings
 from bot.domain.model import AbsenceCategory, OfferState, Vacancy, VacancyStatus
 from bot.services import absence, answers, callout
 from bot.services.deps import Deps
-from storage import callout as repo
+from storage import absences as absences_repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 
 CALL_MINUTES = 3.0
@@ -187,9 +188,9 @@ async def _answer(deps: Deps, world: Morning, booked: dict[str, list[SimShift]],
     Someone already booked on a clashing shift says no rather than yes.
     """
     async with deps.db.read() as conn:
-        offer = await repo.get_offer(conn, offer_id)
+        offer = await vacancies.get_offer(conn, offer_id)
         assert offer is not None
-        vacancy = await repo.get_vacancy(conn, offer.vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
         assert vacancy is not None
     shift = world.shifts[vacancy.shift_id]
     if accepts and any(_clash(shift, b) for b in booked.get(pid, ())):
@@ -264,11 +265,11 @@ async def engine_rankings(db_path: str, world: Morning) -> dict[str, list[str]]:
         clock.set(r.at)
         shift = world.shifts[r.shift]
         async with db.write() as conn:
-            aid = await repo.insert_absence(conn, r.person, AbsenceCategory(r.category),
+            aid = await absences_repo.insert_absence(conn, r.person, AbsenceCategory(r.category),
                                             shift.start, shift.end, "sms", r.at)
-            vid = await repo.insert_vacancy(conn, r.shift, aid, r.at)
+            vid = await vacancies.insert_vacancy(conn, r.shift, aid, r.at)
             # Searching, but never due: no engine runs here.
-            await repo.update_vacancy(conn, vid, r.at, next_due_at=None)
+            await vacancies.update_vacancy(conn, vid, r.at, next_due_at=None)
         async with db.read() as conn:
             v = Vacancy(vid, r.shift, VacancyStatus.SEARCHING, 0, None, r.at, r.at, aid)
             a = await callout.assess(conn, deps, v)

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from bot.domain.checklist import ItemKind
 from bot.domain.codes import fold
 from bot.domain.importer import RowError, check_header, read_records, row_error
-from storage import checklists as repo
+from storage import checklists
 from storage import tables as t
 from storage.db import Database
 from storage.imports import ACTOR, ImportResult, db_reason, read_csv
@@ -140,21 +140,21 @@ async def import_checklist(db: Database, path: Path, now: dt.datetime) -> Import
                 return ImportResult(errors=sorted(errors, key=lambda e: e.line))
             for unit_id, rows in by_unit.items():
                 name = (f"Introduktion – {known[unit_id]}" if unit_id is not None
-                        else repo.DEFAULT_TEMPLATE_NAME)
-                template_id = await repo.get_or_create_template(conn, unit_id, name)
-                old = {i.position: i for i in await repo.items_of(conn, template_id)}
+                        else checklists.DEFAULT_TEMPLATE_NAME)
+                template_id = await checklists.get_or_create_template(conn, unit_id, name)
+                old = {i.position: i for i in await checklists.items_of(conn, template_id)}
                 for row in sorted(rows, key=lambda r: r.position):
                     prev = old.pop(row.position, None)
                     if prev is None:
-                        await repo.insert_item(conn, template_id, row.position, row.text,
+                        await checklists.insert_item(conn, template_id, row.position, row.text,
                                                row.kind)
                         result.created += 1
                     elif (prev.text, prev.kind) != (row.text, row.kind):
-                        await repo.update_item(conn, prev.id, row.text, row.kind)
+                        await checklists.update_item(conn, prev.id, row.text, row.kind)
                         result.updated += 1
                     else:
                         result.unchanged += 1
-                await repo.delete_items(conn, [i.id for i in old.values()])
+                await checklists.delete_items(conn, [i.id for i in old.values()])
                 removed += len(old)
             detail = {"created": result.created, "updated": result.updated,
                       "unchanged": result.unchanged, "removed": removed,

@@ -29,9 +29,10 @@ from bot.domain.privacy import (
     other_names,
     scrubs,
 )
+from storage import people as people_repo
+from storage import shifts as shifts_repo
 from storage import tables as t
-from storage.callout import has_open_offers, not_vacated
-from storage.people import lock_person
+from storage import vacancies
 
 
 async def purge_absences_before(conn: AsyncConnection, cutoff: dt.datetime) -> int:
@@ -211,7 +212,7 @@ async def erasure_facts(conn: AsyncConnection, person_id: str, now: dt.datetime)
                 s.person_id == person_id,
                 s.cancelled.is_(False),
                 s.ends_at > now,
-                not_vacated(),  # reported away: nobody expects them
+                shifts_repo.not_vacated(),  # reported away: nobody expects them
             )
         )
     ).scalar_one()
@@ -229,7 +230,7 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
     """Erase the person (see the module's docstring for what stays). The caller has made
     sure, in the same transaction, that they may be (`bot.domain.privacy.refuse_erasure`)."""
     # The person's row first, as a booking takes it (person, then offers): no deadlock.
-    await lock_person(conn, person_id)
+    await people_repo.lock_person(conn, person_id)
     name, phone = (
         await conn.execute(
             sa.select(t.people.c.name, t.people.c.phone).where(t.people.c.id == person_id)
@@ -307,7 +308,7 @@ async def erase_person(conn: AsyncConnection, person_id: str, now: dt.datetime) 
                 )
             ).scalar_one()
         )
-    waiting = [v for v in dict.fromkeys(asked) if not await has_open_offers(conn, v)]
+    waiting = [v for v in dict.fromkeys(asked) if not await vacancies.has_open_offers(conn, v)]
     return Erasure(person_id, deleted, kept, tuple(waiting))
 
 

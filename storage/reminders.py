@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Booking, Shift
+from storage import bookings as bookings_repo
+from storage import shifts as shifts_repo
 from storage import tables as t
-from storage.callout import _booking, _Prefixed, _shift
 
 
 async def due(
@@ -35,7 +36,10 @@ async def due(
         )
         .order_by(t.shifts.c.starts_at, t.bookings.c.id)
     )
-    return [(_booking(r), _shift(_Prefixed(r, "s_"))) for r in await conn.execute(q)]
+    return [
+        (bookings_repo.from_row(r), shifts_repo.from_row(shifts_repo.Prefixed(r, "s_")))
+        for r in await conn.execute(q)
+    ]
 
 
 async def mark_reminded(conn: AsyncConnection, booking_id: int, now: dt.datetime) -> bool:

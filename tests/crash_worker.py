@@ -20,8 +20,7 @@ from bot.channels.base import RecordingSender
 from bot.channels.dispatcher import Dispatcher
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout
-from storage import callout as repo
-from storage import outbox
+from storage import outbox, vacancies
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.builders import World, local, make_deps
@@ -90,7 +89,7 @@ async def main(db_path: str, state_dir: str) -> int:
             await callout.tick(deps)
             await dispatcher.drain()
             async with db.read() as conn:
-                open_offers = [o for pid in SUBS for o in await repo.open_offers_of(conn, pid)]
+                open_offers = [o for pid in SUBS for o in await vacancies.open_offers_of(conn, pid)]
             for o in open_offers:
                 if wants(o.person_id, o.vacancy_id):
                     res = await answers.accept(deps, o.id, o.person_id, "sms")
@@ -100,10 +99,10 @@ async def main(db_path: str, state_dir: str) -> int:
                     await answers.decline(deps, o.id, o.person_id, "sms")
             await dispatcher.drain()
             async with db.read() as conn:
-                rows = await repo.vacancies_in(
+                rows = await vacancies.vacancies_in(
                     conn, local("2026-12-01 00:00"), local("2026-12-02 00:00")
                 )
-                offers = [o for v, _ in rows for o in await repo.offers_for(conn, v.id)]
+                offers = [o for v, _ in rows for o in await vacancies.offers_for(conn, v.id)]
                 # A message whose sender was killed mid-send is re-sent when its lease runs out.
                 undelivered = [i for i in await outbox.all_items(conn) if i.state == "pending"]
             done = (

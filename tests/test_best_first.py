@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from bot.domain.model import AbsenceCategory
 from bot.services import callout
-from storage import callout as repo
+from storage import absences as absences_repo
+from storage import history, vacancies
 from storage import tables as t
 from storage.db import Database
 from tests.builders import World, local, make_deps
@@ -104,7 +105,7 @@ async def test_best_first_offers_what_the_full_ranking_would(any_db: Database, s
     await _random_world(any_db, seed)
     deps = make_deps(any_db, "2026-11-30 12:00")
     async with any_db.write() as conn:
-        absence_id = await repo.insert_absence(
+        absence_id = await absences_repo.insert_absence(
             conn,
             "anna",
             AbsenceCategory.SJUK,
@@ -113,9 +114,9 @@ async def test_best_first_offers_what_the_full_ranking_would(any_db: Database, s
             "sms",
             deps.now(),
         )
-        vid = await repo.insert_vacancy(conn, "s-day", absence_id, deps.now())
+        vid = await vacancies.insert_vacancy(conn, "s-day", absence_id, deps.now())
     async with any_db.read() as conn:
-        vacancy = await repo.get_vacancy(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
         assert vacancy is not None
         full = await callout.assess(conn, deps, vacancy)
         names = [c.verdict.person.id for c in full.ranked]
@@ -144,9 +145,9 @@ async def test_history_counts_offers_bookings_and_continuity(any_db: Database) -
     await w.unit("vast")
     now = local("2026-11-30 12:00")
     async with any_db.read() as conn:
-        h = await repo.history_for(conn, ["kim", "nobody"], now, "norr")
-        at_syd = await repo.history_for(conn, ["kim"], now, "syd")
-        at_vast = await repo.history_for(conn, ["kim"], now, "vast")
+        h = await history.history_for(conn, ["kim", "nobody"], now, "norr")
+        at_syd = await history.history_for(conn, ["kim"], now, "syd")
+        at_vast = await history.history_for(conn, ["kim"], now, "vast")
     assert h["kim"].hours_booked_28d == pytest.approx(8.0)
     assert h["kim"].hours_offered_28d == pytest.approx(12.5)
     assert h["kim"].worked_units_14d == {"norr"}  # own shift on 25 November
@@ -156,4 +157,4 @@ async def test_history_counts_offers_bookings_and_continuity(any_db: Database) -
     # 10 November (own shift at syd) is over 14 days ago: only the booking makes syd count.
     async with any_db.write() as conn:
         await conn.execute(sa.update(t.bookings).values(cancelled_at=now))
-        assert not (await repo.history_for(conn, ["kim"], now, "syd"))["kim"].worked_units_14d
+        assert not (await history.history_for(conn, ["kim"], now, "syd"))["kim"].worked_units_14d

@@ -13,8 +13,8 @@ from bot.domain.ical import CalendarEvent, fold, render_calendar
 from bot.domain.model import AbsenceCategory
 from bot.services import answers, calendar
 from bot.web import build_web_app
-from storage import callout as repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, make_deps, report_absent
 
@@ -33,7 +33,7 @@ async def _world(db: Database) -> None:
     for who, shift in (("anna", "s-1"), ("britt", "s-2")):
         vid = await report_absent(deps, who, shift, "sms", AbsenceCategory.SJUK)
         async with db.read() as conn:
-            offer = next(o for o in await repo.offers_for(conn, vid) if o.person_id == "mio")
+            offer = next(o for o in await vacancies.offers_for(conn, vid) if o.person_id == "mio")
         assert (await answers.accept(deps, offer.id, "mio", "telegram")).booking_id
 
 

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.services import absence, answers, callout, coordinator
-from storage import callout as repo
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
 
@@ -29,7 +30,7 @@ async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database)
     deps = make_deps(any_db, "2026-12-01 06:40")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with any_db.read() as conn:
-        offers = await repo.offers_for(conn, vid)
+        offers = await vacancies.offers_for(conn, vid)
     assert len(offers) == 100
 
     results = await asyncio.gather(
@@ -46,7 +47,7 @@ async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database)
                 .where(t.bookings.c.vacancy_id == vid)
             )
         ).scalar_one()
-        v = await repo.get_vacancy(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
     assert n_bookings == 1
     assert v is not None and v.status == VacancyStatus.FILLED
 
@@ -67,7 +68,7 @@ async def test_two_workers_never_run_one_step_twice(any_db: Database) -> None:
     # Record the absence without running the first wave: both workers race for it.
     async with any_db.write() as conn:
         for d in range(1, 6):
-            await repo.insert_vacancy(conn, f"s{d}", None, deps_a.now())
+            await vacancies.insert_vacancy(conn, f"s{d}", None, deps_a.now())
     await asyncio.gather(callout.tick(deps_a), callout.tick(deps_b))
     async with any_db.read() as conn:
         rows = (await conn.execute(sa.select(t.offers.c.vacancy_id, t.offers.c.person_id))).all()
@@ -92,7 +93,7 @@ async def test_one_person_accepting_two_overlapping_shifts_at_once_gets_one(
     for who, sid in (("anna", "s-a"), ("bo", "s-b")):
         await absence.report_absence(deps, who, AbsenceCategory.SJUK, "sms", shift_ids=[sid])
     async with any_db.read() as conn:
-        offers = await repo.open_offers_of(conn, "sara")
+        offers = await vacancies.open_offers_of(conn, "sara")
     assert len(offers) == 2
     for _ in range(5):  # a race: try it a few times
         results = await asyncio.gather(
@@ -130,13 +131,13 @@ async def test_two_workers_offering_one_person_at_once_give_different_sms_codes(
     await w.shift("s2", "norr", None, "2026-12-02 07:00", "2026-12-02 16:00")
     now = local("2026-11-30 12:00")
     async with any_db.write() as conn:
-        v1 = await repo.insert_vacancy(conn, "s1", None, now)
-        v2 = await repo.insert_vacancy(conn, "s2", None, now)
+        v1 = await vacancies.insert_vacancy(conn, "s1", None, now)
+        v2 = await vacancies.insert_vacancy(conn, "s2", None, now)
     first_in = asyncio.Event()
 
     async def wave(vacancy_id: int, hold: bool) -> list[int]:
         async with any_db.write() as conn:
-            offers = await repo.insert_offers(conn, vacancy_id, 1, ["kim"], now)
+            offers = await vacancies.insert_offers(conn, vacancy_id, 1, ["kim"], now)
             if hold:  # still open while the other worker offers Kim its shift
                 first_in.set()
                 await asyncio.sleep(0.3)
@@ -150,7 +151,7 @@ async def test_two_workers_offering_one_person_at_once_give_different_sms_codes(
         second = await wave(v2, hold=False)
     assert second == [2]
     async with any_db.read() as conn:
-        assert sorted(o.code for o in await repo.open_offers_of(conn, "kim")) == [1, 2]
+        assert sorted(o.code for o in await vacancies.open_offers_of(conn, "kim")) == [1, 2]
 
 
 async def test_fill_by_hand_and_a_call_out_step_at_once_both_finish(
@@ -166,7 +167,7 @@ async def test_fill_by_hand_and_a_call_out_step_at_once_both_finish(
     await w.shift("s1", "norr", None, "2026-12-01 07:00", "2026-12-01 16:00")
     now = local("2026-11-30 12:00")
     async with any_db.write() as conn:
-        vid = await repo.insert_vacancy(conn, "s1", None, now)
+        vid = await vacancies.insert_vacancy(conn, "s1", None, now)
     deps = make_deps(any_db, "2026-11-30 12:00")
     locked = asyncio.Event()
     real_lock = people_repo.lock_person
@@ -188,5 +189,5 @@ async def test_fill_by_hand_and_a_call_out_step_at_once_both_finish(
     )
     assert filled.outcome == coordinator.FillOutcome.BOOKED
     async with any_db.read() as conn:
-        booking = await repo.live_booking(conn, vid)
+        booking = await bookings_repo.live_booking(conn, vid)
         assert booking is not None and booking.person_id == "kim"

@@ -17,8 +17,8 @@ from bot.domain.model import Person, VacancyStatus
 from bot.services import coordinator
 from bot.services.coordinator import ActOutcome, FillOutcome
 from bot.services.deps import Deps
-from storage import callout as repo
 from storage import people as people_repo
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
 
@@ -43,7 +43,7 @@ async def _person(deps: Deps, person_id: str) -> Person:
 
 async def _status(deps: Deps, vid: int) -> VacancyStatus:
     async with deps.db.read() as conn:
-        vacancy = await repo.get_vacancy(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
     assert vacancy is not None
     return VacancyStatus(vacancy.status)
 

@@ -11,8 +11,9 @@ from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout, coordinator, coordinator_views
 from bot.texts import reason_text
-from storage import audit, outbox
-from storage import callout as repo
+from storage import absences as absences_repo
+from storage import audit, history, outbox, vacancies
+from storage import bookings as bookings_repo
 from storage import tables as t
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
@@ -71,7 +72,7 @@ async def test_same_report_twice_creates_nothing_new(db: Database) -> None:
     )
     assert first.new_vacancy_ids and not again.new_vacancy_ids
     async with db.read() as conn:
-        assert len(await repo.offers_for(conn, first.new_vacancy_ids[0])) == 8
+        assert len(await vacancies.offers_for(conn, first.new_vacancy_ids[0])) == 8
 
 
 async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
@@ -79,15 +80,15 @@ async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram", AbsenceCategory.VAB)
     async with db.read() as conn:
-        offers = await repo.offers_for(conn, vid)
+        offers = await vacancies.offers_for(conn, vid)
     win = await answers.accept(deps, offers[2].id, offers[2].person_id, "telegram")
     assert win.outcome == answers.Outcome.BOOKED
     late = await answers.accept(deps, offers[0].id, offers[0].person_id, "sms")
     assert late.outcome == answers.Outcome.LATE
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
-        booking = await repo.live_booking(conn, vid)
-        states = {o.person_id: o.state for o in await repo.offers_for(conn, vid)}
+        v = await vacancies.get_vacancy(conn, vid)
+        booking = await bookings_repo.live_booking(conn, vid)
+        states = {o.person_id: o.state for o in await vacancies.offers_for(conn, vid)}
     assert v is not None and v.status == VacancyStatus.FILLED
     assert booking is not None and booking.person_id == offers[2].person_id
     assert states[offers[0].person_id] == "late"
@@ -103,14 +104,14 @@ async def test_declines_move_on_to_the_next_wave_and_nobody_is_asked_twice(db: D
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        first_wave = await repo.offers_for(conn, vid)
+        first_wave = await vacancies.offers_for(conn, vid)
     for o in first_wave:
         res = await answers.decline(deps, o.id, o.person_id, "telegram")
         assert res.outcome == answers.Outcome.DECLINED
     assert await callout.tick(deps) == 1
     async with db.read() as conn:
-        all_offers = await repo.offers_for(conn, vid)
-        v = await repo.get_vacancy(conn, vid)
+        all_offers = await vacancies.offers_for(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
     assert len(all_offers) == 12  # 8 + the remaining 4
     assert len({o.person_id for o in all_offers}) == 12
     assert v is not None and v.wave == 2
@@ -121,7 +122,7 @@ async def test_escalates_when_the_pool_is_exhausted(db: Database) -> None:
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        for o in await repo.offers_for(conn, vid):
+        for o in await vacancies.offers_for(conn, vid):
             await answers.decline(deps, o.id, o.person_id, "telegram")
     await callout.tick(deps)
     sent = await _offers_by_person(db)
@@ -145,12 +146,12 @@ async def test_escalates_at_the_threshold_before_start(db: Database) -> None:
     while await callout.tick(deps):
         pass
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
     assert v is not None and v.escalated_at == local("2026-12-01 06:00")
     clock.set(local("2026-12-01 07:00"))
     await callout.tick(deps)
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
     assert v is not None and v.status == VacancyStatus.EXPIRED
 
 
@@ -171,7 +172,7 @@ async def test_report_well_withdraws_open_offers(db: Database) -> None:
     )
     assert again.new_vacancy_ids == r.new_vacancy_ids
     async with db.read() as conn:
-        offers = await repo.offers_for(conn, r.new_vacancy_ids[0])
+        offers = await vacancies.offers_for(conn, r.new_vacancy_ids[0])
     assert len(offers) == 12 and len({o.person_id for o in offers}) == 12
 
 
@@ -180,7 +181,7 @@ async def test_report_well_after_booking_asks_the_coordinator_then_release(db: D
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        o = (await repo.offers_for(conn, vid))[0]
+        o = (await vacancies.offers_for(conn, vid))[0]
     await answers.accept(deps, o.id, o.person_id, "telegram")
     well = await absence.report_well(deps, "anna", "sms")
     assert well.kept_for_coordinator == [vid]
@@ -188,8 +189,8 @@ async def test_report_well_after_booking_asks_the_coordinator_then_release(db: D
     sent = await _offers_by_person(db)
     assert any(i.kind == "released" for i in sent[o.person_id])
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
-        assert await repo.live_booking(conn, vid) is None
+        v = await vacancies.get_vacancy(conn, vid)
+        assert await bookings_repo.live_booking(conn, vid) is None
     assert v is not None and v.status == VacancyStatus.CANCELLED
 
 
@@ -198,15 +199,15 @@ async def test_substitute_cancellation_reopens_and_skips_them(db: Database) -> N
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        o = (await repo.offers_for(conn, vid))[0]
+        o = (await vacancies.offers_for(conn, vid))[0]
     res = await answers.accept(deps, o.id, o.person_id, "telegram")
     assert res.booking_id is not None
     assert await answers.cancel_booking(deps, res.booking_id, o.person_id, "telegram")
     await callout.tick(deps)
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
-        offers = await repo.offers_for(conn, vid)
-        _declines, cancels = await repo.answer_counts(conn, o.person_id)
+        v = await vacancies.get_vacancy(conn, vid)
+        offers = await vacancies.offers_for(conn, vid)
+        _declines, cancels = await history.answer_counts(conn, o.person_id)
     assert v is not None and v.status == VacancyStatus.SEARCHING
     assert [x.person_id for x in offers].count(o.person_id) == 1
     assert len(offers) == 12  # the remaining four were asked
@@ -228,7 +229,7 @@ async def test_fill_by_hand_needs_a_reason_to_override_rules(db: Database) -> No
     )
     assert done.outcome == coordinator.FillOutcome.BOOKED
     async with db.read() as conn:
-        b = await repo.live_booking(conn, vid)
+        b = await bookings_repo.live_booking(conn, vid)
         log = await audit.entries(conn, "vacancy", vid)
     assert b is not None and b.override_reason == "ingen annan, kort pass"
     assert any(e.action == "filled_by_hand" and e.actor == "kim" for e in log)
@@ -244,11 +245,11 @@ async def test_widening_reaches_regular_staff(db: Database) -> None:
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        assert await repo.offers_for(conn, vid) == []
+        assert await vacancies.offers_for(conn, vid) == []
     assert await coordinator.widen(deps, vid, "kim", "telegram")
     assert await callout.tick(deps) == 1  # the widened step is due at once
     async with db.read() as conn:
-        offers = await repo.offers_for(conn, vid)
+        offers = await vacancies.offers_for(conn, vid)
     assert [o.person_id for o in offers] == ["bertil"]
 
 
@@ -269,8 +270,8 @@ async def test_regular_staff_over_the_overtime_cap_are_not_asked(db: Database) -
             sid = f"x-{who}-{d}"
             await w.shift(sid, "soder", None, f"2026-12-{d:02d} 07:00", f"2026-12-{d:02d} 16:00")
             async with db.write() as conn:
-                vid = await repo.insert_vacancy(conn, sid, None, local("2026-11-30 12:00"))
-                await repo.update_vacancy(
+                vid = await vacancies.insert_vacancy(conn, sid, None, local("2026-11-30 12:00"))
+                await vacancies.update_vacancy(
                     conn, vid, local("2026-11-30 12:00"), status="filled", next_due_at=None
                 )
                 await conn.execute(
@@ -287,7 +288,7 @@ async def test_regular_staff_over_the_overtime_cap_are_not_asked(db: Database) -
     assert await coordinator.widen(deps, vid, "kim", "telegram")
     assert await callout.tick(deps) == 1
     async with db.read() as conn:
-        assert [o.person_id for o in await repo.offers_for(conn, vid)] == ["cilla"]
+        assert [o.person_id for o in await vacancies.offers_for(conn, vid)] == ["cilla"]
     text = "\n".join(await coordinator.explain(deps, vid))
     assert "mertid/övertid månaden blir 54 h > 50 h" in text  # Bertil, excluded
     assert "varning: mertid/övertid månaden blir 36 h" not in text
@@ -309,7 +310,7 @@ async def test_no_reason_overrides_the_rest_rule_or_a_double_booking(db: Databas
         assert res.outcome == coordinator.FillOutcome.FORBIDDEN
         assert any("vila" in reason_text(b) for b in res.blocks)
     async with db.read() as conn:
-        assert await repo.live_booking(conn, vid) is None
+        assert await bookings_repo.live_booking(conn, vid) is None
 
 
 async def test_people_on_sick_leave_are_not_offered_shifts(db: Database) -> None:
@@ -323,7 +324,7 @@ async def test_people_on_sick_leave_are_not_offered_shifts(db: Database) -> None
     await report_absent(deps, "bo", "s-b", "telegram")
     vid = await report_absent(deps, "anna", "s-a", "telegram")
     async with db.read() as conn:
-        assert [o.person_id for o in await repo.offers_for(conn, vid)] == []
+        assert [o.person_id for o in await vacancies.offers_for(conn, vid)] == []
 
 
 async def test_a_reopened_vacancy_escalates_again(db: Database) -> None:
@@ -331,12 +332,12 @@ async def test_a_reopened_vacancy_escalates_again(db: Database) -> None:
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        (offer,) = await repo.offers_for(conn, vid)
+        (offer,) = await vacancies.offers_for(conn, vid)
     res = await answers.accept(deps, offer.id, offer.person_id, "telegram")
     assert res.booking_id is not None
     assert await answers.cancel_booking(deps, res.booking_id, offer.person_id, "telegram")
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
     assert v is not None and v.status == VacancyStatus.SEARCHING and v.escalated_at is None
     await callout.tick(deps)  # nobody left to ask: the coordinator hears at once
     sent = await _offers_by_person(db)
@@ -349,8 +350,8 @@ async def test_one_failing_vacancy_does_not_hold_up_the_others(
     await _morning(db)
     deps = make_deps(db, "2026-11-30 08:00")
     async with db.write() as conn:
-        bad = await repo.insert_vacancy(conn, "s-day", None, deps.now())
-        good = await repo.insert_vacancy(conn, "s-eve", None, deps.now())
+        bad = await vacancies.insert_vacancy(conn, "s-day", None, deps.now())
+        good = await vacancies.insert_vacancy(conn, "s-eve", None, deps.now())
     real_advance = callout.advance
 
     async def advance(conn: object, d: object, vacancy_id: int) -> None:
@@ -361,8 +362,8 @@ async def test_one_failing_vacancy_does_not_hold_up_the_others(
     monkeypatch.setattr(callout, "advance", advance)
     assert await callout.tick(deps) == 2
     async with db.read() as conn:
-        assert len(await repo.offers_for(conn, good)) > 0
-        v = await repo.get_vacancy(conn, bad)
+        assert len(await vacancies.offers_for(conn, good)) > 0
+        v = await vacancies.get_vacancy(conn, bad)
     assert v is not None and v.next_due_at is not None and v.next_due_at > deps.now()
 
 
@@ -393,7 +394,7 @@ async def _declines_and_a_cancellation(db: Database) -> World:
         deps = make_deps(db, f"{day} 05:45")
         vid = await report_absent(deps, "anna", sid, "telegram")
         async with db.read() as conn:
-            mine = [o for o in await repo.offers_for(conn, vid) if o.person_id == "sub00"]
+            mine = [o for o in await vacancies.offers_for(conn, vid) if o.person_id == "sub00"]
         assert len(mine) == 1
         if sid != "s-nov3":
             declined = await answers.decline(deps, mine[0].id, "sub00", "sms")
@@ -426,21 +427,21 @@ async def test_explain_shows_recent_declines_and_cancellations(db: Database) -> 
     assert "ja ~" in sub00 and "typisk svarstid" in sub01
     # Counted and shown, never acted on: sub00 is still asked.
     async with db.read() as conn:
-        asked = {o.person_id for o in await repo.offers_for(conn, vid)}
+        asked = {o.person_id for o in await vacancies.offers_for(conn, vid)}
     assert asked == {"sub00", "sub01"}
 
 
 async def test_answer_counts_windowed_for_many_people(db: Database) -> None:
     await _declines_and_a_cancellation(db)
     async with db.read() as conn:
-        assert await repo.answer_counts(conn, "sub00") == (3, 1)  # all time
-        assert await repo.answer_counts(conn, "sub01") == (0, 0)
+        assert await history.answer_counts(conn, "sub00") == (3, 1)  # all time
+        assert await history.answer_counts(conn, "sub01") == (0, 0)
         since = local("2026-09-02 05:45")  # 90 days before 1 December
-        counts = await repo.answer_counts_for(conn, ["sub00", "sub01", "nobody"], since)
+        counts = await history.answer_counts_for(conn, ["sub00", "sub01", "nobody"], since)
         assert counts == {"sub00": (2, 1)}
-        later = await repo.answer_counts_for(conn, ["sub00"], local("2026-11-13 00:00"))
+        later = await history.answer_counts_for(conn, ["sub00"], local("2026-11-13 00:00"))
         assert later == {"sub00": (0, 1)}  # the declines were on 10 and 12 November
-        assert await repo.answer_counts_for(conn, [], since) == {}
+        assert await history.answer_counts_for(conn, [], since) == {}
 
 
 async def test_fill_by_hand_candidates_carry_the_same_figures(db: Database) -> None:
@@ -470,7 +471,7 @@ async def test_wave_size_follows_time_to_start(
         deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-eve"]
     )
     async with db.read() as conn:
-        offers = await repo.offers_for(conn, r.new_vacancy_ids[0])
+        offers = await vacancies.offers_for(conn, r.new_vacancy_ids[0])
     assert len(offers) == expected
 
 
@@ -487,13 +488,13 @@ async def test_a_booking_closes_the_persons_other_conflicting_offers(db: Databas
     ra = await absence.report_absence(deps, "anna", AbsenceCategory.SJUK, "sms", shift_ids=["s-a"])
     rb = await absence.report_absence(deps, "bo", AbsenceCategory.SJUK, "sms", shift_ids=["s-b"])
     async with db.read() as conn:
-        sara_offers = {o.vacancy_id: o for o in await repo.open_offers_of(conn, "sara")}
+        sara_offers = {o.vacancy_id: o for o in await vacancies.open_offers_of(conn, "sara")}
     assert set(sara_offers) == {ra.new_vacancy_ids[0], rb.new_vacancy_ids[0]}
     res = await answers.accept(deps, sara_offers[ra.new_vacancy_ids[0]].id, "sara", "sms")
     assert res.outcome == answers.Outcome.BOOKED
     async with db.read() as conn:
-        other = await repo.get_offer(conn, sara_offers[rb.new_vacancy_ids[0]].id)
-        olle_open = await repo.open_offers_of(conn, "olle")
+        other = await vacancies.get_offer(conn, sara_offers[rb.new_vacancy_ids[0]].id)
+        olle_open = await vacancies.open_offers_of(conn, "olle")
     assert other is not None and other.state == "withdrawn"
     sent = await _offers_by_person(db)
     assert any(i.kind == "offer_conflict" for i in sent["sara"])
@@ -510,9 +511,9 @@ async def test_going_home_sick_mid_shift_searches_for_the_rest_of_it(db: Databas
     assert "11:45-16:00" in receipt.text  # 11:02 + 30 min, on the quarter
     async with db.read() as conn:
         (vid,) = receipt.new_vacancy_ids
-        v = await repo.get_vacancy(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
         assert v is not None and v.shift_id == "s-day~rest"
-        offers = await repo.offers_for(conn, vid)
+        offers = await vacancies.offers_for(conn, vid)
     assert offers, "under 45 minutes to start: everyone eligible is asked at once"
     again = await absence.report_absence(
         deps, "anna", AbsenceCategory.SJUK, "sms", shift_ids=["s-day"]
@@ -525,7 +526,7 @@ async def test_the_person_who_reports_well_hears_whether_to_come_in(db: Database
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        offer = (await repo.offers_for(conn, vid))[0]
+        offer = (await vacancies.offers_for(conn, vid))[0]
     await answers.accept(deps, offer.id, offer.person_id, "telegram")
     well = await absence.report_well(deps, "anna", "sms")
     assert "redan tillsatt" in well.text and "samordnaren ger besked" in well.text
@@ -554,13 +555,13 @@ async def test_reporting_well_does_not_break_the_rest_rule(db: Database) -> None
     vid = await report_absent(deps, "anna", "s-day", "telegram", AbsenceCategory.VAB)
     eve = await report_absent(deps, "anna2", "s-mon-eve", "telegram")
     async with db.write() as conn:  # Anna books Monday's evening (by hand, as a coordinator)
-        await repo.insert_booking(conn, eve, "s-mon-eve", "anna", deps.now(), "telegram")
-        await repo.update_vacancy(conn, eve, deps.now(), status="filled")
+        await bookings_repo.insert_booking(conn, eve, "s-mon-eve", "anna", deps.now(), "telegram")
+        await vacancies.update_vacancy(conn, eve, deps.now(), status="filled")
     deps.clock.set(local("2026-12-01 05:45"))  # type: ignore[attr-defined]
     well = await absence.report_well(deps, "anna", "telegram")
     assert vid not in well.cancelled_vacancy_ids and "kan du inte ta tillbaka" in well.text
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
     assert v is not None and v.status == VacancyStatus.SEARCHING
 
 
@@ -574,8 +575,8 @@ async def test_absence_records_are_purged_after_the_retention_period(db: Databas
     deps.clock.set(local("2027-01-05 00:00"))  # type: ignore[attr-defined]
     assert await privacy.purge_old_absences(deps) == 1
     async with db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
-        assert await repo.open_absences(conn, "anna", local("2026-11-01 00:00")) == []
+        v = await vacancies.get_vacancy(conn, vid)
+        assert await absences_repo.open_absences(conn, "anna", local("2026-11-01 00:00")) == []
     assert v is not None and v.absence_id is None
 
 
@@ -586,7 +587,7 @@ async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        mine = {o.person_id: o for o in await repo.offers_for(conn, vid)}
+        mine = {o.person_id: o for o in await vacancies.offers_for(conn, vid)}
     async with db.write() as conn:
         await conn.execute(
             sa.update(t.people)
@@ -594,27 +595,26 @@ async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None
             .values(paused_until=local("2026-12-05 00:00"))
         )
         # What the dispatcher does when no channel reaches a person.
-        await repo.answer_offer(
+        await vacancies.answer_offer(
             conn, mine["sub01"].id, OfferState.DECLINED, deps.now(), "unreachable"
         )
     refused = await answers.accept(deps, mine["sub00"].id, "sub00", "sms")
     assert refused.outcome == answers.Outcome.NOT_ELIGIBLE
     async with db.read() as conn:
-        assert (await repo.get_offer(conn, mine["sub00"].id)).state == OfferState.WITHDRAWN  # type: ignore[union-attr]
-        assert await repo.answer_counts(conn, "sub00") == (0, 0)
-        assert await repo.answer_counts(conn, "sub01") == (0, 0)
-        assert (
-            await repo.answer_counts_for(conn, ["sub00", "sub01"], local("2026-11-01 00:00")) == {}
-        )
+        assert (await vacancies.get_offer(conn, mine["sub00"].id)).state == OfferState.WITHDRAWN  # type: ignore[union-attr]
+        assert await history.answer_counts(conn, "sub00") == (0, 0)
+        assert await history.answer_counts(conn, "sub01") == (0, 0)
+        since = local("2026-11-01 00:00")
+        assert await history.answer_counts_for(conn, ["sub00", "sub01"], since) == {}
     assert await coordinator_views.answer_notes(deps, ["sub00", "sub01"]) == {}
     # A real NEJ from the same person still counts.
     eve = await report_absent(make_deps(db, "2026-12-01 08:00"), "anna", "s-eve", "telegram")
     async with db.read() as conn:
-        (offer,) = [o for o in await repo.offers_for(conn, eve) if o.person_id == "sub01"]
+        (offer,) = [o for o in await vacancies.offers_for(conn, eve) if o.person_id == "sub01"]
     said = await answers.decline(make_deps(db, "2026-12-01 08:05"), offer.id, "sub01", "sms")
     assert said.outcome == answers.Outcome.DECLINED
     async with db.read() as conn:
-        assert await repo.answer_counts(conn, "sub01") == (1, 0)
+        assert await history.answer_counts(conn, "sub01") == (1, 0)
 
 
 async def test_filling_regular_staff_by_hand_keeps_the_hard_rules(db: Database) -> None:
@@ -629,7 +629,7 @@ async def test_filling_regular_staff_by_hand_keeps_the_hard_rules(db: Database) 
     await w.shift("own", "syd", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
     await w.shift("s1", "norr", None, "2026-12-01 07:00", "2026-12-01 16:00")
     async with db.write() as conn:
-        vid = await repo.insert_vacancy(conn, "s1", None, local("2026-11-30 12:00"))
+        vid = await vacancies.insert_vacancy(conn, "s1", None, local("2026-11-30 12:00"))
     deps = make_deps(db, "2026-11-30 12:00")
     busy = await coordinator.fill_by_hand(deps, vid, "anna", "boss", "telegram", "behövs")
     assert busy.outcome == coordinator.FillOutcome.FORBIDDEN
@@ -654,12 +654,12 @@ async def test_extra_time_later_in_the_month_counts_too(db: Database) -> None:
     for d in ("14", "15", "16", "17", "21", "22"):
         await w.shift(f"x{d}", "norr", None, f"2026-12-{d} 07:00", f"2026-12-{d} 15:00")
         async with db.write() as conn:
-            v = await repo.insert_vacancy(conn, f"x{d}", None, now)
-            await repo.update_vacancy(conn, v, now, status="filled", next_due_at=None)
-            await repo.insert_booking(conn, v, f"x{d}", "anna", now, "sms")
+            v = await vacancies.insert_vacancy(conn, f"x{d}", None, now)
+            await vacancies.update_vacancy(conn, v, now, status="filled", next_due_at=None)
+            await bookings_repo.insert_booking(conn, v, f"x{d}", "anna", now, "sms")
     await w.shift("new", "norr", None, "2026-12-02 07:00", "2026-12-02 15:00")
     async with db.write() as conn:
-        vid = await repo.insert_vacancy(conn, "new", None, now)
+        vid = await vacancies.insert_vacancy(conn, "new", None, now)
     text = "\n".join(await coordinator.explain(make_deps(db, "2026-11-30 12:00"), vid))
     assert "mertid/övertid månaden blir 56 h > 50 h" in text
 
@@ -671,8 +671,8 @@ async def test_learned_waves_are_sized_by_expected_yeses(db: Database) -> None:
     deps = make_deps(db, "2026-12-01 05:45", wave_sizing="learned", wave_target_yes_chance=0.5)
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
-        offers = await repo.offers_for(conn, vid)
-        vacancy = await repo.get_vacancy(conn, vid)
+        offers = await vacancies.offers_for(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
     assert len(offers) == 6
     assert vacancy is not None and vacancy.next_due_at is not None
     wait = vacancy.next_due_at - deps.now()

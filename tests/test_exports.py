@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from bot.cli import main as cli_main
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, coordinator
-from storage import callout as repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, cli_database, local, make_deps, report_absent
 
@@ -40,7 +40,7 @@ async def _month(db: Database) -> None:
     deps = make_deps(db, "2026-11-30 08:00")
     vid = await report_absent(deps, "anna", "s-day", "sms", AbsenceCategory.VAB)
     async with db.read() as conn:
-        offers = {o.person_id: o.id for o in await repo.offers_for(conn, vid)}
+        offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
     vid = await report_absent(deps, "bo", "s-eve", "telegram", AbsenceCategory.SJUK)
     done = await coordinator.fill_by_hand(deps, vid, "mio", "kim", "telegram", "test")

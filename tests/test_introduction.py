@@ -15,9 +15,7 @@ from bot.services import answers, callout, coordinator, introduction
 from bot.services.deps import Deps
 from bot.services.introduction import Outcome
 from bot.texts import reason_text
-from storage import audit, outbox
-from storage import callout as repo
-from storage import checklists as ck_repo
+from storage import audit, checklists, outbox, vacancies
 from storage import tables as t
 from storage.checklist_import import import_checklist, parse_checklist
 from storage.db import Database
@@ -58,7 +56,7 @@ async def _unit(db: Database) -> World:
 
 async def _offered(db: Database, vid: int) -> dict[str, int]:
     async with db.read() as conn:
-        return {o.person_id: o.id for o in await repo.offers_for(conn, vid)}
+        return {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
 
 
 async def _sent(db: Database, person_id: str, kind: str | None = None) -> list[outbox.OutboxItem]:
@@ -70,7 +68,7 @@ async def _sent(db: Database, person_id: str, kind: str | None = None) -> list[o
 async def _verdict(deps: Deps, vid: int, person_id: str) -> tuple[bool, list[str], int | None]:
     """(eligible, block texts, tier) for one person and vacancy, as the engine sees it now."""
     async with deps.db.read() as conn:
-        vacancy = await repo.get_vacancy(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
         assert vacancy is not None
         a = await callout.assess(conn, deps, vacancy, exclude_offered=False)
     v = next(v for v in a.verdicts if v.person.id == person_id)
@@ -85,7 +83,7 @@ async def _book(deps: Deps, vid: int, who: str) -> answers.AnswerResult:
 
 async def _checklist(db: Database, person: str, unit: str) -> ck.Checklist | None:
     async with db.read() as conn:
-        return await ck_repo.for_person_unit(conn, person, unit)
+        return await checklists.for_person_unit(conn, person, unit)
 
 
 # ---------- call-out item 4: people not introduced at the unit ----------
@@ -219,9 +217,9 @@ async def test_second_supervised_shift_is_counted_and_announced(db: Database) ->
 
 async def _tick_everything(deps: Deps, cid: int) -> None:
     async with deps.db.read() as conn:
-        c = await ck_repo.get(conn, cid)
+        c = await checklists.get(conn, cid)
         assert c is not None
-        items = await ck_repo.items_of(conn, c.template_id)
+        items = await checklists.items_of(conn, c.template_id)
     for item in items:
         r = await introduction.toggle_item(deps, cid, item.id, "hanna", "telegram")
         if item.kind == ck.ItemKind.NOTE:
@@ -281,7 +279,7 @@ async def test_only_the_units_handledare_may_tick_and_only_the_substitute_confir
     c = await _checklist(db, "kim", "norr")
     assert c is not None
     async with db.read() as conn:
-        items = {i.position: i for i in await ck_repo.items_of(conn, c.template_id)}
+        items = {i.position: i for i in await checklists.items_of(conn, c.template_id)}
     for outsider in ("kim", "sofia", "kerstin", "ida"):
         r = await introduction.toggle_item(deps, c.id, items[1].id, outsider, "telegram")
         assert r.outcome == Outcome.NOT_ALLOWED, outsider
@@ -333,7 +331,7 @@ async def test_a_note_waits_for_the_next_message_only_for_a_while(db: Database) 
     c = await _checklist(db, "kim", "norr")
     assert c is not None
     async with db.read() as conn:
-        item8 = next(i for i in await ck_repo.items_of(conn, c.template_id) if i.position == 8)
+        item8 = next(i for i in await checklists.items_of(conn, c.template_id) if i.position == 8)
     assert await introduction.take_note(deps, "hanna", "hej", "tg") is None  # no note asked
     r = await introduction.toggle_item(deps, c.id, item8.id, "hanna", "tg", message_id=77)
     assert r.outcome == Outcome.NEEDS_NOTE
@@ -375,9 +373,9 @@ async def test_remind_stale_handledare_after_7_days_then_coordinator_once(db: Da
     assert await at("2026-12-30 10:00") == (1, 1, 0)  # once per period
     # Progress starts a new period; quiet hours hold the reminder until morning.
     async with db.read() as conn:
-        c = await ck_repo.get(conn, cid)
+        c = await checklists.get(conn, cid)
         assert c is not None
-        item1 = (await ck_repo.items_of(conn, c.template_id))[0]
+        item1 = (await checklists.items_of(conn, c.template_id))[0]
     clock.set(local("2026-12-30 12:00"))
     await introduction.toggle_item(deps, cid, item1.id, "hanna", "telegram")
     assert await at("2027-01-06 23:00") == (1, 1, 0)
@@ -420,9 +418,9 @@ def test_reminder_due_table() -> None:
 
 async def test_default_template_is_seeded_and_equals_the_shipped_csv(db: Database) -> None:
     async with db.read() as conn:
-        tid = await ck_repo.template_id_for(conn, None)
+        tid = await checklists.template_id_for(conn, None)
         assert tid is not None
-        items = await ck_repo.items_of(conn, tid)
+        items = await checklists.items_of(conn, tid)
     assert len(items) == 20
     kinds = {i.position: i.kind for i in items}
     assert kinds[5] == kinds[6] == ck.ItemKind.CONFIRM
@@ -444,8 +442,8 @@ async def test_the_default_checklist_migration_goes_down_and_up(db: Database) ->
     assert await _template_count(db) == 0
     await upgrade(db)
     async with db.read() as conn:
-        tid = await ck_repo.template_id_for(conn, None)
-        assert tid is not None and len(await ck_repo.items_of(conn, tid)) == 20
+        tid = await checklists.template_id_for(conn, None)
+        assert tid is not None and len(await checklists.items_of(conn, tid)) == 20
 
 
 def _csv(tmp_path: Path, text: str, name: str = "checklista.csv") -> Path:
@@ -503,8 +501,8 @@ async def test_checklist_import_replaces_a_units_items_and_keeps_ticks(
     assert started is not None
     c = started[0]
     async with db.read() as conn:
-        items = {i.position: i for i in await ck_repo.items_of(conn, c.template_id)}
-        assert c.template_id != await ck_repo.template_id_for(conn, "soder")  # Söder: default
+        items = {i.position: i for i in await checklists.items_of(conn, c.template_id)}
+        assert c.template_id != await checklists.template_id_for(conn, "soder")  # Söder: default
     assert [i.kind for i in items.values()] == [ck.ItemKind.TICK, ck.ItemKind.NOTE,
                                                 ck.ItemKind.CONFIRM]
     await introduction.toggle_item(deps, c.id, items[1].id, "hanna", "tg")
@@ -529,9 +527,9 @@ async def test_checklist_import_of_the_default_template(db: Database, tmp_path: 
     result = await import_checklist(db, path, local("2026-12-01 10:00"))
     assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
     async with db.read() as conn:
-        tid = await ck_repo.template_id_for(conn, "norr")
+        tid = await checklists.template_id_for(conn, "norr")
         assert tid is not None
-        assert [i.text for i in await ck_repo.items_of(conn, tid)] == ["Välkommen", "Nycklar"]
+        assert [i.text for i in await checklists.items_of(conn, tid)] == ["Välkommen", "Nycklar"]
         entries = await audit.entries(conn, "checklist")
     assert entries[-1].action == "import" and entries[-1].detail["removed"] == 18
 

@@ -13,9 +13,9 @@ from bot.cli import main as cli_main
 from bot.domain.model import AbsenceCategory
 from bot.domain.privacy import ERASED_NAME, ErasureRefused
 from bot.services import absence, answers, privacy
-from storage import callout as repo
 from storage import people as people_repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, cli_database, local, make_deps, report_absent
 
@@ -31,7 +31,7 @@ async def _morning(db: Database) -> dict[str, int]:
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "sms", AbsenceCategory.VAB)
     async with db.read() as conn:
-        offers = {o.person_id: o.id for o in await repo.offers_for(conn, vid)}
+        offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     assert (await answers.decline(deps, offers["kim"], "kim", "sms")).outcome.value == "declined"
     assert (await answers.accept(deps, offers["mio"], "mio", "telegram")).booking_id is not None
     return {"vacancy": vid, **offers}
@@ -82,7 +82,7 @@ async def test_erasure_removes_what_identifies_and_keeps_work_history(any_db: Da
         assert kim is not None and kim.name == ERASED_NAME and not kim.active
         assert kim.phone is None and kim.telegram_user_id is None and not kim.roles
         assert await people_repo.person_by_phone(conn, phone or "") is None
-        offer = await repo.get_offer(conn, ids["kim"])
+        offer = await vacancies.get_offer(conn, ids["kim"])
         assert offer is not None and offer.state == "declined"  # work history stays
         left = await conn.execute(sa.select(t.outbox).where(t.outbox.c.person_id == "kim"))
         assert left.first() is None
@@ -107,7 +107,7 @@ async def test_erasure_waits_until_nobody_expects_the_person(any_db: Database) -
     done = await privacy.erase_person(deps, "anna", "admin")
     assert done.deleted["absences"] == 1 and done.kept["shifts"] == 1
     async with any_db.read() as conn:
-        vacancy = await repo.vacancy_for_shift(conn, "s-day")
+        vacancy = await vacancies.vacancy_for_shift(conn, "s-day")
         assert vacancy is not None and vacancy.absence_id is None
         assert vacancy.status == "filled"
     later = make_deps(any_db, "2026-12-02 08:00")

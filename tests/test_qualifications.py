@@ -21,8 +21,8 @@ from bot.domain.qualifications import (
     UnknownCode,
     resolve,
 )
-from storage import callout as repo
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 from storage.qualification_import import import_qualifications
 from storage.qualifications import load_catalogue
@@ -230,7 +230,7 @@ async def test_own_qualification_from_the_cli_decides_who_is_offered_the_shift(
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "sms")
     async with db.read() as conn:
-        offered = [o.person_id for o in await repo.offers_for(conn, vid)]
+        offered = [o.person_id for o in await vacancies.offers_for(conn, vid)]
         held = (await conn.execute(sa.select(t.qualifications.c.code).where(
             t.qualifications.c.person_id == "ines"))).scalars().all()
     assert sorted(held) == ["insulin", "usk"]

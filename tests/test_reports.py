@@ -14,7 +14,7 @@ from bot.cli import main as cli_main
 from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, callout, coordinator
-from storage import callout as repo
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, cli_database, local, make_deps, report_absent
 
@@ -52,7 +52,7 @@ async def _december(db: Database) -> None:
 
     vid = await report_absent(deps, "anna", "s-day", "sms", AbsenceCategory.VAB)
     async with db.read() as conn:
-        offers = {o.person_id: o.id for o in await repo.offers_for(conn, vid)}
+        offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     SENT["s-day"] = len(offers)
     clock.advance(dt.timedelta(minutes=12))
     assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
@@ -63,7 +63,7 @@ async def _december(db: Database) -> None:
     clock.set(local("2026-11-30 09:00"))
     vid = await report_absent(deps, "bo", "s-eve", "telegram", AbsenceCategory.SJUK)
     async with db.read() as conn:
-        SENT["s-eve"] = len(await repo.offers_for(conn, vid))
+        SENT["s-eve"] = len(await vacancies.offers_for(conn, vid))
     clock.advance(dt.timedelta(minutes=30))
     done = await coordinator.fill_by_hand(deps, vid, "mio", "kim", "telegram", "test")
     assert done.outcome == coordinator.FillOutcome.BOOKED

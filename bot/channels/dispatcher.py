@@ -23,7 +23,7 @@ from bot.domain.phone import mask_phone
 from bot.services import alerts
 from bot.services.deps import Deps
 from bot.services.fallback import fall_back
-from storage import audit, callout, outbox
+from storage import audit, outbox, vacancies
 from storage import people as people_repo
 from storage import tables as t
 
@@ -90,11 +90,11 @@ class Dispatcher:
             if item.person_id:
                 person = await people_repo.get_person(conn, item.person_id)
             if item.message.edit_offer_id is not None and item.channel == "telegram":
-                offer = await callout.get_offer(conn, item.message.edit_offer_id)
+                offer = await vacancies.get_offer(conn, item.message.edit_offer_id)
                 edit_id = offer.telegram_message_id if offer else None
             stale = False
             if item.kind == "offer" and item.offer_id is not None:
-                offer = await callout.get_offer(conn, item.offer_id)
+                offer = await vacancies.get_offer(conn, item.offer_id)
                 stale = offer_closed(offer.state if offer else None)
             elif item.offer_id is not None:  # "Tillsatt" about an offer never shown
                 stale = await outbox.offer_was_skipped(conn, item.offer_id)
@@ -122,7 +122,7 @@ class Dispatcher:
         async with deps.db.write() as conn:
             await outbox.mark_sent(conn, item.id, deps.now(), delivery.external_id)
             if item.offer_id is not None and delivery.telegram_message_id is not None:
-                await callout.set_offer_message(conn, item.offer_id, delivery.telegram_message_id)
+                await vacancies.set_offer_message(conn, item.offer_id, delivery.telegram_message_id)
             alert_chat = item.chat_id if item.chat_id is not None else (
                 person.telegram_chat_id if person else None
             )

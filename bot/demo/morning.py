@@ -21,9 +21,9 @@ from bot.domain.staffing import Cover, judge, period_bounds, staffing_figures
 from bot.services import callout
 from bot.services.board import board_text
 from bot.texts import CATALOG
-from storage import callout as repo
+from storage import bookings as bookings_repo
 from storage import people as people_repo
-from storage import staffing as staffing_repo
+from storage import staffing, vacancies
 
 DAY = "2026-12-01"
 Action = Callable[[Stage, Transcript], Awaitable[None]]
@@ -51,10 +51,10 @@ HANDLEDARE = "anst09"  # Anna Sjöberg, works Söder 07:00-16:00
 async def open_offers(stage: Stage, shift_id: str) -> list[tuple[str, int, int]]:
     """(person, offer id, code) of every open offer for the shift's vacancy, in rank order."""
     async with stage.deps.db.read() as conn:
-        vacancy = await repo.vacancy_for_shift(conn, shift_id)
+        vacancy = await vacancies.vacancy_for_shift(conn, shift_id)
         if vacancy is None:
             return []
-        offers = await repo.offers_for(conn, vacancy.id)
+        offers = await vacancies.offers_for(conn, vacancy.id)
     return [
         (o.person_id, o.id, o.code)
         for o in sorted(offers, key=lambda o: (o.wave, o.rank))
@@ -185,8 +185,8 @@ def coordinator_fills(coordinator: str) -> Action:
 def substitute_cancels(shift: str) -> Action:
     async def run(stage: Stage, tr: Transcript) -> None:
         async with stage.deps.db.read() as conn:
-            vacancy = await repo.vacancy_for_shift(conn, shift)
-            booking = await repo.live_booking(conn, vacancy.id) if vacancy else None
+            vacancy = await vacancies.vacancy_for_shift(conn, shift)
+            booking = await bookings_repo.live_booking(conn, vacancy.id) if vacancy else None
         if booking is None or not stage.uses_telegram(booking.person_id):
             return
         who = booking.person_id
@@ -278,7 +278,7 @@ async def figures(stage: Stage) -> list[str]:
     async with stage.deps.db.read() as conn:
         units = await people_repo.all_units(conn)
         after, before = period_bounds(day, day, tz)
-        rows = await staffing_repo.staffing_rows(conn, after, before, [u.id for u in units])
+        rows = await staffing.staffing_rows(conn, after, before, [u.id for u in units])
     outcomes = sorted(judge(rows), key=lambda o: o.row.vacancy_id)
     lines = []
     for o in outcomes:

@@ -45,22 +45,22 @@ TIER_NAMES = {
 }
 
 
-def tie_turn(person_id: str, rotation: int) -> int:
-    """A person's place among ties for the vacancy with this `rotation`: a draw fixed by
+def tie_turn(person_id: str, tie_seed: int) -> int:
+    """A person's place among ties for the vacancy with this `tie_seed`: a draw fixed by
     the two (a hash), so it depends on nobody else. Over many vacancies each of the people
     tied comes first as often on average (a draw, not a strict turn)."""
-    digest = hashlib.blake2b(f"{rotation}/{person_id}".encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(f"{tie_seed}/{person_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
 
 def order_key(
-    unit_id: str, load: PersonLoad, person_id: str, rotation: int
+    unit_id: str, load: PersonLoad, person_id: str, tie_seed: int
 ) -> tuple[bool, float, int]:
     """The order within a tier: continuity first, then fewest recent hours, then the pointer.
-    Only `load`'s history fields are read (see `storage.callout.history_where`)."""
+    Only `load`'s history fields are read (see `storage.history.history_where`)."""
     continuity = unit_id in load.worked_units_14d
     recent = round(load.hours_offered_28d + load.hours_booked_28d, 2)
-    return (not continuity, recent, tie_turn(person_id, rotation))
+    return (not continuity, recent, tie_turn(person_id, tie_seed))
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def tier_of(ctx: VacancyContext, verdict: Verdict, rules: RuleSettings) -> tuple
 
 
 def rank_candidates(
-    ctx: VacancyContext, verdicts: Sequence[Verdict], rotation: int, rules: RuleSettings
+    ctx: VacancyContext, verdicts: Sequence[Verdict], tie_seed: int, rules: RuleSettings
 ) -> list[RankedCandidate]:
     """Eligible verdicts only, best first; each person at most once (first verdict wins)."""
     eligible: dict[str, Verdict] = {}
@@ -114,7 +114,7 @@ def rank_candidates(
             reasons.append("behöver introduktion – handledare möter upp")
         reasons.extend(f"varning: {reason_text(w)}" for w in v.warnings)
         candidate = RankedCandidate(v, tier, TIER_NAMES[tier], tuple(reasons))
-        keyed.append(((tier, *order_key(ctx.unit.id, v.load, pid, rotation)), candidate))
+        keyed.append(((tier, *order_key(ctx.unit.id, v.load, pid, tie_seed)), candidate))
     keyed.sort(key=lambda kc: kc[0])
     return [c for _, c in keyed]
 
@@ -122,7 +122,7 @@ def rank_candidates(
 def explain(
     ctx: VacancyContext,
     verdicts: Sequence[Verdict],
-    rotation: int,
+    tie_seed: int,
     rules: RuleSettings,
     notes: Mapping[str, str] | None = None,
     lang: str = "sv",
@@ -145,7 +145,7 @@ def explain(
     )
     lines = [head]
 
-    ranked = rank_candidates(ctx, verdicts, rotation, rules)
+    ranked = rank_candidates(ctx, verdicts, tie_seed, rules)
     lines.append(t("explain_ranked", lang, n=len(ranked)))
     for n, c in enumerate(ranked, start=1):
         p = c.verdict.person

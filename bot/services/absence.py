@@ -13,12 +13,14 @@ from bot.domain.intents import ReportAbsence
 from bot.domain.messages import shift_line, simple
 from bot.domain.model import AbsenceCategory, OfferState, Person, Role, Shift, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
-from bot.services import answers
-from bot.services import callout as engine
+from bot.services import answers, callout
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, shift_times, t
-from storage import audit, callout
+from storage import absences as absences_repo
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 
 class AbsenceError(ValueError):
@@ -46,7 +48,7 @@ async def upcoming_shifts(deps: Deps, person_id: str, days: int = 7) -> list[Shi
     """A person's own shifts from now on, soonest first (the absence picker)."""
     now = deps.now()
     async with deps.db.read() as conn:
-        return await callout.shifts_of(
+        return await shifts_repo.shifts_of(
             conn, person_id, now - dt.timedelta(hours=12), now + dt.timedelta(days=days)
         )
 
@@ -63,12 +65,12 @@ async def shifts_covered(deps: Deps, person_id: str, day: dt.date | None) -> lis
         start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
         end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
         async with deps.db.read() as conn:
-            own = await callout.shifts_of(conn, person_id, start, end)
+            own = await shifts_repo.shifts_of(conn, person_id, start, end)
         return [s for s in own if s.ends_at > now]
     tomorrow = now.astimezone(deps.tz).date() + dt.timedelta(days=1)
     end_of_today = dt.datetime.combine(tomorrow, dt.time(0), tzinfo=deps.tz)
     async with deps.db.read() as conn:
-        own = await callout.shifts_of(
+        own = await shifts_repo.shifts_of(
             conn,
             person_id,
             now - dt.timedelta(days=1),
@@ -116,7 +118,7 @@ async def _bookings_covered(
     async with deps.db.read() as conn:
         booked = [
             (b.id, s)
-            for b, s in await callout.bookings_of(conn, person_id, now)
+            for b, s in await bookings_repo.bookings_of(conn, person_id, now)
             if s.starts_at > now
         ]
     wanted = day if day is not None else now.astimezone(deps.tz).date()
@@ -146,7 +148,7 @@ async def report_absence(
         shifts: list[Shift] = []
         if shift_ids:
             for sid in shift_ids:
-                shift = await callout.get_shift(conn, sid)
+                shift = await shifts_repo.get_shift(conn, sid)
                 if shift is None or shift.person_id != person_id:
                     raise AbsenceError(f"passet {sid} är inte ditt")
                 if shift.ends_at > now and not shift.cancelled:
@@ -154,7 +156,7 @@ async def report_absence(
         elif period is not None:
             shifts = [
                 s
-                for s in await callout.shifts_of(conn, person_id, period[0], period[1])
+                for s in await shifts_repo.shifts_of(conn, person_id, period[0], period[1])
                 if s.ends_at > now
             ]
         else:
@@ -165,7 +167,7 @@ async def report_absence(
         todo: list[Shift] = []
         reopen: dict[str, int] = {}
         for s in shifts:
-            existing = await callout.vacancy_for_shift(conn, s.id)
+            existing = await vacancies.vacancy_for_shift(conn, s.id)
             if existing is None:
                 todo.append(s)
             elif existing.status == VacancyStatus.CANCELLED:
@@ -177,7 +179,7 @@ async def report_absence(
             )
         start = todo[0].starts_at if todo else (period[0] if period else now)
         end = max(s.ends_at for s in todo) if todo else (period[1] if period else now)
-        absence_id = await callout.insert_absence(
+        absence_id = await absences_repo.insert_absence(
             conn, person_id, category, start, end, channel, now
         )
         await audit.record(
@@ -194,7 +196,7 @@ async def report_absence(
         for s in todo:
             if s.id in reopen:
                 vid = reopen[s.id]
-                await callout.update_vacancy(
+                await vacancies.update_vacancy(
                     conn,
                     vid,
                     now,
@@ -204,7 +206,7 @@ async def report_absence(
                     escalated_at=None,
                 )
             else:
-                vid = await callout.insert_vacancy(conn, s.id, absence_id, now)
+                vid = await vacancies.insert_vacancy(conn, s.id, absence_id, now)
             new_ids.append(vid)
             await audit.record(
                 conn, now, person_id, "vacancy_opened", "vacancy", vid, channel, shift=s.id
@@ -216,7 +218,7 @@ async def report_absence(
     for vid in new_ids:
         try:
             async with deps.db.write() as conn:
-                await engine.advance(conn, deps, vid)
+                await callout.advance(conn, deps, vid)
         except Exception:  # the report stands; the vacancy is due, so the tick sends it
             log.exception("first wave for vacancy %s failed; the tick will retry it", vid)
     deps.kick()
@@ -234,7 +236,7 @@ async def _rest_of_shift(conn: AsyncConnection, shift: Shift, now: dt.datetime) 
     if shift.starts_at > now:
         return shift
     rest_id = f"{shift.id}~rest"
-    existing = await callout.get_shift(conn, rest_id)
+    existing = await shifts_repo.get_shift(conn, rest_id)
     if existing is not None:
         return existing
     start = now + REST_OF_SHIFT_LEAD
@@ -249,7 +251,7 @@ async def _rest_of_shift(conn: AsyncConnection, shift: Shift, now: dt.datetime) 
         role=shift.role,
         requirements=shift.requirements,
     )
-    await callout.insert_shift(conn, rest)
+    await shifts_repo.insert_shift(conn, rest)
     return rest
 
 
@@ -306,21 +308,21 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
         # "Frisk igen" is about now: a VAB day already reported for next week stays.
         absences = [
             a
-            for a in await callout.open_absences(conn, person_id, now)
+            for a in await absences_repo.open_absences(conn, person_id, now)
             if a.starts_at <= now + WELL_HORIZON
         ]
         lang = person.language
         if not absences:
             return WellReceipt(text=t("well_nothing", lang))
         for absence in absences:
-            await callout.end_absence(conn, absence.id, now)
+            await absences_repo.end_absence(conn, absence.id, now)
             await audit.record(
                 conn, now, person_id, "reported_well", "absence", absence.id, channel
             )
         absence_ids = {a.id for a in absences}
         lo = min(a.starts_at for a in absences) - dt.timedelta(days=1)
         hi = max(a.ends_at for a in absences) + dt.timedelta(days=1)
-        for vacancy, shift in await callout.vacancies_in(conn, lo, hi):
+        for vacancy, shift in await vacancies.vacancies_in(conn, lo, hi):
             if vacancy.absence_id not in absence_ids or shift.ends_at <= now:
                 continue
             unit = await people_repo.get_unit(conn, shift.unit_id)
@@ -341,7 +343,7 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                 await cancel_vacancy_in(conn, deps, vacancy.id, person_id, channel)
                 cancelled.append(vacancy.id)
             elif vacancy.status == VacancyStatus.FILLED:
-                booking = await callout.live_booking(conn, vacancy.id)
+                booking = await bookings_repo.live_booking(conn, vacancy.id)
                 assert booking is not None
                 sub = await people_repo.get_person(conn, booking.person_id)
                 clang = deps.settings.language
@@ -382,7 +384,7 @@ async def _clashing_booking(
 ) -> Shift | None:
     """A live booking of the person that overlaps the shift or leaves too little rest."""
     rest = dt.timedelta(hours=deps.rules.rest_daily_hours)
-    for _, booked in await callout.bookings_of(conn, person_id, shift.starts_at - rest * 2):
+    for _, booked in await bookings_repo.bookings_of(conn, person_id, shift.starts_at - rest * 2):
         if booked.starts_at < shift.ends_at + rest and shift.starts_at < booked.ends_at + rest:
             return booked
     return None
@@ -393,7 +395,7 @@ async def cancel_vacancy_in(
 ) -> bool:
     """Cancel a searching vacancy and withdraw its open offers, telling each person offered."""
     now = deps.now()
-    ok = await callout.update_vacancy(
+    ok = await vacancies.update_vacancy(
         conn,
         vacancy_id,
         now,
@@ -403,13 +405,13 @@ async def cancel_vacancy_in(
     )
     if not ok:
         return False
-    vacancy = await callout.get_vacancy(conn, vacancy_id)
+    vacancy = await vacancies.get_vacancy(conn, vacancy_id)
     assert vacancy is not None
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     unit = await people_repo.get_unit(conn, shift.unit_id)
     assert unit is not None
-    withdrawn = await callout.close_open_offers(conn, vacancy_id, OfferState.WITHDRAWN, now)
+    withdrawn = await vacancies.close_open_offers(conn, vacancy_id, OfferState.WITHDRAWN, now)
     people = await people_repo.get_people(conn, [o.person_id for o in withdrawn])
     for offer in withdrawn:
         p = people[offer.person_id]

@@ -19,23 +19,25 @@ from bot.domain.waves import escalation_grace_end
 from bot.services.deps import Deps
 from bot.texts import role_name, shift_times
 from storage import alerts as alerts_repo
-from storage import callout
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
+from storage import vacancies
 
 # An alert is forgotten (no longer redrawn) this long after its shift began.
 KEEP_AFTER_START = dt.timedelta(hours=12)
 
 
 async def alert_facts(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> AlertFacts | None:
-    vacancy = await callout.get_vacancy(conn, vacancy_id)
-    shift = await callout.get_shift(conn, vacancy.shift_id) if vacancy else None
+    vacancy = await vacancies.get_vacancy(conn, vacancy_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id) if vacancy else None
     unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
     if vacancy is None or shift is None or unit is None:
         return None
     lang = deps.settings.language
-    offers = await callout.offers_for(conn, vacancy_id)
+    offers = await vacancies.offers_for(conn, vacancy_id)
     first = min((o.created_at for o in offers), default=None)
-    booking = await callout.live_booking(conn, vacancy_id)
+    booking = await bookings_repo.live_booking(conn, vacancy_id)
     name, after = None, None
     if booking is not None and vacancy.status == VacancyStatus.FILLED:
         person = await people_repo.get_person(conn, booking.person_id)
@@ -93,8 +95,8 @@ async def stale_alerts(deps: Deps) -> list[tuple[alerts_repo.AlertMessage, OutMe
         current: dict[int, OutMessage | None] = {}
         for alert in await alerts_repo.all_alerts(conn):
             if alert.vacancy_id not in current:
-                vacancy = await callout.get_vacancy(conn, alert.vacancy_id)
-                shift = await callout.get_shift(conn, vacancy.shift_id) if vacancy else None
+                vacancy = await vacancies.get_vacancy(conn, alert.vacancy_id)
+                shift = await shifts_repo.get_shift(conn, vacancy.shift_id) if vacancy else None
                 gone = shift is None or now - shift.starts_at > KEEP_AFTER_START
                 current[alert.vacancy_id] = (
                     None if gone else await alert_now(conn, deps, alert.vacancy_id)

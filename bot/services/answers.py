@@ -17,8 +17,10 @@ from bot.domain.outgoing import OutMessage
 from bot.services.booking import Accepted, Booked, after_commit, assess_now, book, retrying
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
-from storage import audit, callout
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 
 class Outcome(enum.StrEnum):
@@ -61,16 +63,16 @@ async def _accept_in(
     conn: AsyncConnection, deps: Deps, offer_id: int, person_id: str, channel: str
 ) -> tuple[AnswerResult, Booked | None]:
     now = deps.now()
-    offer = await callout.get_offer(conn, offer_id)
+    offer = await vacancies.get_offer(conn, offer_id)
     if offer is None:
         return AnswerResult(Outcome.UNKNOWN), None
     if offer.person_id != person_id:
         return AnswerResult(Outcome.NOT_YOURS), None
     # Lock order everywhere: the person, then the vacancy.
     await people_repo.lock_person(conn, person_id)
-    vacancy = await callout.get_vacancy(conn, offer.vacancy_id, for_update=True)
+    vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id, for_update=True)
     assert vacancy is not None
-    offer = await callout.get_offer(conn, offer_id)  # as it stands now that we hold the locks
+    offer = await vacancies.get_offer(conn, offer_id)  # as it stands now that we hold the locks
     assert offer is not None
     if offer.state in (OfferState.TAKEN, OfferState.LATE) or (
         offer.state == OfferState.OPEN and vacancy.status == VacancyStatus.FILLED
@@ -84,13 +86,13 @@ async def _accept_in(
     a, verdict = await assess_now(conn, deps, vacancy, person)
     if verdict is None or not verdict.eligible:
         # Closed by the rules, not by the person: not counted as a decline.
-        await callout.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, channel)
+        await vacancies.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, channel)
         msg = simple(
             "not_eligible_now", a.shift, a.unit, person, deps.tz, edit_offer_id=offer.id, sms=False
         )
         sms_msg = OutMessage(msg.kind, msg.text, msg.text.replace("–", "-"), (), offer.id)
         await send_to_person(conn, person, sms_msg, now)
-        await callout.update_vacancy(conn, vacancy.id, now, next_due_at=now)
+        await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=now)
         await audit.record(
             conn,
             now,
@@ -113,16 +115,16 @@ async def _late(
     conn: AsyncConnection, deps: Deps, offer_id: int, person_id: str, channel: str
 ) -> AnswerResult:
     now = deps.now()
-    offer = await callout.get_offer(conn, offer_id)
+    offer = await vacancies.get_offer(conn, offer_id)
     assert offer is not None
-    await callout.answer_offer(conn, offer.id, OfferState.LATE, now, channel, only_if_open=False)
-    vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+    await vacancies.answer_offer(conn, offer.id, OfferState.LATE, now, channel, only_if_open=False)
+    vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
     assert vacancy is not None
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
     person = await people_repo.get_person(conn, person_id)
     assert shift is not None and unit is not None and person is not None
-    still_open = [o for o in await callout.open_offers_of(conn, person_id) if o.id != offer.id]
+    still_open = [o for o in await vacancies.open_offers_of(conn, person_id) if o.id != offer.id]
     lang = person.language
     others = t("late_others", lang) if still_open else ""
     others_sms = t("late_others_sms", lang) if still_open else ""
@@ -142,9 +144,9 @@ async def _late(
 
 
 async def _expired_text(conn: AsyncConnection, deps: Deps, offer: Offer) -> str:
-    vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+    vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
     assert vacancy is not None
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     person = await people_repo.get_person(conn, offer.person_id)
     lang = person.language if person else "sv"
@@ -155,21 +157,21 @@ async def decline(deps: Deps, offer_id: int, person_id: str, channel: str) -> An
     """Nej tack. When nobody is left holding an open offer, the next wave is due at once."""
     async with deps.db.write() as conn:
         now = deps.now()
-        offer = await callout.get_offer(conn, offer_id)
+        offer = await vacancies.get_offer(conn, offer_id)
         if offer is None:
             return AnswerResult(Outcome.UNKNOWN)
         if offer.person_id != person_id:
             return AnswerResult(Outcome.NOT_YOURS)
-        if not await callout.answer_offer(conn, offer.id, OfferState.DECLINED, now, channel):
+        if not await vacancies.answer_offer(conn, offer.id, OfferState.DECLINED, now, channel):
             return AnswerResult(
                 Outcome.NOT_OPEN, offer, reply=await _expired_text(conn, deps, offer)
             )
-        vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
         assert vacancy is not None
         if vacancy.status == VacancyStatus.SEARCHING and not any(
-            o.state == OfferState.OPEN for o in await callout.offers_for(conn, vacancy.id)
+            o.state == OfferState.OPEN for o in await vacancies.offers_for(conn, vacancy.id)
         ):
-            await callout.update_vacancy(conn, vacancy.id, now, next_due_at=now)
+            await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=now)
         person = await people_repo.get_person(conn, person_id)
         lang = person.language if person else "sv"
         await audit.record(conn, now, person_id, "offer_declined", "offer", offer.id, channel)
@@ -181,16 +183,16 @@ async def cancel_booking(deps: Deps, booking_id: int, person_id: str, channel: s
     without that person (their offer stays on record, so they are not asked again)."""
     async with deps.db.write() as conn:
         now = deps.now()
-        booking = await callout.get_booking(conn, booking_id)
+        booking = await bookings_repo.get_booking(conn, booking_id)
         if booking is None or booking.person_id != person_id or booking.cancelled_at:
             return False
-        shift = await callout.get_shift(conn, booking.shift_id)
+        shift = await shifts_repo.get_shift(conn, booking.shift_id)
         assert shift is not None
         if shift.starts_at <= now:
             return False
-        await callout.cancel_booking_row(conn, booking.id, now, "substitute")
+        await bookings_repo.cancel_booking_row(conn, booking.id, now, "substitute")
         # Searching again, and the coordinator is to be alerted again if it stays open.
-        await callout.update_vacancy(
+        await vacancies.update_vacancy(
             conn,
             booking.vacancy_id,
             now,

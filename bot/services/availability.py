@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.intents import Pause, SetTimes, ToggleDay
 from bot.domain.model import Person, Shift, Unit
 from bot.services.deps import Deps
-from storage import audit, callout
+from storage import audit
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 ALL_DAYS = "1234567"  # ISO weekdays, 1 = Monday
 
@@ -100,7 +101,7 @@ async def scheduled_shifts(deps: Deps, person_id: str, days: int = 7) -> list[tu
     """The person's own coming scheduled shifts with their units (staff's /pass)."""
     now = deps.now()
     async with deps.db.read() as conn:
-        shifts = await callout.shifts_of(conn, person_id, now, now + dt.timedelta(days=days))
+        shifts = await shifts_repo.shifts_of(conn, person_id, now, now + dt.timedelta(days=days))
         units = {u.id: u for u in await people_repo.all_units(conn)}
     return [(s, units[s.unit_id]) for s in shifts if s.unit_id in units]
 

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from bot.domain.board import BOARD_DAYS_AHEAD, BoardRow, render_board
 from bot.domain.model import OfferState
 from bot.services.deps import Deps
-from storage import callout
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import vacancies
 
 
 async def board_rows(
@@ -24,9 +25,9 @@ async def board_rows(
     end = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(0), tzinfo=tz)
     rows: list[BoardRow] = []
     async with deps.db.read() as conn:
-        for vacancy, shift in await callout.vacancies_in(conn, start, end, unit_ids):
-            offers = await callout.offers_for(conn, vacancy.id)
-            booking = await callout.live_booking(conn, vacancy.id)
+        for vacancy, shift in await vacancies.vacancies_in(conn, start, end, unit_ids):
+            offers = await vacancies.offers_for(conn, vacancy.id)
+            booking = await bookings_repo.live_booking(conn, vacancy.id)
             name = None
             if booking:
                 p = await people_repo.get_person(conn, booking.person_id)

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.eligibility import Verdict, is_introduced
 from bot.domain.messages import booked_message, simple
 from bot.domain.model import Offer, OfferState, Person, Vacancy, VacancyStatus
-from bot.services import callout as engine
-from bot.services import introduction
+from bot.services import callout, introduction
 from bot.services.deps import Deps, send_to_person
-from storage import audit, callout
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage.db import is_transient
 
@@ -75,14 +75,14 @@ class Booked:
 
 async def assess_now(
     conn: AsyncConnection, deps: Deps, vacancy: Vacancy, person: Person
-) -> tuple[engine.Assessment, Verdict | None]:
+) -> tuple[callout.Assessment, Verdict | None]:
     """Eligibility again, now, under the locks: the person may have been booked elsewhere
     since they were asked (or listed)."""
-    a = await engine.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
+    a = await callout.assess(conn, deps, vacancy, exclude_offered=False, only=[person])
     return a, (a.verdicts[0] if a.verdicts else None)
 
 
-def handledare_for(a: engine.Assessment, person: Person) -> str | None:
+def handledare_for(a: callout.Assessment, person: Person) -> str | None:
     """The handledare working alongside, named to someone not yet introduced at the unit."""
     return None if is_introduced(person, a.unit.id) else a.handledare
 
@@ -90,7 +90,7 @@ def handledare_for(a: engine.Assessment, person: Person) -> str | None:
 async def book(
     conn: AsyncConnection,
     deps: Deps,
-    a: engine.Assessment,
+    a: callout.Assessment,
     vacancy: Vacancy,
     person: Person,
     how: How,
@@ -102,7 +102,7 @@ async def book(
     checklist and the person's other offers that now clash. None when the vacancy is no
     longer searching (someone was faster)."""
     now = deps.now()
-    won = await callout.update_vacancy(
+    won = await vacancies.update_vacancy(
         conn,
         vacancy.id,
         now,
@@ -114,7 +114,7 @@ async def book(
         return None
     by_hand = how if isinstance(how, ByHand) else None
     override = by_hand.override_reason if by_hand and by_hand.blocks else None
-    booking_id = await callout.insert_booking(
+    booking_id = await bookings_repo.insert_booking(
         conn,
         vacancy.id,
         a.shift.id,
@@ -126,7 +126,7 @@ async def book(
     )
     offer_id = how.offer.id if isinstance(how, Accepted) else None
     if offer_id is not None:
-        await callout.answer_offer(conn, offer_id, OfferState.ACCEPTED, now, channel)
+        await vacancies.answer_offer(conn, offer_id, OfferState.ACCEPTED, now, channel)
     booked = booked_message(
         a.shift,
         a.unit,
@@ -164,16 +164,16 @@ async def book(
             blocks=list(by_hand.blocks),
         )
     await introduction.on_booking(conn, deps, person, a.unit.id, a.shift.id, booking_id)
-    moved_on = await engine.withdraw_conflicting(conn, deps, person, a.shift)
+    moved_on = await callout.withdraw_conflicting(conn, deps, person, a.shift)
     return Booked(booking_id, booked.text, moved_on)
 
 
 async def _tell_taken(
-    conn: AsyncConnection, deps: Deps, a: engine.Assessment, vacancy: Vacancy
+    conn: AsyncConnection, deps: Deps, a: callout.Assessment, vacancy: Vacancy
 ) -> Sequence[Offer]:
     """Close everyone else's open offer as taken, and edit it to say so."""
     now = deps.now()
-    others = await callout.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
+    others = await vacancies.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
     people = await people_repo.get_people(conn, [o.person_id for o in others])
     for o in others:
         p = people[o.person_id]
@@ -187,5 +187,5 @@ async def after_commit(deps: Deps, booked: Booked | None) -> None:
     """Once the booking is committed: the vacancies it moved on are due now, and the
     outbox worker is woken."""
     if booked is not None:
-        await engine.due_now(deps, booked.moved_on)
+        await callout.due_now(deps, booked.moved_on)
     deps.kick()

@@ -17,8 +17,10 @@ from bot.domain.intents import Accept, CancelBooking, Decline
 from bot.domain.model import Booking, Offer, Person, Shift, Unit
 from bot.services import answers
 from bot.services.deps import Deps
-from storage import callout
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
+from storage import vacancies
 
 RECENT_OFFER = dt.timedelta(hours=24)  # "JA" to an offer closed meanwhile: say what happened
 
@@ -33,7 +35,7 @@ class BookingView:
 async def bookings(deps: Deps, person_id: str) -> list[BookingView]:
     """The person's live bookings of shifts that have not ended, soonest first."""
     async with deps.db.read() as conn:
-        rows = await callout.bookings_of(conn, person_id, deps.now())
+        rows = await bookings_repo.bookings_of(conn, person_id, deps.now())
         units = {u.id: u for u in await people_repo.all_units(conn)}
     return [BookingView(b, s, units[s.unit_id]) for b, s in rows if s.unit_id in units]
 
@@ -50,7 +52,7 @@ async def upcoming(deps: Deps, person_id: str) -> list[tuple[int, Shift]]:
     """(booking id, shift) of the person's live bookings not yet begun, soonest first."""
     now = deps.now()
     async with deps.db.read() as conn:
-        booked = await callout.bookings_of(conn, person_id, now)
+        booked = await bookings_repo.bookings_of(conn, person_id, now)
     return [(b.id, s) for b, s in booked if s.starts_at > now]
 
 
@@ -102,7 +104,7 @@ async def offer_meant(deps: Deps, person: Person, intent: Accept | Decline) -> O
     now = deps.now()
     code = intent.code
     async with deps.db.read() as conn:
-        open_offers = await callout.open_offers_of(conn, person.id)
+        open_offers = await vacancies.open_offers_of(conn, person.id)
         if code is not None:
             found = next((o.id for o in open_offers if o.code == code), None)
             if found is not None:
@@ -124,9 +126,9 @@ async def _with_shifts(
 ) -> tuple[tuple[Offer, Shift], ...]:
     pairs = []
     for offer in sorted(offers, key=lambda o: o.code):
-        vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
         assert vacancy is not None
-        shift = await callout.get_shift(conn, vacancy.shift_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
         assert shift is not None
         pairs.append((offer, shift))
     return tuple(pairs)
@@ -136,5 +138,5 @@ async def _recent_offer_id(
     conn: AsyncConnection, person_id: str, now: dt.datetime, code: int | None
 ) -> int | None:
     """The person's latest offer of the last day (with this code)."""
-    found = await callout.latest_offer_id(conn, person_id, now - RECENT_OFFER, code)
+    found = await vacancies.latest_offer_id(conn, person_id, now - RECENT_OFFER, code)
     return int(found) if found is not None else None

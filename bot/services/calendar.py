@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from bot.domain.ical import CalendarEvent, render_calendar
 from bot.services.deps import Deps
 from bot.texts import t
-from storage import audit, callout
-from storage import ical_tokens as repo
+from storage import audit, ical_tokens
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 
 TOKEN_BYTES = 32
@@ -43,7 +43,7 @@ def link_url(public_url: str, token: str) -> str:
 
 async def has_link(deps: Deps, person_id: str) -> bool:
     async with deps.db.read() as conn:
-        return await repo.exists(conn, person_id)
+        return await ical_tokens.exists(conn, person_id)
 
 
 async def new_link(deps: Deps, person_id: str, channel: str) -> Link | None:
@@ -55,7 +55,7 @@ async def new_link(deps: Deps, person_id: str, channel: str) -> Link | None:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = deps.now()
     async with deps.db.write() as conn:
-        await repo.replace(conn, person_id, token_hash(token), now)
+        await ical_tokens.replace(conn, person_id, token_hash(token), now)
         await audit.record(conn, now, person_id, "calendar_link_created", "person", person_id,
                            channel)
     return Link(link_url(public_url, token))
@@ -65,7 +65,7 @@ async def revoke(deps: Deps, person_id: str, by: str, channel: str) -> bool:
     """Switch the person's link off; False when there was none."""
     now = deps.now()
     async with deps.db.write() as conn:
-        gone = await repo.delete(conn, person_id)
+        gone = await ical_tokens.delete(conn, person_id)
         if gone:
             await audit.record(conn, now, by, "calendar_link_revoked", "person", person_id,
                                channel)
@@ -80,13 +80,13 @@ async def feed(deps: Deps, token: str) -> str | None:
     async with deps.db.read() as conn:
         # Looked up by the hash (an attacker cannot steer which hash is compared), and the
         # hit is compared once more in constant time.
-        found = await repo.holder(conn, wanted)
+        found = await ical_tokens.holder(conn, wanted)
         if found is None or not hmac.compare_digest(found[1], wanted):
             return None
         person = await people_repo.get_person(conn, found[0])
         if person is None or not person.active:  # a deactivated person has no calendar
             return None
-        rows = await callout.bookings_of(conn, person.id, deps.now() - HISTORY)
+        rows = await bookings_repo.bookings_of(conn, person.id, deps.now() - HISTORY)
         units = {u.id: u for u in await people_repo.all_units(conn)}
     lang = person.language
     events = [

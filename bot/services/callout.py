@@ -34,8 +34,9 @@ from bot.domain.waves import learned_step, plan_wave
 from bot.services import alerts
 from bot.services.deps import Deps, delivery_channel, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
-from storage import audit, callout, outbox
+from storage import audit, history, outbox, vacancies
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Assessment:
     context: VacancyContext
     verdicts: list[Verdict]
     ranked: list[RankedCandidate]
-    rotation: int
+    tie_seed: int
     # First name of a handledare of the unit working alongside (named in introduction offers).
     handledare: str | None = None
 
@@ -80,12 +81,12 @@ async def assess(
     """
     now = deps.now()
     if shift is None:
-        shift = await callout.get_shift(conn, vacancy.shift_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     units = {u.id: u for u in await people_repo.all_units(conn)}
     unit = units[shift.unit_id]
     areas = {u.id: u.area for u in units.values()}
-    working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
+    working = await history.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff_here = await people_repo.get_people(conn, working) if working else {}
     supervisors = handledare_among(staff_here.values(), unit.id)
     handledare_on_duty = bool(supervisors)
@@ -100,11 +101,12 @@ async def assess(
         intro_slot_taken=intro_slot_taken,
         absent_person_id=shift.person_id,
     )
-    offered = await callout.offered_person_ids(conn, vacancy.id) if exclude_offered else set()
-    # Ties rotate from vacancy to vacancy, with no shared counter for workers to fight over.
-    rotation = vacancy.id
+    offered = await vacancies.offered_person_ids(conn, vacancy.id) if exclude_offered else set()
+    # The tie draw is seeded by the vacancy, so ties fall differently from vacancy to vacancy,
+    # with no shared counter for workers to fight over.
+    tie_seed = vacancy.id
     if candidates_only and only is None:
-        verdicts = await _judge_best_first(conn, deps, ctx, offered, rotation, enough)
+        verdicts = await _judge_best_first(conn, deps, ctx, offered, tie_seed, enough)
     else:
         # Named people (an answer, a fill by hand) are judged whoever they are: not being a
         # candidate is one more block, and the hard rules still count for them.
@@ -113,7 +115,7 @@ async def assess(
             pool = [p for p in everyone if p.id not in offered and is_candidate_kind(ctx, p)]
         else:
             pool = [p for p in only if p.id not in offered]
-        loads = await callout.loads_for(
+        loads = await history.loads_for(
             conn,
             [p.id for p in pool],
             shift,
@@ -122,7 +124,7 @@ async def assess(
             year=local_year(shift.starts_at, deps.tz),
         )
         verdicts = [check_eligibility(ctx, p, loads[p.id], deps.rules) for p in pool]
-    ranked = rank_candidates(ctx, verdicts, rotation, deps.rules)
+    ranked = rank_candidates(ctx, verdicts, tie_seed, deps.rules)
     return Assessment(
         vacancy,
         shift,
@@ -130,7 +132,7 @@ async def assess(
         ctx,
         verdicts,
         ranked,
-        rotation,
+        tie_seed,
         supervisors[0].first_name if supervisors else None,
     )
 
@@ -143,7 +145,7 @@ async def _judge_best_first(
     deps: Deps,
     ctx: VacancyContext,
     skip: set[str],
-    rotation: int,
+    tie_seed: int,
     enough: int | None,
 ) -> list[Verdict]:
     """The engine's waves: judge candidates tier by tier (`people_repo.candidate_groups`)
@@ -170,12 +172,12 @@ async def _judge_best_first(
     verdicts: list[Verdict] = []
     eligible = 0
     for where, one_tier in groups:
-        history = None
+        past = None
         if want is not None and one_tier:
-            history = await callout.history_where(conn, where, now, unit.id)
+            past = await history.history_where(conn, where, now, unit.id)
             ids = sorted(
-                (pid for pid in history if pid not in skip),
-                key=lambda pid: order_key(unit.id, history[pid], pid, rotation),
+                (pid for pid in past if pid not in skip),
+                key=lambda pid: order_key(unit.id, past[pid], pid, tie_seed),
             )
         else:
             ids = [pid for pid in await people_repo.ids_where(conn, where) if pid not in skip]
@@ -183,17 +185,17 @@ async def _judge_best_first(
         while pos < len(ids):
             n = (
                 len(ids)
-                if history is None or want is None
+                if past is None or want is None
                 else max(JUDGE_BATCH, 2 * (want - eligible))
             )
             batch, pos = ids[pos : pos + n], pos + n
             people = await people_repo.get_people(conn, batch)
-            loads = await callout.loads_for(
+            loads = await history.loads_for(
                 conn,
                 batch,
                 shift,
                 now,
-                history,
+                past,
                 staff={p.id for p in people.values() if not is_substitute_kind(p)},
                 year=year,
             )
@@ -203,7 +205,7 @@ async def _judge_best_first(
                     continue
                 verdicts.append(check_eligibility(ctx, person, loads[pid], deps.rules))
                 eligible += verdicts[-1].eligible
-                if history is not None and want is not None and eligible >= want:
+                if past is not None and want is not None and eligible >= want:
                     return verdicts
         if want is not None and eligible >= want:
             break
@@ -221,7 +223,7 @@ async def tick(deps: Deps, limit: int = 200) -> int:
         claimed: int | None = None
         try:
             async with deps.db.write() as conn:
-                due = await callout.claim_due_vacancies(conn, deps.now(), 1)
+                due = await vacancies.claim_due_vacancies(conn, deps.now(), 1)
                 if not due:
                     break
                 claimed = due[0]
@@ -233,7 +235,7 @@ async def tick(deps: Deps, limit: int = 200) -> int:
                 "call-out step for vacancy %s failed; retrying in %s", claimed, FAILED_STEP_RETRY
             )
             async with deps.db.write() as conn:
-                await callout.update_vacancy(
+                await vacancies.update_vacancy(
                     conn, claimed, deps.now(), next_due_at=deps.now() + FAILED_STEP_RETRY
                 )
         done += 1
@@ -249,7 +251,7 @@ async def due_now(deps: Deps, vacancy_ids: Iterable[int]) -> None:
         return
     async with deps.db.write() as conn:
         for vid in ids:
-            await callout.update_vacancy(
+            await vacancies.update_vacancy(
                 conn, vid, deps.now(), expect_status=VacancyStatus.SEARCHING, next_due_at=deps.now()
             )
 
@@ -258,12 +260,12 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     """One step of a searching vacancy: expire, hold for quiet hours, send a wave, escalate."""
     now = deps.now()
     # Locked, and looked at again: another worker may have run this step a moment ago.
-    vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+    vacancy = await vacancies.get_vacancy(conn, vacancy_id, for_update=True)
     if vacancy is None or vacancy.status != VacancyStatus.SEARCHING:
         return
     if vacancy.next_due_at is None or vacancy.next_due_at > now:
         return
-    shift = await callout.get_shift(conn, vacancy.shift_id)
+    shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
     assert shift is not None
     if now >= shift.starts_at:
         await _expire(conn, deps, vacancy, shift)
@@ -275,7 +277,7 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     step = plan_wave(now, shift.starts_at, rules)
     if step.hold_until is not None and step.hold_until > now:
         due = step.hold_until if vacancy.escalated_at else min(step.hold_until, escalate_at)
-        await callout.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
+        await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
         return
     learned = rules.wave_sizing == "learned" and bool(step.size)
     enough = max(step.size or 0, rules.wave_max_size) if learned else step.size
@@ -308,7 +310,7 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         )
     left = len(a.ranked) - sent  # anyone chosen but locked elsewhere is asked next time
     # Nobody left to ask and nobody still thinking about it (a wave just sent is open).
-    exhausted = left == 0 and not sent and not await callout.has_open_offers(conn, vacancy.id)
+    exhausted = left == 0 and not sent and not await vacancies.has_open_offers(conn, vacancy.id)
     alert_now = vacancy.escalated_at is None and (now >= escalate_at or exhausted)
     short_notice = vacancy.wave == 0 and shift.starts_at - now < dt.timedelta(
         minutes=rules.short_notice_minutes
@@ -327,7 +329,7 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
     if not escalated:
         next_due = min(next_due, escalate_at)
     next_due = max(min(next_due, shift.starts_at), now)
-    await callout.update_vacancy(conn, vacancy.id, now, wave=wave, next_due_at=next_due)
+    await vacancies.update_vacancy(conn, vacancy.id, now, wave=wave, next_due_at=next_due)
 
 
 async def response_estimates(
@@ -336,8 +338,8 @@ async def response_estimates(
     """Each candidate's chance to answer, to say yes, and answer delay, from their past
     offers (one query), shrunk toward their tier's (`response_model.estimate_all`)."""
     tiers = {c.verdict.person.id: str(c.verdict.person.tier or "") for c in ranked}
-    history = await callout.response_history(conn, list(tiers), now)
-    return estimate_all(history, tiers)
+    past = await history.response_history(conn, list(tiers), now)
+    return estimate_all(past, tiers)
 
 
 async def _offer_wave(
@@ -348,7 +350,7 @@ async def _offer_wave(
     introduction. Someone being booked elsewhere this very moment is left for the next
     wave (`insert_offers`); returns how many were offered."""
     now = deps.now()
-    offers = await callout.insert_offers(
+    offers = await vacancies.insert_offers(
         conn, a.vacancy.id, wave, [c.verdict.person.id for c in chosen], now
     )
     by_person = {o.person_id: o for o in offers}
@@ -399,10 +401,10 @@ async def _short_notice(conn: AsyncConnection, deps: Deps, a: Assessment) -> Non
 
 async def _expire(conn: AsyncConnection, deps: Deps, vacancy: Vacancy, shift: Shift) -> None:
     now = deps.now()
-    await callout.update_vacancy(
+    await vacancies.update_vacancy(
         conn, vacancy.id, now, status=VacancyStatus.EXPIRED.value, next_due_at=None
     )
-    await callout.close_open_offers(conn, vacancy.id, OfferState.EXPIRED, now)
+    await vacancies.close_open_offers(conn, vacancy.id, OfferState.EXPIRED, now)
     await audit.record(conn, now, audit.SYSTEM, "vacancy_expired", "vacancy", vacancy.id, "engine")
     if vacancy.escalated_at is None:
         unit = await people_repo.get_unit(conn, shift.unit_id)
@@ -411,7 +413,7 @@ async def _expire(conn: AsyncConnection, deps: Deps, vacancy: Vacancy, shift: Sh
 
 
 async def offer_tally(conn: AsyncConnection, vacancy_id: int) -> dict[str, int]:
-    offers = await callout.offers_for(conn, vacancy_id)
+    offers = await vacancies.offers_for(conn, vacancy_id)
     return {
         "asked": len(offers),
         "declined": sum(o.state == OfferState.DECLINED for o in offers),
@@ -431,7 +433,7 @@ async def escalate(
     msg = await alerts.alert_now(conn, deps, vacancy.id)
     assert msg is not None
     await send_to_coordinators(conn, unit, msg, now)
-    await callout.update_vacancy(conn, vacancy.id, now, escalated_at=now)
+    await vacancies.update_vacancy(conn, vacancy.id, now, escalated_at=now)
     await audit.record(
         conn, now, audit.SYSTEM, "escalated", "vacancy", vacancy.id, "engine", why=why, **tally
     )
@@ -447,14 +449,14 @@ async def withdraw_conflicting(
     now = deps.now()
     rest = dt.timedelta(hours=deps.rules.rest_daily_hours)
     left_empty: list[int] = []
-    for offer in await callout.open_offers_of(conn, person.id):
-        vacancy = await callout.get_vacancy(conn, offer.vacancy_id)
-        shift = await callout.get_shift(conn, vacancy.shift_id) if vacancy else None
+    for offer in await vacancies.open_offers_of(conn, person.id):
+        vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id) if vacancy else None
         if vacancy is None or shift is None or shift.id == booked.id:
             continue
         if shift.starts_at >= booked.ends_at + rest or shift.ends_at + rest <= booked.starts_at:
             continue
-        if not await callout.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, "engine"):
+        if not await vacancies.answer_offer(conn, offer.id, OfferState.WITHDRAWN, now, "engine"):
             continue
         unit = await people_repo.get_unit(conn, shift.unit_id)
         assert unit is not None
@@ -475,6 +477,8 @@ async def withdraw_conflicting(
             reason="booked_elsewhere",
             booked_shift=booked.id,
         )
-        if not any(o.state == OfferState.OPEN for o in await callout.offers_for(conn, vacancy.id)):
+        if not any(
+            o.state == OfferState.OPEN for o in await vacancies.offers_for(conn, vacancy.id)
+        ):
             left_empty.append(vacancy.id)
     return tuple(left_empty)

@@ -23,15 +23,16 @@ from bot.domain.messages import simple
 from bot.domain.model import OfferState, Person, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.domain.rules import Reason
-from bot.services import callout as engine
-from bot.services import coordinator_views
+from bot.services import callout, coordinator_views
 from bot.services.absence import cancel_vacancy_in
 from bot.services.booking import Booked, ByHand, after_commit, assess_now, book, retrying
 from bot.services.coordinator_views import answer_notes_in
 from bot.services.deps import Deps, send_to_person
 from bot.texts import ROLE_NAMES, reason_text, t
-from storage import audit, callout
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 
 class FillOutcome(enum.StrEnum):
@@ -54,7 +55,7 @@ async def widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
     """Include regular staff (extra time / overtime) from the next step on, due at once."""
     async with deps.db.write() as conn:
         now = deps.now()
-        ok = await callout.update_vacancy(
+        ok = await vacancies.update_vacancy(
             conn,
             vacancy_id,
             now,
@@ -115,7 +116,7 @@ async def _fill_in(
     if person is None:
         return FillResult(FillOutcome.UNKNOWN), None
     await people_repo.lock_person(conn, person_id)  # person, then vacancy
-    vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+    vacancy = await vacancies.get_vacancy(conn, vacancy_id, for_update=True)
     if vacancy is None:
         return FillResult(FillOutcome.UNKNOWN), None
     if vacancy.status != VacancyStatus.SEARCHING:
@@ -141,11 +142,11 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
     Both the substitute and the person who reported well are told what it means for them."""
     async with deps.db.write() as conn:
         now = deps.now()
-        vacancy = await callout.get_vacancy(conn, vacancy_id, for_update=True)
+        vacancy = await vacancies.get_vacancy(conn, vacancy_id, for_update=True)
         if vacancy is None or vacancy.status != VacancyStatus.FILLED:
             return False
-        booking = await callout.live_booking(conn, vacancy_id)
-        shift = await callout.get_shift(conn, vacancy.shift_id)
+        booking = await bookings_repo.live_booking(conn, vacancy_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
         unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
         if booking is None or shift is None or unit is None:
             return False
@@ -157,8 +158,8 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
                     conn, regular, simple("well_kept", shift, unit, regular, deps.tz), now
                 )
             return True
-        await callout.cancel_booking_row(conn, booking.id, now, "released")
-        await callout.update_vacancy(conn, vacancy_id, now, status="cancelled", next_due_at=None)
+        await bookings_repo.cancel_booking_row(conn, booking.id, now, "released")
+        await vacancies.update_vacancy(conn, vacancy_id, now, status="cancelled", next_due_at=None)
         sub = await people_repo.get_person(conn, booking.person_id)
         assert sub is not None
         await send_to_person(conn, sub, simple("released", shift, unit, sub, deps.tz), now)
@@ -194,12 +195,12 @@ async def create_vacancy(
             role=role,
             requirements=requirements,
         )
-        await callout.insert_shift(conn, shift)
-        vid = await callout.insert_vacancy(conn, shift.id, None, now)
+        await shifts_repo.insert_shift(conn, shift)
+        vid = await vacancies.insert_vacancy(conn, shift.id, None, now)
         await audit.record(
             conn, now, by, "vacancy_created", "vacancy", vid, channel, shift=shift.id, unit=unit_id
         )
-        await engine.advance(conn, deps, vid)
+        await callout.advance(conn, deps, vid)
     deps.kick()
     return vid
 
@@ -207,14 +208,14 @@ async def create_vacancy(
 async def explain(deps: Deps, vacancy_id: int) -> list[str]:
     """Why each person is ranked where they are, or excluded (`vikariebot explain`)."""
     async with deps.db.read() as conn:
-        vacancy = await callout.get_vacancy(conn, vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, vacancy_id)
         if vacancy is None:
             return [t("explain_missing", "sv", vid=vacancy_id)]
-        a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
-        offers = await callout.offers_for(conn, vacancy_id)
-        tally = await engine.offer_tally(conn, vacancy_id)
+        a = await callout.assess(conn, deps, vacancy, exclude_offered=False)
+        offers = await vacancies.offers_for(conn, vacancy_id)
+        tally = await callout.offer_tally(conn, vacancy_id)
         notes = await answer_notes_in(conn, deps.now(), [c.verdict.person.id for c in a.ranked])
-        estimates = await engine.response_estimates(conn, a.ranked, deps.now())
+        estimates = await callout.response_estimates(conn, a.ranked, deps.now())
     for pid, e in estimates.items():  # what a learned wave counts on, for each candidate
         said = t(
             "coord_response_estimate",
@@ -248,7 +249,7 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
             yes=yes,
         ),
     ]
-    return head + explain_lines(a.context, a.verdicts, a.rotation, deps.rules, notes)
+    return head + explain_lines(a.context, a.verdicts, a.tie_seed, deps.rules, notes)
 
 
 # ---------- the intents, scope checked: what the channels call ----------

@@ -16,12 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.eligibility import NEVER_OVERRIDDEN, Verdict
 from bot.domain.messages import shift_line
 from bot.domain.model import Booking, Offer, Person, Role, Shift, Unit, Vacancy
-from bot.services import callout as engine
+from bot.services import callout
 from bot.services.deps import Deps
 from bot.services.linking import may_manage
 from bot.texts import reason_text, t
-from storage import audit, callout
+from storage import absences as absences_repo
+from storage import audit, history, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ async def answer_notes_in(
     """Each person's declines and cancellations in the last `ANSWER_WINDOW_DAYS`, as text
     for a coordinator; people with neither are left out. Never for texts to substitutes."""
     since = now - dt.timedelta(days=ANSWER_WINDOW_DAYS)
-    counts = await callout.answer_counts_for(conn, person_ids, since)
+    counts = await history.answer_counts_for(conn, person_ids, since)
     return {
         pid: t("coord_answer_counts", lang, declines=d, cancellations=c, days=ANSWER_WINDOW_DAYS)
         for pid, (d, c) in counts.items()
@@ -119,10 +122,10 @@ def coordinates(person: Person, unit_id: str) -> bool:
 
 async def vacancy_info(deps: Deps, vacancy_id: int) -> VacancyInfo | None:
     async with deps.db.read() as conn:
-        vacancy = await callout.get_vacancy(conn, vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, vacancy_id)
         if vacancy is None:
             return None
-        shift = await callout.get_shift(conn, vacancy.shift_id)
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id)
         unit = await people_repo.get_unit(conn, shift.unit_id) if shift else None
     if shift is None or unit is None:
         return None
@@ -152,10 +155,10 @@ async def fill_choices(
     """`fill_candidates`, with the ranking's reasons and warnings, and (`with_excluded`)
     everyone the rules keep out with every block: one judgement, as /forklara shows it."""
     async with deps.db.read() as conn:
-        vacancy = await callout.get_vacancy(conn, vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, vacancy_id)
         if vacancy is None:
             return FillChoices([], [])
-        a = await engine.assess(conn, deps, vacancy, exclude_offered=False)
+        a = await callout.assess(conn, deps, vacancy, exclude_offered=False)
         ranked = a.ranked[:limit]
         ranked_ids = {c.verdict.person.id for c in a.ranked}
         out: dict[str, Verdict] = {}
@@ -181,10 +184,10 @@ async def fill_choices(
 async def vacancy_history(deps: Deps, vacancy: Vacancy) -> VacancyHistory:
     """The records a vacancy's timeline is built from (`bot.desk.views.timeline`)."""
     async with deps.db.read() as conn:
-        absence = (await callout.get_absence(conn, vacancy.absence_id)
+        absence = (await absences_repo.get_absence(conn, vacancy.absence_id)
                    if vacancy.absence_id is not None else None)
-        offers = await callout.offers_for(conn, vacancy.id)
-        bookings = await callout.bookings_for(conn, vacancy.id)
+        offers = await vacancies.offers_for(conn, vacancy.id)
+        bookings = await bookings_repo.bookings_for(conn, vacancy.id)
         entries = await audit.entries(conn, "vacancy", vacancy.id)
         ids = ({o.person_id for o in offers} | {b.person_id for b in bookings}
                | {b.by_person_id for b in bookings if b.by_person_id} | {e.actor for e in entries})

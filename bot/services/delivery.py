@@ -29,8 +29,9 @@ from bot.domain.phone import mask_phone
 from bot.services.deps import Deps, send_to_coordinators
 from bot.services.fallback import fall_back
 from bot.texts import t
-from storage import audit, callout, kv, outbox
+from storage import audit, kv, outbox, vacancies
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +168,9 @@ async def _flag_invalid_number(
 async def _unit_of(conn: AsyncConnection, person: Person, item: outbox.OutboxItem) -> Unit | None:
     """The unit the failed message was about, else the person's own unit."""
     if item.offer_id is not None:
-        offer = await callout.get_offer(conn, item.offer_id)
-        vacancy = await callout.get_vacancy(conn, offer.vacancy_id) if offer else None
-        shift = await callout.get_shift(conn, vacancy.shift_id) if vacancy else None
+        offer = await vacancies.get_offer(conn, item.offer_id)
+        vacancy = await vacancies.get_vacancy(conn, offer.vacancy_id) if offer else None
+        shift = await shifts_repo.get_shift(conn, vacancy.shift_id) if vacancy else None
         if shift is not None:
             return await people_repo.get_unit(conn, shift.unit_id)
     candidates = [

@@ -26,8 +26,7 @@ from bot.domain.outgoing import OutMessage
 from bot.domain.phone import InvalidPhoneNumber, normalise_phone
 from bot.services.deps import Deps, send_to_person
 from bot.texts import t
-from storage import audit, kv
-from storage import desk as repo
+from storage import audit, desk, kv
 from storage import people as people_repo
 
 FAILED_KEY = "desk_failed:"  # kv: wrong codes per person, "<count> <first iso time>"
@@ -68,19 +67,19 @@ async def request_code(deps: Deps, phone: str, address: str) -> None:
     except InvalidPhoneNumber:
         e164 = None
     async with deps.db.write() as conn:
-        if await repo.logins_since(conn, since, "ask", address_hash=where) >= (
+        if await desk.logins_since(conn, since, "ask", address_hash=where) >= (
                 rules.MAX_REQUESTS_PER_ADDRESS):
             return  # a flood from one address: not even an audit row each
         person = await people_repo.person_by_phone(conn, e164) if e164 else None
         known = person is not None and rules.may_use_desk(person) and (
             channel_for(person) is not None)
-        await repo.add_login(conn, rules.secret_hash(secrets.token_hex(16)),
+        await desk.add_login(conn, rules.secret_hash(secrets.token_hex(16)),
                              person.id if known and person else None, "ask", where, now, now)
         if person is None or not known:
             return
         await people_repo.lock_person(conn, person.id)  # counts below stay true across workers
-        window = await repo.logins_since(conn, since, "code", person_id=person.id)
-        today = await repo.logins_since(conn, now - dt.timedelta(days=1), "code",
+        window = await desk.logins_since(conn, since, "code", person_id=person.id)
+        today = await desk.logins_since(conn, now - dt.timedelta(days=1), "code",
                                         person_id=person.id)
         if not rules.may_send_code(window, today):
             await audit.record(conn, now, person.id, "desk_login_throttled", "person", person.id,
@@ -89,9 +88,9 @@ async def request_code(deps: Deps, phone: str, address: str) -> None:
         code = f"{secrets.randbelow(10**rules.CODE_DIGITS):0{rules.CODE_DIGITS}d}"
         token = secrets.token_urlsafe(32)
         expires = now + rules.LOGIN_VALID
-        await repo.add_login(conn, rules.secret_hash(person.id, code), person.id, "code",
+        await desk.add_login(conn, rules.secret_hash(person.id, code), person.id, "code",
                              where, now, expires)
-        await repo.add_login(conn, rules.secret_hash(token), person.id, "link", where, now,
+        await desk.add_login(conn, rules.secret_hash(token), person.id, "link", where, now,
                              expires)
         lang, shown = person.language, rules.format_code(code)
         text = t("desk_login", lang, code=shown, url=login_url(deps, token))
@@ -109,7 +108,7 @@ async def create_link(deps: Deps, person_id: str) -> str | None:
         if person is None or not rules.may_use_desk(person):
             return None
         token = secrets.token_urlsafe(32)
-        await repo.add_login(conn, rules.secret_hash(token), person.id, "link", None, now,
+        await desk.add_login(conn, rules.secret_hash(token), person.id, "link", None, now,
                              now + rules.LOGIN_VALID)
         await audit.record(conn, now, "cli", "desk_link_created", "person", person.id, "cli")
     return login_url(deps, token)
@@ -119,7 +118,7 @@ async def login_with_link(deps: Deps, token: str) -> NewSession | None:
     if not token or len(token) > 200:
         return None
     async with deps.db.write() as conn:
-        person_id = await repo.use_login(conn, rules.secret_hash(token), "link", deps.now())
+        person_id = await desk.use_login(conn, rules.secret_hash(token), "link", deps.now())
         return await _open_session(deps, conn, person_id, "link")
 
 
@@ -141,12 +140,12 @@ async def login_with_code(deps: Deps, phone: str, code: str) -> NewSession | Non
         count, first = _failures(await kv.get(conn, failed_key), now)
         if count >= rules.MAX_FAILED_CODES:
             return None
-        person_id = await repo.use_login(conn, rules.secret_hash(person.id, digits), "code",
+        person_id = await desk.use_login(conn, rules.secret_hash(person.id, digits), "code",
                                          now, person_id=person.id)
         if person_id is None:
             await kv.put(conn, failed_key, f"{count + 1} {first.isoformat()}")
             if count + 1 >= rules.MAX_FAILED_CODES:
-                await repo.burn_codes(conn, person.id, now)  # a new code is needed now
+                await desk.burn_codes(conn, person.id, now)  # a new code is needed now
             return None
         return await _open_session(deps, conn, person_id, "code")
 
@@ -171,9 +170,9 @@ async def _open_session(
     now = deps.now()
     token = secrets.token_urlsafe(32)
     hours = dt.timedelta(hours=deps.settings.desk_session_hours)
-    await repo.add_session(conn, rules.secret_hash(token), person.id, secrets.token_urlsafe(32),
+    await desk.add_session(conn, rules.secret_hash(token), person.id, secrets.token_urlsafe(32),
                            now, now + hours)
-    await repo.purge(conn, now)
+    await desk.purge(conn, now)
     await audit.record(conn, now, person.id, "desk_login", "person", person.id, "web", how=how)
     return NewSession(token, person)
 
@@ -183,7 +182,7 @@ async def current(deps: Deps, token: str | None) -> Current | None:
     if not token or len(token) > 200:
         return None
     async with deps.db.read() as conn:
-        found = await repo.session(conn, rules.secret_hash(token), deps.now())
+        found = await desk.session(conn, rules.secret_hash(token), deps.now())
         if found is None:
             return None
         person = await people_repo.get_person(conn, found[0])
@@ -195,4 +194,4 @@ async def current(deps: Deps, token: str | None) -> Current | None:
 async def logout(deps: Deps, token: str | None) -> None:
     if token and len(token) <= 200:
         async with deps.db.write() as conn:
-            await repo.end_session(conn, rules.secret_hash(token))
+            await desk.end_session(conn, rules.secret_hash(token))

@@ -18,8 +18,7 @@ from bot.domain.pay_periods import split_hours
 from bot.domain.spreadsheet import hours_cell, safe_cell
 from bot.domain.staffing import period_bounds
 from bot.services.deps import Deps
-from storage import audit
-from storage import exports as repo
+from storage import audit, exports
 from storage import people as people_repo
 
 DELIMITER = ";"
@@ -48,7 +47,7 @@ class Table:
     rows: list[list[str]]
 
 
-def how_booked(b: repo.BookedShift) -> str:
+def how_booked(b: exports.BookedShift) -> str:
     """Bokningssätt: an offer accepted on a channel, or booked by hand by a coordinator."""
     if not b.by_hand:
         return f"förfrågan, {CHANNEL_LABELS.get(b.channel, b.channel)}"
@@ -88,7 +87,7 @@ async def bookings_table(
     """One row per live booking of a shift starting on a local date first..last."""
     after, before = await _bounds(deps, first, last, unit_id)
     async with deps.db.read() as conn:
-        booked = await repo.booked_shifts(conn, after, before, unit_id)
+        booked = await exports.booked_shifts(conn, after, before, unit_id)
     windows = deps.settings.pay_windows()
     rows = []
     for b in booked:
@@ -110,7 +109,7 @@ async def absences_table(
     """One row per vacated shift (or absence without a shift): the category only."""
     after, before = await _bounds(deps, first, last, unit_id)
     async with deps.db.read() as conn:
-        spans = await repo.absence_spans(conn, after, before, unit_id)
+        spans = await exports.absence_spans(conn, after, before, unit_id)
     rows = [
         _cells([
             a.person_id, a.person_name, a.category, a.unit_name or "", a.unit_id or "",

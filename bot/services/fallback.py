@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.delivery import CountAsDeclined, FallBack, after_failure
 from bot.domain.model import OfferState, Person
-from storage import audit, callout, outbox
+from storage import audit, outbox, vacancies
 
 
 async def fall_back(
@@ -45,11 +45,11 @@ async def fall_back(
 async def _unreachable(conn: AsyncConnection, item: outbox.OutboxItem, now: dt.datetime) -> None:
     """A silent "no" so the call-out moves on at once."""
     assert item.offer_id is not None
-    offer = await callout.get_offer(conn, item.offer_id)
-    if offer and await callout.answer_offer(
+    offer = await vacancies.get_offer(conn, item.offer_id)
+    if offer and await vacancies.answer_offer(
         conn, offer.id, OfferState.DECLINED, now, "unreachable"
     ):
-        await callout.update_vacancy(conn, offer.vacancy_id, now, next_due_at=now)
+        await vacancies.update_vacancy(conn, offer.vacancy_id, now, next_due_at=now)
         await audit.record(
             conn, now, audit.SYSTEM, "offer_unreachable", "offer", offer.id, item.channel
         )

@@ -43,9 +43,9 @@ from bot.domain.outgoing import OutMessage
 from bot.domain.waves import in_quiet_hours
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, t
-from storage import audit, callout
-from storage import checklists as repo
+from storage import audit, checklists, history
 from storage import people as people_repo
+from storage import shifts as shifts_repo
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +105,9 @@ async def _view(conn: AsyncConnection, deps: Deps, c: Checklist) -> ChecklistVie
     person = await people_repo.get_person(conn, c.person_id)
     unit = await people_repo.get_unit(conn, c.unit_id)
     assert person is not None and unit is not None
-    items = tuple(await repo.items_of(conn, c.template_id))
-    ticks = await repo.ticks_of(conn, c.id)
-    bookings = await repo.bookings_at_unit(conn, c.person_id, c.unit_id, c.started_at)
+    items = tuple(await checklists.items_of(conn, c.template_id))
+    ticks = await checklists.ticks_of(conn, c.id)
+    bookings = await checklists.bookings_at_unit(conn, c.person_id, c.unit_id, c.started_at)
     supervised = [b for b in bookings if is_supervised(b.booked_at, c)]
     p = progress(items, ticks, supervised, deps.settings.supervised_shifts, deps.now())
     return ChecklistView(c, person, unit, items, ticks, p)
@@ -120,7 +120,7 @@ async def _views(conn: AsyncConnection, deps: Deps, cs: Iterable[Checklist]) -> 
 async def _load(
     conn: AsyncConnection, checklist_id: int, actor_id: str, *, for_update: bool = False
 ) -> tuple[Checklist, Person] | None:
-    c = await repo.get(conn, checklist_id, for_update=for_update)
+    c = await checklists.get(conn, checklist_id, for_update=for_update)
     actor = await people_repo.get_person(conn, actor_id)
     return (c, actor) if c is not None and actor is not None else None
 
@@ -139,8 +139,12 @@ async def _to_supervise(
 
 
 async def _item_of(conn: AsyncConnection, c: Checklist, item_id: int) -> ChecklistItem | None:
-    item = await repo.get_item(conn, item_id)
-    return item if item is not None and item in await repo.items_of(conn, c.template_id) else None
+    item = await checklists.get_item(conn, item_id)
+    return (
+        item
+        if item is not None and item in await checklists.items_of(conn, c.template_id)
+        else None
+    )
 
 
 # ---------- starting: the booking hook ----------
@@ -157,17 +161,17 @@ async def start_checklist(
 ) -> tuple[Checklist, bool] | None:
     """The person's checklist at the unit, started now from the unit's (or the default)
     template if there is none. (checklist, created); None when no template exists."""
-    found = await repo.for_person_unit(conn, person_id, unit_id)
+    found = await checklists.for_person_unit(conn, person_id, unit_id)
     if found is not None:
         return found, False
-    template_id = await repo.template_id_for(conn, unit_id)
+    template_id = await checklists.template_id_for(conn, unit_id)
     if template_id is None:
         log.warning(
             "no checklist template for unit %s: introduction of %s not tracked", unit_id, person_id
         )
         return None
     now = deps.now()
-    cid = await repo.insert(conn, person_id, unit_id, template_id, now)
+    cid = await checklists.insert(conn, person_id, unit_id, template_id, now)
     await audit.record(
         conn,
         now,
@@ -180,7 +184,7 @@ async def start_checklist(
         unit=unit_id,
         template=template_id,
     )
-    c = await repo.get(conn, cid)
+    c = await checklists.get(conn, cid)
     assert c is not None
     return c, True
 
@@ -206,13 +210,13 @@ async def on_booking(
         return  # signed off but no introduction row: an admin removed it on purpose
     now = deps.now()
     if not created:
-        await repo.touch(conn, c.id, now)
-    shift = await callout.get_shift(conn, shift_id)
+        await checklists.touch(conn, c.id, now)
+    shift = await shifts_repo.get_shift(conn, shift_id)
     unit = await people_repo.get_unit(conn, unit_id)
     assert shift is not None and unit is not None
     bookings = [
         b
-        for b in await repo.bookings_at_unit(conn, person.id, unit_id, c.started_at)
+        for b in await checklists.bookings_at_unit(conn, person.id, unit_id, c.started_at)
         if is_supervised(b.booked_at, c)
     ]
     n = next((i for i, b in enumerate(bookings, 1) if b.booking_id == booking_id), len(bookings))
@@ -253,7 +257,7 @@ async def _handledare_for(
     conn: AsyncConnection, unit_id: str, start: dt.datetime, end: dt.datetime, except_id: str
 ) -> list[Person]:
     """The handledare working alongside, else every handledare of the unit."""
-    working = await callout.people_working_during(conn, unit_id, start, end)
+    working = await history.people_working_during(conn, unit_id, start, end)
     on_duty = [
         p
         for p in (await people_repo.get_people(conn, working)).values()
@@ -300,15 +304,15 @@ async def toggle_item(
         if not c.open:
             return IntroResult(Outcome.CLOSED, await _view(conn, deps, c), item)
         now = deps.now()
-        if await repo.delete_tick(conn, c.id, item.id):
-            await repo.touch(conn, c.id, now)
+        if await checklists.delete_tick(conn, c.id, item.id):
+            await checklists.touch(conn, c.id, now)
             await audit.record(
                 conn, now, by, "checklist_unticked", "checklist", c.id, channel, item=item.position
             )
             return IntroResult(Outcome.UNTICKED, await _view(conn, deps, c), item)
         if item.kind == ItemKind.NOTE:
-            await repo.save_note_wait(
-                conn, by, repo.NoteWait(c.id, item.id, message_id, now + NOTE_WAIT)
+            await checklists.save_note_wait(
+                conn, by, checklists.NoteWait(c.id, item.id, message_id, now + NOTE_WAIT)
             )
             return IntroResult(Outcome.NEEDS_NOTE, await _view(conn, deps, c), item)
         return await _tick(conn, deps, c, item, by, channel, None)
@@ -325,8 +329,8 @@ async def _tick(
     message_id: int | None = None,
 ) -> IntroResult:
     now = deps.now()
-    await repo.set_tick(conn, c.id, item.id, now, by, note)
-    await repo.touch(conn, c.id, now)
+    await checklists.set_tick(conn, c.id, item.id, now, by, note)
+    await checklists.touch(conn, c.id, now)
     # The note itself stays out of the audit log: it is free text.
     await audit.record(
         conn,
@@ -346,13 +350,13 @@ async def take_note(deps: Deps, person_id: str, text: str, channel: str) -> Intr
     """The text a handledare sent after pressing a note item: tick it with the note ("-"
     for none). None when the person is not writing a note (let other handlers answer)."""
     async with deps.db.read() as conn:  # every text passes here: no write lock unless needed
-        if await repo.note_wait(conn, person_id) is None:
+        if await checklists.note_wait(conn, person_id) is None:
             return None
     async with deps.db.write() as conn:
-        wait = await repo.note_wait(conn, person_id)
+        wait = await checklists.note_wait(conn, person_id)
         if wait is None:
             return None
-        await repo.clear_note_wait(conn, person_id)
+        await checklists.clear_note_wait(conn, person_id)
         if wait.until < deps.now():
             return None
         supervised = await _to_supervise(conn, wait.checklist_id, person_id)
@@ -391,10 +395,10 @@ async def sign_off(deps: Deps, checklist_id: int, by: str, channel: str) -> Intr
         if blocks:
             return IntroResult(Outcome.NOT_READY, v, blocks=blocks)
         now = deps.now()
-        if not await repo.mark_signed_off(conn, c.id, now, by):
+        if not await checklists.mark_signed_off(conn, c.id, now, by):
             return IntroResult(Outcome.CLOSED, v)
         await people_repo.add_introduction(conn, c.person_id, c.unit_id, now, by)
-        await repo.clear_reminder_state(conn, c.id)
+        await checklists.clear_reminder_state(conn, c.id)
         sub, lang = v.person, v.person.language
         msg = OutMessage(
             "intro_signed",
@@ -417,7 +421,7 @@ async def sign_off(deps: Deps, checklist_id: int, by: str, channel: str) -> Intr
         await audit.record(
             conn, now, by, "introduced", "person", c.person_id, channel, unit=c.unit_id
         )
-        signed = await repo.get(conn, c.id)
+        signed = await checklists.get(conn, c.id)
         assert signed is not None
         result = IntroResult(Outcome.SIGNED, await _view(conn, deps, signed))
     deps.kick()
@@ -432,7 +436,7 @@ async def confirm_item(
 ) -> IntroResult:
     """The substitute confirms an item of kind confirm, once the handledare has ticked it."""
     async with deps.db.write() as conn:
-        c = await repo.get(conn, checklist_id, for_update=True)
+        c = await checklists.get(conn, checklist_id, for_update=True)
         if c is None:
             return IntroResult(Outcome.UNKNOWN)
         if c.person_id != person_id:
@@ -443,11 +447,11 @@ async def confirm_item(
         if not c.open:
             return IntroResult(Outcome.CLOSED, await _view(conn, deps, c), item)
         now = deps.now()
-        tick = (await repo.ticks_of(conn, c.id)).get(item.id)
+        tick = (await checklists.ticks_of(conn, c.id)).get(item.id)
         if tick is None:
             return IntroResult(Outcome.NOT_READY, await _view(conn, deps, c), item)
-        if await repo.confirm_tick(conn, c.id, item.id, now):
-            await repo.touch(conn, c.id, now)
+        if await checklists.confirm_tick(conn, c.id, item.id, now):
+            await checklists.touch(conn, c.id, now)
             await audit.record(
                 conn,
                 now,
@@ -489,13 +493,13 @@ async def open_for_handledare(deps: Deps, person_id: str) -> list[ChecklistView]
         person = await people_repo.get_person(conn, person_id)
         if person is None or not person.has_role(Role.HANDLEDARE):
             return []
-        cs = await repo.open_checklists(conn, unit_ids=handledare_units(person))
+        cs = await checklists.open_checklists(conn, unit_ids=handledare_units(person))
         return await _views(conn, deps, [c for c in cs if may_supervise(person, c)])
 
 
 async def own_open(deps: Deps, person_id: str) -> list[ChecklistView]:
     async with deps.db.read() as conn:
-        return await _views(conn, deps, await repo.open_checklists(conn, person_id=person_id))
+        return await _views(conn, deps, await checklists.open_checklists(conn, person_id=person_id))
 
 
 async def overview(deps: Deps, person_id: str) -> list[ChecklistView] | None:
@@ -507,7 +511,7 @@ async def overview(deps: Deps, person_id: str) -> list[ChecklistView] | None:
         units = coordinator_units(person)
         if units is not None and not units:
             return None
-        return await _views(conn, deps, await repo.open_checklists(conn, unit_ids=units))
+        return await _views(conn, deps, await checklists.open_checklists(conn, unit_ids=units))
 
 
 # ---------- reminders ----------
@@ -522,8 +526,8 @@ async def remind_stale(deps: Deps) -> int:
         return 0
     sent = 0
     async with deps.db.write() as conn:
-        for c in await repo.idle_since(conn, now - STALE_AFTER):
-            state = await repo.reminder_state(conn, c.id)
+        for c in await checklists.idle_since(conn, now - STALE_AFTER):
+            state = await checklists.reminder_state(conn, c.id)
             due = reminder_due(c.last_activity_at, state, now)
             if due is None:
                 continue
@@ -538,7 +542,7 @@ async def remind_stale(deps: Deps) -> int:
             if due == Remind.COORDINATOR:
                 await _remind_coordinator(conn, deps, v, now)
                 state = ReminderState(state.since, state.handledare_at or now, now)
-            await repo.save_reminder_state(conn, c.id, state)
+            await checklists.save_reminder_state(conn, c.id, state)
             await audit.record(
                 conn,
                 now,

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from bot.domain.privacy import refuse_erasure
-from bot.services import callout as engine
+from bot.services import callout
 from bot.services.deps import Deps
 from storage import audit, privacy
 
@@ -67,6 +67,6 @@ async def erase_person(deps: Deps, person_id: str, by: str) -> privacy.Erasure:
             deleted=done.deleted,
             kept=done.kept,
         )
-    await engine.due_now(deps, done.vacancies_asked)
+    await callout.due_now(deps, done.vacancies_asked)
     log.info("erased person %s: %s", person_id, done.deleted)
     return done

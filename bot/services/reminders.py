@@ -22,7 +22,7 @@ from bot.domain.messages import reminder_message
 from bot.domain.model import Person, Shift, Unit
 from bot.domain.waves import in_quiet_hours
 from bot.services.deps import Deps, send_to_person
-from storage import audit, callout, reminders
+from storage import audit, history, reminders
 from storage import people as people_repo
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ async def _handledare(
     """The first name of a handledare working alongside, for someone not yet introduced."""
     if is_introduced(person, unit.id):
         return None
-    working = await callout.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
+    working = await history.people_working_during(conn, unit.id, shift.starts_at, shift.ends_at)
     staff = await people_repo.get_people(conn, sorted(working - {person.id}))
     supervisors = handledare_among(staff.values(), unit.id)
     return supervisors[0].first_name if supervisors else None

@@ -25,7 +25,7 @@ from bot.domain.staffing import (
 )
 from bot.services.deps import Deps
 from storage import people as people_repo
-from storage import staffing as repo
+from storage import staffing
 
 TOTAL = "total"  # the `unit` cell of the CSV's last row: every unit of the report together
 WEEKDAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -74,7 +74,7 @@ async def staffing_report(
         if unknown:
             raise ReportError(f"okänd enhet: {', '.join(unknown)}")
         chosen = list(dict.fromkeys(unit_ids)) or list(known)
-        rows = await repo.staffing_rows(
+        rows = await staffing.staffing_rows(
             conn, after, before, chosen, shiftless_absences=not unit_ids
         )
     units = [(uid, known[uid].name) for uid in chosen]

@@ -13,7 +13,7 @@ from bot.asgi import LocalAsgiServer
 from bot.demo import MORNING
 from bot.demo.interactive import build_app
 from bot.demo.stage import open_stage
-from storage import callout
+from storage import bookings as bookings_repo
 from tests.browser import CHROMIUM, FLAGS, MARKS
 
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -55,7 +55,7 @@ async def test_staff_reports_sick_and_a_substitute_takes_the_shift(tmp_path: Pat
                 await page.screenshot(path=shot)
             await browser.close()
         async with stage.deps.db.read() as conn:
-            bookings = await callout.bookings_of(conn, "vik06", MORNING)
+            bookings = await bookings_repo.bookings_of(conn, "vik06", MORNING)
         assert [s.id for _, s in bookings] == ["norr-1201-dag2"]
     finally:
         await server.stop()

@@ -17,7 +17,7 @@ from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory
 from bot.services import answers, desk_auth, introduction, reports
 from bot.web import build_web_app
-from storage import callout as repo
+from storage import vacancies
 from storage.db import Database
 from tests.builders import World, make_deps, report_absent
 from tests.desk.links import logged_in
@@ -52,7 +52,7 @@ async def _world(db: Database) -> None:
     assert isinstance(clock, FakeClock)
     vid = await report_absent(deps, "anna", "s-norr", "sms", AbsenceCategory.VAB)
     async with db.read() as conn:
-        offers = {o.person_id: o.id for o in await repo.offers_for(conn, vid)}
+        offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     clock.advance(dt.timedelta(minutes=12))
     assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
     await report_absent(deps, "bo", "s-soder", "telegram", AbsenceCategory.SJUK)

@@ -12,8 +12,8 @@ import pytest
 
 from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.services import absence
-from storage import audit
-from storage import callout as repo
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage.db import Database
 from tests.builders import World, make_deps, report_absent
 from tests.desk.links import logged_in
@@ -63,12 +63,12 @@ async def _post(client: httpx.AsyncClient, path: str, **data: str) -> httpx.Resp
 
 async def _booking(db: Database, vid: int) -> Any:
     async with db.read() as conn:
-        return await repo.live_booking(conn, vid)
+        return await bookings_repo.live_booking(conn, vid)
 
 
 async def _vacancy(db: Database, vid: int) -> Any:
     async with db.read() as conn:
-        return await repo.get_vacancy(conn, vid)
+        return await vacancies.get_vacancy(conn, vid)
 
 
 async def _log(db: Database, vid: int) -> list[audit.AuditEntry]:

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.services import absence
 from bot.services.reminders import send_reminders
-from storage import callout as callout_repo
 from storage import tables as t
+from storage import vacancies
 from tests.builders import World, local
 from tests.e2e.conftest import Launch, press
 
@@ -65,5 +65,5 @@ async def test_confirmation_and_reminder_say_where_and_whom_and_lead_to_cancel(
         ("kim", press("Ja, avboka"), "Avbokat: Hemtjänst Norr ons 2/12 07:00–16:00."),
     ])
     async with h.deps.db.read() as conn:
-        vacancy = await callout_repo.get_vacancy(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
     assert vacancy is not None and vacancy.status == VacancyStatus.SEARCHING

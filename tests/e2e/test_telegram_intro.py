@@ -14,7 +14,7 @@ from bot.domain.model import AbsenceCategory
 from bot.services import absence
 from handlers.telegram import fallback
 from handlers.telegram.intro import register_intro
-from storage import checklists as ck_repo
+from storage import checklists
 from storage import people as people_repo
 from tests.builders import World, local
 from tests.e2e.conftest import Harness, Launch, press
@@ -127,7 +127,7 @@ async def test_handledare_works_through_the_checklist_and_signs_off(launch: Laun
                                    if "introducerad" in (m.text or ""))
     async with h.deps.db.read() as conn:
         kim = await people_repo.get_person(conn, "kim")
-        c = await ck_repo.for_person_unit(conn, "kim", "norr")
+        c = await checklists.for_person_unit(conn, "kim", "norr")
     assert kim is not None and "norr" in kim.introduced_units
     assert c is not None and c.signed_off_by == "hanna"
     await h.dialog([
@@ -157,5 +157,5 @@ async def test_the_substitute_cannot_tick_and_a_stranger_sees_nothing(launch: La
     answer = await h.fake.wait_for(lambda: h.fake.callback_answers[before:])
     assert answer[0]["text"] == "Det här får bara enhetens handledare göra."
     async with h.deps.db.read() as conn:
-        c = await ck_repo.for_person_unit(conn, "kim", "norr")
-        assert c is not None and await ck_repo.ticks_of(conn, c.id) == {}
+        c = await checklists.for_person_unit(conn, "kim", "norr")
+        assert c is not None and await checklists.ticks_of(conn, c.id) == {}

@@ -12,9 +12,9 @@ from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.fakes.telegram_server import SentMessage
 from bot.services import absence
 from bot.web import build_web_app
-from storage import callout as callout_repo
 from storage import people as people_repo
 from storage import tables as t
+from storage import vacancies
 from tests.builders import World, local
 from tests.e2e.conftest import Launch, press
 
@@ -48,7 +48,7 @@ async def test_an_english_speaking_substitute_books_and_cancels(launch: Launch) 
     await h.message_with("emma", "You are off Hemtjänst Norr Tue 1/12 07:00–16:00")
     await h.message_with("kim", "Avbokning: Emma Smith lämnade Hemtjänst Norr")
     async with h.deps.db.read() as conn:
-        vacancy = await callout_repo.get_vacancy(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
     assert vacancy is not None and vacancy.status == VacancyStatus.SEARCHING
 
 

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from bot.channels.sms import STATUS_PATH, TwilioSender
 from bot.domain.model import AbsenceCategory, OfferState
 from bot.services import absence, answers, delivery
-from storage import audit
-from storage import callout as repo
+from storage import audit, vacancies
 from storage import people as people_repo
 from storage import tables as tb
 from tests.builders import local, report_absent
@@ -42,7 +41,7 @@ async def _bookings(rig: Rig, vacancy_id: int) -> list[str]:
 async def _offer_of(rig: Rig, vacancy_id: int, person_id: str) -> int:
     async with rig.db.read() as conn:
         return next(
-            o.id for o in await repo.offers_for(conn, vacancy_id) if o.person_id == person_id
+            o.id for o in await vacancies.offers_for(conn, vacancy_id) if o.person_id == person_id
         )
 
 
@@ -128,8 +127,8 @@ async def test_undelivered_without_telegram_moves_the_callout_on(rig: Rig) -> No
     offer = await rig.sms_to(phone_of(2))
     await rig.fake.send_status(offer.sid, "failed", error_code=30003)
     async with rig.db.read() as conn:
-        (o,) = await repo.offers_for(conn, vid)
-        vacancy = await repo.get_vacancy(conn, vid)
+        (o,) = await vacancies.offers_for(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
     assert (o.state, o.answer_channel) == (OfferState.DECLINED, "unreachable")
     assert vacancy is not None and vacancy.next_due_at == rig.deps.now()
 
@@ -181,7 +180,7 @@ async def test_invalid_number_is_flagged_to_the_coordinator_once(rig: Rig) -> No
     assert [m.kind for m in flagged] == ["number_invalid"]
     assert flagged[0].text.startswith("SMS når inte Kim Felnummer (+4670*****02)")
     async with rig.db.read() as conn:
-        offers = [o for v in (1, 2) for o in await repo.offers_for(conn, v)]
+        offers = [o for v in (1, 2) for o in await vacancies.offers_for(conn, v)]
     assert all(o.answer_channel == "unreachable" for o in offers)
 
 
@@ -190,7 +189,7 @@ async def test_sms_accept_races_telegram_accept(rig: Rig) -> None:
     await rig.world.sub("sms_sub", telegram=False)
     await rig.world.sub("tg_sub", telegram=True)
     async with rig.db.write() as conn:  # a second wave reaches both at once
-        await repo.update_vacancy(conn, vid, rig.deps.now(), next_due_at=rig.deps.now())
+        await vacancies.update_vacancy(conn, vid, rig.deps.now(), next_due_at=rig.deps.now())
     from bot.services import callout
 
     await callout.tick(rig.deps)
@@ -206,7 +205,7 @@ async def test_sms_accept_races_telegram_accept(rig: Rig) -> None:
     await rig.idle()
     (booking,) = await _bookings(rig, vid)
     async with rig.db.read() as conn:
-        states = {o.person_id: o.state for o in await repo.offers_for(conn, vid)}
+        states = {o.person_id: o.state for o in await vacancies.offers_for(conn, vid)}
     winner = booking.split(":")[0]
     loser = "tg_sub" if winner == "sms_sub" else "sms_sub"
     assert states[winner] is OfferState.ACCEPTED
@@ -240,5 +239,5 @@ async def test_a_booked_substitute_texting_sjuk_is_taken_off_and_the_search_resu
     )
     assert await _bookings(rig, vid) == []
     async with rig.db.read() as conn:
-        v = await repo.get_vacancy(conn, vid)
+        v = await vacancies.get_vacancy(conn, vid)
     assert v is not None and v.status == "searching"

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from bot.domain.model import VacancyStatus
 from bot.services.reminders import send_reminders
-from storage import callout as repo
 from storage import tables as tb
+from storage import vacancies
 from tests.builders import local, report_absent
 from tests.sms.conftest import Rig, phone_of
 
@@ -66,6 +66,6 @@ async def test_sms_reminder_once_and_answering_it_cancels(rig: Rig) -> None:
     await rig.text(kim, "AVBOKA 2/12")
     await rig.sms_to(kim, lambda s: s.body.startswith("Avbokat"))
     async with rig.db.read() as conn:
-        vacancy = await repo.get_vacancy(conn, vid)
+        vacancy = await vacancies.get_vacancy(conn, vid)
     assert vacancy is not None and vacancy.status == VacancyStatus.SEARCHING
     assert sum(b.startswith("Påminnelse") for b in await rig.bodies_to(kim)) == 1

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from bot.domain.model import VacancyStatus
 from bot.services import answers, callout
 from bot.services.reminders import send_reminders
-from storage import callout as repo
 from storage import tables as tb
+from storage import vacancies
 from tests.builders import local, report_absent
 from tests.sms.conftest import Rig, phone_of
 
@@ -48,7 +48,7 @@ async def _live_bookings(rig: Rig, person_id: str) -> list[str]:
 
 async def _status(rig: Rig, vacancy_id: int) -> str:
     async with rig.db.read() as conn:
-        vacancy = await repo.get_vacancy(conn, vacancy_id)
+        vacancy = await vacancies.get_vacancy(conn, vacancy_id)
     assert vacancy is not None
     return vacancy.status
 

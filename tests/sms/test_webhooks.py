@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from bot.domain.intents import SetChannel
 from bot.domain.model import AbsenceCategory, Channel, VacancyStatus
 from bot.services import preferences
-from storage import audit
-from storage import callout as repo
+from storage import audit, vacancies
+from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage import tables as tb
 from tests.builders import local
@@ -245,7 +245,8 @@ async def _staff_day(rig: Rig) -> str:
 
 async def _vacated(rig: Rig) -> set[str]:
     async with rig.db.read() as conn:
-        rows = await repo.vacancies_in(conn, local("2026-11-30 00:00"), local("2026-12-10 00:00"))
+        first, last = local("2026-11-30 00:00"), local("2026-12-10 00:00")
+        rows = await vacancies.vacancies_in(conn, first, last)
     return {s.id for v, s in rows if v.status == VacancyStatus.SEARCHING}
 
 
@@ -318,8 +319,8 @@ async def test_pass_lists_bookings_within_one_sms(rig: Rig) -> None:
             sid, "soder", "anna", f"2026-12-{day + 1:02d} 07:00", f"2026-12-{day + 1:02d} 16:00"
         )
         async with rig.db.write() as conn:
-            vid = await repo.insert_vacancy(conn, sid, None, rig.deps.now())
-            await repo.insert_booking(conn, vid, sid, "kim", rig.deps.now(), "sms")
+            vid = await vacancies.insert_vacancy(conn, sid, None, rig.deps.now())
+            await bookings_repo.insert_booking(conn, vid, sid, "kim", rig.deps.now(), "sms")
     await rig.text(phone_of(2), "mina pass")
     body = (await rig.sms_to(phone_of(2))).body
     assert body.startswith("Dina pass: ons 2/12 07:00-16:00 Hemtjänst Soder; tor 3/12")

@@ -149,11 +149,11 @@ def tie_key(ctx: VacancyContext, c: RankedCandidate) -> tuple[int, bool, float]:
 @FAST
 @given(scenario(), st.integers(-50, 50))
 def test_ranked_candidates_pass_every_blocking_rule(
-    s: tuple[VacancyContext, list[tuple[Person, PersonLoad]]], rotation: int
+    s: tuple[VacancyContext, list[tuple[Person, PersonLoad]]], tie_seed: int
 ) -> None:
     ctx, pool = s
     loads = {p.id: load for p, load in pool}
-    ranked = rank_candidates(ctx, verdicts_for(ctx, pool), rotation, RULES)
+    ranked = rank_candidates(ctx, verdicts_for(ctx, pool), tie_seed, RULES)
     for c in ranked:
         person = c.verdict.person
         assert c.verdict.eligible and not c.verdict.blocks
@@ -166,21 +166,21 @@ def test_ranked_candidates_pass_every_blocking_rule(
 @FAST
 @given(scenario(), st.integers(-50, 50), st.randoms(use_true_random=False))
 def test_ranking_is_deterministic(
-    s: tuple[VacancyContext, list[tuple[Person, PersonLoad]]], rotation: int, rnd: random.Random
+    s: tuple[VacancyContext, list[tuple[Person, PersonLoad]]], tie_seed: int, rnd: random.Random
 ) -> None:
     ctx, pool = s
     verdicts = verdicts_for(ctx, pool)
-    first = rank_candidates(ctx, verdicts, rotation, RULES)
-    assert rank_candidates(ctx, verdicts, rotation, RULES) == first
+    first = rank_candidates(ctx, verdicts, tie_seed, RULES)
+    assert rank_candidates(ctx, verdicts, tie_seed, RULES) == first
     shuffled = list(verdicts)
     rnd.shuffle(shuffled)
-    assert rank_candidates(ctx, shuffled + shuffled, rotation, RULES) == first
+    assert rank_candidates(ctx, shuffled + shuffled, tie_seed, RULES) == first
     assert verdicts_for(ctx, pool) == verdicts
 
 
 @FAST
 @given(scenario(), st.integers(-50, 50), st.integers(-50, 50))
-def test_rotation_only_reorders_ties(
+def test_tie_seed_only_reorders_ties(
     s: tuple[VacancyContext, list[tuple[Person, PersonLoad]]], r1: int, r2: int
 ) -> None:
     ctx, pool = s

@@ -20,8 +20,8 @@ def verdict(p: Person, load: PersonLoad | None = None, ctx: VacancyContext = CTX
     return check_eligibility(ctx, p, load or PersonLoad(), RULES)
 
 
-def ids(ctx: VacancyContext, verdicts: list[Verdict], rotation: int = 0) -> list[str]:
-    return [c.verdict.person.id for c in rank_candidates(ctx, verdicts, rotation, RULES)]
+def ids(ctx: VacancyContext, verdicts: list[Verdict], tie_seed: int = 0) -> list[str]:
+    return [c.verdict.person.id for c in rank_candidates(ctx, verdicts, tie_seed, RULES)]
 
 
 def week_of(hours_per_day: int, days: range) -> PersonLoad:
@@ -128,8 +128,8 @@ def test_ties_turn_from_vacancy_to_vacancy() -> None:
     """Over many vacancies each of the people tied comes first about equally often, and
     the same vacancy always gives the same order."""
     verdicts = [verdict(person(p)) for p in "cabde"]
-    orders = ["".join(ids(CTX, verdicts, rotation)) for rotation in range(500)]
-    assert orders == ["".join(ids(CTX, verdicts[::-1], rotation)) for rotation in range(500)]
+    orders = ["".join(ids(CTX, verdicts, tie_seed)) for tie_seed in range(500)]
+    assert orders == ["".join(ids(CTX, verdicts[::-1], tie_seed)) for tie_seed in range(500)]
     assert all(sorted(order) == list("abcde") for order in orders)
     firsts = Counter(order[0] for order in orders)
     assert set(firsts) == set("abcde")
@@ -138,10 +138,10 @@ def test_ties_turn_from_vacancy_to_vacancy() -> None:
 
 def test_tie_order_does_not_depend_on_who_else_is_tied() -> None:
     everyone = [verdict(person(p)) for p in "abcdefgh"]
-    for rotation in (0, 1, 17, -3):
-        full = ids(CTX, everyone, rotation)
+    for tie_seed in (0, 1, 17, -3):
+        full = ids(CTX, everyone, tie_seed)
         some = [v for v in everyone if v.person.id in "bdfh"]
-        assert ids(CTX, some, rotation) == [p for p in full if p in "bdfh"]
+        assert ids(CTX, some, tie_seed) == [p for p in full if p in "bdfh"]
 
 
 def test_only_eligible_once_each() -> None:

@@ -2,10 +2,10 @@
 
 Composite indexes that let the engine's per-candidate queries seek by person (or unit)
 and then range over time, instead of reading every shift a person or unit ever had:
-  shifts (person_id, starts_at)   storage.callout.loads_for, own scheduled shifts
-  shifts (unit_id, starts_at)     storage.callout.people_working_during
-  offers (person_id, created_at)  storage.callout.loads_for, hours offered in 28 days
-  bookings (shift_id)             storage.callout.people_working_during, bookings of a shift
+  shifts (person_id, starts_at)   storage.history.loads_for, own scheduled shifts
+  shifts (unit_id, starts_at)     storage.history.people_working_during
+  offers (person_id, created_at)  storage.history.loads_for, hours offered in 28 days
+  bookings (shift_id)             storage.history.people_working_during, bookings of a shift
 
 Revision ID: 0003
 Revises: 0002
