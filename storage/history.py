@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import Interval, PersonLoad, Shift
+from bot.domain.model import Interval, OfferState, PersonLoad, Shift
 from bot.domain.response_model import PastOffer
 from storage import people as people_repo
 from storage import shifts as shifts_repo
@@ -26,12 +26,9 @@ _TICK = dt.timedelta(microseconds=1)  # (after, before) bounds made inclusive
 
 
 def _said_no() -> sa.ColumnElement[bool]:
-    """Offers the person declined themselves: not the ones closed because no channel
-    reached them (the dispatcher marks those declined, answer channel "unreachable")."""
-    return sa.and_(
-        t.offers.c.state == "declined",
-        sa.or_(t.offers.c.answer_channel.is_(None), t.offers.c.answer_channel != "unreachable"),
-    )
+    """Offers the person declined themselves (an offer no channel reached is
+    `unreachable`, not theirs)."""
+    return t.offers.c.state == OfferState.DECLINED.value
 
 
 async def answer_counts(conn: AsyncConnection, person_id: str) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import AbsenceCategory, OfferState, Tier, VacancyStatus
+from bot.domain.model import COUNTED_AS_NO, AbsenceCategory, OfferState, Tier, VacancyStatus
 from bot.domain.staffing import BookingRow, OfferTally, StaffingRows, VacancyRow
 from storage import tables as t
 from storage.exports import booked_shifts
@@ -62,7 +62,7 @@ async def staffing_rows(
         sa.select(
             OF.vacancy_id,
             sa.func.count().label("offers"),
-            sa.func.sum(sa.case((OF.state == OfferState.DECLINED.value, 1), else_=0)).label(
+            sa.func.sum(sa.case((OF.state.in_(sorted(COUNTED_AS_NO)), 1), else_=0)).label(
                 "declined"
             ),
             sa.func.sum(sa.case((OF.state.in_(UNANSWERED), 1), else_=0)).label("unanswered"),

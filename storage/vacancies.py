@@ -248,7 +248,7 @@ async def answer_offer(
     offer_id: int,
     state: OfferState,
     now: dt.datetime,
-    channel: str,
+    channel: str | None,  # None: nobody answered (UNREACHABLE)
     *,
     only_if_open: bool = True,
 ) -> bool:

@@ -595,9 +595,8 @@ async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None
             .values(paused_until=local("2026-12-05 00:00"))
         )
         # What the dispatcher does when no channel reaches a person.
-        await vacancies.answer_offer(
-            conn, mine["sub01"].id, OfferState.DECLINED, deps.now(), "unreachable"
-        )
+        unreachable = OfferState.UNREACHABLE
+        await vacancies.answer_offer(conn, mine["sub01"].id, unreachable, deps.now(), None)
     refused = await answers.accept(deps, mine["sub00"].id, "sub00", "sms")
     assert refused.outcome == answers.Outcome.NOT_ELIGIBLE
     async with db.read() as conn:

@@ -3,11 +3,15 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.script import ScriptDirectory
 
+from bot.domain.model import OfferState
 from storage import tables as t
+from storage import vacancies
 from storage.db import Database
 from storage.migrate import alembic_config, current_revision, upgrade
+from tests.builders import World, make_deps, report_absent
 
 
 async def test_migrations_apply_and_are_idempotent(any_db: Database) -> None:
@@ -84,3 +88,44 @@ async def test_migrations_build_exactly_the_schema_in_tables_py(db: Database) ->
             lambda c: compare_metadata(MigrationContext.configure(c), t.metadata)
         )
     assert diff == []
+
+
+async def test_0009_gives_an_undeliverable_offer_its_own_state(any_db: Database) -> None:
+    """Before 0009 the dispatcher wrote `declined` + answer channel "unreachable"."""
+    w = World(any_db)
+    await w.unit("norr")
+    await w.staff("anna", "norr")
+    for pid in ("sub00", "sub01"):
+        await w.sub(pid)
+    await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    deps = make_deps(any_db, "2026-12-01 05:45")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    async with any_db.read() as conn:
+        first, second = await vacancies.offers_for(conn, vid)
+    await _downgrade(any_db, "0008")
+    async with any_db.write() as conn:
+        for offer, channel in ((first, "unreachable"), (second, "sms")):
+            await conn.execute(
+                sa.update(t.offers)
+                .where(t.offers.c.id == offer.id)
+                .values(state="declined", answer_channel=channel, answered_at=deps.now())
+            )
+    await upgrade(any_db)
+    async with any_db.read() as conn:
+        after = {o.id: o for o in await vacancies.offers_for(conn, vid)}
+    assert (after[first.id].state, after[first.id].answer_channel) == (
+        OfferState.UNREACHABLE,
+        None,
+    )
+    assert (after[second.id].state, after[second.id].answer_channel) == (
+        OfferState.DECLINED,
+        "sms",
+    )
+
+
+async def _downgrade(db: Database, revision: str) -> None:
+    def _run(connection: sa.Connection) -> None:
+        command.downgrade(alembic_config(connection), revision)
+
+    async with db.write() as conn:
+        await conn.run_sync(_run)

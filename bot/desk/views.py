@@ -142,6 +142,7 @@ _ANSWER_TEXT = {
     OfferState.ACCEPTED: "desk_tl_yes",
     OfferState.DECLINED: "desk_tl_no",
     OfferState.LATE: "desk_tl_late",
+    OfferState.UNREACHABLE: "desk_tl_unreachable",
 }
 
 
@@ -179,8 +180,6 @@ def timeline(v: Vacancy, s: Shift, h: VacancyHistory, tz: ZoneInfo, lang: str) -
         out.append((o.created_at, 3, t("desk_tl_offer", lang, name=name, wave=o.wave)))
         answer = _ANSWER_TEXT.get(o.state)
         if o.answered_at is not None and answer is not None:
-            if o.state == OfferState.DECLINED and o.answer_channel == "unreachable":
-                answer = "desk_tl_unreachable"
             out.append((o.answered_at, 4, t(answer, lang, name=name)))
     for b in h.bookings:
         name = h.names.get(b.person_id, b.person_id)

@@ -63,6 +63,12 @@ class OfferState(StrEnum):
     WITHDRAWN = "withdrawn"  # closed by the bot: vacancy cancelled, booked elsewhere, ineligible
     EXPIRED = "expired"  # shift started
     LATE = "late"  # accepted after it was taken
+    UNREACHABLE = "unreachable"  # no channel reached the person: a silent "no" (never theirs)
+
+
+# What counts as a "no" in the tallies (boards, alerts, reports): a refusal, or an offer no
+# channel could deliver (the call-out moves on the same way). Only DECLINED is the person's.
+COUNTED_AS_NO = frozenset({OfferState.DECLINED, OfferState.UNREACHABLE})
 
 
 @dataclass(frozen=True, slots=True)

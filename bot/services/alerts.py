@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerts import AlertFacts, alert_message, drawn
-from bot.domain.model import OfferState, VacancyStatus
+from bot.domain.model import COUNTED_AS_NO, OfferState, VacancyStatus
 from bot.domain.outgoing import OutMessage
 from bot.domain.waves import escalation_grace_end
 from bot.services.deps import Deps
@@ -50,7 +50,7 @@ async def alert_facts(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> Ale
         shift={"unit": unit.name, "role": role_name(shift.role, lang),
                **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang)},
         asked=len(offers),
-        declined=sum(o.state == OfferState.DECLINED for o in offers),
+        declined=sum(o.state in COUNTED_AS_NO for o in offers),
         waiting=sum(o.state == OfferState.OPEN for o in offers),
         silent=sum(o.state in (OfferState.OPEN, OfferState.EXPIRED) for o in offers),
         widened=vacancy.widened,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from bot.domain.board import BOARD_DAYS_AHEAD, BoardRow, render_board
-from bot.domain.model import OfferState
+from bot.domain.model import COUNTED_AS_NO
 from bot.services.deps import Deps
 from storage import bookings as bookings_repo
 from storage import people as people_repo
@@ -37,7 +37,7 @@ async def board_rows(
                     vacancy,
                     shift,
                     len(offers),
-                    sum(o.state == OfferState.DECLINED for o in offers),
+                    sum(o.state in COUNTED_AS_NO for o in offers),
                     name,
                     booking.booked_at if booking else None,
                 )

@@ -25,7 +25,7 @@ from bot.domain.eligibility import (
     is_substitute_kind,
 )
 from bot.domain.messages import offer_message, simple
-from bot.domain.model import OfferState, Person, Shift, Unit, Vacancy, VacancyStatus
+from bot.domain.model import COUNTED_AS_NO, OfferState, Person, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import OutMessage
 from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
 from bot.domain.response_model import ResponseEstimate, estimate_all, size_wave
@@ -416,7 +416,7 @@ async def offer_tally(conn: AsyncConnection, vacancy_id: int) -> dict[str, int]:
     offers = await vacancies.offers_for(conn, vacancy_id)
     return {
         "asked": len(offers),
-        "declined": sum(o.state == OfferState.DECLINED for o in offers),
+        "declined": sum(o.state in COUNTED_AS_NO for o in offers),
         "silent": sum(o.state in (OfferState.OPEN, OfferState.EXPIRED) for o in offers),
     }
 

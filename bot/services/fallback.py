@@ -46,9 +46,7 @@ async def _unreachable(conn: AsyncConnection, item: outbox.OutboxItem, now: dt.d
     """A silent "no" so the call-out moves on at once."""
     assert item.offer_id is not None
     offer = await vacancies.get_offer(conn, item.offer_id)
-    if offer and await vacancies.answer_offer(
-        conn, offer.id, OfferState.DECLINED, now, "unreachable"
-    ):
+    if offer and await vacancies.answer_offer(conn, offer.id, OfferState.UNREACHABLE, now, None):
         await vacancies.update_vacancy(conn, offer.vacancy_id, now, next_due_at=now)
         await audit.record(
             conn, now, audit.SYSTEM, "offer_unreachable", "offer", offer.id, item.channel

@@ -129,7 +129,7 @@ async def test_undelivered_without_telegram_moves_the_callout_on(rig: Rig) -> No
     async with rig.db.read() as conn:
         (o,) = await vacancies.offers_for(conn, vid)
         vacancy = await vacancies.get_vacancy(conn, vid)
-    assert (o.state, o.answer_channel) == (OfferState.DECLINED, "unreachable")
+    assert (o.state, o.answer_channel) == (OfferState.UNREACHABLE, None)
     assert vacancy is not None and vacancy.next_due_at == rig.deps.now()
 
 
@@ -181,7 +181,7 @@ async def test_invalid_number_is_flagged_to_the_coordinator_once(rig: Rig) -> No
     assert flagged[0].text.startswith("SMS når inte Kim Felnummer (+4670*****02)")
     async with rig.db.read() as conn:
         offers = [o for v in (1, 2) for o in await vacancies.offers_for(conn, v)]
-    assert all(o.answer_channel == "unreachable" for o in offers)
+    assert all(o.state == OfferState.UNREACHABLE for o in offers)
 
 
 async def test_sms_accept_races_telegram_accept(rig: Rig) -> None:
