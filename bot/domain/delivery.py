@@ -63,9 +63,9 @@ class FallBack:
 
 
 @dataclass(frozen=True, slots=True)
-class CountAsDeclined:
-    """No other way to reach the person about this offer: a silent "no" ("unreachable"),
-    so the call-out moves on."""
+class CountAsUnreachable:
+    """No other way to reach the person about this offer: it closes as `unreachable` (a
+    silent "no" in the tallies, never the person's own), so the call-out moves on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class GiveUp:
     """Nothing more to do: the failure stays on the outbox row."""
 
 
-AfterFailure = FallBack | CountAsDeclined | GiveUp
+AfterFailure = FallBack | CountAsUnreachable | GiveUp
 
 
 def other_channel(channel: str) -> str:
@@ -88,8 +88,8 @@ def after_failure(
     The other channel counts when the person can be reached there at all (a phone not
     opted out; a linked Telegram chat), whatever their preferred channel: a message that
     failed is better late on the other one. SMS needs an SMS form of the message, and an
-    SMS cannot edit an earlier message. Without another channel an offer counts as
-    declined; a message to nobody (a coordinator chat) is just given up."""
+    SMS cannot edit an earlier message. Without another channel an offer closes as
+    unreachable; a message to nobody (a coordinator chat) is just given up."""
     if person is None:
         return GiveUp()
     other = other_channel(failed)
@@ -102,7 +102,7 @@ def after_failure(
             msg = replace(msg, edit_offer_id=None)  # an SMS cannot edit
         return FallBack(other, msg)
     if about_offer:
-        return CountAsDeclined()
+        return CountAsUnreachable()
     return GiveUp()
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.delivery import CountAsDeclined, FallBack, after_failure
+from bot.domain.delivery import CountAsUnreachable, FallBack, after_failure
 from bot.domain.model import OfferState, Person
 from storage import audit, outbox, vacancies
 
@@ -37,7 +37,7 @@ async def fall_back(
             offer_id=item.offer_id,
         )
         return True
-    if isinstance(decision, CountAsDeclined) and item.offer_id is not None:
+    if isinstance(decision, CountAsUnreachable) and item.offer_id is not None:
         await _unreachable(conn, item, now)
     return False
 

@@ -7,7 +7,7 @@ import pytest
 from bot.domain.delivery import (
     SMS,
     TELEGRAM,
-    CountAsDeclined,
+    CountAsUnreachable,
     FallBack,
     GiveUp,
     after_failure,
@@ -62,16 +62,16 @@ def test_channel_for_ignores_the_message() -> None:
             True,
             FallBack(TELEGRAM, WITH_SMS),
         ),
-        (TELEGRAM, BOTH_WAYS, TELEGRAM_TEXT_ONLY, True, CountAsDeclined()),  # no SMS form
+        (TELEGRAM, BOTH_WAYS, TELEGRAM_TEXT_ONLY, True, CountAsUnreachable()),  # no SMS form
         (TELEGRAM, BOTH_WAYS, TELEGRAM_TEXT_ONLY, False, GiveUp()),
-        (SMS, SMS_ONLY, WITH_SMS, True, CountAsDeclined()),
+        (SMS, SMS_ONLY, WITH_SMS, True, CountAsUnreachable()),
         (SMS, SMS_ONLY, WITH_SMS, False, GiveUp()),
         (
             TELEGRAM,
             person(telegram_chat_id=11, sms_opted_out=True),
             WITH_SMS,
             True,
-            CountAsDeclined(),
+            CountAsUnreachable(),
         ),
         (TELEGRAM, None, WITH_SMS, True, GiveUp()),  # a coordinator chat: nobody to ask
     ],
