@@ -446,7 +446,7 @@ async def test_control_characters_are_refused_and_nothing_written(
 
 
 def test_control_characters_in_the_header_and_in_checklists() -> None:
-    from storage.checklist_import import parse_checklist
+    from bot.domain.checklist_file import parse_checklist
 
     assert [e.message for e in parse_units("id,na\x00me,area\nnorr,Norr,C\n").errors] == [
         "rad 1: otillåtet tecken i rubriken för kolumn 2"]

@@ -11,13 +11,14 @@ import sqlalchemy as sa
 
 from bot.clock import FakeClock
 from bot.domain import checklist as ck
+from bot.domain.checklist_file import parse_checklist
 from bot.services import answers, callout, coordinator, introduction
 from bot.services.deps import Deps
 from bot.services.introduction import Outcome
 from bot.texts import reason_text
 from storage import audit, checklists, outbox, vacancies
 from storage import tables as t
-from storage.checklist_import import import_checklist, parse_checklist
+from storage.checklist_import import import_checklist
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
 
