@@ -417,7 +417,7 @@ invites = sa.Table(
     _ts("used_at"),
 )
 
-kv = sa.Table(  # small persistent state: rotation pointer, board message ids, ...
+kv = sa.Table(  # small persistent state: board and alert message ids, ...
     "kv",
     metadata,
     sa.Column("key", sa.String(100), primary_key=True),
