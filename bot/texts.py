@@ -60,7 +60,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "{contact}\nCannot come? Press the button.",
     },
     "btn_cannot_come": {"sv": "Jag kan inte komma", "en": "I cannot come"},
-    # Cancelling by SMS is AVBOKA + the date (handlers.sms.conversation gives up that day's bookings).
+    # Cancelling by SMS is AVBOKA + the date (handlers.sms.conversation: that day's bookings).
     "reminder_sms": {
         "sv": "Påminnelse: i morgon {unit} {day} {start}-{end}.{contact} "
         "Kan du inte komma? Svara AVBOKA {date}.",
