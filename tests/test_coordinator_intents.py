@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.coordinator_intents import (
+from bot.domain.intents import (
     CancelVacancy,
     CreateVacancy,
     FillByHand,

@@ -2,7 +2,7 @@
 
 The channels (Telegram, the web desk) call the intent functions at the end of this module
 (`fill`, `widen_vacancy`, `cancel`, `release_substitute`, `create`): each takes the acting
-person and a typed intent (`bot.domain.coordinator_intents`), checks that the actor
+person and a typed intent (`bot.domain.intents`), checks that the actor
 coordinates the vacancy's unit itself, and returns an outcome the channel renders. The
 functions by id above them trust their caller to have checked (tests, the intent functions).
 """
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.coordinator_intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.eligibility import NEVER_OVERRIDDEN
+from bot.domain.intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.messages import simple
 from bot.domain.model import OfferState, Person, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines

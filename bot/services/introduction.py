@@ -36,8 +36,8 @@ from bot.domain.checklist import (
     sign_off_blocks,
     stale_days,
 )
-from bot.domain.coordinator_intents import TickChecklistItem
 from bot.domain.eligibility import is_introduced
+from bot.domain.intents import TickChecklistItem
 from bot.domain.model import Person, Role
 from bot.domain.outgoing import OutMessage
 from bot.domain.waves import in_quiet_hours
