@@ -276,14 +276,14 @@ async def _handledare_for(
 
 
 async def tick(deps: Deps, actor: Person, intent: TickChecklistItem, channel: str) -> IntroResult:
-    """The TickChecklistItem intent from any channel: `toggle_item`, whose scope check
+    """The TickChecklistItem intent from any channel: `_toggle_item`, whose scope check
     (`_to_supervise`: the actor supervises that checklist) answers NOT_ALLOWED."""
-    return await toggle_item(
+    return await _toggle_item(
         deps, intent.checklist_id, intent.item_id, actor.id, channel, message_id=intent.message_id
     )
 
 
-async def toggle_item(
+async def _toggle_item(
     deps: Deps,
     checklist_id: int,
     item_id: int,
