@@ -13,9 +13,10 @@ import sqlalchemy as sa
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.domain.model import AbsenceCategory
+from bot.domain.model import AbsenceCategory, Person
 from bot.services import absence
 from bot.services.deps import Deps
+from storage import people as people_repo
 from storage import tables as t
 from storage.db import Database
 from storage.migrate import upgrade
@@ -43,6 +44,15 @@ async def report_absent(
     """`who` reports being away from the shift (by `channel`); the id of the vacancy it opens."""
     receipt = await absence.report_absence(deps, who, category, channel, shift_ids=[shift_id])
     return receipt.new_vacancy_ids[0]
+
+
+async def person_of(deps: Deps, pid: str) -> Person:
+    """The person as stored: the actor an intent is done by (`coordinator.fill(deps, actor,
+    ...)`), so a test acts with the roles that person really has."""
+    async with deps.db.read() as conn:
+        person = await people_repo.get_person(conn, pid)
+    assert person is not None, pid
+    return person
 
 
 class World:
@@ -182,4 +192,3 @@ def cli_database(
     monkeypatch.setenv("VIKARIE_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
     return tmp_path
-

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.intents import FillByHand
 from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.services import absence, answers, callout, coordinator
 from storage import bookings as bookings_repo
@@ -15,7 +16,7 @@ from storage import people as people_repo
 from storage import tables as t
 from storage import vacancies
 from storage.db import Database
-from tests.builders import World, local, make_deps, report_absent
+from tests.builders import World, local, make_deps, person_of, report_absent
 
 
 @pytest.mark.slow  # a hundred accepts at once: `make test` runs it, `make test-fast` does not
@@ -184,8 +185,9 @@ async def test_fill_by_hand_and_a_call_out_step_at_once_both_finish(
         async with any_db.write() as conn:
             await callout.advance(conn, deps, vid)
 
+    boss = await person_of(deps, "boss")
     filled, _ = await asyncio.gather(
-        coordinator.fill_by_hand(deps, vid, "kim", "boss", "sms"), step()
+        coordinator.fill(deps, boss, FillByHand(vid, "kim"), "sms"), step()
     )
     assert filled.outcome == coordinator.FillOutcome.BOOKED
     async with any_db.read() as conn:

@@ -1,24 +1,31 @@
 """The coordinator intents check the actor's scope in the service, not in the channel:
-a coordinator of another unit gets NOT_ALLOWED and nothing changes; one of the vacancy's
-unit gets the use case. Telegram and the web desk only render these outcomes."""
+a coordinator of another unit, a substitute or the unit's handledare gets NOT_ALLOWED and
+nothing changes; one of the vacancy's unit gets the use case. Telegram and the web desk
+only render these outcomes. The intents are the only way in (the functions by id are
+private), so no caller can skip the check."""
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from bot.domain.coordinator_intents import (
+import pytest
+import sqlalchemy as sa
+
+from bot.domain.intents import (
     CancelVacancy,
     CreateVacancy,
     FillByHand,
     Release,
+    TickChecklistItem,
     Widen,
 )
 from bot.domain.model import Person, VacancyStatus
-from bot.services import coordinator
+from bot.services import coordinator, introduction
 from bot.services.coordinator import ActOutcome, FillOutcome
 from bot.services.deps import Deps
+from storage import checklists, vacancies
 from storage import people as people_repo
-from storage import vacancies
+from storage import tables as t
 from storage.db import Database
 from tests.builders import World, local, make_deps, report_absent
 
@@ -32,6 +39,11 @@ async def _world(db: Database) -> None:
     await w.person("sune", roles=[("coordinator", "soder")], quals=(), name="Sune")
     await w.sub("ida", introduced=("norr",), name="Ida Intro")
     await w.shift("a-01", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    await w.staff("bert", "norr", name="Bert Borta")
+    await w.person("hanna", roles=[("handledare", "norr")], introduced=["norr"], name="Hanna")
+    await w.sub("lo", introduced=("norr",), name="Lo Ledig")
+    await w.sub("nils", introduced=(), name="Nils Ny")
+    await w.shift("b-01", "norr", "bert", "2026-12-01 07:00", "2026-12-01 16:00")
 
 
 async def _person(deps: Deps, person_id: str) -> Person:
@@ -88,6 +100,85 @@ async def test_the_units_coordinator_acts(db: Database) -> None:
     assert made.outcome == ActOutcome.DONE and made.vacancy_id is not None
     past = CreateVacancy("norr", local("2026-11-30 07:00"), local("2026-11-30 16:00"), "usk")
     assert (await coordinator.create(deps, kerstin, past, "web")).outcome == ActOutcome.INVALID
+
+
+async def _snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: a refused intent must leave all of them as they were
+    (vacancies, offers, bookings, shifts, checklists and ticks, outbox, audit)."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    async with db.read() as conn:
+        for table in t.metadata.sorted_tables:
+            rows = (await conn.execute(sa.select(table))).all()
+            out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+async def _scene(deps: Deps) -> tuple[int, int, int, int]:
+    """A searching vacancy (Anna's), a filled one (Bert's, Ida booked by Kerstin), and
+    Nils's checklist at Norr with its first item: (searching, filled, checklist, item)."""
+    searching = await report_absent(deps, "anna", "a-01", "sms")
+    filled = await report_absent(deps, "bert", "b-01", "sms")
+    kerstin = await _person(deps, "kerstin")
+    booked = await coordinator.fill(deps, kerstin, FillByHand(filled, "ida"), "web")
+    assert booked.outcome == FillOutcome.BOOKED
+    async with deps.db.write() as conn:
+        started = await introduction.start_checklist(conn, deps, "nils", "norr")
+        assert started is not None
+        c = started[0]
+        item = (await checklists.items_of(conn, c.template_id))[0]
+    return searching, filled, c.id, item.id
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "sune",  # a coordinator, of another unit
+        "ida",  # a substitute (and the one booked on the filled vacancy)
+        "hanna",  # the unit's handledare: supervises introductions, coordinates nothing
+    ],
+)
+async def test_every_coordinator_intent_refuses_an_outsider_and_changes_nothing(
+    db: Database, who: str
+) -> None:
+    await _world(db)
+    deps = make_deps(db, "2026-11-30 10:00")
+    searching, filled, _, _ = await _scene(deps)
+    actor = await _person(deps, who)
+    before = await _snapshot(db)
+    start, end = local("2026-12-02 07:00"), local("2026-12-02 16:00")
+    for override in (None, "ingen annan"):
+        fill = await coordinator.fill(deps, actor, FillByHand(searching, "lo", override), "web")
+        assert fill == coordinator.FillResult(FillOutcome.NOT_ALLOWED), who
+    for acted in (
+        await coordinator.widen_vacancy(deps, actor, Widen(searching), "telegram"),
+        await coordinator.cancel(deps, actor, CancelVacancy(searching), "telegram"),
+        await coordinator.release_substitute(deps, actor, Release(filled, keep=False), "web"),
+        await coordinator.release_substitute(deps, actor, Release(filled, keep=True), "web"),
+        await coordinator.create(deps, actor, CreateVacancy("norr", start, end, "usk"), "web"),
+    ):
+        assert acted == coordinator.Acted(ActOutcome.NOT_ALLOWED), who
+    assert await _snapshot(db) == before
+    assert await _status(deps, searching) == VacancyStatus.SEARCHING
+    assert await _status(deps, filled) == VacancyStatus.FILLED
+
+
+@pytest.mark.parametrize("who", ["sune", "kerstin", "ida", "nils"])
+async def test_ticking_refuses_all_but_the_units_handledare_and_changes_nothing(
+    db: Database, who: str
+) -> None:
+    """A coordinator (of another unit or of the unit), a substitute, or the newcomer
+    themself: only a handledare of the unit ticks the checklist."""
+    await _world(db)
+    deps = make_deps(db, "2026-11-30 10:00")
+    _, _, cid, item_id = await _scene(deps)
+    before = await _snapshot(db)
+    intent = TickChecklistItem(cid, item_id)
+    refused = await introduction.tick(deps, await _person(deps, who), intent, "telegram")
+    assert refused.outcome == introduction.Outcome.NOT_ALLOWED, who
+    assert await _snapshot(db) == before
+    hanna = await _person(deps, "hanna")
+    ticked = await introduction.tick(deps, hanna, intent, "telegram")
+    assert ticked.outcome == introduction.Outcome.TICKED
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.clock import FakeClock
+from bot.domain.intents import FillByHand, Release, Widen
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout, coordinator, coordinator_views
 from bot.texts import reason_text
@@ -16,7 +17,7 @@ from storage import audit, history, outbox, vacancies
 from storage import bookings as bookings_repo
 from storage import tables as t
 from storage.db import Database
-from tests.builders import World, local, make_deps, report_absent
+from tests.builders import World, local, make_deps, person_of, report_absent
 
 
 async def _morning(db: Database, n_subs: int = 12) -> World:
@@ -185,7 +186,9 @@ async def test_report_well_after_booking_asks_the_coordinator_then_release(db: D
     await answers.accept(deps, o.id, o.person_id, "telegram")
     well = await absence.report_well(deps, "anna", "sms")
     assert well.kept_for_coordinator == [vid]
-    assert await coordinator.release(deps, vid, keep=False, by="kim", channel="telegram")
+    kim = await person_of(deps, "kim")
+    released = await coordinator.release_substitute(deps, kim, Release(vid, keep=False), "telegram")
+    assert released.outcome == coordinator.ActOutcome.DONE
     sent = await _offers_by_person(db)
     assert any(i.kind == "released" for i in sent[o.person_id])
     async with db.read() as conn:
@@ -221,11 +224,12 @@ async def test_fill_by_hand_needs_a_reason_to_override_rules(db: Database) -> No
     await w.sub("newbie", introduced=())  # not introduced at the unit: a soft block
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
-    refused = await coordinator.fill_by_hand(deps, vid, "newbie", "kim", "telegram")
+    kim = await person_of(deps, "kim")
+    refused = await coordinator.fill(deps, kim, FillByHand(vid, "newbie"), "telegram")
     assert refused.outcome == coordinator.FillOutcome.NEEDS_OVERRIDE
     assert refused.blocks
-    done = await coordinator.fill_by_hand(
-        deps, vid, "newbie", "kim", "telegram", override_reason="ingen annan, kort pass"
+    done = await coordinator.fill(
+        deps, kim, FillByHand(vid, "newbie", override_reason="ingen annan, kort pass"), "telegram"
     )
     assert done.outcome == coordinator.FillOutcome.BOOKED
     async with db.read() as conn:
@@ -246,7 +250,9 @@ async def test_widening_reaches_regular_staff(db: Database) -> None:
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         assert await vacancies.offers_for(conn, vid) == []
-    assert await coordinator.widen(deps, vid, "kim", "telegram")
+    kim = await person_of(deps, "kim")
+    widened = await coordinator.widen_vacancy(deps, kim, Widen(vid), "telegram")
+    assert widened.outcome == coordinator.ActOutcome.DONE
     assert await callout.tick(deps) == 1  # the widened step is due at once
     async with db.read() as conn:
         offers = await vacancies.offers_for(conn, vid)
@@ -285,14 +291,16 @@ async def test_regular_staff_over_the_overtime_cap_are_not_asked(db: Database) -
                 )
     deps = make_deps(db, "2026-12-14 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
-    assert await coordinator.widen(deps, vid, "kim", "telegram")
+    kim = await person_of(deps, "kim")
+    widened = await coordinator.widen_vacancy(deps, kim, Widen(vid), "telegram")
+    assert widened.outcome == coordinator.ActOutcome.DONE
     assert await callout.tick(deps) == 1
     async with db.read() as conn:
         assert [o.person_id for o in await vacancies.offers_for(conn, vid)] == ["cilla"]
     text = "\n".join(await coordinator.explain(deps, vid))
     assert "mertid/övertid månaden blir 54 h > 50 h" in text  # Bertil, excluded
     assert "varning: mertid/övertid månaden blir 36 h" not in text
-    assert (await coordinator.fill_by_hand(deps, vid, "bertil", "kim", "telegram")).outcome == (
+    assert (await coordinator.fill(deps, kim, FillByHand(vid, "bertil"), "telegram")).outcome == (
         coordinator.FillOutcome.NEEDS_OVERRIDE
     )
 
@@ -303,10 +311,9 @@ async def test_no_reason_overrides_the_rest_rule_or_a_double_booking(db: Databas
     await w.shift("s-night", "soder", "tired", "2026-11-30 21:00", "2026-12-01 07:00")
     deps = make_deps(db, "2026-12-01 05:45")
     vid = await report_absent(deps, "anna", "s-day", "telegram")
+    kim = await person_of(deps, "kim")
     for reason in (None, "bråttom"):
-        res = await coordinator.fill_by_hand(
-            deps, vid, "tired", "kim", "telegram", override_reason=reason
-        )
+        res = await coordinator.fill(deps, kim, FillByHand(vid, "tired", reason), "telegram")
         assert res.outcome == coordinator.FillOutcome.FORBIDDEN
         assert any("vila" in reason_text(b) for b in res.blocks)
     async with db.read() as conn:
@@ -530,7 +537,9 @@ async def test_the_person_who_reports_well_hears_whether_to_come_in(db: Database
     await answers.accept(deps, offer.id, offer.person_id, "telegram")
     well = await absence.report_well(deps, "anna", "sms")
     assert "redan tillsatt" in well.text and "samordnaren ger besked" in well.text
-    assert await coordinator.release(deps, vid, keep=True, by="kim", channel="telegram")
+    kim = await person_of(deps, "kim")
+    kept = await coordinator.release_substitute(deps, kim, Release(vid, keep=True), "telegram")
+    assert kept.outcome == coordinator.ActOutcome.DONE
     sent = await _offers_by_person(db)
     assert any(i.kind == "well_kept" for i in sent["anna"])
 
@@ -630,15 +639,16 @@ async def test_filling_regular_staff_by_hand_keeps_the_hard_rules(db: Database) 
     async with db.write() as conn:
         vid = await vacancies.insert_vacancy(conn, "s1", None, local("2026-11-30 12:00"))
     deps = make_deps(db, "2026-11-30 12:00")
-    busy = await coordinator.fill_by_hand(deps, vid, "anna", "boss", "telegram", "behövs")
+    boss = await person_of(deps, "boss")
+    busy = await coordinator.fill(deps, boss, FillByHand(vid, "anna", "behövs"), "telegram")
     assert busy.outcome == coordinator.FillOutcome.FORBIDDEN
     assert tuple(reason_text(r) for r in busy.blocks) == (
         "krockar med pass 2026-12-01 07:00–16:00",
     )
-    free = await coordinator.fill_by_hand(deps, vid, "bo", "boss", "telegram")
+    free = await coordinator.fill(deps, boss, FillByHand(vid, "bo"), "telegram")
     assert free.outcome == coordinator.FillOutcome.NEEDS_OVERRIDE
     assert any("ordinarie personal" in reason_text(b) for b in free.blocks), free.blocks
-    done = await coordinator.fill_by_hand(deps, vid, "bo", "boss", "telegram", "Bo ville")
+    done = await coordinator.fill(deps, boss, FillByHand(vid, "bo", "Bo ville"), "telegram")
     assert done.outcome == coordinator.FillOutcome.BOOKED
 
 

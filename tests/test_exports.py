@@ -13,12 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cli import main as cli_main
+from bot.domain.intents import FillByHand
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, coordinator
 from storage import tables as t
 from storage import vacancies
 from storage.db import Database
-from tests.builders import World, cli_database, local, make_deps, report_absent
+from tests.builders import World, cli_database, local, make_deps, person_of, report_absent
 
 EVIL = '=HYPERLINK("http://evil.example","klicka")'
 
@@ -43,7 +44,8 @@ async def _month(db: Database) -> None:
         offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
     vid = await report_absent(deps, "bo", "s-eve", "telegram", AbsenceCategory.SJUK)
-    done = await coordinator.fill_by_hand(deps, vid, "mio", "kim", "telegram", "test")
+    kim = await person_of(deps, "kim")
+    done = await coordinator.fill(deps, kim, FillByHand(vid, "mio", "test"), "telegram")
     assert done.outcome == coordinator.FillOutcome.BOOKED
     period = (local("2026-12-10 00:00"), local("2026-12-11 00:00"))
     await absence.report_absence(deps, "anna", AbsenceCategory.ANNAT, "sms", period=period)

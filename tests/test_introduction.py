@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from bot.clock import FakeClock
 from bot.domain import checklist as ck
 from bot.domain.checklist_file import parse_checklist
+from bot.domain.intents import FillByHand, TickChecklistItem, Widen
 from bot.services import answers, callout, coordinator, introduction
 from bot.services.deps import Deps
 from bot.services.introduction import Outcome
@@ -20,7 +21,7 @@ from storage import audit, checklists, outbox, vacancies
 from storage import tables as t
 from storage.checklist_import import import_checklist
 from storage.db import Database
-from tests.builders import World, local, make_deps, report_absent
+from tests.builders import World, local, make_deps, person_of, report_absent
 
 DATA_CSV = Path(__file__).resolve().parent.parent / "bot" / "data" / "checklist_default.csv"
 
@@ -75,6 +76,14 @@ async def _verdict(deps: Deps, vid: int, person_id: str) -> tuple[bool, list[str
     v = next(v for v in a.verdicts if v.person.id == person_id)
     tier = next((c.tier for c in a.ranked if c.verdict.person.id == person_id), None)
     return v.eligible, [reason_text(b) for b in v.blocks], tier
+
+
+async def _tick(
+    deps: Deps, cid: int, item_id: int, who: str, channel: str, message_id: int | None = None
+) -> introduction.IntroResult:
+    """`who` ticks (or unticks) an item through the intent, as every channel does."""
+    intent = TickChecklistItem(cid, item_id, message_id)
+    return await introduction.tick(deps, await person_of(deps, who), intent, channel)
 
 
 async def _book(deps: Deps, vid: int, who: str) -> answers.AnswerResult:
@@ -149,8 +158,10 @@ async def test_staff_from_another_unit_also_take_the_intro_slot(db: Database) ->
     await w.person("olle", roles=[("staff", "soder")], introduced=["soder"], name="Olle Ö")
     deps = make_deps(db, "2026-11-30 10:00")
     first = await report_absent(deps, "anna", "a-01", "sms")
-    assert await coordinator.widen(deps, first, "kerstin", "telegram")
-    result = await coordinator.fill_by_hand(deps, first, "olle", "kerstin", "telegram")
+    kerstin = await person_of(deps, "kerstin")
+    widened = await coordinator.widen_vacancy(deps, kerstin, Widen(first), "telegram")
+    assert widened.outcome == coordinator.ActOutcome.DONE
+    result = await coordinator.fill(deps, kerstin, FillByHand(first, "olle"), "telegram")
     assert result.outcome == coordinator.FillOutcome.BOOKED
     second = await report_absent(deps, "bert", "b-01", "sms")
     assert "kim" not in await _offered(db, second)
@@ -183,7 +194,8 @@ async def test_a_booking_by_hand_starts_the_checklist_too(db: Database) -> None:
     await _unit(db)
     deps = make_deps(db, "2026-11-30 10:00")
     vid = await report_absent(deps, "anna", "a-01", "sms")
-    result = await coordinator.fill_by_hand(deps, vid, "kim", "kerstin", "telegram")
+    kerstin = await person_of(deps, "kerstin")
+    result = await coordinator.fill(deps, kerstin, FillByHand(vid, "kim"), "telegram")
     assert result.outcome == coordinator.FillOutcome.BOOKED
     assert await _checklist(db, "kim", "norr") is not None
     assert len(await _sent(db, "hanna", "intro_coming")) == 1
@@ -222,7 +234,7 @@ async def _tick_everything(deps: Deps, cid: int) -> None:
         assert c is not None
         items = await checklists.items_of(conn, c.template_id)
     for item in items:
-        r = await introduction.toggle_item(deps, cid, item.id, "hanna", "telegram")
+        r = await _tick(deps, cid, item.id, "hanna", "telegram")
         if item.kind == ck.ItemKind.NOTE:
             assert r.outcome == Outcome.NEEDS_NOTE
             noted = await introduction.take_note(deps, "hanna", f"nyckel {item.position}", "tg")
@@ -282,14 +294,14 @@ async def test_only_the_units_handledare_may_tick_and_only_the_substitute_confir
     async with db.read() as conn:
         items = {i.position: i for i in await checklists.items_of(conn, c.template_id)}
     for outsider in ("kim", "sofia", "kerstin", "ida"):
-        r = await introduction.toggle_item(deps, c.id, items[1].id, outsider, "telegram")
+        r = await _tick(deps, c.id, items[1].id, outsider, "telegram")
         assert r.outcome == Outcome.NOT_ALLOWED, outsider
         assert (await introduction.sign_off(deps, c.id, outsider, "tg")).outcome == \
             Outcome.NOT_ALLOWED
     # Item 5 (tystnadsplikt) needs Kim's own confirmation, after Hanna's tick.
     early = await introduction.confirm_item(deps, c.id, items[5].id, "kim", "telegram")
     assert early.outcome == Outcome.NOT_READY
-    await introduction.toggle_item(deps, c.id, items[5].id, "hanna", "telegram")
+    await _tick(deps, c.id, items[5].id, "hanna", "telegram")
     r = await introduction.confirm_item(deps, c.id, items[5].id, "hanna", "telegram")
     assert r.outcome == Outcome.NOT_ALLOWED
     shown = await introduction.show(deps, c.id, "hanna")
@@ -300,7 +312,7 @@ async def test_only_the_units_handledare_may_tick_and_only_the_substitute_confir
     assert r.outcome == Outcome.CONFIRMED and r.view is not None
     assert r.view.progress.label == "1/20"
     # Untick: the tick and its confirmation go.
-    r = await introduction.toggle_item(deps, c.id, items[5].id, "hanna", "telegram")
+    r = await _tick(deps, c.id, items[5].id, "hanna", "telegram")
     assert r.outcome == Outcome.UNTICKED and r.view is not None
     assert r.view.progress.label == "0/20"
     assert (await introduction.show(deps, c.id, "sofia")).outcome == Outcome.NOT_ALLOWED
@@ -334,11 +346,11 @@ async def test_a_note_waits_for_the_next_message_only_for_a_while(db: Database) 
     async with db.read() as conn:
         item8 = next(i for i in await checklists.items_of(conn, c.template_id) if i.position == 8)
     assert await introduction.take_note(deps, "hanna", "hej", "tg") is None  # no note asked
-    r = await introduction.toggle_item(deps, c.id, item8.id, "hanna", "tg", message_id=77)
+    r = await _tick(deps, c.id, item8.id, "hanna", "tg", 77)
     assert r.outcome == Outcome.NEEDS_NOTE
     clock.advance(dt.timedelta(hours=1))
     assert await introduction.take_note(deps, "hanna", "bricka 14", "tg") is None  # too late
-    await introduction.toggle_item(deps, c.id, item8.id, "hanna", "tg", message_id=77)
+    await _tick(deps, c.id, item8.id, "hanna", "tg", 77)
     r2 = await introduction.take_note(deps, "hanna", "bricka 14", "tg")
     assert r2 is not None and r2.outcome == Outcome.TICKED and r2.message_id == 77
     assert r2.view is not None and r2.view.ticks[item8.id].note == "bricka 14"
@@ -378,7 +390,7 @@ async def test_remind_stale_handledare_after_7_days_then_coordinator_once(db: Da
         assert c is not None
         item1 = (await checklists.items_of(conn, c.template_id))[0]
     clock.set(local("2026-12-30 12:00"))
-    await introduction.toggle_item(deps, cid, item1.id, "hanna", "telegram")
+    await _tick(deps, cid, item1.id, "hanna", "telegram")
     assert await at("2027-01-06 23:00") == (1, 1, 0)
     assert await at("2027-01-07 07:00") == (2, 1, 0)
 
@@ -506,8 +518,8 @@ async def test_checklist_import_replaces_a_units_items_and_keeps_ticks(
         assert c.template_id != await checklists.template_id_for(conn, "soder")  # Söder: default
     assert [i.kind for i in items.values()] == [ck.ItemKind.TICK, ck.ItemKind.NOTE,
                                                 ck.ItemKind.CONFIRM]
-    await introduction.toggle_item(deps, c.id, items[1].id, "hanna", "tg")
-    await introduction.toggle_item(deps, c.id, items[3].id, "hanna", "tg")
+    await _tick(deps, c.id, items[1].id, "hanna", "tg")
+    await _tick(deps, c.id, items[3].id, "hanna", "tg")
 
     second = _csv(tmp_path, "unit,position,text,kind\n"
                             "norr,1,Nycklar och larm,tick\n"

@@ -12,11 +12,12 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.clock import FakeClock
+from bot.domain.intents import CancelVacancy, FillByHand
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, callout, coordinator
 from storage import vacancies
 from storage.db import Database
-from tests.builders import World, cli_database, local, make_deps, report_absent
+from tests.builders import World, cli_database, local, make_deps, person_of, report_absent
 
 EVIL_UNIT = "=cmd"  # a unit id a spreadsheet would run as a formula
 
@@ -41,7 +42,7 @@ async def _december(db: Database) -> None:
     await w.staff("dan", "soder")
     await w.sub("eva")
     await w.sub("mio", tier="pool", introduced=["soder"])
-    await w.person("kim", roles=[("coordinator", "soder")], quals=())
+    await w.person("kim", roles=[("coordinator", "soder"), ("coordinator", "norr")], quals=())
     await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
     await w.shift("s-cia", "norr", "cia", "2026-12-02 07:00", "2026-12-02 15:00")
     await w.shift("s-ssk", "soder", "dan", "2026-12-03 07:00", "2026-12-03 15:00", role="ssk")
@@ -58,14 +59,16 @@ async def _december(db: Database) -> None:
     assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
 
     vid = await report_absent(deps, "cia", "s-cia", "telegram", AbsenceCategory.SJUK)
-    assert await coordinator.cancel_vacancy(deps, vid, "kim", "telegram")
+    kim = await person_of(deps, "kim")
+    cancelled = await coordinator.cancel(deps, kim, CancelVacancy(vid), "telegram")
+    assert cancelled.outcome == coordinator.ActOutcome.DONE
 
     clock.set(local("2026-11-30 09:00"))
     vid = await report_absent(deps, "bo", "s-eve", "telegram", AbsenceCategory.SJUK)
     async with db.read() as conn:
         SENT["s-eve"] = len(await vacancies.offers_for(conn, vid))
     clock.advance(dt.timedelta(minutes=30))
-    done = await coordinator.fill_by_hand(deps, vid, "mio", "kim", "telegram", "test")
+    done = await coordinator.fill(deps, kim, FillByHand(vid, "mio", "test"), "telegram")
     assert done.outcome == coordinator.FillOutcome.BOOKED
 
     await report_absent(deps, "dan", "s-ssk", "sms", AbsenceCategory.SJUK)

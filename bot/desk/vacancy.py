@@ -1,6 +1,6 @@
 """The desk's vacancy page (/desk/v/<id>) and its actions, and creating a vacancy (/desk/new).
 
-Thin: every action is a typed intent (`bot.domain.coordinator_intents`) handed to the same
+Thin: every action is a typed intent (`bot.domain.intents`) handed to the same
 service function as Telegram's (bot.services.coordinator), with channel "web"; the service
 checks the scope itself (a vacancy outside one's units is NOT_ALLOWED, a 404 here, as if
 unknown; a new vacancy at another unit is a 403). Every POST carries the
@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.desk.kit import Handler, Kit
 from bot.desk.views import timeline, vacancy_head
-from bot.domain.coordinator_intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
+from bot.domain.intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.model import VacancyStatus
 from bot.services import coordinator, coordinator_views, desk_auth
 from bot.services.coordinator import ActOutcome, FillOutcome

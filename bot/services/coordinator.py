@@ -2,9 +2,10 @@
 
 The channels (Telegram, the web desk) call the intent functions at the end of this module
 (`fill`, `widen_vacancy`, `cancel`, `release_substitute`, `create`): each takes the acting
-person and a typed intent (`bot.domain.coordinator_intents`), checks that the actor
-coordinates the vacancy's unit itself, and returns an outcome the channel renders. The
-functions by id above them trust their caller to have checked (tests, the intent functions).
+person and a typed intent (`bot.domain.intents`), checks that the actor
+coordinates the vacancy's unit itself, and returns an outcome the channel renders. They
+are the only way in: the private functions by id above them trust their caller (the intent
+functions) to have checked the scope.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.coordinator_intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.eligibility import NEVER_OVERRIDDEN
+from bot.domain.intents import CancelVacancy, CreateVacancy, FillByHand, Release, Widen
 from bot.domain.messages import simple
 from bot.domain.model import OfferState, Person, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
@@ -51,7 +52,7 @@ class FillResult:
     booking_id: int | None = None
 
 
-async def widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
+async def _widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
     """Include regular staff (extra time / overtime) from the next step on, due at once."""
     async with deps.db.write() as conn:
         now = deps.now()
@@ -70,14 +71,14 @@ async def widen(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
     return ok
 
 
-async def cancel_vacancy(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
+async def _cancel_vacancy(deps: Deps, vacancy_id: int, by: str, channel: str) -> bool:
     async with deps.db.write() as conn:
         ok = await cancel_vacancy_in(conn, deps, vacancy_id, by, channel)
     deps.kick()
     return ok
 
 
-async def fill_by_hand(
+async def _fill_by_hand(
     deps: Deps,
     vacancy_id: int,
     person_id: str,
@@ -137,7 +138,7 @@ async def _fill_in(
     return FillResult(FillOutcome.BOOKED, blocks, booked.booking_id), booked
 
 
-async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str) -> bool:
+async def _release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str) -> bool:
     """After the absent person reported well: keep the substitute, or release them.
     Both the substitute and the person who reported well are told what it means for them."""
     async with deps.db.write() as conn:
@@ -174,7 +175,7 @@ async def release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: str
     return True
 
 
-async def create_vacancy(
+async def _create_vacancy(
     deps: Deps,
     unit_id: str,
     start: dt.datetime,
@@ -278,33 +279,33 @@ def _acted(ok: bool) -> Acted:
 
 
 async def fill(deps: Deps, actor: Person, intent: FillByHand, channel: str) -> FillResult:
-    """FillByHand: `fill_by_hand`, for a vacancy of the actor's units only."""
+    """FillByHand: `_fill_by_hand`, for a vacancy of the actor's units only."""
     if not await _in_scope(deps, actor, intent.vacancy_id):
         return FillResult(FillOutcome.NOT_ALLOWED)
-    return await fill_by_hand(
+    return await _fill_by_hand(
         deps, intent.vacancy_id, intent.person_id, actor.id, channel, intent.override_reason
     )
 
 
 async def widen_vacancy(deps: Deps, actor: Person, intent: Widen, channel: str) -> Acted:
-    """Widen: `widen`, for a vacancy of the actor's units only."""
+    """Widen: `_widen`, for a vacancy of the actor's units only."""
     if not await _in_scope(deps, actor, intent.vacancy_id):
         return Acted(ActOutcome.NOT_ALLOWED)
-    return _acted(await widen(deps, intent.vacancy_id, actor.id, channel))
+    return _acted(await _widen(deps, intent.vacancy_id, actor.id, channel))
 
 
 async def cancel(deps: Deps, actor: Person, intent: CancelVacancy, channel: str) -> Acted:
-    """CancelVacancy: `cancel_vacancy`, for a vacancy of the actor's units only."""
+    """CancelVacancy: `_cancel_vacancy`, for a vacancy of the actor's units only."""
     if not await _in_scope(deps, actor, intent.vacancy_id):
         return Acted(ActOutcome.NOT_ALLOWED)
-    return _acted(await cancel_vacancy(deps, intent.vacancy_id, actor.id, channel))
+    return _acted(await _cancel_vacancy(deps, intent.vacancy_id, actor.id, channel))
 
 
 async def release_substitute(deps: Deps, actor: Person, intent: Release, channel: str) -> Acted:
-    """Release: `release` (keep or release), for a vacancy of the actor's units only."""
+    """Release: `_release` (keep or release), for a vacancy of the actor's units only."""
     if not await _in_scope(deps, actor, intent.vacancy_id):
         return Acted(ActOutcome.NOT_ALLOWED)
-    return _acted(await release(deps, intent.vacancy_id, intent.keep, actor.id, channel))
+    return _acted(await _release(deps, intent.vacancy_id, intent.keep, actor.id, channel))
 
 
 async def create(deps: Deps, actor: Person, intent: CreateVacancy, channel: str) -> Acted:
@@ -315,7 +316,7 @@ async def create(deps: Deps, actor: Person, intent: CreateVacancy, channel: str)
     start, end = intent.start, intent.end
     if start is None or end is None or start <= deps.now() or intent.role not in ROLE_NAMES:
         return Acted(ActOutcome.INVALID)
-    vid = await create_vacancy(
+    vid = await _create_vacancy(
         deps, intent.unit_id, start, end, intent.role, intent.requirements, actor.id, channel
     )
     return Acted(ActOutcome.DONE, vid)

@@ -36,8 +36,8 @@ from bot.domain.checklist import (
     sign_off_blocks,
     stale_days,
 )
-from bot.domain.coordinator_intents import TickChecklistItem
 from bot.domain.eligibility import is_introduced
+from bot.domain.intents import TickChecklistItem
 from bot.domain.model import Person, Role
 from bot.domain.outgoing import OutMessage
 from bot.domain.waves import in_quiet_hours
@@ -276,14 +276,14 @@ async def _handledare_for(
 
 
 async def tick(deps: Deps, actor: Person, intent: TickChecklistItem, channel: str) -> IntroResult:
-    """The TickChecklistItem intent from any channel: `toggle_item`, whose scope check
+    """The TickChecklistItem intent from any channel: `_toggle_item`, whose scope check
     (`_to_supervise`: the actor supervises that checklist) answers NOT_ALLOWED."""
-    return await toggle_item(
+    return await _toggle_item(
         deps, intent.checklist_id, intent.item_id, actor.id, channel, message_id=intent.message_id
     )
 
 
-async def toggle_item(
+async def _toggle_item(
     deps: Deps,
     checklist_id: int,
     item_id: int,

@@ -21,7 +21,7 @@ from telegram.ext import Application, BaseHandler, CallbackQueryHandler, Command
 from bot.channels.telegram import keyboard
 from bot.domain import callbacks as cb
 from bot.domain.board import BoardRefusal, board_units
-from bot.domain.coordinator_intents import CancelVacancy, Release, Widen
+from bot.domain.intents import CancelVacancy, Release, Widen
 from bot.domain.model import Person, Role, Unit
 from bot.services import alerts, coordinator, coordinator_views, live_board
 from bot.services.coordinator import ActOutcome

@@ -15,7 +15,7 @@ from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
-from bot.domain.coordinator_intents import FillByHand
+from bot.domain.intents import FillByHand
 from bot.domain.model import Person, Role
 from bot.services import coordinator, coordinator_views
 from bot.services.coordinator import FillOutcome

@@ -37,7 +37,7 @@ from bot.domain.checklist import (
     overview_message,
     substitute_message,
 )
-from bot.domain.coordinator_intents import TickChecklistItem
+from bot.domain.intents import TickChecklistItem
 from bot.domain.model import Person, Role
 from bot.domain.outgoing import OutMessage
 from bot.services import introduction as intro

@@ -12,8 +12,8 @@ from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain import callbacks as cb
-from bot.domain.coordinator_intents import CreateVacancy
 from bot.domain.grammar import local_span, parse_date, parse_time_range
+from bot.domain.intents import CreateVacancy
 from bot.domain.model import Person, Role, Unit
 from bot.services import coordinator, coordinator_views
 from bot.services.coordinator import ActOutcome

@@ -39,12 +39,13 @@ from pydantic import SecretStr
 from bot.app import VikarieBot
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.domain.intents import FillByHand
 from bot.domain.model import AbsenceCategory
 from bot.fakes.telegram_server import FakeTelegram, SentMessage
 from bot.runtime import open_deps
 from bot.services import absence, coordinator, introduction
 from storage import tables as t
-from tests.builders import World, local
+from tests.builders import World, local, person_of
 from tests.e2e.conftest import TOKEN, Harness, shown
 
 STRANGER_UID = 987_654  # a Telegram user on no roster
@@ -98,8 +99,9 @@ async def scene(h: Harness) -> dict[str, int]:
 
     ids = {"vA": await sick("anna", "a-1"), "vB": await sick("olle", "b-1"),
            "vAf": await sick("anna", "a-2"), "vBf": await sick("olle", "b-2")}
+    ada = await person_of(h.deps, "ada")
     for key, who in (("vAf", "sara"), ("vBf", "bert")):
-        done = await coordinator.fill_by_hand(h.deps, ids[key], who, "ada", "test")
+        done = await coordinator.fill(h.deps, ada, FillByHand(ids[key], who), "test")
         assert done.booking_id is not None, done
         ids[f"booking_{who}"] = done.booking_id
     async with h.deps.db.write() as conn:
