@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.domain.pay_periods import PayWindows
 from bot.domain.rules import RuleSettings
 from bot.domain.sms_limits import ReplyLimits
+from bot.i18n import valid_language
 
 SECRET_MIN_LENGTH = 32
 # Telegram's alphabet for the webhook secret token (Bot API setWebhook: 1-256 characters).
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
     # --- core ---
     database_url: str = "sqlite+aiosqlite:///data/vikariebot.db"
     timezone: str = "Europe/Stockholm"
-    language: Literal["sv", "en"] = "sv"
+    language: str = "sv"  # one of bot.i18n.LANGUAGES
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line
 
@@ -140,6 +141,11 @@ class Settings(BaseSettings):
     pay_weekend_start: str = Field(default="19:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     pay_weekend_end_day: int = Field(default=1, ge=1, le=7)  # 1 = Monday
     pay_weekend_end: str = Field(default="06:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return valid_language(value)
 
     @field_validator("timezone")
     @classmethod

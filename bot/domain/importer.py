@@ -39,11 +39,11 @@ from bot.domain.codes import fold
 from bot.domain.model import Channel, Qualification, Role, RoleGrant, Shift, Tier
 from bot.domain.phone import InvalidPhoneNumber, normalise_phone, why_no_sms
 from bot.domain.qualifications import DEFAULT_CATALOGUE, Catalogue, UnknownCode, resolve
+from bot.i18n import LANGUAGES
 
 ImportKind = Literal["units", "people", "shifts"]
 
 SHIFT_ROLES = frozenset({"usk", "vardbitrade"})  # undersköterska / vårdbiträde
-LANGUAGES = frozenset({"sv", "en"})
 UNIT_ROLES = frozenset({Role.STAFF, Role.COORDINATOR, Role.HANDLEDARE})
 _ROLES = frozenset(r.value for r in Role)
 _TIERS = frozenset(t.value for t in Tier)
@@ -443,7 +443,7 @@ def _person(
              for u in _split_list(v["introduced_units"])]
     language = fold(v["language"]) or "sv"
     if language not in LANGUAGES:
-        problems.append(f"okänt språk {language!r} (tillåtna: sv, en)")
+        problems.append(f"okänt språk {language!r} (tillåtna: {', '.join(LANGUAGES)})")
     channel = fold(v["channel"]) or Channel.BOTH.value
     if channel not in _CHANNELS:
         problems.append(f"okänd kanal {channel!r} (tillåtna: telegram, sms, both)")

@@ -14,7 +14,7 @@ from bot.domain.model import AbsenceCategory, OfferState, Role, Shift, VacancySt
 from bot.domain.outgoing import Button, OutMessage
 from bot.services import callout as engine
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
-from bot.texts import day_label, hhmm, shift_times, t
+from bot.texts import day_label, hhmm, shift_times, t, tn
 from storage import audit, callout
 from storage import people as people_repo
 
@@ -296,7 +296,8 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                     )
                 )
     deps.kick()
-    text = t("well_receipt", lang, count=len(cancelled) + len(kept))
+    ended = len(cancelled) + len(kept)
+    text = tn("well_receipt", ended, lang, count=ended)
     for line in pending:
         text += "\n" + line
     return WellReceipt(cancelled, kept, text)

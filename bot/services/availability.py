@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Booking, Channel, Person, Shift, Unit
+from bot.i18n import LANGUAGES
 from bot.services.deps import Deps
 from storage import audit, callout
 from storage import people as people_repo
@@ -120,7 +121,7 @@ async def set_channel(deps: Deps, person_id: str, channel: Channel) -> ChannelOu
 
 
 async def set_language(deps: Deps, person_id: str, language: str) -> Person:
-    if language not in ("sv", "en"):
+    if language not in LANGUAGES:
         raise ValueError(f"language {language!r}")
     return await _update(deps, person_id, "language_set", language=language)
 

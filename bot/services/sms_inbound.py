@@ -45,7 +45,8 @@ from bot.domain.outgoing import OutMessage
 from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from bot.domain.sms_limits import ReplyCounts, ReplyLimits, Verdict, may_reply
 from bot.domain.sms_reply import Keyword, SmsCommand, parse_sms, twilio_opted_out
-from bot.services import absence, answers
+from bot.i18n import LANGUAGES
+from bot.services import absence, answers, availability
 from bot.services.answers import Outcome
 from bot.services.deps import Deps
 from bot.texts import day_label, hhmm, shift_times, t
@@ -115,6 +116,10 @@ async def _handle(deps: Deps, sms: InboundSms) -> InboundResult:
     if wants_channel:
         await _set_channel(deps, person, channel)
         return InboundResult("channel")
+    wants_language, language = language_choice(sms.body)
+    if wants_language:
+        await _set_language(deps, person, language)
+        return InboundResult("language")
     today = deps.now().astimezone(deps.tz).date()
     cmd = parse_sms(sms.body, today)
     await _HANDLERS[cmd.keyword](deps, person, cmd, sms)
@@ -542,6 +547,26 @@ def channel_choice(body: str) -> tuple[bool, Channel | None]:
         return False, None
     rest = [w for w in words[1:] if w not in _CHANNEL_FILLERS]
     return True, _CHANNEL_WORDS.get(rest[0]) if len(rest) == 1 else None
+
+
+def language_choice(body: str) -> tuple[bool, str | None]:
+    """("SPRÅK AR") -> (True, "ar"); ("SPRÅK") or an unknown code -> (True, None); anything
+    else (False, None). The codes are those of bot.i18n.LANGUAGES."""
+    words = re.findall(r"[^\W\d_]+", _fold(body))
+    if not words or words[0] not in ("sprak", "language", "lang"):
+        return False, None
+    code = words[1] if len(words) == 2 else None
+    return True, code if code in LANGUAGES else None
+
+
+async def _set_language(deps: Deps, person: Person, language: str | None) -> None:
+    if language is None:
+        await reply_limited(
+            deps, person, t("sms_lang_help", person.language, codes=" ".join(LANGUAGES).upper())
+        )
+        return
+    person = await availability.set_language(deps, person.id, language)
+    await reply(deps, person, t("sms_lang_set", language))
 
 
 async def _set_channel(deps: Deps, person: Person, channel: Channel | None) -> None:

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.domain import callbacks as cb
 from bot.domain.model import Channel, Person
+from bot.i18n import LANGUAGES, native_name
 from bot.services import availability
 from bot.texts import t
 from handlers.telegram.common import (
@@ -30,12 +31,16 @@ from handlers.telegram.linking import command_menu
 
 @requires()
 async def language(update: Update, context: Context, person: Person) -> None:
-    """/sprak toggles Swedish/English; /sprak en|sv sets it."""
+    """/sprak toggles Swedish/English; /sprak ar (any code in bot.i18n.LANGUAGES) sets it.
+    The reply lists the other languages."""
     wanted = (context.args or [""])[0].lower()[:2]
-    if wanted not in ("sv", "en"):
+    if wanted not in LANGUAGES:
         wanted = "en" if person.language == "sv" else "sv"
     person = await availability.set_language(deps_of(context), person.id, wanted)
-    await say(update, t("tg_lang_set", wanted),
+    choices = ", ".join(f"/sprak {code} ({native_name(code)})"
+                        for code in LANGUAGES if code != wanted)
+    await say(update, t("tg_lang_set", wanted) + "\n" + t("tg_lang_list", wanted,
+                                                            choices=choices),
               main_keyboard(person) if is_private(update) else None)
     chat = update.effective_chat
     if chat is not None and is_private(update):

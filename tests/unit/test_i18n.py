@@ -1,0 +1,85 @@
+"""Translation catalogues (bot.i18n, bot/locale): current, complete where they must be,
+plural forms, right-to-left isolates and the one list of languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import i18n
+from bot.cli import main
+from bot.i18n_catalogues import coverage, sources, stale
+from bot.texts import CATALOG, shift_times, t, tn
+
+TZ = ZoneInfo("Europe/Stockholm")
+TRANSLATED = [lang for lang in i18n.LANGUAGES if lang not in i18n.AUTHORED_LANGUAGES]
+
+
+def test_catalogues_are_current() -> None:
+    """messages.pot, en.po and every .po match bot/texts.py (else: python -m
+    bot.i18n_catalogues update)."""
+    assert stale() == []
+
+
+def test_languages_come_from_the_catalogues() -> None:
+    assert i18n.LANGUAGES[:2] == ("sv", "en")
+    for lang in i18n.LANGUAGES[1:]:
+        assert i18n.catalogue_path(lang).exists()
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_use_the_sources_parameters(lang: str) -> None:
+    catalogue = i18n.translations(lang)
+    assert catalogue is not None
+    by_key = {src.key: src.sv for src in sources()}
+    for key, entry in catalogue.entries.items():
+        sv = by_key[key]
+        wanted = _fields(sv[1] if isinstance(sv, tuple) else sv)
+        for form in entry.forms:
+            assert _fields(form) <= wanted, (lang, key, form)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_header_says_who_translated(lang: str) -> None:
+    catalogue = i18n.translations(lang)
+    assert catalogue is not None and "native speaker" in catalogue.header_comment
+
+
+def test_a_missing_translation_falls_back_to_swedish() -> None:
+    assert t("desk_title" if "desk_title" in CATALOG else "explain_none", "xx") == t(
+        "desk_title" if "desk_title" in CATALOG else "explain_none", "sv"
+    )
+
+
+def test_plural_forms_sv_en() -> None:
+    assert tn("well_receipt", 1, "en", count=1).endswith("1 shift.")
+    assert tn("well_receipt", 3, "en", count=3).endswith("3 shifts.")
+    assert tn("well_receipt", 3, "sv", count=3).endswith("3 pass.")
+
+
+def test_languages_command_lists_coverage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["languages"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out] == list(i18n.LANGUAGES)
+    assert out[0].split()[2] == "100.0%"
+
+
+def test_coverage_of_the_authored_languages_is_whole() -> None:
+    assert coverage("sv").share == coverage("en").share == 1.0
+
+
+def test_shift_times_unchanged_in_sv_en() -> None:
+    start = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
+    assert shift_times(start, start + dt.timedelta(hours=8), TZ, "sv") == {
+        "day": "tis 1/12",
+        "start": "07:00",
+        "end": "15:00",
+    }
+    assert shift_times(start, start, TZ, "en")["day"] == "Tue 1/12"
