@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import get_decimal_symbol
 
-from bot.i18n import is_rtl, isolate, translations
+from bot.i18n import FSI, is_rtl, isolate, translations
 
 CATALOG: dict[str, dict[str, str]] = {
     # --- offers (förfrågan): unit, date, time, role, requirements only ---
@@ -1749,13 +1749,20 @@ def _template(key: str, lang: str) -> str:
 
 def _params(lang: str, params: Mapping[str, object]) -> dict[str, object]:
     """In right-to-left languages each one-line text parameter (a time, a date, a unit's
-    name) goes between Unicode isolates so its characters keep their own order."""
+    name) goes between Unicode isolates so its characters keep their own order. A part
+    of a sentence already rendered in the language (" Tel 070...", ", körkort") is not a
+    value of its own and is left as it is."""
     if not is_rtl(lang):
         return dict(params)
-    return {
-        name: isolate(value) if isinstance(value, str) and value and "\n" not in value else value
-        for name, value in params.items()
-    }
+    return {name: _isolated(value) for name, value in params.items()}
+
+
+def _isolated(value: object) -> object:
+    if not isinstance(value, str) or not value or "\n" in value or FSI in value:
+        return value
+    if value[0].isspace() or value[0] in ",;.":
+        return value
+    return isolate(value)
 
 
 def t(key: str, lang: str = "sv", **params: object) -> str:

@@ -25,6 +25,7 @@ from telegram import BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, TypeHandler, filters
 
+from bot.i18n import LANGUAGES
 from handlers.telegram import (
     coordinator,
     fallback,
@@ -89,7 +90,7 @@ async def on_startup(app: AnyApp) -> None:
     """The public command menu (Swedish, and English for English Telegram clients).
     Linked people get a menu for their roles in their own chat when they link."""
     try:
-        for language in ("sv", "en"):
+        for language in LANGUAGES:
             await app.bot.set_my_commands(
                 linking.command_menu(None, language), scope=BotCommandScopeDefault(),
                 language_code=None if language == "sv" else language)

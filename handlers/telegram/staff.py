@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain import callbacks as cb
 from bot.domain.model import AbsenceCategory, Person, Role, Shift
+from bot.i18n import LANGUAGES
 from bot.services import absence
 from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
 from handlers.telegram.common import (
@@ -210,7 +211,7 @@ async def well(update: Update, context: Context, person: Person) -> None:
 
 
 def _labels(key: str) -> str:
-    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+    return "|".join(re.escape(t(key, lang)) for lang in LANGUAGES)
 
 
 WELL_PATTERN = rf"(?i)^\s*(frisk|{_labels('tg_btn_well')})\s*[.!]*\s*$"

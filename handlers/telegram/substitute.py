@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain import callbacks as cb
 from bot.domain.messages import shift_line
 from bot.domain.model import Person, Role
+from bot.i18n import LANGUAGES
 from bot.services import answers, availability, calendar
 from bot.texts import WEEKDAYS, day_label, hhmm, t
 from handlers.telegram.common import (
@@ -215,7 +216,7 @@ async def availability_button(update: Update, context: Context, person: Person) 
 
 
 def _labels(key: str) -> str:
-    return "|".join(re.escape(t(key, lang)) for lang in ("sv", "en"))
+    return "|".join(re.escape(t(key, lang)) for lang in LANGUAGES)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

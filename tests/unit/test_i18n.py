@@ -83,3 +83,95 @@ def test_shift_times_unchanged_in_sv_en() -> None:
         "end": "15:00",
     }
     assert shift_times(start, start, TZ, "en")["day"] == "Tue 1/12"
+
+
+# What a substitute or a staff member reads most: these must be translated in every
+# language (`vikariebot languages` counts the rest that falls back to Swedish).
+CORE = (
+    "offer",
+    "offer_sms",
+    "btn_accept",
+    "btn_decline",
+    "booked",
+    "booked_sms",
+    "reminder",
+    "reminder_sms",
+    "btn_cannot_come",
+    "taken",
+    "late",
+    "absence_receipt",
+    "absence_receipt_sms",
+    "well_receipt",
+    "tg_help_head",
+    "tg_can_staff",
+    "tg_can_substitute",
+    "tg_can_common",
+    "tg_btn_absence",
+    "tg_abs_pick",
+    "tg_abs_confirm",
+    "tg_avail",
+    "tg_channel_ask",
+    "tg_lang_set",
+    "sms_help",
+    "sms_not_understood",
+    "sms_lang_set",
+    "role_name:usk",
+    "requirement:korkort",
+)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_core_texts_are_translated(lang: str) -> None:
+    catalogue = i18n.translations(lang)
+    assert catalogue is not None
+    assert [key for key in CORE if key not in catalogue.entries] == []
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_coordinator_texts_fall_back_to_swedish_and_are_counted(lang: str) -> None:
+    assert t("explain_none", lang) == t("explain_none", "sv")
+    assert coverage(lang).coordinator_fallback > 0
+
+
+def _offer(lang: str) -> str:
+    start = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
+    return t(
+        "offer",
+        lang,
+        unit="Hemtjänst Söder",
+        role="usk",
+        reqs="",
+        intro="",
+        **shift_times(start, start + dt.timedelta(hours=8), TZ, lang),
+    )
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa"])
+def test_rtl_parameters_are_isolated(lang: str) -> None:
+    assert i18n.is_rtl(lang)
+    text = _offer(lang)
+    for value in ("07:00", "15:00", "Hemtjänst Söder"):
+        assert f"{i18n.FSI}{value}{i18n.PDI}" in text
+    assert text.count(i18n.FSI) == text.count(i18n.PDI)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", "so", "ti"])
+def test_ltr_texts_have_no_isolates(lang: str) -> None:
+    assert i18n.FSI not in _offer(lang)
+
+
+def test_arabic_offer_and_day_from_babel() -> None:
+    text = _offer("ar")
+    assert "الثلاثاء 1/12" in text and "وردية" in text
+
+
+def test_arabic_plural_forms() -> None:
+    forms = {n: tn("well_receipt", n, "ar", count=n) for n in (1, 2, 3, 11, 100)}
+    assert "وردية واحدة" in forms[1] and "ورديتين" in forms[2]
+    assert "3 ورديات" in forms[3] and "11 وردية" in forms[11]
+    assert len(set(forms.values())) == 5
+
+
+def test_languages_include_the_substitutes_languages() -> None:
+    assert {"ar", "so", "fa", "ti"} <= set(i18n.LANGUAGES)
+    assert i18n.native_name("ar") == "العربية"
