@@ -175,3 +175,13 @@ def test_arabic_plural_forms() -> None:
 def test_languages_include_the_substitutes_languages() -> None:
     assert {"ar", "so", "fa", "ti"} <= set(i18n.LANGUAGES)
     assert i18n.native_name("ar") == "العربية"
+
+
+def test_the_default_language_setting_accepts_the_catalogues_languages() -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
+    assert Settings(language="ar").language == "ar"
+    with pytest.raises(ValidationError):
+        Settings(language="xx")
