@@ -185,3 +185,20 @@ def test_the_default_language_setting_accepts_the_catalogues_languages() -> None
     assert Settings(language="ar").language == "ar"
     with pytest.raises(ValidationError):
         Settings(language="xx")
+
+
+def test_texts_and_i18n_sit_at_the_bottom() -> None:
+    """bot.i18n imports nothing of the bot's own, bot.texts only bot.i18n (texts < domain)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "bot"
+    for name, allowed in (("i18n", set()), ("texts", {"bot.i18n"})):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        ours = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith(("bot", "storage"))
+        }
+        assert ours <= allowed, (name, ours)
