@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--format", choices=["text", "csv"], default="text", help="text (standard) eller csv"
     )
+    sub.add_parser("languages", help="språken boten talar och hur mycket som är översatt")
     ical = sub.add_parser("ical", help="personliga kalenderlänkar")
     ical.add_argument("action", choices=["revoke"], help="revoke: stäng av länken")
     ical.add_argument("person_id")
@@ -71,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "secret":
         print(new_secret())
         return 0
+    if args.command == "languages":
+        return _languages()
     try:
         settings = load_settings()
         setup_logging(settings.log_level, settings.log_format, secrets=secret_values(settings))
@@ -80,6 +83,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _languages() -> int:
+    """One line per language: code, own name, share translated, and what is shown in
+    Swedish instead (texts not yet translated; coordinator texts, Swedish by design)."""
+    from bot.i18n import LANGUAGES, is_rtl
+    from bot.i18n_catalogues import coverage
+
+    for lang in LANGUAGES:
+        c = coverage(lang)
+        line = f"{c.lang:<3} {c.name:<12} {c.share:6.1%}  {c.translated}/{c.total}"
+        if c.everyone_missing or c.coordinator_fallback:
+            line += (
+                f"  på svenska: {c.everyone_missing} ej översatta, "
+                f"{c.coordinator_fallback} för samordnare"
+            )
+        if is_rtl(lang):
+            line += "  (höger till vänster)"
+        print(line)
+    return 0
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

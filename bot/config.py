@@ -18,10 +18,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.domain.model import LANGUAGES
 from bot.domain.pay_periods import PayWindows
 from bot.domain.rules import RuleSettings
 from bot.domain.sms_limits import ReplyLimits
+from bot.i18n import valid_language
 
 SECRET_MIN_LENGTH = 32
 # Telegram's alphabet for the webhook secret token (Bot API setWebhook: 1-256 characters).
@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # --- core ---
     database_url: str = "sqlite+aiosqlite:///data/vikariebot.db"
     timezone: str = "Europe/Stockholm"
-    language: str = LANGUAGES[0]  # one of LANGUAGES (checked below)
+    language: str = "sv"  # one of bot.i18n.LANGUAGES
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line
 
@@ -144,11 +144,8 @@ class Settings(BaseSettings):
 
     @field_validator("language")
     @classmethod
-    def _known_language(cls, value: str) -> str:
-        """A Literal would list the languages a second time: check against the one list."""
-        if value not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
-        return value
+    def _language(cls, value: str) -> str:
+        return valid_language(value)
 
     @field_validator("timezone")
     @classmethod

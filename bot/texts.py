@@ -1,7 +1,11 @@
-"""Every text the bot shows, in Swedish and English, in one catalog.
+"""Every text the bot shows: Swedish (the source) and English here, other languages in
+the gettext catalogues of `bot.i18n` (bot/locale/<lang>/LC_MESSAGES/messages.po).
 
-Handlers and services call `t(key, lang, **params)`; no user-facing literal lives elsewhere.
-SMS texts (keys ending in `_sms`) use GSM-7 characters only and fit one 160-character segment.
+Handlers and services call `t(key, lang, **params)` (and `tn(key, n, lang, **params)` for
+texts with plural forms); no user-facing literal lives elsewhere. SMS texts (keys ending in
+`_sms`) use GSM-7 characters only in sv/en and fit one 160-character segment.
+After adding or changing a text here, run `python -m bot.i18n_catalogues update`
+(docs/translating.md).
 """
 
 from __future__ import annotations
@@ -10,6 +14,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import get_decimal_symbol
+
+from bot.i18n import FSI, is_rtl, isolate, translations
 
 CATALOG: dict[str, dict[str, str]] = {
     # --- offers (förfrågan): unit, date, time, role, requirements only ---
@@ -175,10 +184,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "samordnaren är informerad.",
         "en": "Thanks, your absence is registered. You have no scheduled shift then; "
         "the coordinator is informed.",
-    },
-    "well_receipt": {
-        "sv": "Välkommen tillbaka! Frånvaron är avslutad för {count} pass.",
-        "en": "Welcome back! Your absence is ended for {count} shift(s).",
     },
     "well_nothing": {
         "sv": "Du har ingen pågående frånvaro.",
@@ -462,8 +467,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "writes to you.",
     },
     "desk_login_sent": {
-        "sv": "Om numret hör till en samordnare har vi skickat en kod. Den gäller i 10 "
-        "minuter.",
+        "sv": "Om numret hör till en samordnare har vi skickat en kod. Den gäller i 10 minuter.",
         "en": "If the number belongs to a coordinator, we have sent a code. It is valid for "
         "10 minutes.",
     },
@@ -1569,6 +1573,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "sv": "Det datumet har redan varit. Skriv ett kommande datum, t.ex. /ledig paus 24/12.",
         "en": "That date has passed. Give a coming date, e.g. /ledig paus 24/12.",
     },
+    # --- languages (bot.i18n.LANGUAGES): /sprak and the SMS keyword SPRÅK ---
+    "tg_lang_list": {
+        "sv": "Fler språk: {choices}",
+        "en": "More languages: {choices}",
+    },
+    "sms_lang_set": {
+        "sv": "Klart: svenska.",
+        "en": "Done: English.",
+    },
+    "sms_lang_help": {
+        "sv": "Svara SPRÅK och en språkkod: {codes}",
+        "en": "Reply LANGUAGE and a code: {codes}",
+    },
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {
@@ -1708,16 +1725,78 @@ CATEGORY_NAMES = {
 }
 
 
-def t(key: str, lang: str = "sv", **params: object) -> str:
+# Texts with plural forms: (one, other) in Swedish and English; a catalogue holds as
+# many forms as its language has (Arabic six). Rendered by `tn`.
+PLURALS: dict[str, dict[str, tuple[str, str]]] = {
+    "well_receipt": {
+        "sv": (
+            "Välkommen tillbaka! Frånvaron är avslutad för {count} pass.",
+            "Välkommen tillbaka! Frånvaron är avslutad för {count} pass.",
+        ),
+        "en": (
+            "Welcome back! Your absence is ended for {count} shift.",
+            "Welcome back! Your absence is ended for {count} shifts.",
+        ),
+    },
+}
+
+
+def _template(key: str, lang: str) -> str:
+    """The text in `lang`: sv/en from CATALOG, others from their catalogue, else Swedish."""
     entry = CATALOG[key]
-    template = entry.get(lang) or entry["sv"]
-    return template.format(**params)
+    authored = entry.get(lang)
+    if authored is not None:
+        return authored
+    catalogue = translations(lang)
+    translated = catalogue.get(key) if catalogue is not None else None
+    return translated if translated is not None else entry["sv"]
+
+
+def _params(lang: str, params: Mapping[str, object]) -> dict[str, object]:
+    """In right-to-left languages each one-line text parameter (a time, a date, a unit's
+    name) goes between Unicode isolates so its characters keep their own order. A part
+    of a sentence already rendered in the language (" Tel 070...", ", körkort") is not a
+    value of its own and is left as it is."""
+    if not is_rtl(lang):
+        return dict(params)
+    return {name: _isolated(value) for name, value in params.items()}
+
+
+def _isolated(value: object) -> object:
+    if not isinstance(value, str) or not value or "\n" in value or FSI in value:
+        return value
+    if value[0].isspace() or value[0] in ",;.":
+        return value
+    return isolate(value)
+
+
+def t(key: str, lang: str = "sv", **params: object) -> str:
+    return _template(key, lang).format(**_params(lang, params))
+
+
+def tn(key: str, n: int, lang: str = "sv", **params: object) -> str:
+    """A text whose wording depends on the number `n` ("1 pass", "2 shifts"), in the
+    plural form `lang` uses for `n`."""
+    entry = PLURALS[key]
+    authored = entry.get(lang)
+    if authored is not None:
+        template = authored[0] if n == 1 else authored[1]
+    else:
+        catalogue = translations(lang)
+        translated = catalogue.get_plural(key, n) if catalogue is not None else None
+        sv = entry["sv"]
+        template = translated if translated is not None else (sv[0] if n == 1 else sv[1])
+    return template.format(**_params(lang, params))
 
 
 def day_label(when: dt.datetime, tz: ZoneInfo, lang: str = "sv") -> str:
-    """'tis 1/12' in Swedish, 'Tue 1/12' in English, in local time."""
+    """'tis 1/12' in Swedish, 'Tue 1/12' in English, in local time; other languages get
+    the weekday from Babel's locale data ('الثلاثاء 1/12')."""
     local = when.astimezone(tz)
-    return f"{WEEKDAYS.get(lang, WEEKDAYS['sv'])[local.weekday()]} {local.day}/{local.month}"
+    names = WEEKDAYS.get(lang)
+    if names is None:
+        return format_date(local, "EEE d/M", locale=lang)
+    return f"{names[local.weekday()]} {local.day}/{local.month}"
 
 
 def hhmm(when: dt.datetime, tz: ZoneInfo) -> str:
@@ -1735,13 +1814,37 @@ def shift_times(
     }
 
 
+def _table_text(table: Mapping[str, Mapping[str, str]], prefix: str, code: str, lang: str) -> str:
+    """A name from one of the tables above: sv/en here, others from their catalogue
+    (context `prefix:code`), else Swedish; an unknown code as it is."""
+    names = table.get(code)
+    if names is None:
+        return code
+    authored = names.get(lang)
+    if authored is not None:
+        return authored
+    catalogue = translations(lang)
+    translated = catalogue.get(f"{prefix}:{code}") if catalogue is not None else None
+    return translated if translated is not None else names.get("sv", code)
+
+
+# The tables above as catalogue contexts (`bot.i18n_catalogues` extracts them).
+TABLES: dict[str, dict[str, dict[str, str]]] = {
+    "role_name": ROLE_NAMES,
+    "role_name_sms": ROLE_NAMES_SMS,
+    "requirement": REQUIREMENT_NAMES,
+    "category": CATEGORY_NAMES,
+}
+
+
 def role_name(role: str, lang: str = "sv", sms: bool = False) -> str:
-    table = ROLE_NAMES_SMS if sms else ROLE_NAMES
-    return table.get(role, {}).get(lang, role)
+    return _table_text(
+        ROLE_NAMES_SMS if sms else ROLE_NAMES, "role_name_sms" if sms else "role_name", role, lang
+    )
 
 
 def requirement_names(codes: tuple[str, ...], lang: str = "sv") -> str:
-    return ", ".join(REQUIREMENT_NAMES.get(c, {}).get(lang, c) for c in codes)
+    return ", ".join(_table_text(REQUIREMENT_NAMES, "requirement", c, lang) for c in codes)
 
 
 def format_hours(hours: float, lang: str = "sv") -> str:
@@ -1750,7 +1853,10 @@ def format_hours(hours: float, lang: str = "sv") -> str:
     text = f"{round(hours, 2):.2f}".rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
-    return (text.replace(".", ",") if lang == "sv" else text) + " h"
+    if lang == "en":
+        return text + " h"
+    mark = "," if lang == "sv" else get_decimal_symbol(lang)
+    return text.replace(".", mark) + " h"
 
 
 class ReasonLike(Protocol):
@@ -1767,7 +1873,11 @@ def reason_text(reason: ReasonLike, lang: str = "sv") -> str:
     """A rule's reason in the reader's language: hours (floats) with the language's
     decimal mark, role codes and weekdays as words, the rest as given."""
     entry = REASONS[reason.key]
-    template = entry.get(lang) or entry["sv"]
+    authored = entry.get(lang)
+    if authored is None:
+        catalogue = translations(lang)
+        authored = catalogue.get(reason.key) if catalogue is not None else None
+    template = authored if authored is not None else entry["sv"]
     params: dict[str, object] = {}
     for name, value in reason.params.items():
         if isinstance(value, float):

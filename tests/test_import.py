@@ -236,7 +236,7 @@ async def test_more_people_mistakes(db: Database, tmp_path: Path) -> None:
                        + "f,F,,staff,,,,,,\n"
                        + "g,,,substitute,norr,,,,,\n")
     assert [e.message for e in result.errors] == [
-        "rad 2: okänt språk 'fi' (tillåtna: sv, en)",
+        "rad 2: okänt språk 'fi' (tillåtna: sv, en, ar, fa, so, ti)",
         "rad 3: okänd kanal 'fax' (tillåtna: telegram, sms, both)",
         "rad 4: telefonnumret '+46701740201' finns redan på rad 2",
         "rad 5: telefonnumret +46701740299 tillhör redan en annan person (old)",
@@ -502,3 +502,13 @@ def test_a_coordinator_needs_a_unit() -> None:
         "enhet ser ingenting: ange enheter, eller rollen admin för att se alla enheter)",
     ]
     assert [r.id for r in parsed.rows] == ["a"]
+
+
+async def test_language_column_accepts_the_catalogues_languages(
+    db: Database, tmp_path: Path
+) -> None:
+    await base(db, tmp_path)
+    result = await run(db, "people", tmp_path, PEOPLE_HEADER
+                       + "a,A,0701740201,substitute,,,,,ar,\n"
+                       + "b,B,0701740202,substitute,,,,,ti,\n")
+    assert result.errors == []

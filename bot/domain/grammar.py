@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from bot.domain.model import AbsenceCategory, Channel
+from bot.i18n import LANGUAGES
 
 RELATIVE_DAYS: Mapping[str, int] = MappingProxyType(
     {"idag": 0, "today": 0, "imorgon": 1, "tomorrow": 1, "iovermorgon": 2, "overmorgon": 2}
@@ -270,3 +271,16 @@ def channel_choice(body: str) -> tuple[bool, Channel | None]:
         return False, None
     rest = [w for w in words[1:] if w not in _CHANNEL_FILLERS]
     return True, _CHANNEL_WORDS.get(rest[0]) if len(rest) == 1 else None
+
+
+# ---------- language words: SPRÅK AR ----------
+
+
+def language_choice(body: str) -> tuple[bool, str | None]:
+    """("SPRÅK AR") -> (True, "ar"); ("SPRÅK") or an unknown code -> (True, None); anything
+    else (False, None). The codes are those of bot.i18n.LANGUAGES."""
+    words = re.findall(r"[^\W\d_]+", fold(body))
+    if not words or words[0] not in ("sprak", "language", "lang"):
+        return False, None
+    code = words[1] if len(words) == 2 else None
+    return True, code if code in LANGUAGES else None

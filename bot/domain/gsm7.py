@@ -5,7 +5,8 @@ GSM 03.38: the basic set holds å ä ö Å Ä Ö é É ü Ü, so Swedish fits in
 character outside it (an emoji, a curly quote from a phone keyboard) turns the
 whole message into UCS-2: 70 characters in one SMS, 67 per segment, counted in
 UTF-16 code units (an emoji is two). Extension-table characters (€ [ ] { } ^ ~ \\ |)
-are GSM-7 but cost two septets. No I/O here.
+are GSM-7 but cost two septets. Arabic, Persian and Tigrinya texts are always UCS-2;
+Somali, like Swedish and English, is GSM-7. No I/O here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Literal
 
 # GSM 03.38 basic character set (ESC, 0x1B, left out: it is not text).
 GSM7_BASIC = frozenset(
@@ -73,6 +75,11 @@ def is_gsm7(text: str) -> bool:
     return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
 
 
+def encoding(text: str) -> Literal["GSM-7", "UCS-2"]:
+    """The encoding a text is sent in: GSM-7 when every character allows, else UCS-2."""
+    return "GSM-7" if is_gsm7(text) else "UCS-2"
+
+
 def _gsm7_units(text: str) -> list[int]:
     return [2 if ch in GSM7_EXTENSION else 1 for ch in text]
 
@@ -117,10 +124,23 @@ def to_gsm7(text: str) -> str:
     space, zero-width characters go, and accented letters outside GSM-7 lose their
     accent ('á' -> 'a'; å ä ö é ü are GSM-7 and kept). Best effort: what has no
     look-alike (an emoji, Arabic script) is kept, so check `is_gsm7` on the result.
+    A text that stays UCS-2 all the same keeps its zero-width (non-)joiners and
+    isolates: Persian spelling and right-to-left order need them, and they save nothing.
     """
+    rewritten = _rewrite(text, keep=frozenset())
+    if is_gsm7(rewritten):
+        return rewritten
+    return _rewrite(text, keep=_SCRIPT_CONTROLS)
+
+
+# Invisible characters that carry meaning in a UCS-2 text: ZWNJ, ZWJ, FSI, PDI.
+_SCRIPT_CONTROLS = frozenset("\u200c\u200d\u2068\u2069")
+
+
+def _rewrite(text: str, keep: frozenset[str]) -> str:
     out: list[str] = []
     for ch in text:
-        if ch in GSM7_BASIC or ch in GSM7_EXTENSION:
+        if ch in GSM7_BASIC or ch in GSM7_EXTENSION or ch in keep:
             out.append(ch)
         elif ch in _REPLACEMENTS:
             out.append(_REPLACEMENTS[ch])

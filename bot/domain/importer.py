@@ -36,9 +36,10 @@ from typing import Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.codes import fold
-from bot.domain.model import LANGUAGES, Channel, Qualification, Role, RoleGrant, Shift, Tier
+from bot.domain.model import Channel, Qualification, Role, RoleGrant, Shift, Tier
 from bot.domain.phone import InvalidPhoneNumber, normalise_phone, why_no_sms
 from bot.domain.qualifications import DEFAULT_CATALOGUE, Catalogue, UnknownCode, resolve
+from bot.i18n import LANGUAGES
 
 ImportKind = Literal["units", "people", "shifts"]
 
@@ -442,7 +443,7 @@ def _person(
              for u in _split_list(v["introduced_units"])]
     language = fold(v["language"]) or "sv"
     if language not in LANGUAGES:
-        problems.append(f"okänt språk {language!r} (tillåtna: sv, en)")
+        problems.append(f"okänt språk {language!r} (tillåtna: {', '.join(LANGUAGES)})")
     channel = fold(v["channel"]) or Channel.BOTH.value
     if channel not in _CHANNELS:
         problems.append(f"okänd kanal {channel!r} (tillåtna: telegram, sms, both)")

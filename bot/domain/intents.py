@@ -89,7 +89,7 @@ class SetChannel:
 
 @dataclass(frozen=True, slots=True)
 class SetLanguage:
-    """One of `model.LANGUAGES`; None: the next one (a toggle)."""
+    """One of `bot.i18n.LANGUAGES`; None: the next one (a toggle)."""
 
     language: str | None
 

@@ -17,9 +17,6 @@ def elapsed_hours(start: dt.datetime, end: dt.datetime) -> float:
     return (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() / 3600
 
 
-# The languages the bot speaks, the default (Swedish) first. The one list: settings,
-# the importer, /sprak and the text catalogue's checks all read it.
-LANGUAGES: tuple[str, ...] = ("sv", "en")
 
 
 class Role(StrEnum):

@@ -15,7 +15,7 @@ from bot.domain.model import AbsenceCategory, OfferState, Person, Role, Shift, V
 from bot.domain.outgoing import Button, OutMessage
 from bot.services import answers, callout
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
-from bot.texts import day_label, hhmm, shift_times, t
+from bot.texts import day_label, hhmm, shift_times, t, tn
 from storage import absences as absences_repo
 from storage import audit, vacancies
 from storage import bookings as bookings_repo
@@ -373,7 +373,8 @@ async def report_well(deps: Deps, person_id: str, channel: str) -> WellReceipt:
                     )
                 )
     deps.kick()
-    text = t("well_receipt", lang, count=len(cancelled) + len(kept))
+    ended = len(cancelled) + len(kept)
+    text = tn("well_receipt", ended, lang, count=ended)
     for line in pending:
         text += "\n" + line
     return WellReceipt(cancelled, kept, text)

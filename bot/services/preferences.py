@@ -9,7 +9,8 @@ from __future__ import annotations
 import enum
 
 from bot.domain.intents import SetChannel, SetLanguage
-from bot.domain.model import LANGUAGES, Channel, Person
+from bot.domain.model import Channel, Person
+from bot.i18n import LANGUAGES
 from bot.services.deps import Deps
 from storage import audit
 from storage import people as people_repo
@@ -58,9 +59,8 @@ async def choose_channel(
 
 
 def next_language(current: str) -> str:
-    """The language after `current` in LANGUAGES: with two, a toggle."""
-    index = LANGUAGES.index(current) if current in LANGUAGES else -1
-    return LANGUAGES[(index + 1) % len(LANGUAGES)]
+    """/sprak alone: Swedish and English toggle; from any other language, back to Swedish."""
+    return "en" if current == "sv" else "sv"
 
 
 async def set_language(deps: Deps, person: Person, intent: SetLanguage, via: str) -> Person:

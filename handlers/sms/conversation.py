@@ -27,6 +27,7 @@ from bot.domain.gsm7 import segments, to_gsm7
 from bot.domain.model import Offer, Person, Shift
 from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from bot.domain.sms_reply import Keyword, SmsCommand, intent_of, parse_sms, twilio_opted_out
+from bot.i18n import LANGUAGES
 from bot.services import absence, answers, bookings, preferences, sms_replies
 from bot.services.answers import Outcome
 from bot.services.deps import Deps
@@ -87,6 +88,10 @@ async def _handle(deps: Deps, sms: InboundSms) -> InboundResult:
     if wants_channel:
         await _set_channel(deps, person, intents.SetChannel(channel))
         return InboundResult("channel")
+    wants_language, language = grammar.language_choice(sms.body)
+    if wants_language:
+        await _set_language(deps, person, language)
+        return InboundResult("language")
     today = deps.now().astimezone(deps.tz).date()
     command = parse_sms(sms.body, today)
     intent = intent_of(command, today)
@@ -318,6 +323,18 @@ async def _set_channel(deps: Deps, person: Person, intent: intents.SetChannel) -
     elif outcome is preferences.ChannelOutcome.SET and intent.channel is not None:
         name = t(f"sms_channel_{intent.channel.value}", lang)
         await reply(deps, person, t("sms_channel_set", lang, channel=name))
+
+
+# ---------- SPRÅK <code> ----------
+
+
+async def _set_language(deps: Deps, person: Person, language: str | None) -> None:
+    if language is None:
+        codes = " ".join(LANGUAGES).upper()
+        await reply_limited(deps, person, t("sms_lang_help", person.language, codes=codes))
+        return
+    person = await preferences.set_language(deps, person, intents.SetLanguage(language), VIA)
+    await reply(deps, person, t("sms_lang_set", person.language))
 
 
 _Handler = Callable[[Deps, Person, Any, SmsCommand, InboundSms], Awaitable[None]]

@@ -25,7 +25,7 @@ from telegram import BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, TypeHandler, filters
 
-from bot.domain.model import LANGUAGES
+from bot.i18n import LANGUAGES
 from handlers.telegram import (
     coordinator,
     fallback,

@@ -33,6 +33,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.model import Person, Role
+from bot.i18n import LANGUAGES
 from bot.services.deps import Deps
 from bot.texts import t
 from storage import people as people_repo
@@ -69,8 +70,9 @@ def lang_of(update: Update, context: Context, person: Person | None = None) -> s
     if person is not None:
         return person.language
     user = update.effective_user
-    if user is not None and (user.language_code or "").startswith("en"):
-        return "en"
+    code = (user.language_code or "")[:2] if user is not None else ""
+    if code in LANGUAGES and code != "sv":
+        return code  # the Telegram app's language, when the bot speaks it
     return deps_of(context).settings.language
 
 

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.domain import callbacks as cb
 from bot.domain.intents import SetChannel, SetLanguage
 from bot.domain.model import Channel, Person
+from bot.i18n import LANGUAGES, native_name
 from bot.services import preferences
 from bot.texts import t
 from handlers.telegram.common import (
@@ -31,12 +32,16 @@ from handlers.telegram.linking import command_menu
 
 @requires()
 async def language(update: Update, context: Context, person: Person) -> None:
-    """/sprak toggles Swedish/English; /sprak en|sv sets it."""
+    """/sprak toggles Swedish/English; /sprak ar (any code in bot.i18n.LANGUAGES) sets it.
+    The reply lists the other languages."""
     wanted = (context.args or [""])[0].lower()[:2] or None
     person = await preferences.set_language(
         deps_of(context), person, SetLanguage(wanted), "telegram"
     )
-    await say(update, t("tg_lang_set", person.language),
+    choices = ", ".join(f"/sprak {code} ({native_name(code)})"
+                        for code in LANGUAGES if code != person.language)
+    await say(update, t("tg_lang_set", person.language) + "\n" + t("tg_lang_list", person.language,
+                                                                   choices=choices),
               main_keyboard(person) if is_private(update) else None)
     chat = update.effective_chat
     if chat is not None and is_private(update):

@@ -18,7 +18,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain import callbacks as cb
 from bot.domain.grammar import ABSENCE_PATTERN, absence_words
-from bot.domain.model import LANGUAGES, AbsenceCategory, Person, Role, Shift
+from bot.domain.model import AbsenceCategory, Person, Role, Shift
+from bot.i18n import LANGUAGES
 from bot.services import absence
 from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
 from handlers.telegram.common import (

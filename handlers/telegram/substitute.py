@@ -17,7 +17,8 @@ from bot.domain import callbacks as cb
 from bot.domain.grammar import parse_date, parse_time_range
 from bot.domain.intents import Pause, SetTimes, ToggleDay
 from bot.domain.messages import shift_line
-from bot.domain.model import LANGUAGES, Person, Role
+from bot.domain.model import Person, Role
+from bot.i18n import LANGUAGES
 from bot.services import answers, availability, calendar
 from bot.services import bookings as bookings_service
 from bot.texts import WEEKDAYS, day_label, hhmm, t

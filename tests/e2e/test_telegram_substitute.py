@@ -136,3 +136,32 @@ async def test_no_calendar_without_a_public_address(launch: Launch) -> None:
         ("emma", "/pass", "You have no booked shifts."),
         ("emma", press("Calendar link"), "The calendar is not available here"),
     ])
+
+
+async def world_ar(w: World) -> None:
+    await w.unit("norr")
+    await w.staff("anna", "norr", name="Anna Andersson")
+    await w.sub("layla", name="Layla Haddad", language="ar")
+    await w.sub("sara", name="Sara Vikarie")
+    await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+
+
+async def test_an_arabic_speaking_substitute_books_right_to_left(launch: Launch) -> None:
+    """Issue #17: the offer, its buttons, the booking and the help in Arabic; the times and
+    the unit's name between Unicode isolates so they keep their order."""
+    h = await launch(world_ar)
+    await h.hello("layla")
+    await absence.report_absence(h.deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                 shift_ids=["s-day"])
+    offer = await h.message_with("layla", "وردية شاغرة: \u2068Hemtjänst Norr\u2069")
+    assert "\u206807:00\u2069–\u206816:00\u2069" in offer.text
+    assert [b["text"] for b in offer.buttons] == ["آخذ الوردية", "لا، شكراً"]
+    await h.dialog([
+        ("layla", press("آخذ الوردية"), "تم الحجز، الوردية لك!"),
+        ("layla", "/hjalp", "هذا ما يمكنك فعله:"),
+        ("sara", "/sprak so", "Luqaddu hadda waa Soomaali."),
+        ("sara", "/sprak", "Språket är nu svenska."),
+    ])
+    async with h.deps.db.read() as conn:
+        sara = await people_repo.get_person(conn, "sara")
+    assert sara is not None and sara.language == "sv"

@@ -10,7 +10,7 @@ from bot.domain.grammar import channel_choice
 from bot.domain.gsm7 import GSM7_SINGLE, is_gsm7, segments, to_gsm7
 from bot.domain.model import LANGUAGES, Channel
 from bot.domain.phone import mask_phone
-from bot.texts import CATALOG, requirement_names, t
+from bot.texts import CATALOG, PLURALS, requirement_names, t, tn
 from handlers.sms.conversation import fit_sms
 
 LANGS = LANGUAGES
@@ -63,9 +63,14 @@ FALLBACK = "x" * 12  # a field this test does not know yet: give it to `longest`
 
 
 def _render(key: str, lang: str) -> str:
+    values = longest(lang)
+    if key in PLURALS:  # the longer of the two forms
+        forms = PLURALS[key].get(lang) or PLURALS[key]["sv"]
+        fields = {f for form in forms for _, f, _, _ in string.Formatter().parse(form) if f}
+        params = {f: values.get(f, FALLBACK) for f in fields}
+        return max((tn(key, n, lang, **params) for n in (1, 99)), key=len)
     template = CATALOG[key].get(lang) or CATALOG[key]["sv"]
     fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-    values = longest(lang)
     return t(key, lang, **{f: values.get(f, FALLBACK) for f in fields})
 
 

@@ -360,3 +360,22 @@ async def test_one_channel_choice_for_telegram_and_sms(rig: Rig) -> None:
     async with rig.db.read() as conn:
         after = await people_repo.get_person(conn, "eva")
     assert after is not None and after.channel is Channel.SMS and not after.sms_opted_out
+
+
+async def test_the_language_keyword(rig: Rig) -> None:
+    """SPRÅK + a code from bot.i18n.LANGUAGES: the answer comes in the new language, and so
+    does everything after it; SPRÅK alone lists the codes."""
+    await rig.world.unit("norr")
+    await rig.world.sub("kim", telegram=False)
+    kim = phone_of(1)
+    await rig.text(kim, "SPRÅK AR")
+    await rig.text(kim, "PASS")
+    await rig.text(kim, "språk")
+    assert await rig.bodies_to(kim) == [
+        "تم: العربية.",
+        "ليس لديك ورديات محجوزة.",
+        "رد SPRÅK ورمز اللغة: \u2068SV EN AR FA SO TI\u2069",
+    ]
+    async with rig.db.read() as conn:
+        person = await people_repo.person_by_phone(conn, kim)
+    assert person is not None and person.language == "ar"

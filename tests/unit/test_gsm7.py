@@ -98,3 +98,21 @@ def test_to_gsm7_makes_typical_offers_single_segment() -> None:
     fixed = to_gsm7(offer)
     assert is_gsm7(fixed)
     assert segments(fixed) == 1
+
+
+def test_encoding_and_ucs2_segments_of_arabic() -> None:
+    from bot.domain.gsm7 import encoding
+
+    arabic = "وردية شاغرة"
+    assert encoding("Ledigt pass") == "GSM-7" and encoding(arabic) == "UCS-2"
+    assert segments("ش" * 70) == 1  # one UCS-2 segment: 70 UTF-16 units
+    assert segments("ش" * 71) == 2  # concatenated: 67 a segment
+    assert segments("ش" * 134) == 2
+    assert segments("ش" * 135) == 3
+    assert segments("ሽ" * 134) == 2  # Ge'ez (Tigrinya): one unit a character too
+
+
+def test_to_gsm7_keeps_persian_joiners_and_isolates() -> None:
+    persian = "می\u200cبیند \u206807:00\u2069 – ok"
+    assert to_gsm7(persian) == "می\u200cبیند \u206807:00\u2069 - ok"
+    assert to_gsm7("ok\u200c") == "ok"  # GSM-7 after the rewrite: the joiner goes
