@@ -610,6 +610,18 @@ ROWS = [
         "Telegram",
     ),
     Row(
+        "set language",
+        "sara",
+        nothing,
+        (Say("/sprak"),),
+        ("SPRÅK EN",),
+        {
+            "people": {"+": [sara(language="en")], "-": [SARA]},
+            "audit": {"+": [("sara", "language_set", "this")]},
+        },
+        "English",
+    ),
+    Row(
         "ask for help",
         "sara",
         nothing,
@@ -652,22 +664,6 @@ ONE_CHANNEL_ONLY = [
         ),
         "telegram",
         "SMS has SJUK only (bot/domain/sms_reply.py): no VAB or ANNAT keyword",
-    ),
-    OneChannelOnly(
-        Row(
-            "set language",
-            "sara",
-            nothing,
-            (Say("/sprak"),),
-            ("SPRÅK",),
-            {
-                "people": {"+": [sara(language="en")], "-": [SARA]},
-                "audit": {"+": [("sara", "language_set", "this")]},
-            },
-            "English",
-        ),
-        "telegram",
-        "SMS has no language keyword (/sprak and /language are Telegram commands)",
     ),
     OneChannelOnly(
         Row(

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.grammar import language_choice
 from bot.domain.gsm7 import is_gsm7, segments, to_gsm7
 from bot.i18n import LANGUAGES, for_coordinators, is_rtl
-from bot.services.sms_inbound import language_choice
 from bot.texts import CATALOG, day_label, requirement_names, role_name, t
 
 TZ = ZoneInfo("Europe/Stockholm")

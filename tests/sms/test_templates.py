@@ -8,12 +8,12 @@ import pytest
 
 from bot.domain.grammar import channel_choice
 from bot.domain.gsm7 import GSM7_SINGLE, is_gsm7, segments, to_gsm7
-from bot.domain.model import LANGUAGES, Channel
+from bot.domain.model import Channel
 from bot.domain.phone import mask_phone
 from bot.texts import CATALOG, PLURALS, requirement_names, t, tn
 from handlers.sms.conversation import fit_sms
 
-LANGS = LANGUAGES
+LANGS = ("sv", "en")  # the catalogue in bot/texts.py; the translations: tests/unit/test_i18n.py
 # Longest realistic values. A unit name like "Hemtjänst Söder"; a shift on the longest
 # day label at two-digit hours; the longest SMS role name with two requirements (a
 # vårdbiträde needing a licence and delegation); codes, counts and days of two digits.
