@@ -13,7 +13,7 @@ from bot.domain.intents import ReportAbsence
 from bot.domain.messages import shift_line, simple
 from bot.domain.model import AbsenceCategory, OfferState, Person, Role, Shift, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
-from bot.services import answers, callout
+from bot.services import bookings, callout
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, shift_times, t
 from storage import absences as absences_repo
@@ -103,27 +103,9 @@ async def report_sick(deps: Deps, person: Person, intent: ReportAbsence, via: st
             shift_ids=[s.id for s in shifts],
         )
         return SickOutcome(receipt=receipt)
-    given_up = []
-    for booking_id, shift in await _bookings_covered(deps, person.id, intent.day):
-        await answers.cancel_booking(deps, booking_id, person.id, via)
-        given_up.append(shift)
+    covered = await bookings.covered_by_sick_report(deps, person.id, intent.day)
+    given_up = await bookings.give_up_each(deps, person, [v.booking.id for v in covered], via)
     return SickOutcome(given_up=given_up)
-
-
-async def _bookings_covered(
-    deps: Deps, person_id: str, day: dt.date | None
-) -> list[tuple[int, Shift]]:
-    """The person's bookings a sick report covers: that day's, or today's and else the next."""
-    now = deps.now()
-    async with deps.db.read() as conn:
-        booked = [
-            (b.id, s)
-            for b, s in await bookings_repo.bookings_of(conn, person_id, now)
-            if s.starts_at > now
-        ]
-    wanted = day if day is not None else now.astimezone(deps.tz).date()
-    on_day = [(b, s) for b, s in booked if s.starts_at.astimezone(deps.tz).date() == wanted]
-    return on_day if day is not None else on_day or booked[:1]
 
 
 async def report_absence(

@@ -86,6 +86,31 @@ async def give_up(deps: Deps, person: Person, intent: CancelBooking, via: str) -
     return GiveUpOutcome([], [s for _, s in booked])
 
 
+async def covered_by_sick_report(
+    deps: Deps, person_id: str, day: dt.date | None
+) -> list[BookingView]:
+    """The bookings a sick report gives up when the person has no own shift then, in
+    every channel: that day's, or with no day today's and else the next one. A shift that
+    has begun is left to the coordinator."""
+    now = deps.now()
+    views = [v for v in await bookings(deps, person_id) if v.shift.starts_at > now]
+    wanted = day if day is not None else now.astimezone(deps.tz).date()
+    on_day = [v for v in views if v.shift.starts_at.astimezone(deps.tz).date() == wanted]
+    return on_day if day is not None else on_day or views[:1]
+
+
+async def give_up_each(
+    deps: Deps, person: Person, booking_ids: Sequence[int], via: str
+) -> list[Shift]:
+    """Give up these bookings one by one through `give_up` (a sick substitute's, once
+    shown and confirmed); the shifts actually given up."""
+    given_up: list[Shift] = []
+    for booking_id in booking_ids:
+        outcome = await give_up(deps, person, CancelBooking(booking_id=booking_id), via)
+        given_up += outcome.cancelled
+    return given_up
+
+
 @dataclass(frozen=True, slots=True)
 class OfferChoice:
     """Which offer an answer means: one (`offer_id`), or ask (`ask`: the open offers with
