@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cli import main as cli_main
+from bot.domain import intents
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, coordinator
 from storage import tables as t
@@ -41,7 +42,9 @@ async def _month(db: Database) -> None:
     vid = await report_absent(deps, "anna", "s-day", "sms", AbsenceCategory.VAB)
     async with db.read() as conn:
         offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
-    assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
+    assert (
+        await answers.accept(deps, "eva", intents.Accept(offers["eva"]), "sms")
+    ).booking_id is not None
     vid = await report_absent(deps, "bo", "s-eve", "telegram", AbsenceCategory.SJUK)
     done = await coordinator.fill_by_hand(deps, vid, "mio", "kim", "telegram", "test")
     assert done.outcome == coordinator.FillOutcome.BOOKED

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from bot.clock import FakeClock
 from bot.domain import checklist as ck
+from bot.domain import intents
 from bot.services import answers, callout, coordinator, introduction
 from bot.services.deps import Deps
 from bot.services.introduction import Outcome
@@ -78,7 +79,7 @@ async def _verdict(deps: Deps, vid: int, person_id: str) -> tuple[bool, list[str
 
 async def _book(deps: Deps, vid: int, who: str) -> answers.AnswerResult:
     offers = await _offered(deps.db, vid)
-    return await answers.accept(deps, offers[who], who, "telegram")
+    return await answers.accept(deps, who, intents.Accept(offers[who]), "telegram")
 
 
 async def _checklist(db: Database, person: str, unit: str) -> ck.Checklist | None:

@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.clock import FakeClock
+from bot.domain import intents
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, callout, coordinator
 from storage import vacancies
@@ -55,7 +56,9 @@ async def _december(db: Database) -> None:
         offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     SENT["s-day"] = len(offers)
     clock.advance(dt.timedelta(minutes=12))
-    assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
+    assert (
+        await answers.accept(deps, "eva", intents.Accept(offers["eva"]), "sms")
+    ).booking_id is not None
 
     vid = await report_absent(deps, "cia", "s-cia", "telegram", AbsenceCategory.SJUK)
     assert await coordinator.cancel_vacancy(deps, vid, "kim", "telegram")

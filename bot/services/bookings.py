@@ -77,7 +77,7 @@ async def give_up(deps: Deps, person: Person, intent: CancelBooking, via: str) -
     cancelled = [
         shift
         for booking_id, shift in chosen
-        if await answers.cancel_booking(deps, booking_id, person.id, via)
+        if await answers.cancel_booking(deps, person.id, CancelBooking(booking_id=booking_id), via)
     ]
     if cancelled:
         return GiveUpOutcome(cancelled, [])
