@@ -29,6 +29,7 @@ class AbsenceError(ValueError):
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True, slots=True)
 class AbsenceReceipt:
     absence_id: int | None
@@ -53,6 +54,37 @@ async def upcoming_shifts(deps: Deps, person_id: str, days: int = 7) -> list[Shi
         )
 
 
+WHOLE_DAY_OFFSETS = (0, 1)  # with no own shift then, today and tomorrow can be reported whole
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceChoices:
+    """What an absence report can cover (the Telegram picker): the own shifts not yet over,
+    soonest first, and the days among today and tomorrow without one (a whole-day report)."""
+
+    shifts: list[Shift]
+    whole_days: list[dt.date]
+
+
+async def absence_choices(deps: Deps, person_id: str, max_shifts: int) -> AbsenceChoices:
+    """The shifts and whole days a person may report absent, at most `max_shifts` shifts."""
+    now = deps.now()
+    shifts = [
+        s for s in await upcoming_shifts(deps, person_id) if s.ends_at > now and not s.cancelled
+    ][:max_shifts]
+    today = now.astimezone(deps.tz).date()
+    shift_days = {s.starts_at.astimezone(deps.tz).date() for s in shifts}
+    days = [today + dt.timedelta(days=offset) for offset in WHOLE_DAY_OFFSETS]
+    return AbsenceChoices(shifts, [d for d in days if d not in shift_days])
+
+
+def whole_day(deps: Deps, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local day `day` as a period (midnight to midnight, daylight saving included)."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+    return start, end
+
+
 SICK_LOOKAHEAD_DAYS = 14  # "SJUK" with no day and no shift today: the next shift this far
 
 
@@ -62,8 +94,7 @@ async def shifts_covered(deps: Deps, person_id: str, day: dt.date | None) -> lis
     running night shift too), else the next one within SICK_LOOKAHEAD_DAYS."""
     now = deps.now()
     if day is not None:
-        start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+        start, end = whole_day(deps, day)
         async with deps.db.read() as conn:
             own = await shifts_repo.shifts_of(conn, person_id, start, end)
         return [s for s in own if s.ends_at > now]

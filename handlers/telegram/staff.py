@@ -100,17 +100,9 @@ async def begin(update: Update, context: Context, person: Person) -> str | int:
         if not is_staff:
             await say(update, _nothing_to_report(deps, lang, day))
             return END
-    shifts = [s for s in await absence.upcoming_shifts(deps, person.id)
-              if s.ends_at > now and not s.cancelled][:MAX_SHIFTS]
-    today = now.astimezone(tz).date()
-    shift_days = {s.starts_at.astimezone(tz).date() for s in shifts}
-    days: list[tuple[dt.date, str]] = []
-    for offset, key in ((0, "tg_btn_today"), (1, "tg_btn_tomorrow")):
-        d = today + dt.timedelta(days=offset)
-        if d not in shift_days:
-            noon = dt.datetime.combine(d, dt.time(12), tzinfo=tz)
-            days.append((d, t("tg_abs_day", lang, when=t(key, lang),
-                              day=day_label(noon, tz, lang))))
+    choices = await absence.absence_choices(deps, person.id, MAX_SHIFTS)
+    shifts, today = choices.shifts, now.astimezone(tz).date()
+    days = [(d, _day_choice_label(d, today, tz, lang)) for d in choices.whole_days]
     draft = Draft([(s.id, _label(s, tz, lang)) for s in shifts], days)
     if intent is not None:
         draft.category = intent.category
@@ -125,6 +117,12 @@ async def begin(update: Update, context: Context, person: Person) -> str | int:
     head = t("tg_abs_pick" if shifts else "tg_abs_pick_noshift", lang)
     draft_bind(update, context, KEY, await say(update, head, _pick_keyboard(draft, lang)))
     return PICK
+
+
+def _day_choice_label(day: dt.date, today: dt.date, tz: ZoneInfo, lang: str) -> str:
+    when = t("tg_btn_today" if day == today else "tg_btn_tomorrow", lang)
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
+    return t("tg_abs_day", lang, when=when, day=day_label(noon, tz, lang))
 
 
 @requires(Role.STAFF)
@@ -208,11 +206,9 @@ async def send(update: Update, context: Context, person: Person) -> int | None:
                                                    shift_ids=shift_ids)
             receipts.append(receipt.text)
         for i in sorted(draft.picked_days):
-            day = draft.days[i][0]
-            start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
-            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+            period = absence.whole_day(deps, draft.days[i][0])
             receipt = await absence.report_absence(deps, person.id, draft.category, "telegram",
-                                                   period=(start, end))
+                                                   period=period)
             receipts.append(receipt.text)
     except absence.AbsenceError:
         await edit(update, t("tg_abs_failed", lang))

@@ -80,7 +80,7 @@ async def bookings(update: Update, context: Context, person: Person) -> None:
     buttons = [[(t("tg_btn_unbook", lang, day=day_label(v.shift.starts_at, deps.tz, lang),
                    start=hhmm(v.shift.starts_at, deps.tz)),
                  cb.encode(cb.BOOKING, "c", v.booking.id))]
-               for v in views if v.shift.starts_at > deps.now()]
+               for v in views if v.can_give_up]
     buttons.append([(t("tg_btn_calendar", lang), cb.encode(cb.CALENDAR, "l"))])
     await say(update, "\n\n".join(parts), inline(buttons))
 
