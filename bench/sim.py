@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from bench.world import Morning, SimShift
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.domain import intents
 from bot.domain.model import AbsenceCategory, OfferState, Vacancy, VacancyStatus
 from bot.services import absence, answers, callout
 from bot.services.deps import Deps
@@ -197,13 +198,13 @@ async def _answer(deps: Deps, world: Morning, booked: dict[str, list[SimShift]],
         accepts = False
     if offer.state == OfferState.OPEN:
         if accepts:
-            res = await answers.accept(deps, offer_id, pid, "telegram")
+            res = await answers.accept(deps, pid, intents.Accept(offer_id), "telegram")
             if res.outcome == answers.Outcome.BOOKED:
                 booked.setdefault(pid, []).append(shift)
         else:
-            await answers.decline(deps, offer_id, pid, "telegram")
+            await answers.decline(deps, pid, intents.Decline(offer_id), "telegram")
     elif accepts and offer.state == OfferState.TAKEN and pid in world.sms_only:
-        await answers.accept(deps, offer_id, pid, "sms")
+        await answers.accept(deps, pid, intents.Accept(offer_id), "sms")
 
 
 def _clash(a: SimShift, b: SimShift) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.channels.base import RecordingSender
 from bot.channels.dispatcher import Dispatcher
+from bot.domain import intents
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout
 from storage import outbox, vacancies
@@ -92,11 +93,11 @@ async def main(db_path: str, state_dir: str) -> int:
                 open_offers = [o for pid in SUBS for o in await vacancies.open_offers_of(conn, pid)]
             for o in open_offers:
                 if wants(o.person_id, o.vacancy_id):
-                    res = await answers.accept(deps, o.id, o.person_id, "sms")
+                    res = await answers.accept(deps, o.person_id, intents.Accept(o.id), "sms")
                     if res.outcome == answers.Outcome.BOOKED:
                         ack(state, f"booked {o.vacancy_id} {o.person_id} {res.booking_id}")
                 else:
-                    await answers.decline(deps, o.id, o.person_id, "sms")
+                    await answers.decline(deps, o.person_id, intents.Decline(o.id), "sms")
             await dispatcher.drain()
             async with db.read() as conn:
                 rows = await vacancies.vacancies_in(

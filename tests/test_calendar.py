@@ -9,6 +9,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.domain import intents
 from bot.domain.ical import CalendarEvent, fold, render_calendar
 from bot.domain.model import AbsenceCategory
 from bot.services import answers, calendar
@@ -34,7 +35,7 @@ async def _world(db: Database) -> None:
         vid = await report_absent(deps, who, shift, "sms", AbsenceCategory.SJUK)
         async with db.read() as conn:
             offer = next(o for o in await vacancies.offers_for(conn, vid) if o.person_id == "mio")
-        assert (await answers.accept(deps, offer.id, "mio", "telegram")).booking_id
+        assert (await answers.accept(deps, "mio", intents.Accept(offer.id), "telegram")).booking_id
 
 
 def _client(db: Database) -> httpx.AsyncClient:

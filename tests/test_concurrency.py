@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain import intents
 from bot.domain.intents import FillByHand
 from bot.domain.model import AbsenceCategory, VacancyStatus
 from bot.services import absence, answers, callout, coordinator
@@ -35,7 +36,7 @@ async def test_100_concurrent_accepts_give_exactly_one_booking(any_db: Database)
     assert len(offers) == 100
 
     results = await asyncio.gather(
-        *(answers.accept(deps, o.id, o.person_id, "telegram") for o in offers)
+        *(answers.accept(deps, o.person_id, intents.Accept(o.id), "telegram") for o in offers)
     )
     outcomes = [r.outcome for r in results]
     assert outcomes.count(answers.Outcome.BOOKED) == 1
@@ -98,8 +99,8 @@ async def test_one_person_accepting_two_overlapping_shifts_at_once_gets_one(
     assert len(offers) == 2
     for _ in range(5):  # a race: try it a few times
         results = await asyncio.gather(
-            answers.accept(deps, offers[0].id, "sara", "telegram"),
-            answers.accept(deps, offers[1].id, "sara", "sms"),
+            answers.accept(deps, "sara", intents.Accept(offers[0].id), "telegram"),
+            answers.accept(deps, "sara", intents.Accept(offers[1].id), "sms"),
         )
         if any(r.outcome == answers.Outcome.BOOKED for r in results):
             break

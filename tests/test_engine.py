@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.clock import FakeClock
+from bot.domain import intents
 from bot.domain.intents import FillByHand, Release, Widen
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
 from bot.services import absence, answers, callout, coordinator, coordinator_views
@@ -82,9 +83,9 @@ async def test_first_accept_wins_and_others_are_told(db: Database) -> None:
     vid = await report_absent(deps, "anna", "s-day", "telegram", AbsenceCategory.VAB)
     async with db.read() as conn:
         offers = await vacancies.offers_for(conn, vid)
-    win = await answers.accept(deps, offers[2].id, offers[2].person_id, "telegram")
+    win = await answers.accept(deps, offers[2].person_id, intents.Accept(offers[2].id), "telegram")
     assert win.outcome == answers.Outcome.BOOKED
-    late = await answers.accept(deps, offers[0].id, offers[0].person_id, "sms")
+    late = await answers.accept(deps, offers[0].person_id, intents.Accept(offers[0].id), "sms")
     assert late.outcome == answers.Outcome.LATE
     async with db.read() as conn:
         v = await vacancies.get_vacancy(conn, vid)
@@ -107,7 +108,7 @@ async def test_declines_move_on_to_the_next_wave_and_nobody_is_asked_twice(db: D
     async with db.read() as conn:
         first_wave = await vacancies.offers_for(conn, vid)
     for o in first_wave:
-        res = await answers.decline(deps, o.id, o.person_id, "telegram")
+        res = await answers.decline(deps, o.person_id, intents.Decline(o.id), "telegram")
         assert res.outcome == answers.Outcome.DECLINED
     assert await callout.tick(deps) == 1
     async with db.read() as conn:
@@ -124,7 +125,7 @@ async def test_escalates_when_the_pool_is_exhausted(db: Database) -> None:
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         for o in await vacancies.offers_for(conn, vid):
-            await answers.decline(deps, o.id, o.person_id, "telegram")
+            await answers.decline(deps, o.person_id, intents.Decline(o.id), "telegram")
     await callout.tick(deps)
     sent = await _offers_by_person(db)
     esc = [i for i in sent["kim"] if i.kind == "escalation"]
@@ -183,7 +184,7 @@ async def test_report_well_after_booking_asks_the_coordinator_then_release(db: D
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         o = (await vacancies.offers_for(conn, vid))[0]
-    await answers.accept(deps, o.id, o.person_id, "telegram")
+    await answers.accept(deps, o.person_id, intents.Accept(o.id), "telegram")
     well = await absence.report_well(deps, "anna", "sms")
     assert well.kept_for_coordinator == [vid]
     kim = await person_of(deps, "kim")
@@ -203,9 +204,11 @@ async def test_substitute_cancellation_reopens_and_skips_them(db: Database) -> N
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         o = (await vacancies.offers_for(conn, vid))[0]
-    res = await answers.accept(deps, o.id, o.person_id, "telegram")
+    res = await answers.accept(deps, o.person_id, intents.Accept(o.id), "telegram")
     assert res.booking_id is not None
-    assert await answers.cancel_booking(deps, res.booking_id, o.person_id, "telegram")
+    assert await answers.cancel_booking(
+        deps, o.person_id, intents.CancelBooking(booking_id=res.booking_id), "telegram"
+    )
     await callout.tick(deps)
     async with db.read() as conn:
         v = await vacancies.get_vacancy(conn, vid)
@@ -340,9 +343,11 @@ async def test_a_reopened_vacancy_escalates_again(db: Database) -> None:
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         (offer,) = await vacancies.offers_for(conn, vid)
-    res = await answers.accept(deps, offer.id, offer.person_id, "telegram")
+    res = await answers.accept(deps, offer.person_id, intents.Accept(offer.id), "telegram")
     assert res.booking_id is not None
-    assert await answers.cancel_booking(deps, res.booking_id, offer.person_id, "telegram")
+    assert await answers.cancel_booking(
+        deps, offer.person_id, intents.CancelBooking(booking_id=res.booking_id), "telegram"
+    )
     async with db.read() as conn:
         v = await vacancies.get_vacancy(conn, vid)
     assert v is not None and v.status == VacancyStatus.SEARCHING and v.escalated_at is None
@@ -404,12 +409,14 @@ async def _declines_and_a_cancellation(db: Database) -> World:
             mine = [o for o in await vacancies.offers_for(conn, vid) if o.person_id == "sub00"]
         assert len(mine) == 1
         if sid != "s-nov3":
-            declined = await answers.decline(deps, mine[0].id, "sub00", "sms")
+            declined = await answers.decline(deps, "sub00", intents.Decline(mine[0].id), "sms")
             assert declined.outcome == answers.Outcome.DECLINED
             continue
-        booked = await answers.accept(deps, mine[0].id, "sub00", "telegram")
+        booked = await answers.accept(deps, "sub00", intents.Accept(mine[0].id), "telegram")
         assert booked.booking_id is not None
-        assert await answers.cancel_booking(deps, booked.booking_id, "sub00", "telegram")
+        assert await answers.cancel_booking(
+            deps, "sub00", intents.CancelBooking(booking_id=booked.booking_id), "telegram"
+        )
     return w
 
 
@@ -497,7 +504,9 @@ async def test_a_booking_closes_the_persons_other_conflicting_offers(db: Databas
     async with db.read() as conn:
         sara_offers = {o.vacancy_id: o for o in await vacancies.open_offers_of(conn, "sara")}
     assert set(sara_offers) == {ra.new_vacancy_ids[0], rb.new_vacancy_ids[0]}
-    res = await answers.accept(deps, sara_offers[ra.new_vacancy_ids[0]].id, "sara", "sms")
+    res = await answers.accept(
+        deps, "sara", intents.Accept(sara_offers[ra.new_vacancy_ids[0]].id), "sms"
+    )
     assert res.outcome == answers.Outcome.BOOKED
     async with db.read() as conn:
         other = await vacancies.get_offer(conn, sara_offers[rb.new_vacancy_ids[0]].id)
@@ -534,7 +543,7 @@ async def test_the_person_who_reports_well_hears_whether_to_come_in(db: Database
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         offer = (await vacancies.offers_for(conn, vid))[0]
-    await answers.accept(deps, offer.id, offer.person_id, "telegram")
+    await answers.accept(deps, offer.person_id, intents.Accept(offer.id), "telegram")
     well = await absence.report_well(deps, "anna", "sms")
     assert "redan tillsatt" in well.text and "samordnaren ger besked" in well.text
     kim = await person_of(deps, "kim")
@@ -606,7 +615,7 @@ async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None
         # What the dispatcher does when no channel reaches a person.
         unreachable = OfferState.UNREACHABLE
         await vacancies.answer_offer(conn, mine["sub01"].id, unreachable, deps.now(), None)
-    refused = await answers.accept(deps, mine["sub00"].id, "sub00", "sms")
+    refused = await answers.accept(deps, "sub00", intents.Accept(mine["sub00"].id), "sms")
     assert refused.outcome == answers.Outcome.NOT_ELIGIBLE
     async with db.read() as conn:
         assert (await vacancies.get_offer(conn, mine["sub00"].id)).state == OfferState.WITHDRAWN  # type: ignore[union-attr]
@@ -619,7 +628,9 @@ async def test_only_the_persons_own_no_counts_as_a_decline(db: Database) -> None
     eve = await report_absent(make_deps(db, "2026-12-01 08:00"), "anna", "s-eve", "telegram")
     async with db.read() as conn:
         (offer,) = [o for o in await vacancies.offers_for(conn, eve) if o.person_id == "sub01"]
-    said = await answers.decline(make_deps(db, "2026-12-01 08:05"), offer.id, "sub01", "sms")
+    said = await answers.decline(
+        make_deps(db, "2026-12-01 08:05"), "sub01", intents.Decline(offer.id), "sms"
+    )
     assert said.outcome == answers.Outcome.DECLINED
     async with db.read() as conn:
         assert await history.answer_counts(conn, "sub01") == (1, 0)

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cli import main as cli_main
+from bot.domain import intents
 from bot.domain.intents import FillByHand
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, coordinator
@@ -42,7 +43,9 @@ async def _month(db: Database) -> None:
     vid = await report_absent(deps, "anna", "s-day", "sms", AbsenceCategory.VAB)
     async with db.read() as conn:
         offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
-    assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
+    assert (
+        await answers.accept(deps, "eva", intents.Accept(offers["eva"]), "sms")
+    ).booking_id is not None
     vid = await report_absent(deps, "bo", "s-eve", "telegram", AbsenceCategory.SJUK)
     kim = await person_of(deps, "kim")
     done = await coordinator.fill(deps, kim, FillByHand(vid, "mio", "test"), "telegram")

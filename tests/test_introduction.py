@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from bot.clock import FakeClock
 from bot.domain import checklist as ck
+from bot.domain import intents
 from bot.domain.checklist_file import parse_checklist
 from bot.domain.intents import FillByHand, TickChecklistItem, Widen
 from bot.services import answers, callout, coordinator, introduction
@@ -88,7 +89,7 @@ async def _tick(
 
 async def _book(deps: Deps, vid: int, who: str) -> answers.AnswerResult:
     offers = await _offered(deps.db, vid)
-    return await answers.accept(deps, offers[who], who, "telegram")
+    return await answers.accept(deps, who, intents.Accept(offers[who]), "telegram")
 
 
 async def _checklist(db: Database, person: str, unit: str) -> ck.Checklist | None:

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cli import main as cli_main
+from bot.domain import intents
 from bot.domain.model import AbsenceCategory
 from bot.domain.privacy import ERASED_NAME, ErasureRefused
 from bot.services import absence, answers, privacy
@@ -32,8 +33,12 @@ async def _morning(db: Database) -> dict[str, int]:
     vid = await report_absent(deps, "anna", "s-day", "sms", AbsenceCategory.VAB)
     async with db.read() as conn:
         offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
-    assert (await answers.decline(deps, offers["kim"], "kim", "sms")).outcome.value == "declined"
-    assert (await answers.accept(deps, offers["mio"], "mio", "telegram")).booking_id is not None
+    assert (
+        await answers.decline(deps, "kim", intents.Decline(offers["kim"]), "sms")
+    ).outcome.value == "declined"
+    assert (
+        await answers.accept(deps, "mio", intents.Accept(offers["mio"]), "telegram")
+    ).booking_id is not None
     return {"vacancy": vid, **offers}
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli import main as cli_main
 from bot.clock import FakeClock
+from bot.domain import intents
 from bot.domain.intents import CancelVacancy, FillByHand
 from bot.domain.model import AbsenceCategory
 from bot.services import absence, answers, callout, coordinator
@@ -56,7 +57,9 @@ async def _december(db: Database) -> None:
         offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     SENT["s-day"] = len(offers)
     clock.advance(dt.timedelta(minutes=12))
-    assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
+    assert (
+        await answers.accept(deps, "eva", intents.Accept(offers["eva"]), "sms")
+    ).booking_id is not None
 
     vid = await report_absent(deps, "cia", "s-cia", "telegram", AbsenceCategory.SJUK)
     kim = await person_of(deps, "kim")

@@ -13,7 +13,7 @@ from bot.domain.intents import ReportAbsence
 from bot.domain.messages import shift_line, simple
 from bot.domain.model import AbsenceCategory, OfferState, Person, Role, Shift, VacancyStatus
 from bot.domain.outgoing import Button, OutMessage
-from bot.services import answers, callout
+from bot.services import bookings, callout
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import day_label, hhmm, shift_times, t, tn
 from storage import absences as absences_repo
@@ -28,6 +28,7 @@ class AbsenceError(ValueError):
 
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class AbsenceReceipt:
@@ -53,6 +54,37 @@ async def upcoming_shifts(deps: Deps, person_id: str, days: int = 7) -> list[Shi
         )
 
 
+WHOLE_DAY_OFFSETS = (0, 1)  # with no own shift then, today and tomorrow can be reported whole
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceChoices:
+    """What an absence report can cover (the Telegram picker): the own shifts not yet over,
+    soonest first, and the days among today and tomorrow without one (a whole-day report)."""
+
+    shifts: list[Shift]
+    whole_days: list[dt.date]
+
+
+async def absence_choices(deps: Deps, person_id: str, max_shifts: int) -> AbsenceChoices:
+    """The shifts and whole days a person may report absent, at most `max_shifts` shifts."""
+    now = deps.now()
+    shifts = [
+        s for s in await upcoming_shifts(deps, person_id) if s.ends_at > now and not s.cancelled
+    ][:max_shifts]
+    today = now.astimezone(deps.tz).date()
+    shift_days = {s.starts_at.astimezone(deps.tz).date() for s in shifts}
+    days = [today + dt.timedelta(days=offset) for offset in WHOLE_DAY_OFFSETS]
+    return AbsenceChoices(shifts, [d for d in days if d not in shift_days])
+
+
+def whole_day(deps: Deps, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local day `day` as a period (midnight to midnight, daylight saving included)."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+    return start, end
+
+
 SICK_LOOKAHEAD_DAYS = 14  # "SJUK" with no day and no shift today: the next shift this far
 
 
@@ -62,8 +94,7 @@ async def shifts_covered(deps: Deps, person_id: str, day: dt.date | None) -> lis
     running night shift too), else the next one within SICK_LOOKAHEAD_DAYS."""
     now = deps.now()
     if day is not None:
-        start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+        start, end = whole_day(deps, day)
         async with deps.db.read() as conn:
             own = await shifts_repo.shifts_of(conn, person_id, start, end)
         return [s for s in own if s.ends_at > now]
@@ -103,27 +134,9 @@ async def report_sick(deps: Deps, person: Person, intent: ReportAbsence, via: st
             shift_ids=[s.id for s in shifts],
         )
         return SickOutcome(receipt=receipt)
-    given_up = []
-    for booking_id, shift in await _bookings_covered(deps, person.id, intent.day):
-        await answers.cancel_booking(deps, booking_id, person.id, via)
-        given_up.append(shift)
+    covered = await bookings.covered_by_sick_report(deps, person.id, intent.day)
+    given_up = await bookings.give_up_each(deps, person, [v.booking.id for v in covered], via)
     return SickOutcome(given_up=given_up)
-
-
-async def _bookings_covered(
-    deps: Deps, person_id: str, day: dt.date | None
-) -> list[tuple[int, Shift]]:
-    """The person's bookings a sick report covers: that day's, or today's and else the next."""
-    now = deps.now()
-    async with deps.db.read() as conn:
-        booked = [
-            (b.id, s)
-            for b, s in await bookings_repo.bookings_of(conn, person_id, now)
-            if s.starts_at > now
-        ]
-    wanted = day if day is not None else now.astimezone(deps.tz).date()
-    on_day = [(b, s) for b, s in booked if s.starts_at.astimezone(deps.tz).date() == wanted]
-    return on_day if day is not None else on_day or booked[:1]
 
 
 async def report_absence(

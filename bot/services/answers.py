@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.intents import Accept, CancelBooking, Decline
 from bot.domain.messages import simple
 from bot.domain.model import Offer, OfferState, VacancyStatus
 from bot.domain.outgoing import OutMessage
@@ -42,8 +43,12 @@ class AnswerResult:
     moved_on: tuple[int, ...] = ()  # vacancies whose step is due now (offers closed by this)
 
 
-async def accept(deps: Deps, offer_id: int, person_id: str, channel: str) -> AnswerResult:
-    """Ta passet: the first accept books (`booking.book`); a later one hears it was late."""
+async def accept(deps: Deps, person_id: str, intent: Accept, channel: str) -> AnswerResult:
+    """Ta passet: the first accept books (`booking.book`); a later one hears it was late.
+    The intent names its offer (a channel resolves an SMS code first: `bookings.offer_meant`)."""
+    if intent.offer_id is None:
+        return AnswerResult(Outcome.UNKNOWN)
+    offer_id = intent.offer_id
 
     async def attempt() -> tuple[AnswerResult, Booked | None]:
         try:
@@ -153,8 +158,11 @@ async def _expired_text(conn: AsyncConnection, deps: Deps, offer: Offer) -> str:
     return t("offer_expired", lang, **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang))
 
 
-async def decline(deps: Deps, offer_id: int, person_id: str, channel: str) -> AnswerResult:
+async def decline(deps: Deps, person_id: str, intent: Decline, channel: str) -> AnswerResult:
     """Nej tack. When nobody is left holding an open offer, the next wave is due at once."""
+    if intent.offer_id is None:
+        return AnswerResult(Outcome.UNKNOWN)
+    offer_id = intent.offer_id
     async with deps.db.write() as conn:
         now = deps.now()
         offer = await vacancies.get_offer(conn, offer_id)
@@ -178,9 +186,15 @@ async def decline(deps: Deps, offer_id: int, person_id: str, channel: str) -> An
     return AnswerResult(Outcome.DECLINED, offer, reply=t("declined", lang))
 
 
-async def cancel_booking(deps: Deps, booking_id: int, person_id: str, channel: str) -> bool:
-    """A substitute cancels: the vacancy reopens, the coordinator is told, the search resumes
-    without that person (their offer stays on record, so they are not asked again)."""
+async def cancel_booking(
+    deps: Deps, person_id: str, intent: CancelBooking, channel: str
+) -> bool:
+    """A substitute cancels one booking (by id; which booking "AVBOKA 2/12" means is
+    `bookings.give_up`'s choice): the vacancy reopens, the coordinator is told, the search
+    resumes without that person (their offer stays on record, so they are not asked again)."""
+    if intent.booking_id is None:
+        return False
+    booking_id = intent.booking_id
     async with deps.db.write() as conn:
         now = deps.now()
         booking = await bookings_repo.get_booking(conn, booking_id)

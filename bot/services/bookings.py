@@ -30,14 +30,20 @@ class BookingView:
     booking: Booking
     shift: Shift
     unit: Unit
+    can_give_up: bool = False  # not begun: the person may still give it up themselves
 
 
 async def bookings(deps: Deps, person_id: str) -> list[BookingView]:
     """The person's live bookings of shifts that have not ended, soonest first."""
+    now = deps.now()
     async with deps.db.read() as conn:
-        rows = await bookings_repo.bookings_of(conn, person_id, deps.now())
+        rows = await bookings_repo.bookings_of(conn, person_id, now)
         units = {u.id: u for u in await people_repo.all_units(conn)}
-    return [BookingView(b, s, units[s.unit_id]) for b, s in rows if s.unit_id in units]
+    return [
+        BookingView(b, s, units[s.unit_id], s.starts_at > now)
+        for b, s in rows
+        if s.unit_id in units
+    ]
 
 
 async def booking_of(deps: Deps, person_id: str, booking_id: int) -> BookingView | None:
@@ -77,13 +83,38 @@ async def give_up(deps: Deps, person: Person, intent: CancelBooking, via: str) -
     cancelled = [
         shift
         for booking_id, shift in chosen
-        if await answers.cancel_booking(deps, booking_id, person.id, via)
+        if await answers.cancel_booking(deps, person.id, CancelBooking(booking_id=booking_id), via)
     ]
     if cancelled:
         return GiveUpOutcome(cancelled, [])
     if chosen:  # given up meanwhile (a second text, the Telegram button): read again
         booked = await upcoming(deps, person.id)
     return GiveUpOutcome([], [s for _, s in booked])
+
+
+async def covered_by_sick_report(
+    deps: Deps, person_id: str, day: dt.date | None
+) -> list[BookingView]:
+    """The bookings a sick report gives up when the person has no own shift then, in
+    every channel: that day's, or with no day today's and else the next one. A shift that
+    has begun is left to the coordinator."""
+    now = deps.now()
+    views = [v for v in await bookings(deps, person_id) if v.can_give_up]
+    wanted = day if day is not None else now.astimezone(deps.tz).date()
+    on_day = [v for v in views if v.shift.starts_at.astimezone(deps.tz).date() == wanted]
+    return on_day if day is not None else on_day or views[:1]
+
+
+async def give_up_each(
+    deps: Deps, person: Person, booking_ids: Sequence[int], via: str
+) -> list[Shift]:
+    """Give up these bookings one by one through `give_up` (a sick substitute's, once
+    shown and confirmed); the shifts actually given up."""
+    given_up: list[Shift] = []
+    for booking_id in booking_ids:
+        outcome = await give_up(deps, person, CancelBooking(booking_id=booking_id), via)
+        given_up += outcome.cancelled
+    return given_up
 
 
 @dataclass(frozen=True, slots=True)

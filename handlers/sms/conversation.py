@@ -138,10 +138,10 @@ async def _answer(
         return
     told: tuple[Outcome, ...] = ()
     if isinstance(intent, intents.Accept):
-        result = await answers.accept(deps, choice.offer_id, person.id, VIA)
+        result = await answers.accept(deps, person.id, intents.Accept(choice.offer_id), VIA)
         told = (Outcome.BOOKED, Outcome.LATE, Outcome.NOT_ELIGIBLE)
     else:
-        result = await answers.decline(deps, choice.offer_id, person.id, VIA)
+        result = await answers.decline(deps, person.id, intents.Decline(choice.offer_id), VIA)
     if result.outcome in told and channel_for(person) is not None:
         return  # the use case has told the person (booked / someone was faster / blocked)
     if result.outcome in (*told, Outcome.DECLINED, Outcome.NOT_OPEN) and result.reply:

@@ -18,9 +18,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain import callbacks as cb
 from bot.domain.grammar import ABSENCE_PATTERN, absence_words
+from bot.domain.messages import shift_line
 from bot.domain.model import AbsenceCategory, Person, Role, Shift
 from bot.i18n import LANGUAGES
-from bot.services import absence
+from bot.services import absence, bookings
+from bot.services.deps import Deps
 from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
 from handlers.telegram.common import (
     END,
@@ -43,6 +45,7 @@ from handlers.telegram.common import (
 PICK, CATEGORY, CONFIRM = "absence:pick", "absence:category", "absence:confirm"
 KEY = cb.ABSENCE  # the draft's key: its buttons' callback_data prefix
 MAX_SHIFTS = 10
+MAX_GIVE_UP = 6  # booking ids in one button's data (64 bytes)
 
 
 @dataclass
@@ -76,24 +79,31 @@ def _pick_keyboard(draft: Draft, lang: str) -> InlineKeyboardMarkup:
     return inline(rows)
 
 
-@requires(Role.STAFF)
-async def begin(update: Update, context: Context, person: Person) -> str:
-    """/sjuk, the Frånvaro button, or free text such as 'sjuk imorgon'."""
+@requires()
+async def begin(update: Update, context: Context, person: Person) -> str | int:
+    """/sjuk, the Frånvaro button, or free text such as 'sjuk imorgon'. With no own shift
+    the report covers, a booked substitute is shown the bookings it gives up (as SMS
+    SJUK gives them up); anyone else without a staff role is told there is nothing to
+    report, in SMS's words."""
     deps = deps_of(context)
     lang, tz, now = person.language, deps.tz, deps.now()
     message = update.effective_message
     intent = absence_words(message.text or "") if message and message.text else None
-    shifts = [s for s in await absence.upcoming_shifts(deps, person.id)
-              if s.ends_at > now and not s.cancelled][:MAX_SHIFTS]
-    today = now.astimezone(tz).date()
-    shift_days = {s.starts_at.astimezone(tz).date() for s in shifts}
-    days: list[tuple[dt.date, str]] = []
-    for offset, key in ((0, "tg_btn_today"), (1, "tg_btn_tomorrow")):
-        d = today + dt.timedelta(days=offset)
-        if d not in shift_days:
-            noon = dt.datetime.combine(d, dt.time(12), tzinfo=tz)
-            days.append((d, t("tg_abs_day", lang, when=t(key, lang),
-                              day=day_label(noon, tz, lang))))
+    day = None
+    if intent is not None and intent.day_offset is not None:
+        day = now.astimezone(tz).date() + dt.timedelta(days=intent.day_offset)
+    is_staff = person.has_role(Role.STAFF)
+    if not is_staff or not await absence.shifts_covered(deps, person.id, day):
+        booked = await bookings.covered_by_sick_report(deps, person.id, day)
+        if booked:
+            await _ask_give_up(update, deps, lang, booked)
+            return END
+        if not is_staff:
+            await say(update, _nothing_to_report(deps, lang, day))
+            return END
+    choices = await absence.absence_choices(deps, person.id, MAX_SHIFTS)
+    shifts, today = choices.shifts, now.astimezone(tz).date()
+    days = [(d, _day_choice_label(d, today, tz, lang)) for d in choices.whole_days]
     draft = Draft([(s.id, _label(s, tz, lang)) for s in shifts], days)
     if intent is not None:
         draft.category = intent.category
@@ -108,6 +118,12 @@ async def begin(update: Update, context: Context, person: Person) -> str:
     head = t("tg_abs_pick" if shifts else "tg_abs_pick_noshift", lang)
     draft_bind(update, context, KEY, await say(update, head, _pick_keyboard(draft, lang)))
     return PICK
+
+
+def _day_choice_label(day: dt.date, today: dt.date, tz: ZoneInfo, lang: str) -> str:
+    when = t("tg_btn_today" if day == today else "tg_btn_tomorrow", lang)
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=tz)
+    return t("tg_abs_day", lang, when=when, day=day_label(noon, tz, lang))
 
 
 @requires(Role.STAFF)
@@ -191,17 +207,52 @@ async def send(update: Update, context: Context, person: Person) -> int | None:
                                                    shift_ids=shift_ids)
             receipts.append(receipt.text)
         for i in sorted(draft.picked_days):
-            day = draft.days[i][0]
-            start = dt.datetime.combine(day, dt.time(0), tzinfo=deps.tz)
-            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=deps.tz)
+            period = absence.whole_day(deps, draft.days[i][0])
             receipt = await absence.report_absence(deps, person.id, draft.category, "telegram",
-                                                   period=(start, end))
+                                                   period=period)
             receipts.append(receipt.text)
     except absence.AbsenceError:
         await edit(update, t("tg_abs_failed", lang))
         return END
     await edit(update, "\n\n".join(receipts))
     return END
+
+
+async def _ask_give_up(
+    update: Update, deps: Deps, lang: str, covered: list[bookings.BookingView]
+) -> None:
+    """The bookings a sick report covers, with the Avboka confirmation's words and buttons."""
+    covered = covered[:MAX_GIVE_UP]
+    line = ", ".join(shift_line(v.shift, v.unit, deps.tz, lang) for v in covered)
+    ids = [v.booking.id for v in covered]
+    await say(update, t("tg_unbook_confirm", lang, line=line),
+              inline([[(t("tg_btn_unbook_yes", lang),
+                        cb.encode(cb.BOOKING, "s", ".".join(map(str, ids)))),
+                       (t("tg_btn_no", lang), cb.encode(cb.BOOKING, "n", ids[0]))]]))
+
+
+def _nothing_to_report(deps: Deps, lang: str, day: dt.date | None) -> str:
+    """Neither an own shift nor a booking: SMS SJUK's answer."""
+    if day is None:
+        return t("sms_sick_no_shift", lang, days=absence.SICK_LOOKAHEAD_DAYS)
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=deps.tz)
+    return t("sms_sick_no_shift_day", lang, day=day_label(noon, deps.tz, lang))
+
+
+@requires()
+async def give_up_sick(update: Update, context: Context, person: Person) -> None:
+    """bk:s:<booking>.<booking>: the sick substitute confirmed; each booking shown is
+    given up through the one cancel use case."""
+    deps, lang = deps_of(context), person.language
+    ids = [int(raw) for raw in data_parts(update)[2].split(".")]
+    given_up = await bookings.give_up_each(deps, person, ids, "telegram")
+    if not given_up:
+        await toast(update, t("tg_unbook_failed", lang), alert=True)
+        return
+    await toast(update)
+    line = ", ".join(f"{day_label(s.starts_at, deps.tz, lang)} {hhmm(s.starts_at, deps.tz)}"
+                     for s in given_up)
+    await edit(update, t("tg_unbook_done", lang, line=line))
 
 
 @requires(Role.STAFF)
@@ -238,6 +289,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     )
     return [
         dialogue,
+        CallbackQueryHandler(give_up_sick, pattern=cb.pattern(cb.BOOKING, "s", r"\d+(\.\d+)*")),
         CommandHandler("frisk", well),
         MessageHandler(text & filters.Regex(WELL_PATTERN), well),
     ]

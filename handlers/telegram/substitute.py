@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.domain import callbacks as cb
 from bot.domain.grammar import parse_date, parse_time_range
-from bot.domain.intents import Pause, SetTimes, ToggleDay
+from bot.domain.intents import Accept, CancelBooking, Decline, Pause, SetTimes, ToggleDay
 from bot.domain.messages import shift_line
 from bot.domain.model import Person, Role
 from bot.i18n import LANGUAGES
@@ -51,9 +51,9 @@ async def answer_offer(update: Update, context: Context, person: Person) -> None
     kind, raw = data_parts(update)[:2]
     deps = deps_of(context)
     if kind == cb.ACCEPT:
-        result = await answers.accept(deps, int(raw), person.id, "telegram")
+        result = await answers.accept(deps, person.id, Accept(int(raw)), "telegram")
     else:
-        result = await answers.decline(deps, int(raw), person.id, "telegram")
+        result = await answers.decline(deps, person.id, Decline(int(raw)), "telegram")
     alert = result.outcome in (answers.Outcome.NOT_YOURS, answers.Outcome.NOT_ELIGIBLE)
     await toast(update, t(TOASTS[result.outcome], person.language), alert=alert)
 
@@ -81,7 +81,7 @@ async def bookings(update: Update, context: Context, person: Person) -> None:
     buttons = [[(t("tg_btn_unbook", lang, day=day_label(v.shift.starts_at, deps.tz, lang),
                    start=hhmm(v.shift.starts_at, deps.tz)),
                  cb.encode(cb.BOOKING, "c", v.booking.id))]
-               for v in views if v.shift.starts_at > deps.now()]
+               for v in views if v.can_give_up]
     buttons.append([(t("tg_btn_calendar", lang), cb.encode(cb.CALENDAR, "l"))])
     await say(update, "\n\n".join(parts), inline(buttons))
 
@@ -105,7 +105,9 @@ async def unbook(update: Update, context: Context, person: Person) -> None:
     elif step == "n":
         await toast(update)
         await edit(update, t("tg_unbook_kept", lang))
-    elif await answers.cancel_booking(deps, view.booking.id, person.id, "telegram"):
+    elif (await bookings_service.give_up(
+        deps, person, CancelBooking(booking_id=view.booking.id), "telegram"
+    )).cancelled:  # the use case SMS AVBOKA calls, with the same intent
         await toast(update)
         await edit(update, t("tg_unbook_done", lang, line=line))
     else:

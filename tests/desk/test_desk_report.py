@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from bot.clock import FakeClock
+from bot.domain import intents
 from bot.domain.model import AbsenceCategory
 from bot.services import answers, desk_auth, introduction, reports
 from bot.web import build_web_app
@@ -54,7 +55,9 @@ async def _world(db: Database) -> None:
     async with db.read() as conn:
         offers = {o.person_id: o.id for o in await vacancies.offers_for(conn, vid)}
     clock.advance(dt.timedelta(minutes=12))
-    assert (await answers.accept(deps, offers["eva"], "eva", "sms")).booking_id is not None
+    assert (
+        await answers.accept(deps, "eva", intents.Accept(offers["eva"]), "sms")
+    ).booking_id is not None
     await report_absent(deps, "bo", "s-soder", "telegram", AbsenceCategory.SJUK)
 
 

@@ -329,6 +329,10 @@ LINK_HELP = Refused("Du är inte kopplad ännu")  # not linked: how to register,
 LINK_HELP_GROUP = Refused("Skriv till mig privat")
 NO_UNITS = Refused("inte samordnare för någon enhet")  # a coordinator grant without a unit
 NOT_THIS_GROUP = Refused("inte kopplad till någon av dina enheter")  # a board in a group
+# /sjuk is anyone's (issue #12): with neither shift nor booking, SMS SJUK's answer; a booked
+# substitute is first asked (nothing changes until they confirm)
+NOTHING_TO_REPORT = Refused("Du har inget pass de närmaste")
+ASKS_FIRST = Refused("Är du säker?")
 
 Expected = Refused | None
 
@@ -369,7 +373,7 @@ MATRIX: list[tuple[str, str, Expected]] = [
     ("coordinator", "acc Sara's", NOT_YOURS),
     ("coordinator", "bk:y Sara's", CANNOT_UNBOOK),
     ("coordinator", "av:d:1", NOT_ALLOWED),
-    ("coordinator", "/sjuk", NOT_ALLOWED),
+    ("coordinator", "/sjuk", NOTHING_TO_REPORT),
     # --- a coordinator grant without a unit: no unit anywhere (least privilege) ---
     ("coordinator of no unit", "/status", NO_UNITS),
     ("coordinator of no unit", "/status in Norr's group", NO_UNITS),
@@ -427,7 +431,7 @@ MATRIX: list[tuple[str, str, Expected]] = [
     ("substitute", "/inbjud A", NOT_ALLOWED),
     ("substitute", "/enhetschatt B", NOT_ALLOWED),
     ("substitute", "/introduktion", NOT_ALLOWED),
-    ("substitute", "/sjuk", NOT_ALLOWED),
+    ("substitute", "/sjuk", ASKS_FIRST),  # Sara's booking tomorrow, shown to confirm
     ("substitute", "/frisk", NOT_ALLOWED),
     # --- staff: their own absence, nothing of a coordinator's ---
     ("staff", "/sjuk", ALLOWED),

@@ -179,11 +179,13 @@ async def test_absence_without_a_shift_and_reporting_well(launch: Launch) -> Non
     await h.message_with("kim", "Frånvaro utan schemalagt pass: Anna Andersson, tis 1/12")
 
 
-async def test_substitutes_cannot_report_absence_and_cancel_works(launch: Launch) -> None:
+async def test_substitute_without_bookings_is_told_and_cancel_works(launch: Launch) -> None:
+    """A substitute may report sick too (issue #12: their bookings are given up, see the
+    dialogue table); with neither shift nor booking they hear SMS SJUK's answer."""
     h = await launch(morning())
     await h.hello("anna", "sub1")
     await h.dialog([
-        ("sub1", "/sjuk", "inte tillgängligt för dig"),
+        ("sub1", "/sjuk", "Du har inget pass de närmaste 14 dagarna"),
         ("anna", "/sjuk", "Vilka pass"),
         ("anna", press("Avbryt"), "Okej, avbrutet."),
         ("anna", "/avbryt", "Okej, avbrutet."),

@@ -8,6 +8,7 @@ import functools
 import sqlalchemy as sa
 
 from bot.channels.sms import STATUS_PATH, TwilioSender
+from bot.domain import intents
 from bot.domain.model import AbsenceCategory, OfferState
 from bot.services import absence, answers, delivery
 from storage import audit, vacancies
@@ -199,7 +200,7 @@ async def test_sms_accept_races_telegram_accept(rig: Rig) -> None:
 
     results = await asyncio.gather(
         rig.text(sms_phone, "JA"),
-        answers.accept(rig.deps, tg_offer, "tg_sub", "telegram"),
+        answers.accept(rig.deps, "tg_sub", intents.Accept(tg_offer), "telegram"),
     )
     assert results[0].status_code == 200
     await rig.idle()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.domain import intents
 from bot.domain.model import VacancyStatus
 from bot.services import answers, callout
 from bot.services.reminders import send_reminders
@@ -161,7 +162,9 @@ async def test_avboka_twice_and_the_telegram_button_cancel_once(rig: Rig) -> Non
         (booking,) = await conn.execute(
             sa.select(tb.bookings.c.id).where(tb.bookings.c.vacancy_id == vid)
         )
-    assert not await answers.cancel_booking(rig.deps, booking.id, "kim", "telegram")
+    assert not await answers.cancel_booking(
+        rig.deps, "kim", intents.CancelBooking(booking_id=booking.id), "telegram"
+    )
 
 
 async def test_unbook_in_english(rig: Rig) -> None:
