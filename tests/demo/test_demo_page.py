@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,16 @@ pytestmark = MARKS
 
 
 
+async def _leila_reports_sick(page: Any) -> Any:
+    """Leila (staff) types "sjuk" on her phone and sends the report for today's shift."""
+    leila = page.locator('section[data-person="anst03"]')
+    await leila.locator("input").fill("sjuk")
+    await leila.locator("form button").click()
+    await leila.get_by_role("button", name="Nästa").click()
+    await leila.get_by_role("button", name="Ja, skicka").click()
+    return leila
+
+
 async def test_staff_reports_sick_and_a_substitute_takes_the_shift(tmp_path: Path) -> None:
     stage = await open_stage(tmp_path / "demo.db", MORNING, ticker=True)
     server = LocalAsgiServer(build_app(stage))
@@ -34,12 +45,8 @@ async def test_staff_reports_sick_and_a_substitute_takes_the_shift(tmp_path: Pat
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = await browser.new_page(viewport={"width": 1400, "height": 1300})
             await page.goto(server.url + "/")
-            leila = page.locator('section[data-person="anst03"]')
+            leila = await _leila_reports_sick(page)
             amina = page.locator('section[data-person="vik06"]')
-            await leila.locator("input").fill("sjuk")
-            await leila.locator("form button").click()
-            await leila.get_by_role("button", name="Nästa").click()
-            await leila.get_by_role("button", name="Ja, skicka").click()
             await leila.get_by_text("Tack, din frånvaro är registrerad").wait_for()
             await amina.get_by_role("button", name="Ta passet").click()
             await amina.get_by_text("Bokat!").wait_for()
@@ -85,12 +92,8 @@ async def test_an_arabic_speaking_substitute_reads_right_to_left(
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = await browser.new_page(viewport=viewport)
             await page.goto(server.url + "/")
-            leila = page.locator('section[data-person="anst03"]')
+            await _leila_reports_sick(page)
             amina = page.locator('section[data-person="vik06"]')
-            await leila.locator("input").fill("sjuk")
-            await leila.locator("form button").click()
-            await leila.get_by_role("button", name="Nästa").click()
-            await leila.get_by_role("button", name="Ja, skicka").click()
             label = t("btn_accept", "ar")
             take = amina.get_by_role("button", name=label)
             await take.wait_for(timeout=15_000)
