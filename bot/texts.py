@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from babel.numbers import get_decimal_symbol
 
 from bot.i18n import FSI, is_rtl, isolate, translations
@@ -1765,6 +1765,8 @@ def _params(lang: str, params: Mapping[str, object]) -> dict[str, object]:
 def _isolated(value: object) -> object:
     if not isinstance(value, str) or not value or "\n" in value or FSI in value:
         return value
+    if value.startswith(("http://", "https://")):
+        return value  # a link keeps no invisible characters: it must still open when copied
     if value[0].isspace() or value[0] in ",;.":
         return value
     return isolate(value)
@@ -1841,6 +1843,19 @@ def role_name(role: str, lang: str = "sv", sms: bool = False) -> str:
     return _table_text(
         ROLE_NAMES_SMS if sms else ROLE_NAMES, "role_name_sms" if sms else "role_name", role, lang
     )
+
+
+def category_name(code: str, lang: str = "sv") -> str:
+    """An absence category's name ("sjuk", "vab", "annat") in `lang`."""
+    return _table_text(CATEGORY_NAMES, "category", code, lang)
+
+
+def weekday_names(lang: str = "sv") -> list[str]:
+    """Monday first, short: ours for sv/en, Babel's locale data for the other languages."""
+    names = WEEKDAYS.get(lang)
+    if names is not None:
+        return list(names)
+    return [get_day_names("abbreviated", locale=lang)[i] for i in range(7)]
 
 
 def requirement_names(codes: tuple[str, ...], lang: str = "sv") -> str:

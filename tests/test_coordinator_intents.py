@@ -19,15 +19,15 @@ from bot.domain.intents import (
     TickChecklistItem,
     Widen,
 )
-from bot.domain.model import Person, VacancyStatus
+from bot.domain.model import OfferState, Person, VacancyStatus
 from bot.services import coordinator, introduction
 from bot.services.coordinator import ActOutcome, FillOutcome
 from bot.services.deps import Deps
-from storage import checklists, vacancies
+from storage import checklists, outbox, vacancies
 from storage import people as people_repo
 from storage import tables as t
 from storage.db import Database
-from tests.builders import World, local, make_deps, report_absent
+from tests.builders import World, local, make_deps, person_of, report_absent
 
 
 async def _world(db: Database) -> None:
@@ -184,3 +184,34 @@ async def test_ticking_refuses_all_but_the_units_handledare_and_changes_nothing(
 @pytest.fixture
 def db(any_db: Database) -> Database:
     return any_db
+
+
+async def test_filling_by_hand_someone_already_asked_ends_with_booked(db: Database) -> None:
+    """Ida holds an open offer when the coordinator books her by hand: her offer closes as
+    withdrawn (not her answer), the confirmation replaces it, and she is never told
+    "taken" about her own shift."""
+    w = World(db)
+    await w.unit("norr")
+    await w.staff("anna", "norr", name="Anna Absent")
+    await w.person("kerstin", roles=[("coordinator", "norr")], quals=(), name="Kerstin")
+    await w.sub("ida", introduced=("norr",), name="Ida Intro")
+    await w.sub("ola", introduced=("norr",), name="Ola Other")
+    await w.shift("a-01", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    deps = make_deps(db, "2026-11-30 10:00")
+    vid = await report_absent(deps, "anna", "a-01", "sms")
+    async with db.read() as conn:
+        asked = {o.person_id: o for o in await vacancies.offers_for(conn, vid)}
+    assert set(asked) == {"ida", "ola"}
+    kerstin = await person_of(deps, "kerstin")
+    result = await coordinator.fill(deps, kerstin, FillByHand(vid, "ida"), "web")
+    assert result.outcome == coordinator.FillOutcome.BOOKED
+    async with db.read() as conn:
+        after = {o.person_id: o for o in await vacancies.offers_for(conn, vid)}
+        items = await outbox.all_items(conn)
+    sent = [(i.person_id, i.kind, i.message.edit_offer_id) for i in items]
+    assert after["ida"].state == OfferState.WITHDRAWN and after["ida"].answer_channel is None
+    assert after["ola"].state == OfferState.TAKEN
+    ida = [(kind, edit) for pid, kind, edit in sent if pid == "ida"]
+    assert ida[-1] == ("booked", asked["ida"].id)
+    assert "taken" not in [kind for kind, _ in ida]
+    assert ("ola", "taken", asked["ola"].id) in sent

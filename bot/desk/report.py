@@ -23,7 +23,7 @@ from bot.desk.kit import Kit
 from bot.domain.model import AbsenceCategory
 from bot.domain.staffing import Cover, Figures, StaffingReport, Unfilled, category_count
 from bot.services import coordinator_views, desk_auth, reports
-from bot.texts import CATEGORY_NAMES, WEEKDAYS, t
+from bot.texts import category_name, t, weekday_names
 
 DEFAULT_DAYS = 30  # the period when none is asked for: the last 30 days, today included
 MAX_DAYS = 366  # a longer period is refused (a year at most)
@@ -168,13 +168,13 @@ def figure_groups(report: StaffingReport, lang: str) -> list[Group]:
     return [
         Group(t("desk_report_absences", lang), (
             row(t("desk_report_all", lang), lambda f: f.absences),
-            *(per(CATEGORY_NAMES[c.value][lang],
+            *(per(category_name(c.value, lang),
                   [category_count(f.absences_by_category[c]) for f in every])
               for c in AbsenceCategory),
         )),
         Group(t("desk_report_weekdays", lang), tuple(
             per(day, [f.absent_shifts_by_weekday[i] for f in every])
-            for i, day in enumerate(WEEKDAYS[lang]))),
+            for i, day in enumerate(weekday_names(lang)))),
         Group(t("desk_report_vacancies", lang), (
             row(t("desk_report_all", lang), lambda f: f.vacancies),
             row(t("desk_report_cancelled", lang), lambda f: f.cancelled),
@@ -207,7 +207,7 @@ def charts(f: Figures, lang: str) -> list[BarChart]:
                   [(cover_name(c, lang), f.covered[c], str(f.covered[c])) for c in Cover]),
         bar_chart(t("desk_report_weekdays", lang),
                   [(day, n, str(n)) for day, n in zip(
-                      WEEKDAYS[lang], f.absent_shifts_by_weekday, strict=True)]),
+                      weekday_names(lang), f.absent_shifts_by_weekday, strict=True)]),
         bar_chart(t("desk_report_hours", lang),
                   [(cover_name(c, lang), f.hours_by_cover[c],
                     f"{_dec(f.hours_by_cover[c], lang)} h") for c in Cover]),

@@ -22,7 +22,7 @@ from bot.domain.intents import CancelVacancy, CreateVacancy, FillByHand, Release
 from bot.domain.model import VacancyStatus
 from bot.services import coordinator, coordinator_views, desk_auth
 from bot.services.coordinator import ActOutcome, FillOutcome
-from bot.texts import ROLE_NAMES, t
+from bot.texts import ROLE_NAMES, role_name, t
 
 CHANNEL = "web"
 MIN_REASON = 3  # as in Telegram: a reason is words, not a keystroke
@@ -158,7 +158,7 @@ def routes(kit: Kit) -> list[BaseRoute]:
         units = await coordinator_views.units_of(deps, me.person)
         today = deps.now().astimezone(deps.tz).date()
         return page("new.html", status=status, lang=lang, me=me.person, csrf=me.csrf,
-                    units=units, roles=[(code, n[lang]) for code, n in ROLE_NAMES.items()],
+                    units=units, roles=[(code, role_name(code, lang)) for code in ROLE_NAMES],
                     values=values or {"date": today.isoformat()}, error=error)
 
     async def new_create(request: Request, me: desk_auth.Current) -> Response:

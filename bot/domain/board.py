@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Shift, Unit, Vacancy, VacancyStatus
-from bot.texts import WEEKDAYS, role_name, t
+from bot.texts import role_name, t, weekday_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ def render_board(
     later = [day + dt.timedelta(days=n) for n in range(1, days_ahead + 1)]
     shown = [d for d in later if by_day.get(d)]
     for d in shown:
-        weekday = WEEKDAYS.get(lang, WEEKDAYS["sv"])[d.weekday()]
+        weekday = weekday_names(lang)[d.weekday()]
         title = t("board_title_day", lang, weekday=weekday, date=f"{d:%Y-%m-%d}")
         parts.append(_render_day(by_day[d], units, title, tz, lang))
     if days_ahead and not shown:

@@ -115,17 +115,17 @@ def read_when(found: list[Token], today: dt.date) -> When | None:
             return (WEEKDAYS[word] - today.weekday()) % 7, None
         if kinds[0] == "iso":
             year, month, day = (int(p) for p in word.split("-"))
-            return _when(date_or_none(year, month, day))
+            return _when(dated(year, month, day))
         if kinds[0] == "dm":
             parts = [int(p) for p in word.split("/")]
             if len(parts) == 3:
                 year = parts[2] + 2000 if parts[2] < 100 else parts[2]
-                return _when(date_or_none(year, parts[1], parts[0]))
+                return _when(dated(year, parts[1], parts[0]))
             return _when(nearest_date(today, parts[1], parts[0]))
     # "3/12 2026"
     if kinds == ["dm", "num"] and texts[0].count("/") == 1 and len(texts[1]) == 4:
         day, month = (int(p) for p in texts[0].split("/"))
-        return _when(date_or_none(int(texts[1]), month, day))
+        return _when(dated(int(texts[1]), month, day))
     # "3 dec", "3 e dec", "3 december 2026"
     if kinds[0] == "num" and len(texts[0]) <= 2:
         words = texts[1:]
@@ -136,7 +136,7 @@ def read_when(found: list[Token], today: dt.date) -> When | None:
             if len(words) == 1:
                 return _when(nearest_date(today, month, int(texts[0])))
             if len(words) == 2 and len(words[1]) == 4 and words[1].isdigit():
-                return _when(date_or_none(int(words[1]), month, int(texts[0])))
+                return _when(dated(int(words[1]), month, int(texts[0])))
     return None
 
 
@@ -160,6 +160,16 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
         return today + dt.timedelta(days=offset)
     except OverflowError:  # tomorrow of 9999-12-31
         return None
+
+
+# A date written with its year is one the bot can talk about: far years are not read (a
+# shift, a pause or a sick day in year 1 or 9999 would overflow the calendar downstream).
+YEARS = range(2000, 2100)
+
+
+def dated(year: int, month: int, day: int) -> dt.date | None:
+    """A date written with its year, or None (no such day, or a year outside YEARS)."""
+    return date_or_none(year, month, day) if year in YEARS else None
 
 
 def date_or_none(year: int, month: int, day: int) -> dt.date | None:

@@ -83,7 +83,11 @@ async def pause_until(deps: Deps, person_id: str, until: dt.datetime | None, via
     return await _update(deps, person_id, action, via, paused_until=until)
 
 
+MAX_PAUSE_DAYS = 366  # a button's days are data a client could change: a year at most
+
+
 async def pause_for(deps: Deps, person_id: str, days: int, via: str) -> Person:
+    days = max(0, min(days, MAX_PAUSE_DAYS))
     return await pause_until(deps, person_id, deps.now() + dt.timedelta(days=days), via)
 
 

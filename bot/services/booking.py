@@ -127,6 +127,18 @@ async def book(
     offer_id = how.offer.id if isinstance(how, Accepted) else None
     if offer_id is not None:
         await vacancies.answer_offer(conn, offer_id, OfferState.ACCEPTED, now, channel)
+    else:
+        # Booked by hand while holding an open offer for this shift: the offer closes
+        # (withdrawn: it was not their answer) and the confirmation replaces its message,
+        # so the last word they read is "booked", never "taken".
+        own = next(
+            (o for o in await vacancies.offers_for(conn, vacancy.id)
+             if o.person_id == person.id and o.state == OfferState.OPEN),
+            None,
+        )
+        if own is not None:
+            await vacancies.answer_offer(conn, own.id, OfferState.WITHDRAWN, now, None)
+            offer_id = own.id
     booked = booked_message(
         a.shift,
         a.unit,
@@ -136,7 +148,7 @@ async def book(
         edit_offer_id=offer_id,
     )
     await send_to_person(conn, person, booked, now)
-    others = await _tell_taken(conn, deps, a, vacancy)
+    others = await _tell_taken(conn, deps, a, vacancy, person)
     if by_hand is None:
         await audit.record(
             conn,
@@ -169,11 +181,13 @@ async def book(
 
 
 async def _tell_taken(
-    conn: AsyncConnection, deps: Deps, a: callout.Assessment, vacancy: Vacancy
+    conn: AsyncConnection, deps: Deps, a: callout.Assessment, vacancy: Vacancy, booked: Person
 ) -> Sequence[Offer]:
     """Close everyone else's open offer as taken, and edit it to say so."""
     now = deps.now()
-    others = await vacancies.close_open_offers(conn, vacancy.id, OfferState.TAKEN, now)
+    others = await vacancies.close_open_offers(
+        conn, vacancy.id, OfferState.TAKEN, now, except_person=booked.id
+    )
     people = await people_repo.get_people(conn, [o.person_id for o in others])
     for o in others:
         p = people[o.person_id]

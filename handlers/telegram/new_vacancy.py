@@ -17,7 +17,7 @@ from bot.domain.intents import CreateVacancy
 from bot.domain.model import Person, Role, Unit
 from bot.services import coordinator, coordinator_views
 from bot.services.coordinator import ActOutcome
-from bot.texts import ROLE_NAMES, day_label, t
+from bot.texts import ROLE_NAMES, day_label, role_name, t
 from handlers.telegram.common import (
     END,
     Context,
@@ -148,8 +148,8 @@ async def time_text(update: Update, context: Context, person: Person) -> str | i
         if start > deps.now():
             draft.start, draft.end = start, end
             asked = await say(update, t("tg_new_role", lang),
-                              inline([[(n[lang], cb.encode(KEY, "r", code))
-                                       for code, n in ROLE_NAMES.items()], _cancel_row(lang)]))
+                              inline([[(role_name(code, lang), cb.encode(KEY, "r", code))
+                                       for code in ROLE_NAMES], _cancel_row(lang)]))
             draft_bind(update, context, KEY, asked)
             return ROLE
     await say(update, t("tg_new_bad_time", lang), ForceReply(selective=True))
@@ -171,7 +171,7 @@ async def choose_role(update: Update, context: Context, person: Person) -> str |
     await toast(update)
     text = t("tg_new_confirm", lang, unit=draft.unit.name,
              day=day_label(draft.start, deps.tz, lang), start=f"{draft.start:%H:%M}",
-             end=f"{draft.end:%H:%M}", role=ROLE_NAMES[role][lang])
+             end=f"{draft.end:%H:%M}", role=role_name(role, lang))
     await edit(update, text, inline([[(t("tg_btn_create", lang), cb.encode(KEY, "ok"))],
                                      _cancel_row(lang)]))
     return CONFIRM

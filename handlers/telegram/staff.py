@@ -23,7 +23,7 @@ from bot.domain.model import AbsenceCategory, Person, Role, Shift
 from bot.i18n import LANGUAGES
 from bot.services import absence, bookings
 from bot.services.deps import Deps
-from bot.texts import CATEGORY_NAMES, day_label, hhmm, t
+from bot.texts import category_name, day_label, hhmm, t
 from handlers.telegram.common import (
     END,
     Context,
@@ -144,7 +144,7 @@ async def toggle(update: Update, context: Context, person: Person) -> str | int 
 
 
 def _category_keyboard(lang: str) -> InlineKeyboardMarkup:
-    return inline([[(CATEGORY_NAMES[c.value][lang].capitalize() if c != AbsenceCategory.VAB
+    return inline([[(category_name(c.value, lang).capitalize() if c != AbsenceCategory.VAB
                      else "VAB", cb.encode(KEY, "c", c.value)) for c in AbsenceCategory],
                    [(t("tg_btn_cancel", lang), cb.encode(KEY, cb.CANCEL))]])
 
@@ -152,7 +152,7 @@ def _category_keyboard(lang: str) -> InlineKeyboardMarkup:
 async def _confirm(update: Update, draft: Draft, lang: str) -> str:
     assert draft.category is not None
     items = "\n".join(f"• {x}" for x in draft.chosen_labels())
-    category = CATEGORY_NAMES[draft.category.value][lang]
+    category = category_name(draft.category.value, lang)
     await edit(update, t("tg_abs_confirm", lang, category=category, items=items),
                inline([[(t("tg_btn_send", lang), cb.encode(KEY, "ok")),
                         (t("tg_btn_cancel", lang), cb.encode(KEY, cb.CANCEL))]]))

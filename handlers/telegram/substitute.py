@@ -21,7 +21,7 @@ from bot.domain.model import Person, Role
 from bot.i18n import LANGUAGES
 from bot.services import answers, availability, calendar
 from bot.services import bookings as bookings_service
-from bot.texts import WEEKDAYS, day_label, hhmm, t
+from bot.texts import day_label, hhmm, t, weekday_names
 from handlers.telegram.common import (
     Context,
     data_parts,
@@ -147,7 +147,7 @@ async def calendar_link(update: Update, context: Context, person: Person) -> Non
 
 def _availability_text(person: Person, context: Context) -> tuple[str, InlineKeyboardMarkup]:
     deps, lang = deps_of(context), person.language
-    names = WEEKDAYS.get(lang, WEEKDAYS["sv"])
+    names = weekday_names(lang)
     days = ", ".join(names[int(d) - 1] for d in person.available_days) or t(
         "tg_avail_no_days", lang)
     if person.available_from is None and person.available_to is None:

@@ -379,3 +379,20 @@ async def test_the_language_keyword(rig: Rig) -> None:
     async with rig.db.read() as conn:
         person = await people_repo.person_by_phone(conn, kim)
     assert person is not None and person.language == "ar"
+
+
+EDGE_OF_THE_CALENDAR = [
+    "SJUK 9999-12-31", "SJUK 31/12/9999", "SJUK 0001-01-01", "sjuk 1 jan 0001",
+    "SJUK 1/1 9999", "AVBOKA 9999-12-31", "AVBOKA 0001-01-02", "FRISK 9999-12-31",
+    "SPRÅK", "SPRÅK ar", "KANAL", "ja 9999", "SJUK \u0663/\u0661\u0662",
+]
+
+
+async def test_dates_at_the_edge_of_the_calendar_are_answered_not_a_500(rig: Rig) -> None:
+    """A year the bot cannot talk about is not read as a date: every text gets its 200."""
+    await rig.world.unit("norr")
+    for i, _ in enumerate(EDGE_OF_THE_CALENDAR):
+        await rig.world.sub(f"sub{i}", telegram=False)
+    codes = [(body, (await rig.text(phone_of(i), body)).status_code)
+             for i, body in enumerate(EDGE_OF_THE_CALENDAR)]
+    assert [c for c in codes if c[1] != 200] == []
