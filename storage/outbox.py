@@ -169,27 +169,42 @@ async def _rows(
     return rows
 
 
+def _order(c: Any) -> tuple[Any, ...]:
+    """The send order: the claim's ORDER BY (index ix_outbox_claim)."""
+    return (c.priority, c.wave, c.rank, c.sort_at, c.id)
+
+
 async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list[OutboxItem]:
     """Due pending rows, most urgent first (`bot.domain.outbox_order`): the priority
     class, then offers by wave, rank and shift start, so every vacancy's first wave goes
     out before any later fan-out; locked rows (another worker) are skipped."""
     c = t.outbox.c
-    # A follow-up about an offer ("Tillsatt") waits while the offer itself is unsent.
+    # A recipient's messages go in this order, whichever worker holds the earlier ones;
+    # a follow-up about an offer ("Tillsatt") waits while the offer is unsent.
     first = t.outbox.alias("first")
-    offer_unsent = (
+    same_recipient = sa.or_(
+        sa.and_(c.person_id.is_not(None), first.c.person_id == c.person_id),
+        sa.and_(c.person_id.is_(None), first.c.person_id.is_(None), first.c.chat_id == c.chat_id),
+    )
+    earlier_unsent = (
         sa.select(first.c.id)
         .where(
-            first.c.offer_id == c.offer_id,
-            first.c.kind == "offer",
             first.c.state == "pending",
-            first.c.id < c.id,
+            sa.or_(
+                sa.and_(
+                    first.c.channel == c.channel,
+                    same_recipient,
+                    sa.tuple_(*_order(first.c)) < sa.tuple_(*_order(c)),
+                ),
+                sa.and_(first.c.offer_id == c.offer_id, first.c.kind == "offer", first.c.id < c.id),
+            ),
         )
         .exists()
     )
     q = (
         sa.select(t.outbox)
-        .where(c.state == "pending", c.next_attempt_at <= now, ~offer_unsent)
-        .order_by(c.priority, c.wave, c.rank, c.sort_at, c.id)
+        .where(c.state == "pending", c.next_attempt_at <= now, ~earlier_unsent)
+        .order_by(*_order(c))
         .limit(limit)
         .with_for_update(skip_locked=True, key_share=True)
     )

@@ -398,6 +398,9 @@ sa.Index(
     outbox.c.id,
 )
 
+# A group chat's earlier messages, which go before its later ones (migration 0010).
+sa.Index("ix_outbox_chat", outbox.c.chat_id)
+
 # Sends of the last minute per channel budget ("telegram", "sms"), shared by every worker
 # (migration 0010): a send takes a slot only if its budget has room (`storage.send_budget`).
 send_slots = sa.Table(

@@ -90,7 +90,6 @@ class Dispatcher:
 
         async def serve(queue: list[outbox.OutboxItem]) -> None:
             async with limit:
-                queue = sorted(queue, key=lambda i: i.id)
                 for n, item in enumerate(queue):
                     later = await self._deliver(item)
                     if later is not None:
@@ -119,8 +118,10 @@ class Dispatcher:
         """The recipient's own limit first (waiting for it lets others go), then the budget's."""
         if item.channel == "sms":
             return [(sms_limit(self.deps.settings.twilio_mps), None)]
-        own = TELEGRAM_PER_GROUP if is_group_chat(chat) else TELEGRAM_PER_CHAT
-        return [(own, chat), (TELEGRAM_PER_BOT, None)]
+        own = [(TELEGRAM_PER_CHAT, chat)]
+        if is_group_chat(chat):
+            own.append((TELEGRAM_PER_GROUP, chat))
+        return [*own, (TELEGRAM_PER_BOT, None)]
 
     async def _take_slot(
         self, item: outbox.OutboxItem, person: Person | None

@@ -36,6 +36,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_outbox_claim", "outbox", ["state", "priority", "wave", "rank", "sort_at", "id"]
     )
+    op.create_index("ix_outbox_chat", "outbox", ["chat_id"])
     op.create_table(
         "send_slots",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -52,6 +53,7 @@ def downgrade() -> None:
     op.drop_index("ix_send_slots_budget_chat_at", table_name="send_slots")
     op.drop_index("ix_send_slots_budget_at", table_name="send_slots")
     op.drop_table("send_slots")
+    op.drop_index("ix_outbox_chat", table_name="outbox")
     op.drop_index("ix_outbox_claim", table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("sort_at")
