@@ -118,9 +118,11 @@ class Dispatcher:
         """The recipient's own limit first (waiting for it lets others go), then the budget's."""
         if item.channel == "sms":
             return [(sms_limit(self.deps.settings.twilio_mps), None)]
-        own = [(TELEGRAM_PER_CHAT, chat)]
-        if is_group_chat(chat):
-            own.append((TELEGRAM_PER_GROUP, chat))
+        own: list[tuple[Limit, int | None]] = []
+        if chat is not None:  # (without a chat the sender refuses it anyway)
+            own.append((TELEGRAM_PER_CHAT, chat))
+            if is_group_chat(chat):
+                own.append((TELEGRAM_PER_GROUP, chat))
         return [*own, (TELEGRAM_PER_BOT, None)]
 
     async def _take_slot(
