@@ -6,6 +6,7 @@ any case, with or without accents, with punctuation, emoji, "tack" or a greeting
     YES       JA, J, JAA, JAPP, JEPP, OK, OKEJ, YES, Y, OKAY
     NO        NEJ, N, NÄ, NÄÄ, NO, NOPE
     SICK      SJUK, SICK          + optional when (see below)
+    VAB       VAB                 + optional when (care of a sick child; as SICK otherwise)
     WELL      FRISK, WELL         + optional when
     UNBOOK    AVBOKA, UNBOOK      + optional when (not CANCEL: that is Twilio's opt-out)
     BOOKINGS  PASS, PASSEN, MINA PASS, SCHEMA, SHIFTS, BOOKINGS
@@ -56,6 +57,7 @@ class Keyword(StrEnum):
     YES = "yes"  # JA
     NO = "no"  # NEJ
     SICK = "sick"  # SJUK
+    VAB = "vab"  # VAB: the same report, category vab
     WELL = "well"  # FRISK
     UNBOOK = "unbook"  # AVBOKA: give up a booking ("I cannot come")
     BOOKINGS = "bookings"  # PASS
@@ -90,6 +92,7 @@ _KEYWORDS: Mapping[str, Keyword] = MappingProxyType(
         ),
         **dict.fromkeys(("nej", "n", "na", "naa", "no", "nope"), Keyword.NO),
         **dict.fromkeys(("sjuk", "sick"), Keyword.SICK),
+        "vab": Keyword.VAB,
         **dict.fromkeys(("frisk", "well"), Keyword.WELL),
         **dict.fromkeys(("avboka", "unbook"), Keyword.UNBOOK),
         **dict.fromkeys(("pass", "passen", "schema", "shifts", "bookings"), Keyword.BOOKINGS),
@@ -147,7 +150,7 @@ def parse_sms(body: str, today: dt.date) -> SmsCommand:
 
     if keyword is Keyword.UNBOOK:
         rest = [t for t in rest if t.text not in _BOOKING_WORDS]
-    if keyword in (Keyword.SICK, Keyword.WELL, Keyword.UNBOOK):
+    if keyword in (Keyword.SICK, Keyword.VAB, Keyword.WELL, Keyword.UNBOOK):
         when = grammar.read_when([t for t in rest if t.text not in _WHEN_FILLERS], today)
         if when is None:
             return SmsCommand(Keyword.UNKNOWN, raw=raw)
@@ -183,6 +186,8 @@ def intent_of(command: SmsCommand, today: dt.date) -> intents.PersonIntent:
             return intents.Decline(code=command.code)
         case Keyword.SICK:
             return intents.ReportAbsence(AbsenceCategory.SJUK, day=day)
+        case Keyword.VAB:
+            return intents.ReportAbsence(AbsenceCategory.VAB, day=day)
         case Keyword.WELL:
             return intents.ReportWell()
         case Keyword.UNBOOK:

@@ -55,8 +55,9 @@ class InboundResult:
 
     @property
     def logged(self) -> str:
-        """The action as a log may say it: SJUK and FRISK are health data, both 'absence'."""
-        return "absence" if self.action in (Keyword.SICK, Keyword.WELL) else self.action
+        """The action as a log may say it: SJUK, VAB and FRISK are health data: "absence"."""
+        health = (Keyword.SICK, Keyword.VAB, Keyword.WELL)
+        return "absence" if self.action in health else self.action
 
 
 async def handle_sms(deps: Deps, sms: InboundSms) -> InboundResult:

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.sms_reply import Keyword, SmsCommand, parse_sms
+from bot.domain.intents import ReportAbsence
+from bot.domain.model import AbsenceCategory
+from bot.domain.sms_reply import Keyword, SmsCommand, intent_of, parse_sms
 
 TODAY = dt.date(2026, 11, 24)  # a Tuesday
 
@@ -91,6 +93,20 @@ def test_yes_and_no(body: str, keyword: Keyword, code: int | None) -> None:
 def test_sick(body: str, day_offset: int | None, date: dt.date | None) -> None:
     expected = SmsCommand(Keyword.SICK, day_offset=day_offset, date=date, raw=body.strip())
     assert parse_sms(body, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "day_offset", "date"),
+    [("vab", None, None), ("VAB imorgon", 1, None), ("vab 3/12", None, dt.date(2026, 12, 3))],
+)
+def test_vab_is_an_absence_of_its_own_category(
+    body: str, day_offset: int | None, date: dt.date | None
+) -> None:
+    command = parse_sms(body, TODAY)
+    expected = SmsCommand(Keyword.VAB, day_offset=day_offset, date=date, raw=body.strip())
+    assert command == expected
+    intent = intent_of(command, TODAY)
+    assert isinstance(intent, ReportAbsence) and intent.category == AbsenceCategory.VAB
 
 
 @pytest.mark.parametrize(
@@ -201,5 +217,6 @@ def test_raw_keeps_the_original_text() -> None:
 
 def test_keyword_values_are_stable_strings() -> None:
     assert [k.value for k in Keyword] == [
-        "yes", "no", "sick", "well", "unbook", "bookings", "stop", "start", "help", "unknown",
+        "yes", "no", "sick", "vab", "well", "unbook", "bookings", "stop", "start", "help",
+        "unknown",
     ]  # fmt: skip
