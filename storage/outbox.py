@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.outbox_order import Priority, is_group_chat, priority
 from bot.domain.outgoing import Button, OutMessage
 from storage import tables as t
 
@@ -88,24 +89,11 @@ async def enqueue(
     chat_id: int | None = None,
     offer_id: int | None = None,
 ) -> int:
+    item = Enqueued(msg, channel, person_id=person_id, chat_id=chat_id, offer_id=offer_id)
+    row = (await _rows(conn, [item], now))[0]
     return int(
         (
-            await conn.execute(
-                sa.insert(t.outbox)
-                .values(
-                    person_id=person_id,
-                    chat_id=chat_id,
-                    channel=channel,
-                    kind=msg.kind,
-                    payload=_payload(msg),
-                    offer_id=offer_id,
-                    state="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-                .returning(t.outbox.c.id)
-            )
+            await conn.execute(sa.insert(t.outbox).values(**row).returning(t.outbox.c.id))
         ).scalar_one()
     )
 
@@ -125,9 +113,42 @@ async def enqueue_many(conn: AsyncConnection, items: list[Enqueued], now: dt.dat
     """Several messages in one statement (a wave's offers), each as `enqueue` would."""
     if not items:
         return
-    await conn.execute(
-        sa.insert(t.outbox),
-        [
+    await conn.execute(sa.insert(t.outbox), await _rows(conn, items, now))
+
+
+async def _offer_order(
+    conn: AsyncConnection, offer_ids: list[int]
+) -> dict[int, tuple[int, int, dt.datetime]]:
+    """Each offer's wave, rank and shift start: where its message goes in the queue."""
+    if not offer_ids:
+        return {}
+    q = (
+        sa.select(t.offers.c.id, t.offers.c.wave, t.offers.c.rank, t.shifts.c.starts_at)
+        .select_from(
+            t.offers.join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id).join(
+                t.shifts, t.shifts.c.id == t.vacancies.c.shift_id
+            )
+        )
+        .where(t.offers.c.id.in_(offer_ids))
+    )
+    return {r.id: (r.wave, r.rank, r.starts_at) for r in await conn.execute(q)}
+
+
+async def _rows(
+    conn: AsyncConnection, items: list[Enqueued], now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Insert values for `items`, with the claim order each row is sent in."""
+    offers = await _offer_order(
+        conn,
+        [i.offer_id for i in items if i.offer_id is not None and i.msg.kind == "offer"],
+    )
+    rows = []
+    for i in items:
+        prio = priority(i.msg.kind, to_group=is_group_chat(i.chat_id))
+        wave, rank, sort_at = 0, 0, now
+        if prio == Priority.OFFER and i.offer_id in offers:
+            wave, rank, sort_at = offers[i.offer_id]
+        rows.append(
             {
                 "person_id": i.person_id,
                 "chat_id": i.chat_id,
@@ -139,18 +160,51 @@ async def enqueue_many(conn: AsyncConnection, items: list[Enqueued], now: dt.dat
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
+                "priority": int(prio),
+                "wave": wave,
+                "rank": rank,
+                "sort_at": sort_at,
             }
-            for i in items
-        ],
-    )
+        )
+    return rows
+
+
+def _order(c: Any) -> tuple[Any, ...]:
+    """The send order: the claim's ORDER BY (index ix_outbox_claim)."""
+    return (c.priority, c.wave, c.rank, c.sort_at, c.id)
 
 
 async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list[OutboxItem]:
-    """Due pending rows, oldest first; locked rows (another worker) are skipped."""
+    """Due pending rows, most urgent first (`bot.domain.outbox_order`): the priority
+    class, then offers by wave, rank and shift start, so every vacancy's first wave goes
+    out before any later fan-out; locked rows (another worker) are skipped."""
+    c = t.outbox.c
+    # A recipient's messages go in this order, whichever worker holds the earlier ones;
+    # a follow-up about an offer ("Tillsatt") waits while the offer is unsent.
+    first = t.outbox.alias("first")
+    same_recipient = sa.or_(
+        sa.and_(c.person_id.is_not(None), first.c.person_id == c.person_id),
+        sa.and_(c.person_id.is_(None), first.c.person_id.is_(None), first.c.chat_id == c.chat_id),
+    )
+    earlier_unsent = (
+        sa.select(first.c.id)
+        .where(
+            first.c.state == "pending",
+            sa.or_(
+                sa.and_(
+                    first.c.channel == c.channel,
+                    same_recipient,
+                    sa.tuple_(*_order(first.c)) < sa.tuple_(*_order(c)),
+                ),
+                sa.and_(first.c.offer_id == c.offer_id, first.c.kind == "offer", first.c.id < c.id),
+            ),
+        )
+        .exists()
+    )
     q = (
         sa.select(t.outbox)
-        .where(t.outbox.c.state == "pending", t.outbox.c.next_attempt_at <= now)
-        .order_by(t.outbox.c.next_attempt_at, t.outbox.c.id)
+        .where(c.state == "pending", c.next_attempt_at <= now, ~earlier_unsent)
+        .order_by(*_order(c))
         .limit(limit)
         .with_for_update(skip_locked=True, key_share=True)
     )
@@ -182,6 +236,13 @@ async def mark_retry(
         .values(
             attempts=t.outbox.c.attempts + 1, next_attempt_at=next_attempt_at, error=error[:300]
         )
+    )
+
+
+async def postpone(conn: AsyncConnection, item_ids: list[int], at: dt.datetime) -> None:
+    """Due again at `at`, no attempt spent: its recipient's chat was at its rate."""
+    await conn.execute(
+        sa.update(t.outbox).where(t.outbox.c.id.in_(item_ids)).values(next_attempt_at=at)
     )
 
 
