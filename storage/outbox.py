@@ -134,13 +134,43 @@ async def _offer_order(
     return {r.id: (r.wave, r.rank, r.starts_at) for r in await conn.execute(q)}
 
 
+async def _queued_offers(
+    conn: AsyncConnection, offer_ids: list[int]
+) -> dict[int, tuple[int, int, int, dt.datetime]]:
+    """Where each offer's unsent message stands in the send order (the latest place if it
+    has several, e.g. a fallback's SMS): a follow-up about the offer goes after it."""
+    if not offer_ids:
+        return {}
+    c = t.outbox.c
+    q = sa.select(c.offer_id, c.priority, c.wave, c.rank, c.sort_at).where(
+        c.offer_id.in_(offer_ids), c.kind == "offer", c.state == "pending"
+    )
+    places: dict[int, tuple[int, int, int, dt.datetime]] = {}
+    for r in await conn.execute(q):
+        place = (r.priority, r.wave, r.rank, r.sort_at)
+        places[r.offer_id] = max(places.get(r.offer_id, place), place)
+    return places
+
+
 async def _rows(
     conn: AsyncConnection, items: list[Enqueued], now: dt.datetime
 ) -> list[dict[str, Any]]:
-    """Insert values for `items`, with the claim order each row is sent in."""
+    """Insert values for `items`, with the claim order each row is sent in.
+
+    A follow-up about an offer (booked, "Tillsatt", withdrawn ...) waits while the offer's
+    own message is unsent (`claim_due`), so it takes its place in the order no earlier
+    than that message: a booking confirmation is a receipt, sorted before every offer, and
+    it would otherwise wait for an offer that waits for it (a person's messages go in
+    order), neither ever sent. Every wait in `claim_due` is then for a row earlier in the
+    order, so the earliest pending row never waits on another and the queue cannot stall.
+    """
     offers = await _offer_order(
         conn,
         [i.offer_id for i in items if i.offer_id is not None and i.msg.kind == "offer"],
+    )
+    queued = await _queued_offers(
+        conn,
+        [i.offer_id for i in items if i.offer_id is not None and i.msg.kind != "offer"],
     )
     rows = []
     for i in items:
@@ -148,6 +178,13 @@ async def _rows(
         wave, rank, sort_at = 0, 0, now
         if prio == Priority.OFFER and i.offer_id in offers:
             wave, rank, sort_at = offers[i.offer_id]
+        place = (int(prio), wave, rank, sort_at)
+        if i.offer_id is not None:
+            if i.msg.kind == "offer":  # a follow-up later in this batch goes after it
+                queued[i.offer_id] = max(queued.get(i.offer_id, place), place)
+            elif i.offer_id in queued:
+                place = max(place, queued[i.offer_id])
+        prio_n, wave, rank, sort_at = place
         rows.append(
             {
                 "person_id": i.person_id,
@@ -160,7 +197,7 @@ async def _rows(
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
-                "priority": int(prio),
+                "priority": prio_n,
                 "wave": wave,
                 "rank": rank,
                 "sort_at": sort_at,
@@ -180,7 +217,10 @@ async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list
     out before any later fan-out; locked rows (another worker) are skipped."""
     c = t.outbox.c
     # A recipient's messages go in this order, whichever worker holds the earlier ones;
-    # a follow-up about an offer ("Tillsatt") waits while the offer is unsent.
+    # a follow-up about an offer ("Tillsatt") waits while the offer is unsent (`_rows`
+    # sorts it after the offer). A row only ever waits for a row earlier in the order, so
+    # the earliest pending row waits for none and nothing waits for ever; a row leased by
+    # a worker that died holds up its recipient's later rows until the lease runs out.
     first = t.outbox.alias("first")
     same_recipient = sa.or_(
         sa.and_(c.person_id.is_not(None), first.c.person_id == c.person_id),
@@ -190,13 +230,10 @@ async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list
         sa.select(first.c.id)
         .where(
             first.c.state == "pending",
+            sa.tuple_(*_order(first.c)) < sa.tuple_(*_order(c)),
             sa.or_(
-                sa.and_(
-                    first.c.channel == c.channel,
-                    same_recipient,
-                    sa.tuple_(*_order(first.c)) < sa.tuple_(*_order(c)),
-                ),
-                sa.and_(first.c.offer_id == c.offer_id, first.c.kind == "offer", first.c.id < c.id),
+                sa.and_(first.c.channel == c.channel, same_recipient),
+                sa.and_(first.c.offer_id == c.offer_id, first.c.kind == "offer"),
             ),
         )
         .exists()

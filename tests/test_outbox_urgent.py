@@ -9,16 +9,18 @@ from dataclasses import dataclass, field
 import pytest
 import sqlalchemy as sa
 
-from bot.channels.base import Delivery
+from bot.channels.base import Delivery, RecordingSender
 from bot.channels.dispatcher import Dispatcher, Pacing
 from bot.clock import FakeClock
+from bot.domain import intents
 from bot.domain.model import Person
 from bot.domain.outgoing import OutMessage
+from bot.services import answers
 from bot.services.deps import Deps
-from storage import outbox, send_budget
+from storage import outbox, send_budget, vacancies
 from storage import tables as t
 from storage.db import Database
-from tests.builders import make_deps
+from tests.builders import World, make_deps, report_absent
 
 NOW = "2026-12-01 06:00"
 SEC = dt.timedelta(seconds=1)
@@ -249,3 +251,66 @@ async def test_two_workers_keep_to_one_budget(
     assert [text for c, text in sender.sent if c == group] == [str(n) for n in range(22)]
     # The budget was the limit: the burst was not sent in the first second.
     assert max(times) - min(times) >= 60 * SEC
+
+
+async def test_a_follow_up_sorted_before_its_offer_does_not_stall_the_queue(
+    any_db: Database,
+) -> None:
+    """A booking confirmation (a receipt) about an offer whose message is still queued, a
+    crash's leftover or a by-hand booking in a burst: the receipt class sorts it before the
+    offer, the offer rule makes it wait for the offer. It goes right after its offer, and
+    nothing of the person's waits for ever (it did: neither row was ever claimed)."""
+    deps = make_deps(any_db, NOW)
+    now = deps.now()
+    await _world(any_db, now, 20)
+    async with any_db.write() as conn:
+        vid = await _vacancy(conn, 0, now + 3600 * SEC, now)
+        (item,) = await _offers(conn, vid, 1, range(1, 2), now)
+        await outbox.enqueue_many(conn, [item], now)
+        # The worker holding the offer died: its lease is still running.
+        await outbox.postpone(conn, [(await outbox.all_items(conn))[0].id], now + 60 * SEC)
+        booked = OutMessage("booked", "bokad", edit_offer_id=item.offer_id)
+        await outbox.enqueue(conn, booked, "telegram", now, person_id="p11", offer_id=item.offer_id)
+        receipt = OutMessage("absence_receipt", "kvitto")  # sorts between the two
+        await outbox.enqueue(conn, receipt, "telegram", now, person_id="p11")
+        notice = OutMessage("reminder", "påminnelse")
+        await outbox.enqueue(conn, notice, "telegram", now, person_id="p11")
+        # The receipt owes nothing to the offer and goes at once; the rest waits.
+        assert [i.message.text for i in await outbox.claim_due(conn, now, 10)] == ["kvitto"]
+        await outbox.mark_sent(conn, (await outbox.all_items(conn))[2].id, now, "m0")
+        assert await outbox.claim_due(conn, now + SEC, 10) == []
+        sent = []
+        at = now + 60 * SEC  # the lease ran out
+        for _ in range(5):
+            claimed = await outbox.claim_due(conn, at, 10)
+            if not claimed:
+                break
+            assert len(claimed) == 1  # one message of a person at a time
+            sent.append(claimed[0].message.text)
+            await outbox.mark_sent(conn, claimed[0].id, at, "m")
+    assert sent == [f"v{vid} w1 r1", "bokad", "påminnelse"]
+
+
+async def test_an_answer_to_an_offer_still_queued_stalls_nothing(any_db: Database) -> None:
+    """The kill -9 test's morning: an offer went out, the worker died before recording it,
+    the person accepted. The queue still empties (it stalled for good: the booking
+    confirmation and the offer waited for each other)."""
+    w = World(any_db)
+    await w.unit("norr")
+    await w.staff("anna", "norr")
+    for i in range(3):
+        await w.sub(f"sub{i}")
+    await w.shift("s-day", "norr", "anna", "2026-12-01 07:00", "2026-12-01 16:00")
+    deps = make_deps(any_db, "2026-12-01 06:40")
+    vid = await report_absent(deps, "anna", "s-day", "telegram")
+    async with any_db.read() as conn:
+        offer = (await vacancies.offers_for(conn, vid))[0]
+    res = await answers.accept(deps, offer.person_id, intents.Accept(offer.id), "telegram")
+    assert res.outcome == answers.Outcome.BOOKED
+    dispatcher = Dispatcher(deps, {"telegram": RecordingSender("telegram")})
+    await dispatcher.drain()
+    async with any_db.read() as conn:
+        rows = await outbox.all_items(conn)
+    assert [(i.kind, i.person_id) for i in rows if i.state == "pending"] == []
+    mine = [i for i in rows if i.offer_id == offer.id]
+    assert [i.kind for i in sorted(mine, key=lambda i: i.id)] == ["offer", "booked"]
