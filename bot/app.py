@@ -27,8 +27,9 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot.asgi import LocalAsgiServer
 from bot.channels.base import Sender
-from bot.channels.dispatcher import Dispatcher
+from bot.channels.dispatcher import Dispatcher, Pacing
 from bot.channels.telegram import TelegramSender
+from bot.clock import SystemClock
 from bot.config import Settings, StartupError
 from bot.runtime import open_deps
 from bot.services import callout, delivery, introduction, privacy, reminders
@@ -123,7 +124,11 @@ class VikarieBot:
                     "porten är upptagen eller adressen fel (VIKARIE_HTTP_HOST, VIKARIE_HTTP_PORT)."
                 ) from None
         # 5: dispatcher and ticker
-        self.dispatcher = Dispatcher(self.deps, self.senders)
+        # The send budget runs on real time; a fake clock (demo, tests) does not move by
+        # itself, so waiting on it would never end.
+        clock = self.deps.clock
+        pacing = Pacing(clock) if isinstance(clock, SystemClock) else None
+        self.dispatcher = Dispatcher(self.deps, self.senders, pacing=pacing)
         self._tasks.append(asyncio.create_task(self.dispatcher.run_forever(), name="outbox"))
         if self.want_ticker:
             self._scheduler = AsyncIOScheduler()

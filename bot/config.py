@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_from: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
+    # Messages per second the sending number (or Messaging Service) may send; the outbox
+    # keeps to it across every worker (a Swedish long code: 1).
+    twilio_mps: int = Field(default=1, ge=1)
 
     # --- SMS replies ---
     # Answers to texts the bot cannot act on, per number per rolling hour (cost, loops).

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.outbox_order import Priority, is_group_chat, priority
 from bot.domain.outgoing import Button, OutMessage
 from storage import tables as t
 
@@ -88,24 +89,11 @@ async def enqueue(
     chat_id: int | None = None,
     offer_id: int | None = None,
 ) -> int:
+    item = Enqueued(msg, channel, person_id=person_id, chat_id=chat_id, offer_id=offer_id)
+    row = (await _rows(conn, [item], now))[0]
     return int(
         (
-            await conn.execute(
-                sa.insert(t.outbox)
-                .values(
-                    person_id=person_id,
-                    chat_id=chat_id,
-                    channel=channel,
-                    kind=msg.kind,
-                    payload=_payload(msg),
-                    offer_id=offer_id,
-                    state="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-                .returning(t.outbox.c.id)
-            )
+            await conn.execute(sa.insert(t.outbox).values(**row).returning(t.outbox.c.id))
         ).scalar_one()
     )
 
@@ -125,9 +113,79 @@ async def enqueue_many(conn: AsyncConnection, items: list[Enqueued], now: dt.dat
     """Several messages in one statement (a wave's offers), each as `enqueue` would."""
     if not items:
         return
-    await conn.execute(
-        sa.insert(t.outbox),
-        [
+    await conn.execute(sa.insert(t.outbox), await _rows(conn, items, now))
+
+
+async def _offer_order(
+    conn: AsyncConnection, offer_ids: list[int]
+) -> dict[int, tuple[int, int, dt.datetime]]:
+    """Each offer's wave, rank and shift start: where its message goes in the queue."""
+    if not offer_ids:
+        return {}
+    q = (
+        sa.select(t.offers.c.id, t.offers.c.wave, t.offers.c.rank, t.shifts.c.starts_at)
+        .select_from(
+            t.offers.join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id).join(
+                t.shifts, t.shifts.c.id == t.vacancies.c.shift_id
+            )
+        )
+        .where(t.offers.c.id.in_(offer_ids))
+    )
+    return {r.id: (r.wave, r.rank, r.starts_at) for r in await conn.execute(q)}
+
+
+async def _queued_offers(
+    conn: AsyncConnection, offer_ids: list[int]
+) -> dict[int, tuple[int, int, int, dt.datetime]]:
+    """Where each offer's unsent message stands in the send order (the latest place if it
+    has several, e.g. a fallback's SMS): a follow-up about the offer goes after it."""
+    if not offer_ids:
+        return {}
+    c = t.outbox.c
+    q = sa.select(c.offer_id, c.priority, c.wave, c.rank, c.sort_at).where(
+        c.offer_id.in_(offer_ids), c.kind == "offer", c.state == "pending"
+    )
+    places: dict[int, tuple[int, int, int, dt.datetime]] = {}
+    for r in await conn.execute(q):
+        place = (r.priority, r.wave, r.rank, r.sort_at)
+        places[r.offer_id] = max(places.get(r.offer_id, place), place)
+    return places
+
+
+async def _rows(
+    conn: AsyncConnection, items: list[Enqueued], now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Insert values for `items`, with the claim order each row is sent in.
+
+    A follow-up about an offer (booked, "Tillsatt", withdrawn ...) waits while the offer's
+    own message is unsent (`claim_due`), so it takes its place in the order no earlier
+    than that message: a booking confirmation is a receipt, sorted before every offer, and
+    it would otherwise wait for an offer that waits for it (a person's messages go in
+    order), neither ever sent. Every wait in `claim_due` is then for a row earlier in the
+    order, so the earliest pending row never waits on another and the queue cannot stall.
+    """
+    offers = await _offer_order(
+        conn,
+        [i.offer_id for i in items if i.offer_id is not None and i.msg.kind == "offer"],
+    )
+    queued = await _queued_offers(
+        conn,
+        [i.offer_id for i in items if i.offer_id is not None and i.msg.kind != "offer"],
+    )
+    rows = []
+    for i in items:
+        prio = priority(i.msg.kind, to_group=is_group_chat(i.chat_id))
+        wave, rank, sort_at = 0, 0, now
+        if prio == Priority.OFFER and i.offer_id in offers:
+            wave, rank, sort_at = offers[i.offer_id]
+        place = (int(prio), wave, rank, sort_at)
+        if i.offer_id is not None:
+            if i.msg.kind == "offer":  # a follow-up later in this batch goes after it
+                queued[i.offer_id] = max(queued.get(i.offer_id, place), place)
+            elif i.offer_id in queued:
+                place = max(place, queued[i.offer_id])
+        prio_n, wave, rank, sort_at = place
+        rows.append(
             {
                 "person_id": i.person_id,
                 "chat_id": i.chat_id,
@@ -139,18 +197,51 @@ async def enqueue_many(conn: AsyncConnection, items: list[Enqueued], now: dt.dat
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
+                "priority": prio_n,
+                "wave": wave,
+                "rank": rank,
+                "sort_at": sort_at,
             }
-            for i in items
-        ],
-    )
+        )
+    return rows
+
+
+def _order(c: Any) -> tuple[Any, ...]:
+    """The send order: the claim's ORDER BY (index ix_outbox_claim)."""
+    return (c.priority, c.wave, c.rank, c.sort_at, c.id)
 
 
 async def claim_due(conn: AsyncConnection, now: dt.datetime, limit: int) -> list[OutboxItem]:
-    """Due pending rows, oldest first; locked rows (another worker) are skipped."""
+    """Due pending rows, most urgent first (`bot.domain.outbox_order`): the priority
+    class, then offers by wave, rank and shift start, so every vacancy's first wave goes
+    out before any later fan-out; locked rows (another worker) are skipped."""
+    c = t.outbox.c
+    # A recipient's messages go in this order, whichever worker holds the earlier ones;
+    # a follow-up about an offer ("Tillsatt") waits while the offer is unsent (`_rows`
+    # sorts it after the offer). A row only ever waits for a row earlier in the order, so
+    # the earliest pending row waits for none and nothing waits for ever; a row leased by
+    # a worker that died holds up its recipient's later rows until the lease runs out.
+    first = t.outbox.alias("first")
+    same_recipient = sa.or_(
+        sa.and_(c.person_id.is_not(None), first.c.person_id == c.person_id),
+        sa.and_(c.person_id.is_(None), first.c.person_id.is_(None), first.c.chat_id == c.chat_id),
+    )
+    earlier_unsent = (
+        sa.select(first.c.id)
+        .where(
+            first.c.state == "pending",
+            sa.tuple_(*_order(first.c)) < sa.tuple_(*_order(c)),
+            sa.or_(
+                sa.and_(first.c.channel == c.channel, same_recipient),
+                sa.and_(first.c.offer_id == c.offer_id, first.c.kind == "offer"),
+            ),
+        )
+        .exists()
+    )
     q = (
         sa.select(t.outbox)
-        .where(t.outbox.c.state == "pending", t.outbox.c.next_attempt_at <= now)
-        .order_by(t.outbox.c.next_attempt_at, t.outbox.c.id)
+        .where(c.state == "pending", c.next_attempt_at <= now, ~earlier_unsent)
+        .order_by(*_order(c))
         .limit(limit)
         .with_for_update(skip_locked=True, key_share=True)
     )
@@ -182,6 +273,13 @@ async def mark_retry(
         .values(
             attempts=t.outbox.c.attempts + 1, next_attempt_at=next_attempt_at, error=error[:300]
         )
+    )
+
+
+async def postpone(conn: AsyncConnection, item_ids: list[int], at: dt.datetime) -> None:
+    """Due again at `at`, no attempt spent: its recipient's chat was at its rate."""
+    await conn.execute(
+        sa.update(t.outbox).where(t.outbox.c.id.in_(item_ids)).values(next_attempt_at=at)
     )
 
 

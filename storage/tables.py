@@ -379,7 +379,40 @@ outbox = sa.Table(
     _ts("sent_at"),
     sa.Column("external_id", sa.String(64), nullable=True, index=True),  # Twilio SID / msg id
     sa.Column("error", sa.String(300), nullable=True),
+    # The claim order (migration 0010, `bot.domain.outbox_order`): priority class, then
+    # for offers wave, rank and the shift's start; else the time it was queued.
+    sa.Column("priority", sa.SmallInteger, nullable=False, server_default="1"),
+    sa.Column("wave", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rank", sa.Integer, nullable=False, server_default="0"),
+    _ts("sort_at"),
 )
+
+# The dispatcher's claim: pending rows in send order (migration 0010).
+sa.Index(
+    "ix_outbox_claim",
+    outbox.c.state,
+    outbox.c.priority,
+    outbox.c.wave,
+    outbox.c.rank,
+    outbox.c.sort_at,
+    outbox.c.id,
+)
+
+# A group chat's earlier messages, which go before its later ones (migration 0010).
+sa.Index("ix_outbox_chat", outbox.c.chat_id)
+
+# Sends of the last minute per channel budget ("telegram", "sms"), shared by every worker
+# (migration 0010): a send takes a slot only if its budget has room (`storage.send_budget`).
+send_slots = sa.Table(
+    "send_slots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("budget", sa.String(40), nullable=False),
+    sa.Column("chat_id", sa.BigInteger, nullable=True),
+    _ts("at", nullable=False),
+)
+sa.Index("ix_send_slots_budget_at", send_slots.c.budget, send_slots.c.at)
+sa.Index("ix_send_slots_budget_chat_at", send_slots.c.budget, send_slots.c.chat_id, send_slots.c.at)
 
 # A person's recent SMS replies, counted against the hourly cap (migration 0004).
 sa.Index("ix_outbox_person_created", outbox.c.person_id, outbox.c.created_at)

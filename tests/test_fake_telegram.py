@@ -106,6 +106,27 @@ async def test_retry_after_and_server_errors(fake: FakeTelegram, bot: Bot,
     assert len(fake.calls("sendMessage")) == 3
 
 
+async def test_a_share_of_sends_rate_limited(fake: FakeTelegram, bot: Bot,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rate_limit` answers a seeded share of sendMessage with 429; each message that got
+    through is stamped with its arrival time."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    fake.user_sends_text(ANNA, "hej")
+    fake.rate_limit(0.5, retry_after=3, seed=1)
+    refused = 0
+    for n in range(20):
+        try:
+            await bot.send_message(ANNA, f"{n}")
+        except RetryAfter as exc:
+            assert exc.retry_after == dt.timedelta(seconds=3)
+            refused += 1
+    assert 0 < refused < 20 and len(fake.messages(ANNA)) == 20 - refused
+    fake.rate_limit(0)
+    await bot.send_message(ANNA, "sist")
+    stamps = [m.at for m in fake.messages(ANNA)]
+    assert stamps == sorted(stamps) and stamps[0] > 0
+
+
 async def test_identical_edit_is_not_modified(fake: FakeTelegram, bot: Bot) -> None:
     fake.user_sends_text(ANNA, "hej")
     sent = await bot.send_message(ANNA, "Tavlan", reply_markup=offer_keyboard())

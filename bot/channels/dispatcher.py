@@ -12,18 +12,28 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from bot.channels.base import PermanentFailure, Sender, TemporaryFailure
+from bot.clock import Clock
 from bot.domain.delivery import offer_closed
 from bot.domain.model import Person
+from bot.domain.outbox_order import (
+    TELEGRAM_PER_BOT,
+    TELEGRAM_PER_CHAT,
+    TELEGRAM_PER_GROUP,
+    Limit,
+    is_group_chat,
+    sms_limit,
+)
 from bot.domain.phone import mask_phone
 from bot.services import alerts
 from bot.services.deps import Deps
 from bot.services.fallback import fall_back
-from storage import audit, outbox, vacancies
+from storage import audit, outbox, send_budget, vacancies
 from storage import people as people_repo
 from storage import tables as t
 
@@ -39,10 +49,23 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(300, 2 ** max(1, attempts)))
 
 
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """Keep to the send budget (`storage.send_budget`), measured by `clock`: the system
+    clock in production, a fake one in tests, whatever clock the rest of the bot runs on.
+    `sleep` waits for room in the budget."""
+
+    clock: Clock
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
 class Dispatcher:
-    def __init__(self, deps: Deps, senders: Mapping[str, Sender]) -> None:
+    def __init__(
+        self, deps: Deps, senders: Mapping[str, Sender], *, pacing: Pacing | None = None
+    ) -> None:
         self.deps = deps
         self.senders = dict(senders)
+        self.pacing = pacing  # None: send as fast as the senders go (scripted tests, demo)
         self._stopping = asyncio.Event()
 
     async def run_once(self) -> int:
@@ -58,6 +81,8 @@ class Dispatcher:
                 )
         # One recipient's messages go in order (an offer before its "Tillsatt" edit);
         # different recipients are served side by side.
+        # Recipients are served most urgent first (the claim's order); a recipient whose
+        # chat is at its own rate is put back, the rest of its queue with it, in order.
         by_recipient: dict[tuple[str, str | None, int | None], list[outbox.OutboxItem]] = {}
         for item in items:
             by_recipient.setdefault((item.channel, item.person_id, item.chat_id), []).append(item)
@@ -65,8 +90,11 @@ class Dispatcher:
 
         async def serve(queue: list[outbox.OutboxItem]) -> None:
             async with limit:
-                for item in queue:
-                    await self._deliver(item)
+                for n, item in enumerate(queue):
+                    later = await self._deliver(item)
+                    if later is not None:
+                        await self._put_back(queue[n:], later)
+                        return
 
         await asyncio.gather(*(serve(q) for q in by_recipient.values()))
         return len(items)
@@ -81,7 +109,46 @@ class Dispatcher:
                 break
         return total
 
-    async def _deliver(self, item: outbox.OutboxItem) -> None:
+    async def _put_back(self, items: list[outbox.OutboxItem], at: dt.datetime) -> None:
+        """Not sent yet, no attempt spent: due again at `at`."""
+        async with self.deps.db.write() as conn:
+            await outbox.postpone(conn, [i.id for i in items], at)
+
+    def _limits(self, item: outbox.OutboxItem, chat: int | None) -> list[tuple[Limit, int | None]]:
+        """The recipient's own limit first (waiting for it lets others go), then the budget's."""
+        if item.channel == "sms":
+            return [(sms_limit(self.deps.settings.twilio_mps), None)]
+        own: list[tuple[Limit, int | None]] = []
+        if chat is not None:  # (without a chat the sender refuses it anyway)
+            own.append((TELEGRAM_PER_CHAT, chat))
+            if is_group_chat(chat):
+                own.append((TELEGRAM_PER_GROUP, chat))
+        return [*own, (TELEGRAM_PER_BOT, None)]
+
+    async def _take_slot(
+        self, item: outbox.OutboxItem, person: Person | None
+    ) -> dt.datetime | None:
+        """Wait for room in the channel's send budget (shared by every worker, in the
+        database). Returns when to try again if the recipient's own chat is at its rate."""
+        if self.pacing is None:
+            return None
+        chat = item.chat_id
+        if chat is None and item.channel == "telegram" and person is not None:
+            chat = person.telegram_chat_id
+        limits = self._limits(item, chat)
+        while True:
+            now = self.pacing.clock.now()
+            async with self.deps.db.write() as conn:
+                wait = await send_budget.take(conn, item.channel, now, limits, chat)
+            if wait is None:
+                return None
+            if wait.chat:
+                return self.deps.now() + (wait.until - now)
+            await self.pacing.sleep(max(0.0, (wait.until - now).total_seconds()))
+
+    async def _deliver(self, item: outbox.OutboxItem) -> dt.datetime | None:
+        """Send one row and record the outcome; or return when to try it again, unsent and
+        no attempt spent: its recipient's chat is at its rate, or the channel said 429."""
         deps = self.deps
         sender = self.senders.get(item.channel)
         person: Person | None = None
@@ -101,30 +168,38 @@ class Dispatcher:
         if stale:  # filled or withdrawn before we got to it (a retry, a slow channel)
             async with deps.db.write() as conn:
                 await outbox.set_state(conn, item.id, "skipped", "offer closed before delivery")
-            return
+            return None
         if sender is None:
             await self._failed(
                 item, person, f"no {item.channel} channel configured", permanent=True
             )
-            return
+            return None
+        later = await self._take_slot(item, person)
+        if later is not None:
+            return later
         try:
             delivery = await sender.send(person, item.chat_id, item.message, edit_id)
         except TemporaryFailure as exc:
-            await self._failed(item, person, str(exc), retry_after=exc.retry_after)
-            return
+            if exc.retry_after is not None:  # 429: the channel's own "not yet", no attempt
+                log.info("outbox %s: rate limited, again in %ss", item.id, exc.retry_after)
+                return deps.now() + dt.timedelta(seconds=exc.retry_after)
+            await self._failed(item, person, str(exc))
+            return None
         except PermanentFailure as exc:
             await self._failed(item, person, str(exc), permanent=True, code=exc.code)
-            return
+            return None
         except Exception as exc:  # a bug or an unexpected library error: retry, keep looping
             log.exception("outbox %s: unexpected error", item.id)
             await self._failed(item, person, f"{type(exc).__name__}: {exc}")
-            return
+            return None
         async with deps.db.write() as conn:
             await outbox.mark_sent(conn, item.id, deps.now(), delivery.external_id)
             if item.offer_id is not None and delivery.telegram_message_id is not None:
                 await vacancies.set_offer_message(conn, item.offer_id, delivery.telegram_message_id)
-            alert_chat = item.chat_id if item.chat_id is not None else (
-                person.telegram_chat_id if person else None
+            alert_chat = (
+                item.chat_id
+                if item.chat_id is not None
+                else (person.telegram_chat_id if person else None)
             )
             if (
                 item.channel == "telegram"
@@ -139,6 +214,7 @@ class Dispatcher:
                     delivery.telegram_message_id,
                     item.message,
                 )
+        return None
 
     async def _failed(
         self,
@@ -196,4 +272,3 @@ class Dispatcher:
     def stop(self) -> None:
         self._stopping.set()
         self.deps.outbox_wakeup.set()
-

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
@@ -68,6 +69,7 @@ class SentMessage:
     pinned: bool = False
     edit_date: int | None = None
     history: list[str | None] = field(default_factory=list)  # earlier texts, oldest first
+    at: float = 0.0  # when it arrived, in seconds since the epoch of the server's clock
 
     @property
     def buttons(self) -> list[JSON]:
@@ -126,6 +128,7 @@ class FakeTelegram:
         self._update_ids, self._ids = itertools.count(1), itertools.count(1)
         self._callbacks: dict[str, bool] = {}  # callback query id -> answered
         self._failures: dict[str, list[ApiError]] = {}
+        self._throttle: tuple[float, int, random.Random] | None = None
         self._activity, self._closing = asyncio.Event(), False
         self._http: httpx.AsyncClient | None = None
         self._webhook_task: asyncio.Task[None] | None = None
@@ -260,6 +263,21 @@ class FakeTelegram:
                  else ApiError(status, description or HTTPStatus(status).phrase))
         self._failures.setdefault(method.lower(), []).extend([error] * count)
 
+    def rate_limit(self, fraction: float, *, retry_after: int = 1, seed: int = 1) -> None:
+        """From now on answer about ``fraction`` of sendMessage calls with 429 and
+        ``retry_after`` (drawn from a seeded generator), as Telegram does under load; 0 stops."""
+        rng = random.Random(seed)  # noqa: S311 - a reproducible test double, not a secret
+        self._throttle = (fraction, retry_after, rng) if fraction > 0 else None
+
+    def _throttled(self, method: str) -> ApiError | None:
+        if self._throttle is None or method != "sendmessage":
+            return None
+        fraction, retry_after, rng = self._throttle
+        if rng.random() >= fraction:
+            return None
+        return ApiError(429, f"Too Many Requests: retry after {retry_after}",
+                        {"retry_after": retry_after})
+
     # ---- internals ----
     def _notify(self) -> None:
         self._activity.set()
@@ -287,7 +305,7 @@ class FakeTelegram:
     def _add(self, chat: JSON, sender: JSON, **fields: Any) -> SentMessage:
         history = self._history.setdefault(chat["id"], [])
         history.append(SentMessage(chat["id"], len(history) + 1, self._now(), sender, chat,
-                                   **fields))
+                                   at=self._clock.now().timestamp(), **fields))
         self._notify()
         return history[-1]
 
@@ -331,6 +349,8 @@ class FakeTelegram:
             self._notify()
             if failures := self._failures.get(name.lower()):
                 raise failures.pop(0)
+            if throttled := self._throttled(name.lower()):
+                raise throttled
             result = await self._call(name.lower(), params)
         except ApiError as err:
             return JSONResponse(err.body, err.code)
