@@ -191,6 +191,7 @@ class VikarieBot:
     async def purge(self) -> None:
         try:
             await privacy.purge_old_absences(self.deps)
+            await privacy.purge_old_inbox(self.deps)
         except Exception:
             log.exception("retention purge failed; the next run will try again")
 
