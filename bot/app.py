@@ -36,6 +36,7 @@ from bot.services import callout, delivery, introduction, privacy, reminders
 from bot.services.deps import Deps
 from bot.web import build_web_app
 from handlers.inbox import InboxWorker, TelegramPoller
+from handlers.telegram.persistence import DbPersistence
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class VikarieBot:
                 .base_url(s.telegram_api_url)
                 .rate_limiter(AIORateLimiter(max_retries=0))
                 .updater(None)
+                .persistence(DbPersistence(self.deps))  # dialogue state, with each update
             )
             app = builder.build()
             app.bot_data["deps"] = self.deps

@@ -204,6 +204,12 @@ class InboxWorker:
                 raise RuntimeError("a Telegram update but no Telegram channel")
             update = Update.de_json(data, self.telegram.bot)
             await self.telegram.process_update(update)
+            persistence = self.telegram.persistence
+            if persistence is not None:  # the dialogue's state, with the update's effects
+                await self.telegram.update_persistence()
+                write = getattr(persistence, "write", None)
+                if write is not None:
+                    await write()
             return "update"
         if row.source == SMS:
             sms = conversation.InboundSms(

@@ -430,6 +430,19 @@ inbox = sa.Table(
 sa.Index("ix_inbox_state_key", inbox.c.state, inbox.c.key, inbox.c.id)
 sa.Index("ix_inbox_state_due", inbox.c.state, inbox.c.next_attempt_at)
 
+# A Telegram dialogue's state (migration 0011): the ConversationHandler's state per chat and
+# user ("conv") and a chat's drafts ("chat"), pickled; written with the update that changed
+# it (handlers/telegram/persistence.py), so a restart continues the dialogue.
+dialogue_state = sa.Table(
+    "dialogue_state",
+    metadata,
+    sa.Column("kind", sa.String(10), primary_key=True),
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
 invites = sa.Table(
     "invites",
     metadata,

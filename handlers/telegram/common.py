@@ -312,6 +312,7 @@ def conversation(
         return ConversationHandler(
             entry_points=entry_points, states=states, fallbacks=fallbacks, name=name,
             per_user=True, per_chat=True, per_message=False, allow_reentry=True,
+            persistent=True,  # handlers/telegram/persistence.py
             conversation_timeout=timeout_minutes * 60,
         )
 
