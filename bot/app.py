@@ -4,8 +4,9 @@ Order matters:
 1. database (migrated) and use-case dependencies;
 2. outbound channels (Telegram Bot, Twilio client) - created inside the running loop;
 3. the Telegram Application with its handlers (polling, or webhook via our web app);
-4. the web app (webhooks, health, board);
-5. the outbox dispatcher and the tick job, last, so that everything they send through exists.
+4. the web app (webhooks, health, board): a webhook commits to the inbox and answers;
+5. the inbox worker and the Telegram poller, the outbox dispatcher and the tick job, last,
+   so that everything they hand work to exists.
 Stopping runs the other way round.
 """
 
@@ -35,6 +36,8 @@ from bot.runtime import open_deps
 from bot.services import callout, delivery, introduction, privacy, reminders
 from bot.services.deps import Deps
 from bot.web import build_web_app
+from handlers.inbox import InboxWorker, TelegramPoller
+from handlers.telegram.persistence import DbPersistence
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,9 @@ class VikarieBot:
         self.telegram: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.senders: dict[str, Sender] = {}
         self.dispatcher: Dispatcher | None = None
+        self.inbox: InboxWorker | None = None
+        self._poller: TelegramPoller | None = None
+        self._poll_task: asyncio.Task[None] | None = None
         self._sms_close: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self._scheduler: AsyncIOScheduler | None = None
@@ -65,14 +71,16 @@ class VikarieBot:
             log.info("%s", line)
         # 2 + 3: Telegram
         if s.telegram_token is not None:
+            # Updates reach the handlers only through the inbox (handlers/inbox.py): our
+            # own polling loop or the webhook commits them first; no PTB Updater.
             builder = (
                 Application.builder()
                 .token(s.telegram_token.get_secret_value())
                 .base_url(s.telegram_api_url)
                 .rate_limiter(AIORateLimiter(max_retries=0))
+                .updater(None)
+                .persistence(DbPersistence(self.deps))  # dialogue state, with each update
             )
-            if s.telegram_webhook:
-                builder = builder.updater(None)
             app = builder.build()
             app.bot_data["deps"] = self.deps
             from handlers.telegram import on_startup, register
@@ -81,20 +89,17 @@ class VikarieBot:
             self.telegram = app
             async with _telegram_start_failure(s.telegram_api_url):
                 await app.initialize()
-                if app.updater is not None:
-                    await app.updater.start_polling(
-                        poll_interval=0.0,
-                        timeout=10,
-                        allowed_updates=Update.ALL_TYPES,
-                        drop_pending_updates=False,
-                    )
-                else:
+                if s.telegram_webhook:
                     assert s.public_url is not None and s.webhook_secret is not None
                     await app.bot.set_webhook(
                         f"{s.public_url.rstrip('/')}/telegram",
                         secret_token=s.webhook_secret.get_secret_value(),
                         allowed_updates=Update.ALL_TYPES,
                     )
+                else:
+                    # getUpdates answers 409 while a webhook is set: polling takes over.
+                    await app.bot.delete_webhook(drop_pending_updates=False)
+                    self._poller = TelegramPoller(self.deps, app)
                 await app.start()
                 await on_startup(app)  # the command menu, in Swedish and English
             self.senders["telegram"] = TelegramSender(app.bot)
@@ -123,7 +128,11 @@ class VikarieBot:
                     f"Kan inte lyssna på {s.http_host}:{s.http_port} ({exc.strerror or exc}): "
                     "porten är upptagen eller adressen fel (VIKARIE_HTTP_HOST, VIKARIE_HTTP_PORT)."
                 ) from None
-        # 5: dispatcher and ticker
+        # 5: inbox worker, poller, dispatcher and ticker
+        self.inbox = InboxWorker(self.deps, self.telegram)
+        self._tasks.append(asyncio.create_task(self.inbox.run_forever(), name="inbox"))
+        if self._poller is not None:
+            self._poll_task = asyncio.create_task(self._poller.run_forever(), name="polling")
         # The send budget runs on real time; a fake clock (demo, tests) does not move by
         # itself, so waiting on it would never end.
         clock = self.deps.clock
@@ -189,12 +198,22 @@ class VikarieBot:
     async def purge(self) -> None:
         try:
             await privacy.purge_old_absences(self.deps)
+            await privacy.purge_old_inbox(self.deps)
         except Exception:
             log.exception("retention purge failed; the next run will try again")
 
     async def stop(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        if self._poller is not None:
+            self._poller.stop()
+        if self._poll_task is not None:  # a getUpdates call in flight confirms nothing
+            self._poll_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._poll_task
+            self._poll_task = None
+        if self.inbox is not None:
+            self.inbox.stop()
         if self.dispatcher is not None:
             self.dispatcher.stop()
         if self._web is not None:
@@ -204,8 +223,6 @@ class VikarieBot:
                 await asyncio.wait_for(task, timeout=5)
         self._tasks.clear()
         if self.telegram is not None:
-            if self.telegram.updater is not None and self.telegram.updater.running:
-                await self.telegram.updater.stop()
             if self.telegram.running:
                 await self.telegram.stop()
             with contextlib.suppress(Exception):  # an app whose initialize() failed half-way

@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     # --- outbox delivery ---
     outbox_max_attempts: int = Field(default=6, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    # What people send: a row whose handling fails is tried this many times (with backoff)
+    # before it is set aside as failed and the person told something went wrong.
+    inbox_max_attempts: int = Field(default=5, ge=1)
     tick_seconds: float = Field(default=5.0, gt=0)
 
     # --- introduction ---
@@ -133,6 +136,8 @@ class Settings(BaseSettings):
 
     # --- privacy ---
     absence_retention_days: int = Field(default=730, ge=1)
+    # Handled inbox rows (no message text, only source, times and outcome) are kept this long.
+    inbox_retention_days: int = Field(default=30, ge=1)
 
     # --- exports ---
     # Pay periods (OB) for `vikariebot export bookings`, local wall clock, HH:MM. Defaults

@@ -83,7 +83,9 @@ def build_web_app(
         except Exception:  # a shape python-telegram-bot cannot read is the sender's fault
             log.warning("Telegram webhook: an update that does not parse")
             return Response(status_code=400)
-        await telegram_app.update_queue.put(update)
+        from handlers.inbox import store_updates
+
+        await store_updates(deps, [update])  # committed before Telegram gets its 200
         return Response()
 
     routes: list[BaseRoute] = [Route("/health", health)]

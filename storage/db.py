@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@dataclass
+class _Held:
+    """A write transaction held by one task (`Database.hold`)."""
+
+    db: Database
+    conn: AsyncConnection
+    task: asyncio.Task[object] | None
+    open: bool = True
+
+
+_HELD: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("vikarie_held", default=None)
 
 
 class Database:
@@ -56,9 +71,42 @@ class Database:
     def is_postgres(self) -> bool:
         return self.dialect == "postgresql"
 
+    def _held(self) -> _Held | None:
+        held = _HELD.get()
+        if held is None or not held.open or held.db is not self:
+            return None
+        return held if held.task is asyncio.current_task() else None
+
+    @contextlib.asynccontextmanager
+    async def hold(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction around everything inside: each `write()` of this task
+        joins it as a savepoint and each `read()` reads through it, so the whole block
+        commits or rolls back as one (the inbox worker: a row and all its effects)."""
+        if self._held() is not None:
+            raise RuntimeError("a held transaction is open in this task already")
+        async with self.write() as conn:
+            held = _Held(self, conn, asyncio.current_task())
+            token = _HELD.set(held)
+            try:
+                yield conn
+            finally:
+                held.open = False
+                _HELD.reset(token)
+
+    @property
+    def holding(self) -> bool:
+        """Whether this task is inside `hold()` (its writes commit when the hold ends)."""
+        return self._held() is not None
+
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A short write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success."""
+        """A short write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on success.
+        Inside `hold()` it is a savepoint of the held transaction."""
+        held = self._held()
+        if held is not None:
+            async with held.conn.begin_nested():
+                yield held.conn
+            return
         lock = self._write_lock or contextlib.nullcontext()
         async with lock, self.engine.connect() as conn:
             if self.is_sqlite:
@@ -68,6 +116,10 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
+        held = self._held()
+        if held is not None:  # see what this task has written so far
+            yield held.conn
+            return
         async with self.engine.connect() as conn, conn.begin():
             yield conn
 

@@ -45,6 +45,8 @@ def _payload(msg: OutMessage) -> str:
             "buttons": [[[b.label, b.data] for b in row] for row in msg.buttons],
             "edit_offer_id": msg.edit_offer_id,
             "vacancy_id": msg.vacancy_id,
+            **({"markup": msg.reply_markup} if msg.reply_markup else {}),
+            **({"edit_message_id": msg.edit_message_id} if msg.edit_message_id else {}),
         },
         ensure_ascii=False,
     )
@@ -59,6 +61,8 @@ def _message(kind: str, payload: str) -> OutMessage:
         buttons=tuple(tuple(Button(lbl, data) for lbl, data in row) for row in d["buttons"]),
         edit_offer_id=d.get("edit_offer_id"),
         vacancy_id=d.get("vacancy_id"),
+        reply_markup=d.get("markup"),
+        edit_message_id=d.get("edit_message_id"),
     )
 
 
@@ -346,3 +350,15 @@ async def offer_was_skipped(conn: AsyncConnection, offer_id: int) -> bool:
         )
     ).first()
     return row is not None
+
+
+async def telegram_message_ids(conn: AsyncConnection, item_ids: Collection[int]) -> dict[int, int]:
+    """The Telegram message id each of these rows was sent as (rows not sent yet: none)."""
+    q = sa.select(t.outbox.c.id, t.outbox.c.external_id).where(
+        t.outbox.c.id.in_(list(item_ids)),
+        t.outbox.c.channel == "telegram",
+        t.outbox.c.external_id.is_not(None),
+    )
+    return {
+        r.id: int(r.external_id) for r in await conn.execute(q) if str(r.external_id).isdigit()
+    }

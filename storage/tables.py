@@ -440,6 +440,42 @@ inbound_seen = sa.Table(  # dedupe of webhooks (Twilio MessageSid, Telegram upda
     _ts("at", nullable=False),
 )
 
+# What people send, committed before it is acknowledged (migration 0011): one row per
+# Telegram update or Twilio webhook, handled once in order per key (storage/inbox.py).
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(20), nullable=False),  # telegram / sms / sms_status
+    sa.Column("external_id", sa.String(80), nullable=False),  # update_id, MessageSid, ...
+    sa.Column("key", sa.String(64), nullable=False),  # order key: a chat, a hashed number
+    sa.Column("payload", sa.Text, nullable=True),  # the raw input; None once handled
+    # pending -> handled | failed
+    sa.Column("state", sa.String(10), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    _ts("received_at", nullable=False, index=True),
+    _ts("next_attempt_at", nullable=False),
+    _ts("handled_at"),
+    sa.Column("outcome", sa.String(40), nullable=True),  # what it was, as a log may say it
+    sa.Column("error", sa.String(300), nullable=True),
+    sa.UniqueConstraint("source", "external_id", name="uq_inbox_source_external_id"),
+)
+sa.Index("ix_inbox_state_key", inbox.c.state, inbox.c.key, inbox.c.id)
+sa.Index("ix_inbox_state_due", inbox.c.state, inbox.c.next_attempt_at)
+
+# A Telegram dialogue's state (migration 0012): the ConversationHandler's state per chat and
+# user ("conv") and a chat's drafts ("chat"), pickled; written with the update that changed
+# it (handlers/telegram/persistence.py), so a restart continues the dialogue.
+dialogue_state = sa.Table(
+    "dialogue_state",
+    metadata,
+    sa.Column("kind", sa.String(10), primary_key=True),
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
 invites = sa.Table(
     "invites",
     metadata,

@@ -163,7 +163,10 @@ class Dispatcher:
             if item.kind == "offer" and item.offer_id is not None:
                 offer = await vacancies.get_offer(conn, item.offer_id)
                 stale = offer_closed(offer.state if offer else None)
-            elif item.offer_id is not None:  # "Tillsatt" about an offer never shown
+            elif item.offer_id is not None and item.kind != "booked":
+                # "Tillsatt" about an offer never shown. A booking's confirmation always
+                # goes: whoever accepted saw the offer, even if a copy of it sent again
+                # after a crash mid-send was skipped.
                 stale = await outbox.offer_was_skipped(conn, item.offer_id)
         if stale:  # filled or withdrawn before we got to it (a retry, a slow channel)
             async with deps.db.write() as conn:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.base import Delivery, PermanentFailure, TemporaryFailure
@@ -13,6 +22,23 @@ from bot.domain.outgoing import OutMessage
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+
+def reply_markup(bot: Bot, msg: OutMessage) -> Markup | None:
+    """The message's keyboard: a dialogue reply's own (stored as Bot API JSON), else its
+    inline buttons."""
+    if msg.reply_markup:
+        data = json.loads(msg.reply_markup)
+        kinds: tuple[type[Markup], ...] = (InlineKeyboardMarkup, ReplyKeyboardMarkup,
+                                           ReplyKeyboardRemove, ForceReply)
+        keys = ("inline_keyboard", "keyboard", "remove_keyboard", "force_reply")
+        for kind, key in zip(kinds, keys, strict=True):
+            if key in data:
+                return kind.de_json(data, bot)
+    return keyboard(msg)
 
 
 def keyboard(msg: OutMessage) -> InlineKeyboardMarkup | None:
@@ -39,14 +65,18 @@ class TelegramSender:
         target = chat_id if chat_id is not None else (person.telegram_chat_id if person else None)
         if target is None:
             raise PermanentFailure("no Telegram chat linked")
+        if edit_message_id is None:
+            edit_message_id = msg.edit_message_id
+        markup = reply_markup(self.bot, msg)
         try:
-            if edit_message_id is not None:
+            if edit_message_id is not None and not isinstance(markup, ReplyKeyboardMarkup
+                                                               | ReplyKeyboardRemove | ForceReply):
                 try:
                     await self.bot.edit_message_text(
                         chat_id=target,
                         message_id=edit_message_id,
                         text=msg.text,
-                        reply_markup=keyboard(msg),
+                        reply_markup=markup,
                         link_preview_options=NO_PREVIEW,
                     )
                     return Delivery(str(edit_message_id), edit_message_id)
@@ -56,7 +86,7 @@ class TelegramSender:
                     # The old message is gone or too old to edit: send a new one.
                     log.info("edit failed (%s); sending a new message", exc)
             sent = await self.bot.send_message(
-                chat_id=target, text=msg.text, reply_markup=keyboard(msg),
+                chat_id=target, text=msg.text, reply_markup=markup,
                 # No previews: Telegram's servers would fetch a one-time desk link (and any
                 # link) before the person opens it.
                 link_preview_options=NO_PREVIEW,

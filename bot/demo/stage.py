@@ -132,7 +132,7 @@ class Stage:
     async def settle(self, rounds: int = 400) -> None:
         """Wait until updates are handled and everything due in the outbox is delivered."""
         await driving.settle(self.deps, telegram=self.telegram, twilio=self.twilio,
-                             app=self.bot.telegram, looks=rounds)
+                             looks=rounds)
 
     async def stop(self) -> None:
         await self._stack.aclose()

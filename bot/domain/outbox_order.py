@@ -28,6 +28,7 @@ class Priority(IntEnum):
 
 DIALOGUE_KINDS = frozenset(
     {
+        "reply",  # an answer in a Telegram dialogue (handlers/telegram/common.py)
         "desk_login",
         "desk_login_sms",
         "telegram_unlinked",

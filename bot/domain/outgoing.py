@@ -22,3 +22,8 @@ class OutMessage:
     # The vacancy a coordinator's alert is about: its Telegram message is remembered and
     # edited as the vacancy changes (`bot.services.alerts`).
     vacancy_id: int | None = None
+    # A reply in a Telegram dialogue: its keyboard as Bot API JSON (inline buttons, a reply
+    # keyboard, its removal or a forced reply), and the message it replaces (a pressed
+    # button's message), if any.
+    reply_markup: str | None = None
+    edit_message_id: int | None = None

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
 
 import sqlalchemy as sa
-from telegram.ext import Application
 
 from bot.channels.dispatcher import LEASE
 from bot.fakes.telegram_server import FakeTelegram, SentMessage
@@ -83,15 +81,27 @@ async def outbox_busy(deps: Deps) -> int:
     return int(count)
 
 
-def all_handled(telegram: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+async def inbox_busy(deps: Deps) -> int:
+    """Inbox rows still to handle now (pending and due; rows waiting for a retry later are
+    not counted)."""
+    async with deps.db.read() as conn:
+        count = (
+            await conn.execute(
+                sa.select(sa.func.count())
+                .select_from(t.inbox)
+                .where(t.inbox.c.state == "pending", t.inbox.c.next_attempt_at <= deps.now())
+            )
+        ).scalar_one()
+    return int(count)
+
+
+async def all_handled(telegram: FakeTelegram, deps: Deps) -> bool:
     """Every update sent so far has been fetched and handled: none waits at the fake (an
-    update leaves it only once the next getUpdates confirms it), none in the application's
-    queue, none being processed."""
-    return not (
-        telegram.pending_updates
-        or not app.update_queue.empty()
-        or app.update_processor.current_concurrent_updates
-    )
+    update leaves it only once the next getUpdates confirms it, i.e. after the poller
+    committed it to the inbox), and none waits in the inbox."""
+    if telegram.pending_updates:
+        return False
+    return await inbox_busy(deps) == 0
 
 
 async def settle(
@@ -99,30 +109,26 @@ async def settle(
     *,
     telegram: FakeTelegram | None = None,
     twilio: FakeTwilio | None = None,
-    app: Application[Any, Any, Any, Any, Any, Any] | None = None,
     looks: int = 250,
 ) -> bool:
     """Wait until the dispatcher has delivered everything due now (see `outbox_busy`).
 
     Given the fakes, also wait until they are quiet: no Telegram update is waiting to be
-    fetched or (given the application) being handled, and neither fake has received a
+    fetched or waiting in the inbox, and neither fake has received a
     request for QUIET_LOOKS looks in a row. Looks every LOOK_EVERY seconds; False when it
     has not settled after `looks` looks.
     """
     deps.kick()
+    deps.kick_inbox()
     quiet_for, last_seen = 0, -1
     for _ in range(looks):
-        busy = await outbox_busy(deps)
+        busy = await outbox_busy(deps) + await inbox_busy(deps)
         if telegram is None and twilio is None:
             if not busy:
                 return True
         else:
             seen = (len(telegram.requests) if telegram else 0) + (len(twilio.sent) if twilio else 0)
-            pending = telegram is not None and (
-                bool(telegram.pending_updates)
-                if app is None
-                else not all_handled(telegram, app)
-            )
+            pending = telegram is not None and not await all_handled(telegram, deps)
             quiet_for = quiet_for + 1 if not busy and not pending and seen == last_seen else 0
             last_seen = seen
             if quiet_for >= QUIET_LOOKS:

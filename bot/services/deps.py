@@ -33,6 +33,8 @@ class Deps:
     rules: RuleSettings
     # Set after a transaction that wrote to the outbox, so the dispatcher wakes at once.
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set after an inbound message was committed to the inbox, so its worker wakes at once.
+    inbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -43,6 +45,9 @@ class Deps:
 
     def kick(self) -> None:
         self.outbox_wakeup.set()
+
+    def kick_inbox(self) -> None:
+        self.inbox_wakeup.set()
 
 
 async def send_to_person(

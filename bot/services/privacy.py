@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain.privacy import refuse_erasure
 from bot.services import callout
 from bot.services.deps import Deps
-from storage import audit, privacy
+from storage import audit, dialogues, inbox, privacy
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,20 @@ async def purge_old_absences(deps: Deps) -> int:
             )
     if n:
         log.info("purged %d absence records older than %s", n, cutoff.date())
+    return n
+
+
+async def purge_old_inbox(deps: Deps) -> int:
+    """Forget handled inbox rows received more than VIKARIE_INBOX_RETENTION_DAYS ago (they
+    hold no message text, only source, times and outcome; pending rows stay), and dialogue
+    state a day old."""
+    cutoff = deps.now() - dt.timedelta(days=deps.settings.inbox_retention_days)
+    async with deps.db.write() as conn:
+        n = await inbox.purge(conn, cutoff)
+        # Dialogue drafts a day old are not loaded any more (handlers/telegram/persistence.py).
+        await dialogues.forget_before(conn, deps.now() - dt.timedelta(days=1))
+    if n:
+        log.info("purged %d handled inbox rows older than %s", n, cutoff.date())
     return n
 
 

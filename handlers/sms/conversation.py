@@ -75,6 +75,11 @@ async def handle_sms(deps: Deps, sms: InboundSms) -> InboundResult:
         raise
 
 
+async def handle_stored(deps: Deps, sms: InboundSms) -> InboundResult:
+    """Handle a text the inbox committed (`handlers.inbox`): the inbox handles it once."""
+    return await _handle(deps, sms)
+
+
 async def _handle(deps: Deps, sms: InboundSms) -> InboundResult:
     try:
         phone = normalise_phone(sms.from_)

@@ -2,10 +2,14 @@
 
 Both verify `X-Twilio-Signature` against the URL Twilio called, built from
 VIKARIE_PUBLIC_URL + path + query (behind a proxy the request's own URL is not the one
-Twilio signed). A missing or wrong signature is 403, logged without the body. The
-conversation (`handlers.sms.conversation`) and `bot.services.delivery` only write to the
-database; replies leave through the outbox, so Twilio gets its answer at once: empty
-TwiML, or for an unregistered number the one line telling it how to join.
+Twilio signed). A missing or wrong signature is 403, logged without the body.
+
+A text from a registered number and every delivery report are committed to the inbox
+(`handlers.inbox`) before Twilio gets its 2xx: a crash after that loses nothing, and a
+webhook Twilio sends again is stored once. The inbox worker handles them (the
+conversation, `bot.services.delivery`); replies leave through the outbox. A text from an
+unregistered number changes nothing but the capped "how to join" line, which goes back in
+the webhook's own response (TwiML).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from twilio.request_validator import RequestValidator
 from bot.channels.sms import INBOUND_PATH, STATUS_PATH
 from bot.services import delivery
 from bot.services.deps import Deps
+from handlers import inbox
 from handlers.sms import conversation
 
 log = logging.getLogger(__name__)
@@ -90,6 +95,9 @@ def sms_routes(deps: Deps) -> list[Route]:
             body=_field(form, "Body") or "",
             opt_out_type=_field(form, "OptOutType"),
         )
+        if await inbox.store_sms(deps, sms):
+            log.info("inbound SMS %s: stored", sid)
+            return twiml()
         result = await conversation.handle_sms(deps, sms)
         log.info("inbound SMS %s: %s", sid, result.logged)
         return twiml(result.twiml_reply)
@@ -104,7 +112,7 @@ def sms_routes(deps: Deps) -> list[Route]:
             return Response(status_code=400)
         code = _field(form, "ErrorCode")
         report = delivery.StatusReport(sid, state, int(code) if code and code.isdigit() else None)
-        await delivery.handle_status(deps, report)
+        await inbox.store_status(deps, report)
         return twiml()
 
     return [

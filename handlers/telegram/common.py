@@ -33,9 +33,12 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.model import Person, Role
+from bot.domain.outgoing import OutMessage
 from bot.i18n import LANGUAGES
 from bot.services.deps import Deps
 from bot.texts import t
+from handlers import inbox
+from storage import outbox
 from storage import people as people_repo
 
 Context: TypeAlias = ContextTypes.DEFAULT_TYPE
@@ -47,6 +50,7 @@ Handler: TypeAlias = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 
 END = ConversationHandler.END
 TEXT_LIMIT = 4000  # Telegram allows 4096 characters per message
+REPLY = "reply"  # the outbox kind of an answer in a dialogue
 
 
 def deps_of(context: Context) -> Deps:
@@ -81,35 +85,110 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-async def say(update: Update, text: str, markup: ReplyMarkup | None = None) -> Message | None:
-    """A new message in the chat the update came from (split if it is too long)."""
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A reply: queued in the outbox (its row), or sent at once outside the inbox."""
+
+    outbox_id: int | None = None
+    message_id: int | None = None
+
+
+async def say(update: Update, text: str, markup: ReplyMarkup | None = None) -> Said | None:
+    """A new message in the chat the update came from (split if it is too long).
+
+    While the inbox handles the update it goes through the outbox, in the update's own
+    transaction: sent after the commit, again after a 429 or a network error, never lost.
+    Outside the inbox (a timed job) it is sent at once."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    parts = split_text(text)
+    held = inbox.handling()
+    if held is None:
+        sent: Message | None = None
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            sent = await chat.send_message(part, reply_markup=markup if last else None)
+        return Said(message_id=sent.message_id) if sent is not None else None
+    row = 0
+    async with held.deps.db.write() as conn:
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            msg = OutMessage(kind=REPLY, text=part,
+                             reply_markup=markup.to_json() if markup is not None and last else None)
+            row = await outbox.enqueue(conn, msg, "telegram", held.deps.now(), chat_id=chat.id)
+    return Said(outbox_id=row)
+
+
+async def say_now(update: Update, text: str) -> Message | None:
+    """A message sent at once, for the one reply whose Telegram message id is needed at
+    once (the live board, edited later by its id). Inside the inbox it is sent before the
+    update's transaction commits: at least once (again if the update is handled again)."""
     chat = update.effective_chat
     if chat is None:
         return None
     sent: Message | None = None
-    parts = split_text(text)
-    for i, part in enumerate(parts):
-        sent = await chat.send_message(part, reply_markup=markup if i == len(parts) - 1 else None)
+    for part in split_text(text):
+        sent = await chat.send_message(part)
     return sent
 
 
 async def toast(update: Update, text: str = "", *, alert: bool = False) -> None:
-    """Answer a button press (the small notice at the top of the chat)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(text[:200] or None, show_alert=alert)
+    """Answer a button press (the small notice at the top of the chat); while the inbox
+    handles the press, once what it did has committed."""
+    query = update.callback_query
+    if query is None:
+        return
+    answer = functools.partial(query.answer, text[:200] or None, show_alert=alert)
+    held = inbox.handling()
+    if held is not None:
+        held.after_commit.append(answer)
+    else:
+        await answer()
 
 
 async def edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Replace the text (and buttons) of the message whose button was pressed."""
+    """Replace the text (and buttons) of the message whose button was pressed; through
+    the outbox, as `say`."""
     query = update.callback_query
-    if query is None:
+    if query is None or query.message is None:
         await say(update, text, markup)
         return
-    try:
-        await query.edit_message_text(text[:4096], reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    held = inbox.handling()
+    if held is None:
+        try:
+            await query.edit_message_text(text[:4096], reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+        return
+    msg = OutMessage(kind=REPLY, text=text[:4096], edit_message_id=query.message.message_id,
+                     reply_markup=markup.to_json() if markup is not None else None)
+    async with held.deps.db.write() as conn:
+        await outbox.enqueue(conn, msg, "telegram", held.deps.now(),
+                             chat_id=query.message.chat.id)
+
+
+async def edit_message(update: Update, message_id: int, text: str,
+                       markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the text (and buttons) of one of the bot's messages in this chat; a new
+    message if it cannot be edited any more. Through the outbox, as `say`."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    held = inbox.handling()
+    if held is None:
+        try:
+            await update.get_bot().edit_message_text(text[:4096], chat_id=chat.id,
+                                                     message_id=message_id, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                await say(update, text, markup)  # the old message is gone: show it anew
+        return
+    msg = OutMessage(kind=REPLY, text=text[:4096], edit_message_id=message_id,
+                     reply_markup=markup.to_json() if markup is not None else None)
+    async with held.deps.db.write() as conn:
+        await outbox.enqueue(conn, msg, "telegram", held.deps.now(), chat_id=chat.id)
 
 
 async def tell(update: Update, text: str, markup: ReplyMarkup | None = None) -> None:
@@ -233,6 +312,7 @@ def conversation(
         return ConversationHandler(
             entry_points=entry_points, states=states, fallbacks=fallbacks, name=name,
             per_user=True, per_chat=True, per_message=False, allow_reentry=True,
+            persistent=True,  # handlers/telegram/persistence.py
             conversation_timeout=timeout_minutes * 60,
         )
 
@@ -251,6 +331,7 @@ D = TypeVar("D")
 class _Slot:
     draft: object
     message_id: int | None = None  # the message carrying the draft's buttons
+    outbox_id: int | None = None  # ... while known only as the outbox row sending it
 
 
 class Press(enum.Enum):
@@ -294,23 +375,32 @@ def draft_put(update: Update, context: Context, key: str, draft: object) -> None
     _slots(update, context, key)[_user_id(update)] = _Slot(draft)
 
 
-def draft_bind(update: Update, context: Context, key: str, message: Message | None) -> None:
-    """The asker's draft now answers to the buttons of `message` (and no older message)."""
+def draft_bind(update: Update, context: Context, key: str, said: Said | None) -> None:
+    """The asker's draft now answers to the buttons of the message `said` (and no older
+    message). A reply still in the outbox is known by its row until it is sent."""
     slot = _slots(update, context, key).get(_user_id(update))
-    if slot is not None and message is not None:
-        slot.message_id = message.message_id
+    if slot is not None and said is not None:
+        slot.message_id, slot.outbox_id = said.message_id, said.outbox_id
 
 
 def draft_pop(update: Update, context: Context, key: str) -> None:
     _slots(update, context, key).pop(_user_id(update), None)
 
 
-def press_on(update: Update, context: Context, key: str) -> Press:
+async def press_on(update: Update, context: Context, key: str) -> Press:
     """Whose draft of dialogue `key` the pressed message carries, seen from the presser."""
     message = update.effective_message
     if update.callback_query is None or message is None:
         return Press.STALE
-    owners = {uid: slot.message_id for uid, slot in _slots(update, context, key).items()}
+    slots = _slots(update, context, key)
+    queued = [s.outbox_id for s in slots.values() if s.message_id is None and s.outbox_id]
+    if queued:  # the message ids of replies sent through the outbox since they were bound
+        async with deps_of(context).db.read() as conn:
+            sent = await outbox.telegram_message_ids(conn, queued)
+        for slot in slots.values():
+            if slot.message_id is None and slot.outbox_id in sent:
+                slot.message_id = sent[slot.outbox_id]
+    owners = {uid: slot.message_id for uid, slot in slots.items()}
     return press_verdict(owners, _user_id(update), message.message_id)
 
 
@@ -319,7 +409,7 @@ async def pressed_draft(
 ) -> D | None:
     """The presser's draft if the pressed message is the one it is bound to. Otherwise the
     press is answered ("not yours" / "no longer current"), nothing changes, and None."""
-    verdict = press_on(update, context, key)
+    verdict = await press_on(update, context, key)
     draft = draft_get(update, context, key, kind)
     if verdict is Press.OWN and draft is not None:
         return draft
@@ -340,7 +430,7 @@ def cancel_handlers(key: str, button_pattern: str) -> list[BaseHandler[Any, Any,
 
     async def cancel(update: Update, context: Context) -> int | None:
         lang = lang_of(update, context, await person_of(update, context))
-        verdict = press_on(update, context, key)
+        verdict = await press_on(update, context, key)
         if update.callback_query is not None and verdict is not Press.OWN:
             await refuse_press(update, verdict, lang)
             return None

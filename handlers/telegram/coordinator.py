@@ -37,6 +37,7 @@ from handlers.telegram.common import (
     is_private,
     requires,
     say,
+    say_now,
     toast,
 )
 
@@ -78,7 +79,7 @@ async def status(update: Update, context: Context, person: Person) -> None:
     unit_ids = tuple(sorted(u.id for u in units))
     day = live_board.today(deps)
     text = await live_board.render(deps, unit_ids, day)
-    sent = await say(update, text)
+    sent = await say_now(update, text)  # its message id is kept: the board is edited
     if sent is not None:
         await live_board.save(deps, live_board.LiveBoard(sent.chat_id, day, sent.message_id,
                                                          unit_ids, text))

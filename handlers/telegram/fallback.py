@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.domain import callbacks as cb
 from bot.domain.model import Person
 from bot.texts import t
+from handlers import inbox
 from handlers.telegram.common import (
     Context,
     Press,
@@ -34,7 +35,7 @@ async def stale_button(update: Update, context: Context, person: Person) -> None
     someone else's dialogue in a group: that one is refused and left as it is."""
     query = update.callback_query
     prefix = cb.prefix_of(query.data) if query is not None else ""
-    if prefix in cb.DIALOGUES and press_on(update, context, prefix) is Press.NOT_YOURS:
+    if prefix in cb.DIALOGUES and await press_on(update, context, prefix) is Press.NOT_YOURS:
         await refuse_press(update, Press.NOT_YOURS, person.language)
         return
     await toast(update, t("tg_stale", person.language))
@@ -55,7 +56,13 @@ async def not_understood(update: Update, context: Context, person: Person) -> No
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log with context; tell the person something went wrong (in a private chat)."""
+    """Log with context; tell the person something went wrong (in a private chat).
+    While the inbox handles the update, the error goes to the inbox worker instead: it
+    rolls the update's effects back and tries again (and tells the person at the end)."""
+    held = inbox.handling()
+    if held is not None and context.error is not None:
+        held.errors.append(context.error)
+        return
     log.error("handler failed for update %s", getattr(update, "update_id", "?"),
               exc_info=context.error)
     if not isinstance(update, Update):

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -48,6 +47,7 @@ from handlers.telegram.common import (
     data_parts,
     deps_of,
     edit,
+    edit_message,
     person_of,
     requires,
     say,
@@ -220,13 +220,8 @@ async def on_note_text(update: Update, context: Context) -> None:
     else:
         msg = _message_for(person, result.view, context)
         if result.message_id is not None and update.effective_chat is not None:
-            try:
-                await context.bot.edit_message_text(
-                    msg.text, chat_id=update.effective_chat.id, message_id=result.message_id,
-                    reply_markup=keyboard(msg))
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    await _send(update, msg)  # the old message is gone: show it anew
+            # The checklist message is edited (a new one if it is gone).
+            await edit_message(update, result.message_id, msg.text, keyboard(msg))
         else:
             await _send(update, msg)
         await say(update, t("intro_note_saved", lang))

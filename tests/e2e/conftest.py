@@ -114,9 +114,12 @@ class Harness:
         return await self.expect(chat_id, expected, before, toast_from=answered)
 
     async def handled(self) -> None:
-        """Wait until every update sent so far has been fetched and handled."""
+        """Wait until every update sent so far has been fetched and handled, and the
+        replies it queued have been sent."""
         async with asyncio.timeout(WAIT):
-            while not driving.all_handled(self.fake, self.app):  # noqa: ASYNC110 (no event)
+            while not await driving.all_handled(self.fake, self.deps) or await (  # noqa: ASYNC110
+                driving.outbox_busy(self.deps)
+            ):
                 await asyncio.sleep(0.01)
 
     async def say(self, who: str, text: str, chat: str | None = None) -> None:

@@ -295,7 +295,8 @@ def _via(value: str | None, channel: str) -> str | None:
 
 async def state(duo: Duo, actor: str, channel: str) -> dict[str, list[Any]]:
     """The database as far as these intents touch it, channel-neutral, one item per row.
-    Messages to the actor are left out (each channel answers in its own words and kinds);
+    Messages to the actor, by person or in their private chat, are left out (each channel
+    answers in its own words and kinds);
     messages to everyone else are (person or group chat, kind)."""
     async with duo.h.deps.db.read() as conn:
 
@@ -342,7 +343,9 @@ async def state(duo: Duo, actor: str, channel: str) -> dict[str, list[Any]]:
             for p in people
         ],
         "messages": [
-            (m.person_id or f"chat {m.chat_id}", m.kind) for m in outbox if m.person_id != actor
+            (m.person_id or f"chat {m.chat_id}", m.kind)
+            for m in outbox
+            if m.person_id != actor and m.chat_id != duo.h.users.get(actor)
         ],
         "audit": [(a.actor, a.action, _via(a.channel, channel)) for a in audit],
     }

@@ -155,3 +155,58 @@ async def test_an_absence_draft_is_moved_by_its_owner_only(launch: Launch) -> No
         ("anna", press("Nästa"), "Frånvaro (sjuk):\n• tis 1/12 07:00–16:00\nSkicka anmälan?"),
         ("anna", press("Ja, skicka"), "Tack, din frånvaro är registrerad för:\n• tis 1/12"),
     ])
+
+
+async def test_a_restart_continues_the_dialogue_where_it_was(launch: Launch) -> None:
+    """The dialogue's state is in the database, written with each update: a coordinator
+    half-way through /nytt when the bot restarts goes on with the next answer, and the
+    day chosen before the restart is the day of the vacancy."""
+    from bot.app import VikarieBot
+
+    h = await launch(world)
+    await h.hello("kim")
+    await h.dialog([
+        ("kim", "/nytt", "Vilken dag?"),
+        ("kim", press("Imorgon"), "Vilken tid?"),
+    ])
+    await h.bot.stop()
+    h.bot = VikarieBot(h.deps, web=False, ticker=False)
+    await h.bot.start()
+    try:
+        await h.dialog([
+            ("kim", "15-22", "Vilken yrkesroll?"),
+            ("kim", press("undersköterska"), "Ja, skapa"),
+            ("kim", press("Ja, skapa"), "skapad"),
+        ])
+        async with h.deps.db.read() as conn:  # the one vacancy: the one just created
+            starts = [r.starts_at for r in await conn.execute(
+                sa.select(t.shifts.c.starts_at).join(
+                    t.vacancies, t.vacancies.c.shift_id == t.shifts.c.id))]
+        assert [s.astimezone(h.deps.tz).strftime("%d/%m %H:%M") for s in starts] == [
+            "02/12 15:00"]
+    finally:
+        await h.bot.stop()
+
+
+async def test_without_the_database_state_a_restart_forgets_the_dialogue(
+    launch: Launch,
+) -> None:
+    """The control: with the stored state removed, the same answer after a restart is not
+    understood (so the test above depends on the stored state, not on luck)."""
+    from bot.app import VikarieBot
+
+    h = await launch(world)
+    await h.hello("kim")
+    await h.dialog([
+        ("kim", "/nytt", "Vilken dag?"),
+        ("kim", press("Imorgon"), "Vilken tid?"),
+    ])
+    await h.bot.stop()
+    async with h.deps.db.write() as conn:
+        await conn.execute(sa.delete(t.dialogue_state))
+    h.bot = VikarieBot(h.deps, web=False, ticker=False)
+    await h.bot.start()
+    try:
+        await h.dialog([("kim", "15-22", "/hjalp")])
+    finally:
+        await h.bot.stop()

@@ -20,6 +20,7 @@ from bot.app import VikarieBot
 from bot.channels.base import RecordingSender
 from bot.channels.sms import INBOUND_PATH
 from bot.clock import FakeClock
+from bot.fakes import driving
 from bot.fakes.twilio_server import FICTIONAL_NUMBER, FakeTwilio, SentSms
 from bot.services.deps import Deps
 from storage import outbox
@@ -64,8 +65,25 @@ class Rig:
         return self.public_url + INBOUND_PATH
 
     async def text(self, from_: str, body: str, **kw: object) -> httpx.Response:
-        """`from_` sends us `body`, signed like Twilio (kw: message_sid, sign, ...)."""
-        return await self.fake.deliver_inbound(self.inbound_url, from_, body, **kw)  # type: ignore[arg-type]
+        """`from_` sends us `body`, signed like Twilio (kw: message_sid, sign, ...); returns
+        once the inbox worker has handled what the webhook stored."""
+        response = await self.fake.deliver_inbound(self.inbound_url, from_, body, **kw)  # type: ignore[arg-type]
+        await self.inbox_handled()
+        return response
+
+    async def status(self, sid: str, status: str, **kw: int | None) -> httpx.Response:
+        """Twilio reports on message `sid`; returns once the inbox worker has handled it."""
+        response = await self.fake.send_status(sid, status, **kw)
+        await self.inbox_handled()
+        return response
+
+    async def inbox_handled(self) -> None:
+        """Wait until no inbox row is pending (handled, or set aside as failed)."""
+        for _ in range(500):
+            if not await driving.inbox_busy(self.deps):
+                return
+            await asyncio.sleep(0.01)
+        raise TimeoutError("the inbox did not drain")
 
     async def sms_to(
         self, number: str, predicate: Callable[[SentSms], bool] | None = None
@@ -76,7 +94,8 @@ class Rig:
         return sms
 
     async def idle(self) -> None:
-        """Wait until every outbox row has been tried at least once."""
+        """Wait until every inbox row is handled and every outbox row tried at least once."""
+        await self.inbox_handled()
         for _ in range(400):
             async with self.db.read() as conn:
                 waiting = (

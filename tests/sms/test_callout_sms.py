@@ -110,7 +110,7 @@ async def test_undelivered_falls_back_to_telegram_when_linked(rig: Rig) -> None:
     await _morning(rig, subs=1, telegram=True, channel="sms")  # linked, but prefers SMS
     sub0 = phone_of(2)
     offer = await rig.sms_to(sub0)
-    response = await rig.fake.send_status(offer.sid, "undelivered", error_code=30003)
+    response = await rig.status(offer.sid, "undelivered", error_code=30003)
     assert response.status_code == 200
     await rig.idle()
     (tg_offer,) = rig.telegram.to("sub0")
@@ -118,7 +118,7 @@ async def test_undelivered_falls_back_to_telegram_when_linked(rig: Rig) -> None:
     items = {i.external_id: i for i in await rig.outbox_items()}
     assert (items[offer.sid].state, items[offer.sid].error) == ("failed", "undelivered 30003")
 
-    await rig.fake.send_status(offer.sid, "undelivered", error_code=30003)  # Twilio repeats
+    await rig.status(offer.sid, "undelivered", error_code=30003)  # Twilio repeats
     await rig.idle()
     assert len(rig.telegram.to("sub0")) == 1
 
@@ -126,7 +126,7 @@ async def test_undelivered_falls_back_to_telegram_when_linked(rig: Rig) -> None:
 async def test_undelivered_without_telegram_moves_the_callout_on(rig: Rig) -> None:
     vid = await _morning(rig, subs=1)
     offer = await rig.sms_to(phone_of(2))
-    await rig.fake.send_status(offer.sid, "failed", error_code=30003)
+    await rig.status(offer.sid, "failed", error_code=30003)
     async with rig.db.read() as conn:
         (o,) = await vacancies.offers_for(conn, vid)
         vacancy = await vacancies.get_vacancy(conn, vid)
@@ -137,9 +137,9 @@ async def test_undelivered_without_telegram_moves_the_callout_on(rig: Rig) -> No
 async def test_delivered_is_recorded(rig: Rig) -> None:
     await _morning(rig, subs=1)
     offer = await rig.sms_to(phone_of(2))
-    await rig.fake.send_status(offer.sid, "sent")
-    await rig.fake.send_status(offer.sid, "delivered")
-    await rig.fake.send_status(offer.sid, "failed", error_code=30003)  # out of order: ignored
+    await rig.status(offer.sid, "sent")
+    await rig.status(offer.sid, "delivered")
+    await rig.status(offer.sid, "failed", error_code=30003)  # out of order: ignored
     items = {i.external_id: i for i in await rig.outbox_items()}
     assert (items[offer.sid].state, items[offer.sid].error) == ("delivered", None)
 
@@ -147,7 +147,7 @@ async def test_delivered_is_recorded(rig: Rig) -> None:
 async def test_21610_opts_the_person_out(rig: Rig) -> None:
     await _morning(rig, subs=2)
     offer = await rig.sms_to(phone_of(2))
-    await rig.fake.send_status(offer.sid, "failed", error_code=21610)
+    await rig.status(offer.sid, "failed", error_code=21610)
     # Refused at once by the API: the sender's hook marks the person (see app wiring).
     sender = rig.bot.senders["sms"]
     assert isinstance(sender, TwilioSender)
@@ -175,7 +175,7 @@ async def test_invalid_number_is_flagged_to_the_coordinator_once(rig: Rig) -> No
     )
     await rig.idle()
     for sms in rig.fake.messages_to(phone_of(2)):
-        await rig.fake.send_status(sms.sid, "undelivered", error_code=30006)
+        await rig.status(sms.sid, "undelivered", error_code=30006)
     await rig.idle()
     flagged = [m for who, m in rig.telegram.sent if who == "chat:-100"]
     assert [m.kind for m in flagged] == ["number_invalid"]

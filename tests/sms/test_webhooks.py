@@ -22,12 +22,18 @@ EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 async def _seen(rig: Rig) -> int:
+    """Texts taken in: committed to the inbox (registered numbers) or marked as seen
+    (unregistered numbers, answered in the webhook's response)."""
     async with rig.db.read() as conn:
-        return int(
-            (
-                await conn.execute(sa.select(sa.func.count()).select_from(tb.inbound_seen))
-            ).scalar_one()
-        )
+        stored = (
+            await conn.execute(
+                sa.select(sa.func.count()).select_from(tb.inbox).where(tb.inbox.c.source == "sms")
+            )
+        ).scalar_one()
+        seen = (
+            await conn.execute(sa.select(sa.func.count()).select_from(tb.inbound_seen))
+        ).scalar_one()
+    return int(stored) + int(seen)
 
 
 # ---------- signatures ----------
