@@ -115,6 +115,7 @@ class FakeTelegram:
             "can_read_all_group_messages": False, "supports_inline_queries": False}
         self.requests: list[RecordedRequest] = []
         self.callback_answers: list[JSON] = []  # answerCallbackQuery params
+        self.throttled = 0  # sendMessage calls answered 429 (`rate_limit`)
         self.chat_actions: list[JSON] = []  # sendChatAction params
         self.commands: dict[str, list[JSON]] = {}  # key: JSON of [scope, language_code]
         self.webhook: JSON = {"url": ""}  # url, secret_token, last_error_message, ...
@@ -275,6 +276,7 @@ class FakeTelegram:
         fraction, retry_after, rng = self._throttle
         if rng.random() >= fraction:
             return None
+        self.throttled += 1
         return ApiError(429, f"Too Many Requests: retry after {retry_after}",
                         {"retry_after": retry_after})
 
