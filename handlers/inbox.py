@@ -203,8 +203,11 @@ class InboxWorker:
             if self.telegram is None:
                 raise RuntimeError("a Telegram update but no Telegram channel")
             update = Update.de_json(data, self.telegram.bot)
-            await self.telegram.process_update(update)
             persistence = self.telegram.persistence
+            refresh = getattr(persistence, "refresh_dialogue", None)
+            if refresh is not None:  # another worker may have moved the dialogue on
+                await refresh(self.telegram, update)
+            await self.telegram.process_update(update)
             if persistence is not None:  # the dialogue's state, with the update's effects
                 await self.telegram.update_persistence()
                 write = getattr(persistence, "write", None)

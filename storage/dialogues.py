@@ -23,6 +23,17 @@ async def load(
     return {r.key: bytes(r.data) for r in await conn.execute(q)}
 
 
+async def load_key(
+    conn: AsyncConnection, kind: str, key: str, since: dt.datetime
+) -> dict[str, bytes]:
+    """name -> data of the rows of this kind and key written since `since`."""
+    d = t.dialogue_state
+    q = sa.select(d.c.name, d.c.data).where(
+        d.c.kind == kind, d.c.key == key, d.c.updated_at >= since
+    )
+    return {r.name: bytes(r.data) for r in await conn.execute(q)}
+
+
 async def save(conn: AsyncConnection, key: Key, data: bytes | None, now: dt.datetime) -> None:
     """Write (or, with None, forget) one row."""
     d = t.dialogue_state

@@ -5,8 +5,11 @@ the chat's drafts (chat_data, see common.py), is kept in `dialogue_state`. PTB h
 changes to `update_conversation` / `update_chat_data`; they are only noted here, and the
 inbox worker writes them with `write()` inside the update's own held transaction: the
 state and the update's effects commit together. At start PTB loads what is there, so a
-restart continues a dialogue where it was. State older than the dialogue timeout
-(conversations) or a day (drafts) is not loaded, and the retention job deletes it.
+restart continues a dialogue where it was. Before each update the asker's dialogue states
+and the chat's drafts are read again (`refresh_dialogue`, `refresh_chat_data`), so with
+several workers the one that gets the next answer continues where another left off.
+State older than the dialogue timeout (conversations) or a day (drafts) is not loaded,
+and the retention job deletes it.
 
 Pickled: the drafts are small dataclasses of this code base. A row that no longer
 unpickles (the code changed) is dropped with a log line; the person starts again.
@@ -20,7 +23,9 @@ import logging
 import pickle
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram import Update
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.services.deps import Deps
@@ -123,7 +128,41 @@ class DbPersistence(BasePersistence[Data, Data, Data]):
         return None
 
     async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
-        return None
+        """The chat's drafts as the database has them (PTB calls this before a handler)."""
+        async with self.deps.db.read() as conn:
+            rows = await dialogues.load_key(conn, CHAT, str(chat_id),
+                                            self.deps.now() - DRAFTS_KEPT)
+        fresh = self._unpickled(rows).get("")
+        chat_data.clear()
+        if isinstance(fresh, dict):
+            chat_data.update(fresh)
+
+    async def refresh_dialogue(self, app: Application[Any, Any, Any, Any, Any, Any],
+                               update: Update) -> None:
+        """Before an update is handled: the asker's state in each dialogue as the database
+        has it (another worker may have moved it on, or ended it). Our dialogues are kept
+        per chat and user (common.conversation), so that is the key."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        key = (chat.id, user.id)
+        async with self.deps.db.read() as conn:
+            rows = await dialogues.load_key(conn, CONV, json.dumps(list(key)),
+                                            self.deps.now() - DIALOGUE_TIMEOUT)
+        states = self._unpickled(rows)
+        for group in app.handlers.values():
+            for handler in group:
+                if not (isinstance(handler, ConversationHandler) and handler.persistent):
+                    continue
+                # PTB keeps the states in a private TrackingDict; changing it untracked
+                # writes nothing back (tests/e2e/test_telegram_dialogues.py pins this).
+                convs = handler._conversations
+                if not isinstance(convs, TrackingDict):
+                    continue
+                if handler.name in states:
+                    convs.update_no_track({key: states[handler.name]})
+                else:
+                    convs.data.pop(key, None)
 
     async def refresh_bot_data(self, bot_data: Data) -> None:
         return None

@@ -4,6 +4,9 @@ moved by anyone else's press, nor by an older message's buttons."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
@@ -210,3 +213,64 @@ async def test_without_the_database_state_a_restart_forgets_the_dialogue(
         await h.dialog([("kim", "15-22", "/hjalp")])
     finally:
         await h.bot.stop()
+
+
+async def _second_worker(h: Harness, stack: Any) -> Any:
+    """Another bot process on the same database: its own Application (dialogue state loaded
+    now, before the dialogue starts), handling what the first one's poller stores."""
+    from bot.app import VikarieBot
+    from bot.runtime import open_deps
+
+    deps = await stack.enter_async_context(open_deps(h.deps.settings, h.clock))
+    other = VikarieBot(deps, web=False, ticker=False)
+    await other.start()
+    stack.push_async_callback(other.stop)
+    assert other._poller is not None and other.inbox is not None
+    other._poller.stop()  # one poller per bot token: the first worker's
+    assert other._poll_task is not None
+    other._poll_task.cancel()
+    other.inbox.stop()  # started below, once the first worker has stopped taking rows
+    return other
+
+
+@pytest.mark.parametrize("refreshed", [True, False], ids=["refreshed", "control"])
+async def test_another_worker_continues_the_dialogue(
+    launch: Launch, refreshed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers share the database: the first handles /nytt and the day, the second
+    (whose Application loaded the dialogue state before the dialogue began) gets the time
+    and goes on, because it reads the asker's state before each update. The control
+    without that read: the second worker does not understand the time."""
+    import contextlib
+
+    from handlers.inbox import InboxWorker
+    from handlers.telegram.persistence import DbPersistence
+
+    h = await launch(world)
+    async with contextlib.AsyncExitStack() as stack:
+        other = await _second_worker(h, stack)
+        await h.hello("kim")
+        await h.dialog([
+            ("kim", "/nytt", "Vilken dag?"),
+            ("kim", press("Imorgon"), "Vilken tid?"),
+        ])
+        assert h.bot.inbox is not None
+        h.bot.inbox.stop()  # the first worker takes no more rows
+        if not refreshed:
+            async def stale(self: DbPersistence, app: Any, update: Any) -> None:
+                return None
+            monkeypatch.setattr(DbPersistence, "refresh_dialogue", stale)
+        worker = InboxWorker(other.deps, other.telegram)
+        task = asyncio.create_task(worker.run_forever())
+        try:
+            if refreshed:
+                await h.dialog([
+                    ("kim", "15-22", "Vilken yrkesroll?"),
+                    ("kim", press("undersköterska"), "Ja, skapa"),
+                    ("kim", press("Ja, skapa"), "skapad"),
+                ])
+            else:
+                await h.dialog([("kim", "15-22", "/hjalp")])
+        finally:
+            worker.stop()
+            await task
