@@ -10,6 +10,11 @@ moments, `kills` times, and started again each time; then it runs until all is s
 
     .venv/bin/python -m bench.inbox_crash               # 50 kills (docs/benchmarks.md)
     .venv/bin/python -m bench.inbox_crash --kills 10 --seed 3
+    .venv/bin/python -m bench.inbox_crash --workers 3 --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+With --workers N (PostgreSQL): N bot processes in Telegram webhook mode behind one URL (a
+round-robin proxy here, as a load balancer would be), sharing inbox, outbox, ticks and the
+send budget; each kill hits one of them while the others go on.
 
 Counted from the database and the fakes at the end: reports lost or doubled, receipts
 missing, answers (presses) lost, booking confirmations missing, double bookings, inbox
@@ -30,11 +35,19 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from bench.inbox_crash_worker import TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN
+from bot.asgi import LocalAsgiServer
 from bot.demo.stage import free_port
 from bot.domain import callbacks as cb
 from bot.domain.model import OfferState
@@ -60,6 +73,8 @@ def wants(person_id: str, offer_id: int) -> bool:
 
 @dataclass
 class Report:
+    workers: int = 1
+    database: str = "SQLite"
     kills: int = 0
     seconds: float = 0.0
     sms_posts: int = 0  # webhook posts, resends included
@@ -83,7 +98,8 @@ class Report:
 
     def lines(self) -> list[str]:
         return [
-            f"kill -9: {self.kills} times in {self.seconds:.0f} s; settled: {self.settled}",
+            f"kill -9: {self.kills} times in {self.seconds:.0f} s ({self.workers} worker"
+            f"{'s' if self.workers > 1 else ''}, {self.database}); settled: {self.settled}",
             f"SMS reports: {len(STAFF)} staff, {self.sms_posts} webhook posts "
             f"({self.sms_resent} sent again after no 2xx)",
             f"  lost {len(self.reports_lost)}, doubled {len(self.reports_doubled)}, "
@@ -135,9 +151,61 @@ class Child:
             await self.proc.wait()
 
 
+class Proxy:
+    """One public URL in front of several workers, round robin; a worker that does not
+    answer (killed) is skipped, as a load balancer's health check would."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.ports, self._next = ports, 0
+        self._http = httpx.AsyncClient(timeout=30.0)
+        self.app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["POST"])])
+
+    async def _forward(self, request: Request) -> Response:
+        body = await request.body()
+        headers = {k: v for k, v in request.headers.items()
+                   if k.lower() not in ("host", "content-length")}
+        for i in range(len(self.ports)):
+            port = self.ports[(self._next + i) % len(self.ports)]
+            url = f"http://127.0.0.1:{port}{request.url.path}"
+            if request.url.query:
+                url += "?" + request.url.query
+            try:
+                r = await self._http.post(url, content=body, headers=headers)
+            except httpx.TransportError:
+                continue
+            self._next = (self._next + i + 1) % len(self.ports)
+            return Response(r.content, status_code=r.status_code,
+                            media_type=r.headers.get("content-type"))
+        return Response(status_code=503)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+
+@contextlib.asynccontextmanager
+async def _database(work: Path, postgres_url: str | None) -> Any:
+    """A fresh database: a SQLite file, or a new database on the PostgreSQL server."""
+    if postgres_url is None:
+        yield f"sqlite+aiosqlite:///{work / 'crash.db'}"
+        return
+    name = f"vik_crash_{hashlib.sha256(str(time.time()).encode()).hexdigest()[:10]}"
+    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
 async def run(kills: int = 50, seed: int = 20261202, work: Path | None = None,
-              progress: bool = False) -> Report:
-    report = Report()
+              progress: bool = False, workers: int = 1,
+              postgres_url: str | None = None) -> Report:
+    """`workers` > 1 needs `postgres_url` (several processes on one SQLite file would work
+    too, but PostgreSQL is the path for several workers)."""
+    report = Report(workers=workers, database="PostgreSQL" if postgres_url else "SQLite")
     rng = random.Random(seed)
     began = time.monotonic()
     with contextlib.ExitStack() as files:
@@ -149,15 +217,25 @@ async def run(kills: int = 50, seed: int = 20261202, work: Path | None = None,
             tw = FakeTwilio(TWILIO_SID, TWILIO_TOKEN, number=TWILIO_NUMBER)
             await tw.start()
             stack.push_async_callback(tw.stop)
-            port = free_port()
-            inbound = f"http://127.0.0.1:{port}/sms/inbound"
-            db_path = work / "crash.db"
-            db = Database(f"sqlite+aiosqlite:///{db_path}")
+            url = await stack.enter_async_context(_database(work, postgres_url))
+            db = Database(url)
             stack.push_async_callback(db.close)
             await upgrade(db)
             phones, uids = await _seed(db, dt.date.today())
-            child = Child([str(db_path), tg.base_url, tw.base_url, str(port)])
-            stack.push_async_callback(child.kill)
+            ports = [free_port() for _ in range(workers)]
+            public: str | None = None
+            if workers > 1:
+                proxy = Proxy(ports)
+                server = LocalAsgiServer(proxy.app, "127.0.0.1", 0)
+                await server.start()
+                stack.push_async_callback(server.stop)
+                stack.push_async_callback(proxy.close)
+                public = server.url
+            inbound = f"{public or f'http://127.0.0.1:{ports[0]}'}/sms/inbound"
+            children = [Child([url, tg.base_url, tw.base_url, str(port),
+                               *([public] if public else [])]) for port in ports]
+            for child in children:
+                stack.push_async_callback(child.kill)
             for uid in uids.values():  # each substitute opens the chat (Telegram needs it)
                 tg.user_sends_text(uid, "/start")
             sids = {pid: f"SM{hashlib.sha256(pid.encode()).hexdigest()[:32]}" for pid in STAFF}
@@ -206,14 +284,16 @@ async def run(kills: int = 50, seed: int = 20261202, work: Path | None = None,
                     await asyncio.wait(posts, timeout=left) if posts else None
                     await asyncio.sleep(min(0.05, max(0.0, end - time.monotonic())))
 
-            for k in range(kills):
+            for child in children:
                 await child.start()
+            for k in range(kills):
                 await talk(rng.uniform(0.0, 0.8))
-                await child.kill()
+                victim = children[rng.randrange(len(children))]
+                await victim.kill()
                 report.kills += 1
                 if progress:
                     print(f"  kill {k + 1}/{kills}", file=sys.stderr, flush=True)
-            await child.start()
+                await victim.start()
             unacked.extend(to_report)
             to_report.clear()
             deadline = time.monotonic() + SETTLE_SECONDS
@@ -222,7 +302,8 @@ async def run(kills: int = 50, seed: int = 20261202, work: Path | None = None,
                 if not unacked and await _settled(db, tg, pressed):
                     report.settled = True
                     break
-            await child.kill(signal.SIGTERM)
+            for child in children:
+                await child.kill(signal.SIGTERM)
             report.sms_resent = report.sms_posts - len(STAFF)
             await _count(db, tg, tw, phones, pressed, report)
     report.seconds = time.monotonic() - began
@@ -284,8 +365,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261202)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (workers > 1)")
     args = parser.parse_args()
-    report = asyncio.run(run(args.kills, args.seed, progress=True))
+    if args.workers > 1 and not args.postgres:
+        parser.error("--workers > 1 needs --postgres")
+    report = asyncio.run(run(args.kills, args.seed, progress=True, workers=args.workers,
+                             postgres_url=args.postgres))
     print("\n".join(report.lines()))
     print(f"lost or doubled: {report.lost}")
     return 0 if report.lost == 0 and report.settled else 1
