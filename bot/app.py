@@ -91,10 +91,13 @@ class VikarieBot:
                 await app.initialize()
                 if s.telegram_webhook:
                     assert s.public_url is not None and s.webhook_secret is not None
+                    # One connection: Telegram sends the next update once the last is
+                    # committed, so updates reach the inbox in their order.
                     await app.bot.set_webhook(
                         f"{s.public_url.rstrip('/')}/telegram",
                         secret_token=s.webhook_secret.get_secret_value(),
                         allowed_updates=Update.ALL_TYPES,
+                        max_connections=1,
                     )
                 else:
                     # getUpdates answers 409 while a webhook is set: polling takes over.

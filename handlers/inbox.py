@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,11 +42,24 @@ from bot.texts import t
 from handlers.sms import conversation
 from storage import inbox, outbox
 from storage import people as people_repo
+from storage.db import is_transient
 
 log = logging.getLogger(__name__)
 
 TELEGRAM, SMS, SMS_STATUS = "telegram", "sms", "sms_status"
 POLL_TIMEOUT = 10  # seconds a getUpdates call waits for news
+
+
+def _where(exc: BaseException) -> str:
+    """The traceback without the exception's message (it may quote what a person sent)."""
+    return "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+
+
+def _retry_after(exc: BaseException) -> float:
+    if isinstance(exc, RetryAfter):
+        ra = exc.retry_after
+        return ra.total_seconds() if isinstance(ra, dt.timedelta) else float(ra)
+    return 0.0
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -101,11 +115,17 @@ async def store_updates(deps: Deps, updates: list[Update]) -> int:
         return 0
     now = deps.now()
     new = 0
+    # Update ids are per bot, and Telegram may start them anew after a quiet week: the id
+    # is unique with the bot's id (the token's first part) and is kept only while handled
+    # rows are (VIKARIE_INBOX_RETENTION_DAYS).
+    token = deps.settings.telegram_token
+    bot_id = token.get_secret_value().partition(":")[0] if token else "bot"
     async with deps.db.write() as conn:
         for update in updates:
             payload = json.dumps(update.to_dict(), ensure_ascii=False)
             new += await inbox.put(
-                conn, TELEGRAM, str(update.update_id), telegram_key(update), payload, now
+                conn, TELEGRAM, f"{bot_id}:{update.update_id}", telegram_key(update), payload,
+                now,
             )
     deps.kick_inbox()
     return new
@@ -228,22 +248,44 @@ class InboxWorker:
         raise ValueError(f"unknown inbox source {row.source!r}")
 
     async def _failed(self, row: inbox.InboxRow, exc: BaseException) -> None:
+        """The row rolled back. A passing trouble (Telegram's 429, the network, a database
+        deadlock) is tried again, as often as it takes, after `retry_after` at least; any
+        other error counts as an attempt, and the last attempt sets the row aside."""
         deps = self.deps
         now = deps.now()
-        error = f"{type(exc).__name__}: {exc}"[:300]
+        await self._forget_dialogue_changes()
+        error = type(exc).__name__  # not str(exc): it may quote what was sent
+        passing = isinstance(exc, RetryAfter | TimedOut | NetworkError) or is_transient(exc)
+        if passing:
+            wait = max(backoff(row.attempts + 1), dt.timedelta(seconds=_retry_after(exc)))
+            log.info("inbox %s (%s): %s, again in %.0f s", row.id, row.source, error,
+                     wait.total_seconds())
+            async with deps.db.write() as conn:
+                await inbox.retry_later(conn, row.id, now + wait, error, count=False)
+            return
         last = row.attempts + 1 >= deps.settings.inbox_max_attempts
         if not last:
-            log.warning("inbox %s (%s) failed, try %d: %s", row.id, row.source,
-                        row.attempts + 1, type(exc).__name__, exc_info=exc)
+            log.warning("inbox %s (%s) failed, try %d: %s\n%s", row.id, row.source,
+                        row.attempts + 1, error, _where(exc))
             async with deps.db.write() as conn:
                 await inbox.retry_later(conn, row.id, now + backoff(row.attempts + 1), error)
             return
-        log.error("inbox %s (%s) failed %d times, set aside", row.id, row.source,
-                  row.attempts + 1, exc_info=exc)
+        log.error("inbox %s (%s) failed %d times, set aside: %s\n%s", row.id, row.source,
+                  row.attempts + 1, error, _where(exc))
         async with deps.db.write() as conn:
             await inbox.give_up(conn, row.id, now, error)
             await self._sorry(conn, row)
         deps.kick()
+
+    async def _forget_dialogue_changes(self) -> None:
+        """What PTB noted about the dialogue while the row ran was rolled back with it."""
+        app = self.telegram
+        if app is None or app.persistence is None:
+            return
+        await app.update_persistence()  # moves PTB's tracked changes into the buffer ...
+        discard = getattr(app.persistence, "discard", None)
+        if discard is not None:
+            discard()  # ... which is dropped: the next update reads the database again
 
     async def _sorry(self, conn: Any, row: inbox.InboxRow) -> None:
         """Tell the person in a private chat (or by SMS) that it went wrong."""
@@ -263,7 +305,8 @@ class InboxWorker:
             with contextlib.suppress(InvalidPhoneNumber):
                 person = await people_repo.person_by_phone(conn, normalise_phone(data["from"]))
                 if person is not None:
-                    msg = OutMessage(kind="reply", text=t("tg_error", person.language))
+                    sorry = t("tg_error", person.language)
+                    msg = OutMessage(kind="reply", text=sorry, sms=sorry)
                     await outbox.enqueue(conn, msg, "sms", now, person_id=person.id)
 
     async def run_forever(self) -> None:

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
@@ -46,30 +47,24 @@ async def put(
     now: dt.datetime,
 ) -> bool:
     """Store one inbound message; False when the same (source, external id) is stored
-    already (a webhook sent again, an update fetched twice), which changes nothing."""
-    external_id = external_id[:80]
-    seen = (
-        await conn.execute(
-            sa.select(t.inbox.c.id).where(
-                t.inbox.c.source == source, t.inbox.c.external_id == external_id
-            )
-        )
-    ).first()
-    if seen is not None:
-        return False
-    await conn.execute(
-        sa.insert(t.inbox).values(
-            source=source,
-            external_id=external_id,
-            key=key[:64],
-            payload=payload,
-            state=PENDING,
-            attempts=0,
-            received_at=now,
-            next_attempt_at=now,
-        )
+    already (a webhook sent again, an update fetched twice), which changes nothing. Two at
+    once (two workers) are one: the insert does nothing on the unique key."""
+    values = {
+        "source": source,
+        "external_id": external_id[:80],
+        "key": key[:64],
+        "payload": payload,
+        "state": PENDING,
+        "attempts": 0,
+        "received_at": now,
+        "next_attempt_at": now,
+    }
+    dialect = conn.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    q = insert(t.inbox).values(**values).on_conflict_do_nothing(
+        index_elements=["source", "external_id"]
     )
-    return True
+    return (await conn.execute(q)).rowcount == 1
 
 
 async def next_row(conn: AsyncConnection, now: dt.datetime) -> InboxRow | None:
@@ -120,13 +115,18 @@ async def finish(conn: AsyncConnection, row_id: int, now: dt.datetime, outcome: 
 
 
 async def retry_later(
-    conn: AsyncConnection, row_id: int, at: dt.datetime, error: str
+    conn: AsyncConnection, row_id: int, at: dt.datetime, error: str, *, count: bool = True
 ) -> None:
-    """Handling failed: try again at `at` (the rows after it in its key wait)."""
+    """Handling failed: try again at `at` (the rows after it in its key wait). `count`:
+    whether this was an attempt (a passing trouble, such as a 429, is not)."""
     await conn.execute(
         sa.update(t.inbox)
         .where(t.inbox.c.id == row_id, t.inbox.c.state == PENDING)
-        .values(attempts=t.inbox.c.attempts + 1, next_attempt_at=at, error=error[:300])
+        .values(
+            attempts=t.inbox.c.attempts + (1 if count else 0),
+            next_attempt_at=at,
+            error=error[:300],
+        )
     )
 
 

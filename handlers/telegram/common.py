@@ -120,6 +120,17 @@ async def say(update: Update, text: str, markup: ReplyMarkup | None = None) -> S
     return Said(outbox_id=row)
 
 
+async def after_commit(call: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+    """A Telegram call that changes nothing anyone reads as an answer (a command menu):
+    while the inbox handles the update, once it has committed (no network wait inside the
+    update's transaction); otherwise at once."""
+    held = inbox.handling()
+    if held is not None:
+        held.after_commit.append(call)
+    else:
+        await call()
+
+
 async def say_now(update: Update, text: str) -> Message | None:
     """A message sent at once, for the one reply whose Telegram message id is needed at
     once (the live board, edited later by its id). Inside the inbox it is sent before the
@@ -302,18 +313,22 @@ def int_arg(args: Sequence[str] | None, index: int = 0) -> int | None:
 def conversation(
     name: str, entry_points: list[BaseHandler[Any, Any, Any]],
     states: dict[object, list[BaseHandler[Any, Any, Any]]],
-    fallbacks: list[BaseHandler[Any, Any, Any]], *, timeout_minutes: float = 15,
+    fallbacks: list[BaseHandler[Any, Any, Any]],
 ) -> ConversationHandler[Any]:
     """A short dialogue per chat and user. PTB tracks its state per chat and user, not per
     message (per_message=False, so typed answers reach it: PTB's warning is silenced here);
-    which message's buttons may act on the draft is checked by `pressed_draft`."""
+    which message's buttons may act on the draft is checked by `pressed_draft`.
+
+    The state is kept in the database (handlers/telegram/persistence.py) and read again
+    before each update; a dialogue whose state is older than DIALOGUE_TIMEOUT (15 min) is
+    over. No PTB conversation_timeout: its job lives in one process's memory and would end
+    a dialogue that another worker has moved on since."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         return ConversationHandler(
             entry_points=entry_points, states=states, fallbacks=fallbacks, name=name,
             per_user=True, per_chat=True, per_message=False, allow_reentry=True,
             persistent=True,  # handlers/telegram/persistence.py
-            conversation_timeout=timeout_minutes * 60,
         )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+from typing import Any
 
 from telegram import BotCommandScopeChat, Update
 from telegram.error import TelegramError
@@ -16,6 +18,7 @@ from bot.services import preferences
 from bot.texts import t
 from handlers.telegram.common import (
     Context,
+    after_commit,
     can_text,
     data_parts,
     deps_of,
@@ -45,9 +48,8 @@ async def language(update: Update, context: Context, person: Person) -> None:
               main_keyboard(person) if is_private(update) else None)
     chat = update.effective_chat
     if chat is not None and is_private(update):
-        with contextlib.suppress(TelegramError):  # the menu is a convenience
-            await context.bot.set_my_commands(command_menu(person),
-                                              scope=BotCommandScopeChat(chat.id))
+        await after_commit(functools.partial(  # the menu is a convenience
+            _set_menu, context, command_menu(person), chat.id))
 
 
 def _channel_name(channel: Channel, lang: str) -> str:
@@ -89,3 +91,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(channel_button, pattern=cb.pattern(cb.CHANNEL, "(telegram|sms|both)")),
         CommandHandler(["hjalp", "help"], help_command),
     ]
+
+
+async def _set_menu(context: Context, menu: Any, chat_id: int) -> None:
+    with contextlib.suppress(TelegramError):
+        await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))

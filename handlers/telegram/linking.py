@@ -3,7 +3,9 @@ everyone who is not linked to the linking help, and nothing else."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
@@ -14,6 +16,7 @@ from bot.services import linking
 from bot.texts import t
 from handlers.telegram.common import (
     Context,
+    after_commit,
     can_text,
     deps_of,
     is_private,
@@ -99,10 +102,8 @@ async def _greet(update: Update, context: Context, person: Person) -> None:
     await say(update, text, main_keyboard(person))
     chat = update.effective_chat
     assert chat is not None
-    try:  # the command menu of this chat, for the person's roles
-        await context.bot.set_my_commands(command_menu(person), scope=BotCommandScopeChat(chat.id))
-    except TelegramError as exc:
-        log.info("setMyCommands for a chat failed: %s", exc)
+    # the command menu of this chat, for the person's roles
+    await after_commit(functools.partial(_set_menu, context, command_menu(person), chat.id))
 
 
 # Which commands each role sees in the menu, in order.
@@ -143,3 +144,10 @@ async def invite(update: Update, context: Context, person: Person) -> None:
     link = f"https://t.me/{context.bot.username}?start={result.code}"
     await say(update, t("tg_invite_created", lang, name=result.person.name,
                         pid=result.person.id, until=until, link=link))
+
+
+async def _set_menu(context: Context, menu: Any, chat_id: int) -> None:
+    try:
+        await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.info("setMyCommands for a chat failed: %s", exc)

@@ -99,8 +99,14 @@ class DbPersistence(BasePersistence[Data, Data, Data]):
                 await dialogues.save(conn, key, data, self.deps.now())
         return len(pending)
 
+    def discard(self) -> None:
+        """Forget the noted changes: the update that made them rolled back."""
+        self._pending.clear()
+
     async def flush(self) -> None:
-        await self.write()
+        """Nothing: only the inbox worker writes, inside an update's transaction. (PTB
+        flushes at shutdown, possibly after an update was cut off and rolled back.)"""
+        self._pending.clear()
 
     # ---- not kept ----
     async def get_user_data(self) -> dict[int, Data]:

@@ -5,6 +5,7 @@ moved by anyone else's press, nor by an older message's buttons."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -274,3 +275,20 @@ async def test_another_worker_continues_the_dialogue(
         finally:
             worker.stop()
             await task
+
+
+@pytest.mark.parametrize(("minutes", "answer"), [(14, "Vilken yrkesroll?"), (16, "/hjalp")])
+async def test_a_dialogue_left_a_quarter_of_an_hour_is_over(
+    launch: Launch, minutes: int, answer: str
+) -> None:
+    """The dialogue's state in the database is its timeout (no PTB timeout job, which lives
+    in one process): 14 minutes after the last step it goes on, 16 minutes after it is over
+    and the answer is not understood."""
+    h = await launch(world)
+    await h.hello("kim")
+    await h.dialog([
+        ("kim", "/nytt", "Vilken dag?"),
+        ("kim", press("Imorgon"), "Vilken tid?"),
+    ])
+    h.clock.set(h.clock.now() + dt.timedelta(minutes=minutes))
+    await h.dialog([("kim", "15-22", answer)])
