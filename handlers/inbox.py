@@ -139,10 +139,11 @@ async def store_sms(deps: Deps, sms: conversation.InboundSms) -> bool:
         phone = normalise_phone(sms.from_)
     except InvalidPhoneNumber:
         return False
-    async with deps.db.write() as conn:
+    async with deps.db.read() as conn:
         person = await people_repo.person_by_phone(conn, phone)
-        if person is None or not person.active:
-            return False
+    if person is None or not person.active:
+        return False
+    async with deps.db.write() as conn:
         payload = json.dumps(
             {"sid": sms.message_sid, "from": sms.from_, "body": sms.body,
              "opt_out_type": sms.opt_out_type},

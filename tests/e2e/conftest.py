@@ -33,7 +33,7 @@ from storage import tables as t
 from tests.builders import World, local
 
 TOKEN = "123:TEST"
-WAIT = 5.0
+WAIT = 20.0  # seconds to wait for what must come: generous, for a busy machine
 
 
 @dataclass(frozen=True)

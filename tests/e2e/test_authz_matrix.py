@@ -123,10 +123,11 @@ async def scene(h: Harness) -> dict[str, int]:
 # ---------- what the database holds ----------
 
 # Every table but the outbox (the dispatcher works it), the inbox (every update is stored
-# there, handled or refused) and the webhook dedupe: vacancies,
+# there, handled or refused), the dialogue state (where a dialogue is) and the webhook
+# dedupe: vacancies,
 # offers, bookings, shifts, absences, invites, checklists and ticks, audit rows, people,
 # units, small state (kv) ...
-UNWATCHED = {t.outbox.name, t.inbox.name, t.inbound_seen.name}
+UNWATCHED = {t.outbox.name, t.inbox.name, t.inbound_seen.name, t.dialogue_state.name}
 WATCHED = tuple(tb for tb in t.metadata.sorted_tables if tb.name not in UNWATCHED)
 
 

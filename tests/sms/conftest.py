@@ -79,7 +79,7 @@ class Rig:
 
     async def inbox_handled(self) -> None:
         """Wait until no inbox row is pending (handled, or set aside as failed)."""
-        for _ in range(500):
+        for _ in range(2000):  # up to ~20 s on a busy machine
             if not await driving.inbox_busy(self.deps):
                 return
             await asyncio.sleep(0.01)
@@ -89,14 +89,14 @@ class Rig:
         self, number: str, predicate: Callable[[SentSms], bool] | None = None
     ) -> SentSms:
         """The first SMS to `number` (matching), once the outbox has recorded it as sent."""
-        sms = await self.fake.wait_for_sms(number, predicate, timeout=5.0)
+        sms = await self.fake.wait_for_sms(number, predicate, timeout=20.0)
         await self.idle()
         return sms
 
     async def idle(self) -> None:
         """Wait until every inbox row is handled and every outbox row tried at least once."""
         await self.inbox_handled()
-        for _ in range(400):
+        for _ in range(2000):
             async with self.db.read() as conn:
                 waiting = (
                     await conn.execute(
