@@ -469,6 +469,10 @@ async def test_fill_by_hand_candidates_carry_the_same_figures(db: Database) -> N
     assert [c.answers for c in english if c.person_id == "sub00"] == [
         "2 declined, 1 cancelled in the last 90 days"
     ]
+    # The response model's estimate for each (svarsmodell), as /forklara shows it.
+    for c in candidates:
+        assert c.response.startswith("ja ~") and "typisk svarstid" in c.response
+    assert all(c.response.startswith("yes ~") for c in english)
 
 
 @pytest.mark.parametrize("hours_ahead,expected", [(30, 3), (10, 5), (2, 8), (0.5, 12)])
