@@ -280,21 +280,18 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
         return
     # Learned waves (svarsmodell) only when the start is near: further ahead the band's
-    # size is kept, as speed measured in minutes is not worth the messages there.
+    # size is kept, as speed measured in minutes is not worth the messages there. They
+    # judge up to wave_max_size at once: judging in two steps (the band's size first) ran
+    # the tier's history query twice, slower on the large database (docs/benchmarks.md).
     learned = (
         rules.wave_sizing == "learned"
         and bool(step.size)
         and shift.starts_at - now <= dt.timedelta(hours=rules.wave_near_hours)
     )
-    a = await assess(conn, deps, vacancy, candidates_only=True, enough=step.size, shift=shift)
+    enough = max(step.size or 0, rules.wave_max_size) if learned else step.size
+    a = await assess(conn, deps, vacancy, candidates_only=True, enough=enough, shift=shift)
     if learned and a.ranked:
-        # Judged first: the band's size and one more. Up to wave_max_size only when the
-        # wave sized on those takes the band's size or more (`_learned_wave`).
         sized = await _learned_wave(conn, deps, a, step)
-        if sized.size >= (step.size or 0) and len(a.ranked) > (step.size or 0):
-            more = max(rules.wave_max_size, step.size or 0)
-            a = await assess(conn, deps, vacancy, candidates_only=True, enough=more, shift=shift)
-            sized = await _learned_wave(conn, deps, a, step)
         step = learned_step(step, now, shift.starts_at, rules, sized.size, sized.wait_minutes)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
