@@ -71,13 +71,19 @@ class _Reporter:
     """Hands out the prepared (shift, person) pairs in a fixed random order, one a call,
     moving the fake clock on a little each time."""
 
-    def __init__(self, deps: Deps, bw: BigWorld, seed: int = 99) -> None:
+    def __init__(self, deps: Deps, bw: BigWorld, seed: int = 99, near: bool = False) -> None:
         self.deps = deps
-        self.todo = list(bw.reportable)
-        random.Random(seed).shuffle(self.todo)
         clock = deps.clock
         assert isinstance(clock, FakeClock)
         self.clock = clock
+        if near:  # today's 15:00 shifts from 11:30: the near band (learned waves size there)
+            keep = next(s for s in bw.short_notice if s[2])  # for `_short_notice`
+            self.todo = [(sid, p) for sid, p, g in bw.short_notice if (sid, p, g) != keep]
+            day = bw.now.astimezone(TZ).date()
+            clock.set(dt.datetime.combine(day, dt.time(11, 30), tzinfo=TZ))
+        else:
+            self.todo = list(bw.reportable)
+        random.Random(seed).shuffle(self.todo)
 
     async def one(self) -> float:
         shift_id, person = self.todo.pop()
@@ -95,13 +101,16 @@ async def measure(db: Any, bw: BigWorld, progress: Callable[[str], None], *,
                   profile: str = "auto", short_notice: bool = True,
                   profile_if: Callable[[LatencyResult], bool] = lambda r: True,
                   budget_seconds: float = math.inf,
-                  settings: dict[str, object] | None = None) -> LatencyResult:
+                  settings: dict[str, object] | None = None,
+                  near: bool = False) -> LatencyResult:
     """Time `reports` reports (fewer if `budget_seconds` runs out), then trace memory over
     `traced` more and, when `profile` is "always" or "auto" and `profile_if(result)`,
     profile `profiled` more; then, with `short_notice`, one short-notice report.
-    `settings`: Settings fields for the engine (e.g. wave_sizing)."""
+    `settings`: Settings fields for the engine (e.g. wave_sizing). `near`: the reports are
+    of today's 15:00 shifts from 11:30 (3.5 hours ahead, the near band), not 2-36 hours
+    ahead."""
     deps = make_deps(db, bw.now, **(settings or {}))
-    rep = _Reporter(deps, bw)
+    rep = _Reporter(deps, bw, near=near)
     async with db.read() as conn:
         before = (await conn.execute(sa.select(sa.func.count()).select_from(t.outbox)
                                      .where(t.outbox.c.kind == "offer"))).scalar_one()

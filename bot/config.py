@@ -105,12 +105,13 @@ class Settings(BaseSettings):
     wave_near_size: int = Field(default=8, ge=1)
     wave_near_wait_minutes: int = Field(default=7, ge=1)
     wave_all_at_once_minutes: int = Field(default=45, ge=0)
-    # fixed: a wave is the band's size. learned: people in ranked order until the chance of
-    # at least one yes within the band's wait reaches wave_target_yes_chance (svarsmodell).
+    # fixed: a wave is the band's size. learned (svarsmodell; near band only, further ahead
+    # the band's size): people in ranked order until the wave's median time to a first yes
+    # is at most wave_slowdown x everyone's ("everyone": the first wave_max_size in order).
     wave_sizing: Literal["fixed", "learned"] = "fixed"
-    wave_target_yes_chance: float = Field(default=0.9, gt=0, lt=1)
+    wave_slowdown: float = Field(default=1.1, ge=1)
     wave_min_size: int = Field(default=2, ge=1)
-    wave_max_size: int = Field(default=30, ge=1)
+    wave_max_size: int = Field(default=20, ge=1)
     wave_min_wait_minutes: int = Field(default=2, ge=1)
     quiet_hours_start: int = Field(default=21, ge=0, le=23)
     quiet_hours_end: int = Field(default=7, ge=0, le=23)

@@ -11,7 +11,9 @@ from bot.clock import FakeClock
 from bot.domain import intents
 from bot.domain.intents import FillByHand, Release, Widen
 from bot.domain.model import AbsenceCategory, OfferState, VacancyStatus
+from bot.domain.response_model import FALLBACK, size_wave
 from bot.services import absence, answers, callout, coordinator, coordinator_views
+from bot.services.deps import Deps
 from bot.texts import reason_text
 from storage import absences as absences_repo
 from storage import audit, history, outbox, vacancies
@@ -469,6 +471,10 @@ async def test_fill_by_hand_candidates_carry_the_same_figures(db: Database) -> N
     assert [c.answers for c in english if c.person_id == "sub00"] == [
         "2 declined, 1 cancelled in the last 90 days"
     ]
+    # The response model's estimate for each (svarsmodell), as /forklara shows it.
+    for c in candidates:
+        assert c.response.startswith("ja ~") and "typisk svarstid" in c.response
+    assert all(c.response.startswith("yes ~") for c in english)
 
 
 @pytest.mark.parametrize("hours_ahead,expected", [(30, 3), (10, 5), (2, 8), (0.5, 12)])
@@ -481,6 +487,22 @@ async def test_wave_size_follows_time_to_start(
     deps = make_deps(
         db, now.astimezone(local("2026-12-01 00:00").tzinfo).strftime("%Y-%m-%d %H:%M")
     )
+    await _report_eve(db, deps, expected)
+
+
+@pytest.mark.parametrize("hours_ahead,expected", [(30, 3), (10, 5), (2, 11), (0.5, 12)])
+async def test_learned_waves_only_when_the_start_is_near(
+    db: Database, hours_ahead: float, expected: int
+) -> None:
+    """wave_sizing=learned keeps the band's size more than wave_near_hours ahead, and
+    everyone at once at the last call."""
+    await _morning(db, n_subs=12)
+    now = local("2026-12-02 15:00") - dt.timedelta(hours=hours_ahead)
+    when = now.astimezone(local("2026-12-01 00:00").tzinfo).strftime("%Y-%m-%d %H:%M")
+    await _report_eve(db, make_deps(db, when, wave_sizing="learned"), expected)
+
+
+async def _report_eve(db: Database, deps: Deps, expected: int) -> None:
     r = await absence.report_absence(
         deps, "anna", AbsenceCategory.SJUK, "telegram", shift_ids=["s-eve"]
     )
@@ -684,16 +706,22 @@ async def test_extra_time_later_in_the_month_counts_too(db: Database) -> None:
     assert "mertid/övertid månaden blir 56 h > 50 h" in text
 
 
-async def test_learned_waves_are_sized_by_expected_yeses(db: Database) -> None:
-    """wave_sizing=learned: newcomers count at the fallback figures (a yes ~17 %, answer in
-    ~4 min), so a wave reaches a 50 % chance of a yes within 7 min at six people."""
+@pytest.mark.parametrize("slowdown,expected", [(1.1, 11), (1.5, 8), (3.0, 5)])
+async def test_learned_waves_are_sized_by_expected_yeses(
+    db: Database, slowdown: float, expected: int
+) -> None:
+    """wave_sizing=learned, 75 minutes before the start: twelve eligible newcomers all
+    count at the fallback figures (a yes ~17 %, answer in ~4 min), so the wave follows from
+    how much slower than asking all twelve its median first yes may be: eleven for 1.1x,
+    eight for 1.5x, five for 3x (the band's fixed size is eight)."""
     await _morning(db, n_subs=12)
-    deps = make_deps(db, "2026-12-01 05:45", wave_sizing="learned", wave_target_yes_chance=0.5)
+    deps = make_deps(db, "2026-12-01 05:45", wave_sizing="learned", wave_slowdown=slowdown)
     vid = await report_absent(deps, "anna", "s-day", "telegram")
     async with db.read() as conn:
         offers = await vacancies.offers_for(conn, vid)
         vacancy = await vacancies.get_vacancy(conn, vid)
-    assert len(offers) == 6
+    assert len(offers) == expected
+    assert size_wave([FALLBACK] * 12, slowdown, 2, 20, 2, 7).size == expected
     assert vacancy is not None and vacancy.next_due_at is not None
     wait = vacancy.next_due_at - deps.now()
     assert dt.timedelta(minutes=2) <= wait <= dt.timedelta(minutes=7)

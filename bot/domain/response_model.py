@@ -15,7 +15,8 @@ offer that expired unanswered is not answered; an offer closed by the bot before
 answered (taken by someone else, withdrawn) says nothing about them and is left out.
 Time of day and lead time are not modelled (one set of figures per person).
 
-The model only sizes waves and sets their wait: who is asked first never depends on it.
+The model only sizes waves and sets their wait (`size_wave`: a wave whose first yes comes
+about as fast as asking everyone's would); who is asked first never depends on it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 
 PRIOR_OFFERS = 10.0  # strength of the tier prior, in offers
 MIN_DELAY_MINUTES = 0.1  # a delay of zero has no logarithm
+LONG_MINUTES = 7 * 24 * 60.0  # "ever", for the chance of a yes at all
+WAIT_SPENT = 0.9  # a wave's wait: until this share of its chance of a yes has come
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,42 +125,60 @@ def chance_of_yes(people: Sequence[ResponseEstimate], minutes: float) -> float:
     return 1.0 - none
 
 
+def time_to_chance(people: Sequence[ResponseEstimate], chance: float) -> float:
+    """The first minute by which `chance_of_yes(people, minute)` reaches `chance`
+    (bisection on a log scale, to a few seconds); infinite when it never does."""
+    if chance <= 0:
+        return 0.0
+    if not people or chance_of_yes(people, LONG_MINUTES) < chance:
+        return math.inf
+    lo, hi = 1e-3, LONG_MINUTES
+    for _ in range(60):
+        if hi - lo < 0.02:
+            break
+        mid = math.sqrt(lo * hi)
+        lo, hi = (lo, mid) if chance_of_yes(people, mid) >= chance else (mid, hi)
+    return hi
+
+
 @dataclass(frozen=True, slots=True)
 class LearnedWave:
     size: int
     wait_minutes: float
-    chance: float  # P(at least one yes within the wait)
+    everyone_minutes: float  # median of the first yes if all of `ranked` were asked at once
+    chance: float  # the wave's chance of a yes by `slowdown` x everyone_minutes
+    everyone_chance: float  # everyone's chance of a yes by everyone_minutes
 
 
 def size_wave(
     ranked: Sequence[ResponseEstimate],
-    target: float,
+    slowdown: float,
     min_size: int,
     max_size: int,
     min_wait: float,
     max_wait: float,
 ) -> LearnedWave:
-    """How many of `ranked` (in their order) to ask now, and how long to wait.
+    """How many of `ranked` (in their order) to ask now, and how long to wait: a wave whose
+    first yes comes about as fast as asking everyone's would.
 
-    People are added in order until P(at least one yes within `max_wait`) reaches `target`,
-    at least `min_size` and at most `max_size` (and never more than there are). The wait is
-    the first minute in [min_wait, max_wait] at which the wave's chance reaches the target,
-    else `max_wait`.
+    Everyone = the first `max_size` of `ranked`. Asked all at once, their first yes would
+    come by `everyone_minutes` (the median, given that a yes comes at all) with chance E.
+    The wave is the shortest prefix (at least `min_size`) whose chance of a yes by
+    `slowdown` x that time is at least E: its median first yes is then at most `slowdown`
+    x everyone's. The wait is the minute by which the wave has had `WAIT_SPENT` of its
+    chance of a yes at all, within [min_wait, max_wait].
     """
-    cap = min(max_size, len(ranked))
+    everyone = ranked[:max_size]
+    cap = len(everyone)
+    if cap == 0:
+        return LearnedWave(0, max_wait, math.inf, 0.0, 0.0)
+    t_all = time_to_chance(everyone, chance_of_yes(everyone, LONG_MINUTES) / 2)
+    e_all = chance_of_yes(everyone, t_all)
+    by = slowdown * t_all
     size = min(min_size, cap)
-    while size < cap and chance_of_yes(ranked[:size], max_wait) < target:
+    while size < cap and chance_of_yes(everyone[:size], by) < e_all:
         size += 1
-    wave = ranked[:size]
-    wait = max_wait
-    if chance_of_yes(wave, max_wait) >= target:
-        lo, hi = min_wait, max_wait
-        if chance_of_yes(wave, lo) >= target:
-            hi = lo
-        for _ in range(30):  # bisection: the chance grows with the wait
-            if hi - lo < 0.05:
-                break
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if chance_of_yes(wave, mid) >= target else (mid, hi)
-        wait = hi
-    return LearnedWave(size, wait, chance_of_yes(wave, wait))
+    wave = everyone[:size]
+    spent = time_to_chance(wave, WAIT_SPENT * chance_of_yes(wave, LONG_MINUTES))
+    wait = min(max(spent, min_wait), max_wait)
+    return LearnedWave(size, wait, t_all, chance_of_yes(wave, by), e_all)

@@ -56,9 +56,9 @@ class RuleSettings:
     wave_near_wait_minutes: int = 7
     wave_all_at_once_minutes: int = 45
     wave_sizing: str = "fixed"  # or "learned" (bot/domain/response_model.py)
-    wave_target_yes_chance: float = 0.9
+    wave_slowdown: float = 1.1
     wave_min_size: int = 2
-    wave_max_size: int = 30
+    wave_max_size: int = 20
     wave_min_wait_minutes: int = 2
     quiet_hours_start: int = 21  # tysta timmar
     quiet_hours_end: int = 7

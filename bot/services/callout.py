@@ -28,9 +28,9 @@ from bot.domain.messages import offer_message, simple
 from bot.domain.model import COUNTED_AS_NO, OfferState, Person, Shift, Unit, Vacancy, VacancyStatus
 from bot.domain.outgoing import OutMessage
 from bot.domain.ranking import RankedCandidate, order_key, rank_candidates
-from bot.domain.response_model import ResponseEstimate, estimate_all, size_wave
+from bot.domain.response_model import LearnedWave, ResponseEstimate, estimate_all, size_wave
 from bot.domain.rules import local_year
-from bot.domain.waves import learned_step, plan_wave
+from bot.domain.waves import WaveStep, learned_step, plan_wave
 from bot.services import alerts
 from bot.services.deps import Deps, delivery_channel, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
@@ -279,19 +279,19 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         due = step.hold_until if vacancy.escalated_at else min(step.hold_until, escalate_at)
         await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=max(due, now))
         return
-    learned = rules.wave_sizing == "learned" and bool(step.size)
+    # Learned waves (svarsmodell) only when the start is near: further ahead the band's
+    # size is kept, as speed measured in minutes is not worth the messages there. They
+    # judge up to wave_max_size at once: judging in two steps (the band's size first) ran
+    # the tier's history query twice, slower on the large database (docs/benchmarks.md).
+    learned = (
+        rules.wave_sizing == "learned"
+        and bool(step.size)
+        and shift.starts_at - now <= dt.timedelta(hours=rules.wave_near_hours)
+    )
     enough = max(step.size or 0, rules.wave_max_size) if learned else step.size
     a = await assess(conn, deps, vacancy, candidates_only=True, enough=enough, shift=shift)
     if learned and a.ranked:
-        estimates = await response_estimates(conn, a.ranked, now)
-        sized = size_wave(
-            [estimates[c.verdict.person.id] for c in a.ranked],
-            rules.wave_target_yes_chance,
-            rules.wave_min_size,
-            rules.wave_max_size,
-            rules.wave_min_wait_minutes,
-            max(step.wait_minutes or 0.0, rules.wave_min_wait_minutes),
-        )
+        sized = await _learned_wave(conn, deps, a, step)
         step = learned_step(step, now, shift.starts_at, rules, sized.size, sized.wait_minutes)
     chosen = a.ranked if step.size is None else a.ranked[: step.size]
     wave = vacancy.wave + 1 if chosen else vacancy.wave
@@ -330,6 +330,22 @@ async def advance(conn: AsyncConnection, deps: Deps, vacancy_id: int) -> None:
         next_due = min(next_due, escalate_at)
     next_due = max(min(next_due, shift.starts_at), now)
     await vacancies.update_vacancy(conn, vacancy.id, now, wave=wave, next_due_at=next_due)
+
+
+async def _learned_wave(
+    conn: AsyncConnection, deps: Deps, a: Assessment, step: WaveStep
+) -> LearnedWave:
+    """The learned wave's size and wait over the candidates judged (`size_wave`)."""
+    rules = deps.rules
+    estimates = await response_estimates(conn, a.ranked, deps.now())
+    return size_wave(
+        [estimates[c.verdict.person.id] for c in a.ranked],
+        rules.wave_slowdown,
+        rules.wave_min_size,
+        rules.wave_max_size,
+        rules.wave_min_wait_minutes,
+        max(step.wait_minutes or 0.0, rules.wave_min_wait_minutes),
+    )
 
 
 async def response_estimates(

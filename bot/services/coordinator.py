@@ -218,13 +218,7 @@ async def explain(deps: Deps, vacancy_id: int) -> list[str]:
         notes = await answer_notes_in(conn, deps.now(), [c.verdict.person.id for c in a.ranked])
         estimates = await callout.response_estimates(conn, a.ranked, deps.now())
     for pid, e in estimates.items():  # what a learned wave counts on, for each candidate
-        said = t(
-            "coord_response_estimate",
-            "sv",
-            yes=round(100 * e.p_yes),
-            minutes=f"{e.median_minutes:.0f}",
-            offers=e.offers,
-        )
+        said = coordinator_views.response_note(e)
         notes[pid] = f"{said} · {notes[pid]}" if pid in notes else said
     start = a.shift.starts_at.astimezone(deps.tz).strftime("%Y-%m-%d %H:%M")
     end = a.shift.ends_at.astimezone(deps.tz).strftime("%H:%M")

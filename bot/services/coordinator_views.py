@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.eligibility import NEVER_OVERRIDDEN, Verdict
 from bot.domain.messages import shift_line
 from bot.domain.model import Booking, Offer, Person, Role, Shift, Unit, Vacancy
+from bot.domain.response_model import ResponseEstimate
 from bot.services import callout
 from bot.services.deps import Deps
 from bot.services.linking import may_manage
@@ -48,6 +49,8 @@ class Candidate:
     tier_name: str
     answers: str = ""  # "2 nej, 1 återbud senaste 90 dagarna"; empty when none of either
     reasons: tuple[str, ...] = ()  # why this rank, warnings included (as /forklara says)
+    # The response model's estimate: "ja ~40 %, typisk svarstid 3 min (12 tidigare ...)".
+    response: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +170,11 @@ async def fill_choices(
                 out.setdefault(v.person.id, v)
         ids = [c.verdict.person.id for c in ranked] + list(out)
         notes = await answer_notes_in(conn, deps.now(), ids, lang)
+        estimates = await callout.response_estimates(conn, ranked, deps.now())
     candidates = [
         Candidate(c.verdict.person.id, c.verdict.person.name, c.tier_name,
-                  notes.get(c.verdict.person.id, ""), c.reasons)
+                  notes.get(c.verdict.person.id, ""), c.reasons,
+                  response_note(estimates[c.verdict.person.id], lang))
         for c in ranked
     ]
     excluded = [
@@ -179,6 +184,12 @@ async def fill_choices(
     ]
     excluded.sort(key=lambda e: (not e.overridable, e.name, e.person_id))
     return FillChoices(candidates, excluded)
+
+
+def response_note(e: ResponseEstimate, lang: str = "sv") -> str:
+    """A candidate's chance to say yes and typical answer delay, as coordinators see it."""
+    return t("coord_response_estimate", lang, yes=round(100 * e.p_yes),
+             minutes=f"{e.median_minutes:.0f}", offers=e.offers)
 
 
 async def vacancy_history(deps: Deps, vacancy: Vacancy) -> VacancyHistory:

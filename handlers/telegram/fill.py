@@ -93,7 +93,8 @@ async def begin(update: Update, context: Context, person: Person) -> str | int |
     line = info.line(deps, lang)
     if draft.choices:
         text = t("tg_fill_pick", lang, vid=vid, line=line)
-        answers = {c.person_id: c.answers for c in candidates}
+        answers = {c.person_id: " · ".join(x for x in (c.response, c.answers) if x)
+                   for c in candidates}
         listed = await say(update, _with_answers(text, draft, answers),
                            inline(_choice_rows(draft, lang)))
         draft_bind(update, context, KEY, listed)

@@ -87,6 +87,8 @@ async def test_the_page_shows_shift_timeline_and_candidates_never_the_absent(
     assert "15:00–22:00" in page.text and "Hemtjänst Norr" in page.text
     assert "Frånvaro anmäld" in page.text
     assert "Mio Vikarie" in page.text and "introducerad på enheten" in page.text
+    assert 'class="response">ja ~' in page.text  # the response model's estimate
+    assert "typisk svarstid" in page.text
     assert "Nova Ny" in page.text  # soft-blocked: listed with the blocks
     assert "Anna" not in page.text and "sjuk" not in page.text.lower()
     assert 'aria-live="polite"' in page.text

@@ -63,9 +63,11 @@ async def test_escalation_then_fill_by_hand_with_an_override_reason(launch: Laun
         "Sara Vikarie (vikarie introducerad på enheten)",
         "Avbryt",
     ]  # short enough for a phone; the figures are in the message above the buttons
-    assert (pick.text or "").endswith(
-        "\n• Sara Vikarie (vikarie introducerad på enheten): 1 nej, 0 återbud senaste 90 dagarna"
-    )
+    # Her estimated chance of a yes and typical answer delay first (svarsmodell).
+    last = (pick.text or "").splitlines()[-1]
+    assert last.startswith("• Sara Vikarie (vikarie introducerad på enheten): ja ~")
+    assert "typisk svarstid" in last
+    assert last.endswith(" · 1 nej, 0 återbud senaste 90 dagarna")
     await h.dialog([
         ("kim", "bo", "Bo Pausad kan inte tas utan undantag:\n• pausad till"),
         ("kim", "ok", "Skriv en motivering"),

@@ -8,6 +8,8 @@ import pytest
 
 from bot.domain.response_model import (
     FALLBACK,
+    LONG_MINUTES,
+    LearnedWave,
     PastOffer,
     ResponseEstimate,
     chance_of_yes,
@@ -15,6 +17,7 @@ from bot.domain.response_model import (
     estimate_all,
     lognormal_cdf,
     size_wave,
+    time_to_chance,
 )
 
 TIER = ResponseEstimate(p_answer=0.6, p_accept=0.3, mu=math.log(4.0), sigma=0.9)
@@ -69,30 +72,56 @@ def test_the_chance_grows_with_people_and_wait() -> None:
     assert chance_of_yes([], 5) == 0.0
 
 
-def test_wave_size_is_monotone_in_the_target() -> None:
+def test_time_to_chance_inverts_the_chance() -> None:
+    people = [TIER] * 5
+    t = time_to_chance(people, 0.5)
+    assert chance_of_yes(people, t) == pytest.approx(0.5, abs=0.01)
+    assert time_to_chance(people, 0.0) == 0.0
+    assert time_to_chance(people, 0.99) == math.inf  # five at 18 % never get there
+    assert time_to_chance([], 0.1) == math.inf
+
+
+def _size(ranked: list[ResponseEstimate], slowdown: float = 1.1, min_size: int = 1,
+          max_size: int = 40) -> LearnedWave:
+    return size_wave(ranked, slowdown, min_size, max_size, 2, 7)
+
+
+def test_wave_size_shrinks_as_the_slowdown_allowed_grows() -> None:
     ranked = [TIER] * 40
-    sizes = [size_wave(ranked, tgt, 1, 40, 2, 7).size for tgt in (0.3, 0.5, 0.7, 0.9, 0.99)]
-    assert sizes == sorted(sizes)
-    assert sizes[0] < sizes[-1]
+    sizes = [_size(ranked, slowdown=x).size for x in (1.0, 1.05, 1.1, 1.5, 2.0, 3.0)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] < sizes[0]
+    assert sizes[0] == 40  # exactly as fast as everyone: everyone
 
 
-def test_a_wave_stops_as_soon_as_the_target_is_met() -> None:
-    w = size_wave([TIER] * 40, 0.9, 1, 40, 2, 7)
-    assert chance_of_yes([TIER] * w.size, 7) >= 0.9 > chance_of_yes([TIER] * (w.size - 1), 7)
-    assert 2 <= w.wait_minutes <= 7
-    assert w.chance == pytest.approx(0.9, abs=0.01)
+def test_a_wave_is_the_shortest_prefix_as_fast_as_everyone() -> None:
+    ranked = [TIER] * 40
+    w = _size(ranked)
+    everyone = chance_of_yes(ranked, LONG_MINUTES)
+    assert chance_of_yes(ranked, w.everyone_minutes) == pytest.approx(everyone / 2, abs=0.01)
+    by = 1.1 * w.everyone_minutes
+    assert chance_of_yes(ranked[: w.size], by) >= w.everyone_chance
+    assert chance_of_yes(ranked[: w.size - 1], by) < w.everyone_chance
+    assert w.chance == pytest.approx(chance_of_yes(ranked[: w.size], by))
 
 
-def test_likely_yeses_make_small_waves_and_short_waits() -> None:
-    keen = ResponseEstimate(p_answer=0.95, p_accept=0.9, mu=math.log(1.0), sigma=0.5)
-    w = size_wave([keen] * 10, 0.9, 2, 30, 2, 7)
-    assert w.size == 2
-    assert w.wait_minutes == 2
+def test_keen_people_first_make_a_small_wave_and_a_short_wait() -> None:
+    """Pool staff who say yes within minutes, then hourly substitutes who seldom do: the
+    substitutes hardly speed up everyone's first yes, so the wave is the keen few."""
+    keen = ResponseEstimate(p_answer=0.92, p_accept=0.65, mu=math.log(2.0), sigma=0.6)
+    shy = ResponseEstimate(p_answer=0.5, p_accept=0.1, mu=math.log(6.0), sigma=0.9)
+    w = _size([keen] * 6 + [shy] * 24, min_size=2, max_size=30)
+    assert 2 <= w.size <= 6
+    assert w.wait_minutes < 7
+    all_shy = _size([shy] * 30, min_size=2, max_size=30)
+    assert all_shy.size > 20  # nobody stands out: nearly everyone is needed
+    assert all_shy.wait_minutes == 7  # the band's wait
 
 
 def test_size_is_bounded() -> None:
     shy = ResponseEstimate(p_answer=0.2, p_accept=0.05, mu=math.log(10.0), sigma=1.0)
-    w = size_wave([shy] * 50, 0.9, 2, 12, 2, 7)
-    assert w.size == 12
-    assert w.wait_minutes == 7  # never reached: the longest wait
-    assert size_wave([shy] * 3, 0.9, 2, 12, 2, 7).size == 3
+    w = _size([shy] * 50, min_size=2, max_size=12)
+    assert w.size <= 12
+    keen = ResponseEstimate(p_answer=0.95, p_accept=0.9, mu=math.log(1.0), sigma=0.5)
+    assert _size([keen] * 10, min_size=3).size >= 3
+    assert _size([shy] * 2, min_size=3).size == 2  # never more than there are
+    assert _size([]).size == 0
