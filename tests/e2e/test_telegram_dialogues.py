@@ -161,6 +161,15 @@ async def test_an_absence_draft_is_moved_by_its_owner_only(launch: Launch) -> No
     ])
 
 
+async def _half_way_through_nytt(h: Harness) -> None:
+    """Kim opens the chat, starts /nytt and picks tomorrow: the bot asks for the time."""
+    await h.hello("kim")
+    await h.dialog([
+        ("kim", "/nytt", "Vilken dag?"),
+        ("kim", press("Imorgon"), "Vilken tid?"),
+    ])
+
+
 async def test_a_restart_continues_the_dialogue_where_it_was(launch: Launch) -> None:
     """The dialogue's state is in the database, written with each update: a coordinator
     half-way through /nytt when the bot restarts goes on with the next answer, and the
@@ -168,11 +177,7 @@ async def test_a_restart_continues_the_dialogue_where_it_was(launch: Launch) -> 
     from bot.app import VikarieBot
 
     h = await launch(world)
-    await h.hello("kim")
-    await h.dialog([
-        ("kim", "/nytt", "Vilken dag?"),
-        ("kim", press("Imorgon"), "Vilken tid?"),
-    ])
+    await _half_way_through_nytt(h)
     await h.bot.stop()
     h.bot = VikarieBot(h.deps, web=False, ticker=False)
     await h.bot.start()
@@ -200,11 +205,7 @@ async def test_without_the_database_state_a_restart_forgets_the_dialogue(
     from bot.app import VikarieBot
 
     h = await launch(world)
-    await h.hello("kim")
-    await h.dialog([
-        ("kim", "/nytt", "Vilken dag?"),
-        ("kim", press("Imorgon"), "Vilken tid?"),
-    ])
+    await _half_way_through_nytt(h)
     await h.bot.stop()
     async with h.deps.db.write() as conn:
         await conn.execute(sa.delete(t.dialogue_state))
@@ -250,11 +251,7 @@ async def test_another_worker_continues_the_dialogue(
     h = await launch(world)
     async with contextlib.AsyncExitStack() as stack:
         other = await _second_worker(h, stack)
-        await h.hello("kim")
-        await h.dialog([
-            ("kim", "/nytt", "Vilken dag?"),
-            ("kim", press("Imorgon"), "Vilken tid?"),
-        ])
+        await _half_way_through_nytt(h)
         assert h.bot.inbox is not None
         h.bot.inbox.stop()  # the first worker takes no more rows
         if not refreshed:
@@ -285,10 +282,6 @@ async def test_a_dialogue_left_a_quarter_of_an_hour_is_over(
     in one process): 14 minutes after the last step it goes on, 16 minutes after it is over
     and the answer is not understood."""
     h = await launch(world)
-    await h.hello("kim")
-    await h.dialog([
-        ("kim", "/nytt", "Vilken dag?"),
-        ("kim", press("Imorgon"), "Vilken tid?"),
-    ])
+    await _half_way_through_nytt(h)
     h.clock.set(h.clock.now() + dt.timedelta(minutes=minutes))
     await h.dialog([("kim", "15-22", answer)])

@@ -77,6 +77,22 @@ class Rig:
         await self.inbox_handled()
         return response
 
+    async def texts_taken(self) -> int:
+        """Texts taken in: committed to the inbox (registered numbers) or marked as seen
+        (unregistered numbers, answered in the webhook's response)."""
+        async with self.db.read() as conn:
+            stored = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(tb.inbox)
+                    .where(tb.inbox.c.source == "sms")
+                )
+            ).scalar_one()
+            seen = (
+                await conn.execute(sa.select(sa.func.count()).select_from(tb.inbound_seen))
+            ).scalar_one()
+        return int(stored) + int(seen)
+
     async def inbox_handled(self) -> None:
         """Wait until no inbox row is pending (handled, or set aside as failed)."""
         for _ in range(2000):  # up to ~20 s on a busy machine

@@ -10,29 +10,12 @@ import datetime as dt
 import logging
 
 import pytest
-import sqlalchemy as sa
 
 from storage import people as people_repo
-from storage import tables as tb
 from tests.sms.conftest import Rig, phone_of
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 UNACTIONABLE = ["blabla", "HJÄLP", "?", "KANAL", "ja", "Jag är på semester", "info"]
-
-
-async def _handled(rig: Rig) -> int:
-    """Texts taken in: committed to the inbox (registered numbers) or marked as seen
-    (unregistered numbers, answered in the webhook's response)."""
-    async with rig.db.read() as conn:
-        stored = (
-            await conn.execute(
-                sa.select(sa.func.count()).select_from(tb.inbox).where(tb.inbox.c.source == "sms")
-            )
-        ).scalar_one()
-        seen = (
-            await conn.execute(sa.select(sa.func.count()).select_from(tb.inbound_seen))
-        ).scalar_one()
-    return int(stored) + int(seen)
 
 
 async def _opted_out(rig: Rig, number: str) -> bool:
@@ -53,7 +36,7 @@ async def test_registered_number_gets_the_cap_of_answers_per_hour(
         response = await rig.text(kim, UNACTIONABLE[i % len(UNACTIONABLE)])
         assert (response.status_code, response.text) == (200, EMPTY)
     assert len(await rig.bodies_to(kim)) == 3  # VIKARIE_SMS_UNACTIONABLE_REPLIES_PER_HOUR
-    assert await _handled(rig) == 10  # every text was still taken in
+    assert await rig.texts_taken() == 10  # every text was still taken in
     left_out = [r for r in caplog.records if "left out" in r.getMessage()]
     assert len(left_out) == 7 and all(r.levelno == logging.INFO for r in left_out)
     assert "1740001" not in caplog.text  # the number is masked
@@ -79,7 +62,7 @@ async def test_unknown_numbers_together_get_the_cap_of_answers(
     strangers = [f"+4670{1750000 + i:07d}" for i in range(100)]
     answered = [s for s in strangers if "<Message>" in (await rig.text(s, "Hej, vem är det?")).text]
     assert len(answered) == 5
-    assert await _handled(rig) == 100
+    assert await rig.texts_taken() == 100
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "cap of 5 an hour" in warnings[0].getMessage()
     assert "175" not in caplog.text  # no number in the log, not even masked in the warning

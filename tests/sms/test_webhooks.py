@@ -21,21 +21,6 @@ from tests.sms.conftest import Rig, phone_of
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
-async def _seen(rig: Rig) -> int:
-    """Texts taken in: committed to the inbox (registered numbers) or marked as seen
-    (unregistered numbers, answered in the webhook's response)."""
-    async with rig.db.read() as conn:
-        stored = (
-            await conn.execute(
-                sa.select(sa.func.count()).select_from(tb.inbox).where(tb.inbox.c.source == "sms")
-            )
-        ).scalar_one()
-        seen = (
-            await conn.execute(sa.select(sa.func.count()).select_from(tb.inbound_seen))
-        ).scalar_one()
-    return int(stored) + int(seen)
-
-
 # ---------- signatures ----------
 
 
@@ -61,7 +46,7 @@ async def test_signed_unsigned_and_wrong_url(rig: Rig) -> None:
             headers={"X-Twilio-Signature": rig.fake.signature(rig.inbound_url, {"Body": "x"})},
         )
     assert tampered.status_code == 403
-    assert await _seen(rig) == 1  # only the signed one was handled
+    assert await rig.texts_taken() == 1  # only the signed one was handled
     assert len(await rig.bodies_to(kim)) == 1
 
 
