@@ -39,14 +39,13 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.inbox_crash_worker import TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN
+from bench.pgdb import fresh_database
 from bot.asgi import LocalAsgiServer
 from bot.demo.stage import free_port
 from bot.domain import callbacks as cb
@@ -188,16 +187,8 @@ async def _database(work: Path, postgres_url: str | None) -> Any:
     if postgres_url is None:
         yield f"sqlite+aiosqlite:///{work / 'crash.db'}"
         return
-    name = f"vik_crash_{hashlib.sha256(str(time.time()).encode()).hexdigest()[:10]}"
-    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with fresh_database(postgres_url, "vik_crash") as url:
+        yield url
 
 
 async def run(kills: int = 50, seed: int = 20261202, work: Path | None = None,

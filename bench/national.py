@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
-import hashlib
 import heapq
 import itertools
 import logging
@@ -34,17 +32,25 @@ import sys
 import time
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.bigdb import _insert
+from bench.pgdb import fresh_database
 from bench.sim import _answer, make_deps, percentile
-from bench.world import DAY, FIRST, LAST, Behaviour, Morning, Report, SimShift, local
+from bench.world import (
+    DAY,
+    FIRST,
+    LAST,
+    Behaviour,
+    Morning,
+    Report,
+    SimShift,
+    local,
+    person_row,
+)
 from bot.clock import FakeClock
 from bot.domain.model import AbsenceCategory
 from bot.domain.outbox_order import (
@@ -88,15 +94,9 @@ def build_region(scale: int, seed: int = 20261313) -> Morning:
 
     def person(pid: str, tier: str | None, sms_only: bool, **extra: object) -> None:
         n = next(counter)
-        w.people.append({
-            "id": pid, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            "phone": f"+4672{n:07d}",
-            "telegram_user_id": None if sms_only else 5_000_000 + n,
-            "telegram_chat_id": None if sms_only else 5_000_000 + n,
-            "channel": "sms" if sms_only else "both", "tier": tier, "language": "sv",
-            "active": True, "sms_opted_out": False, "available_days": "1234567",
-            "paused_until": None, "available_from": None, "available_to": None,
-            "max_hours_week": None, **extra})
+        w.people.append(person_row(pid, f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                                   f"+4672{n:07d}", None if sms_only else 5_000_000 + n,
+                                   tier, **extra))
         if sms_only:
             w.sms_only.add(pid)
 
@@ -201,21 +201,6 @@ async def write_region(db: Database, w: Morning) -> None:
             "id": s.id, "unit_id": s.unit, "person_id": s.person, "starts_at": s.start,
             "ends_at": s.end, "role": s.role, "requirements": ";".join(s.reqs),
             "cancelled": False} for s in w.shifts.values()))
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(url: str) -> AsyncIterator[str]:
-    """A new database on the server, dropped afterwards."""
-    name = f"vik_national_{hashlib.sha256(str(time.time()).encode()).hexdigest()[:10]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 # ---------------------------------------------------------------- demand (measured)
@@ -575,7 +560,7 @@ async def main(argv: list[str]) -> int:
     wall = time.perf_counter()
     w = build_region(args.scale)
     print(f"National morning (issue 13), scale 1/{args.scale}, {args.workers} workers")
-    async with fresh_database(args.postgres) as url:
+    async with fresh_database(args.postgres, "vik_national") as url:
         db = Database(url)
         await upgrade(db)
         await write_region(db, w)

@@ -112,6 +112,19 @@ class Morning:
         return self.behaviour[person_id].draw(self.seed, person_id, shift_id)
 
 
+def person_row(pid: str, name: str, phone: str, telegram: int | None, tier: str | None,
+               **extra: object) -> dict[str, object]:
+    """A `people` row as the benches write it: SMS only when there is no Telegram id."""
+    return {
+        "id": pid, "name": name, "phone": phone,
+        "telegram_user_id": telegram, "telegram_chat_id": telegram,
+        "channel": "both" if telegram is not None else "sms", "tier": tier, "language": "sv",
+        "active": True, "sms_opted_out": False, "available_days": "1234567",
+        "paused_until": None, "available_from": None, "available_to": None,
+        "max_hours_week": None, **extra,
+    }
+
+
 def build_morning(seed: int = 20261117, n_subs: int = 120, n_absences: int = 40) -> Morning:
     rng = random.Random(seed)
     w = Morning(seed)
@@ -123,16 +136,9 @@ def build_morning(seed: int = 20261117, n_subs: int = 120, n_absences: int = 40)
         nonlocal phone, tg
         phone += 1
         tg += 1
-        w.people.append({
-            "id": pid, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            "phone": f"+4670{phone:07d}",
-            "telegram_user_id": None if sms_only else tg,
-            "telegram_chat_id": None if sms_only else tg,
-            "channel": "sms" if sms_only else "both", "tier": tier, "language": "sv",
-            "active": True, "sms_opted_out": False, "available_days": "1234567",
-            "paused_until": None, "available_from": None, "available_to": None,
-            "max_hours_week": None, **extra,
-        })
+        w.people.append(person_row(pid, f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                                   f"+4670{phone:07d}", None if sms_only else tg, tier,
+                                   **extra))
         if sms_only:
             w.sms_only.add(pid)
 
