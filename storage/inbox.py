@@ -151,12 +151,6 @@ async def pending_count(conn: AsyncConnection) -> int:
     return int((await conn.execute(q)).scalar_one())
 
 
-async def counts(conn: AsyncConnection) -> dict[str, int]:
-    """Rows by state (pending, handled, failed)."""
-    q = sa.select(t.inbox.c.state, sa.func.count()).group_by(t.inbox.c.state)
-    return {state: int(n) for state, n in await conn.execute(q)}
-
-
 async def purge(conn: AsyncConnection, before: dt.datetime) -> int:
     """Forget handled and failed rows received before `before`; pending rows stay."""
     res = await conn.execute(
