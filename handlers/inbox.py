@@ -67,6 +67,11 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(60, 2 ** max(0, attempts - 1)))
 
 
+class NotYetRecorded(Exception):
+    """What the row needs is on its way (a reply sent, its record not yet written): the
+    row is tried again shortly, without counting an attempt."""
+
+
 # ---- while a row is handled ----
 
 
@@ -256,7 +261,14 @@ class InboxWorker:
         now = deps.now()
         await self._forget_dialogue_changes()
         error = type(exc).__name__  # not str(exc): it may quote what was sent
-        passing = isinstance(exc, RetryAfter | TimedOut | NetworkError) or is_transient(exc)
+        passing = isinstance(
+            exc, RetryAfter | TimedOut | NetworkError | NotYetRecorded
+        ) or is_transient(exc)
+        if isinstance(exc, NotYetRecorded):  # milliseconds away: again at once, after a nap
+            async with deps.db.write() as conn:
+                await inbox.retry_later(conn, row.id, now, error, count=False)
+            await asyncio.sleep(0.05)
+            return
         if passing:
             wait = max(backoff(row.attempts + 1), dt.timedelta(seconds=_retry_after(exc)))
             log.info("inbox %s (%s): %s, again in %.0f s", row.id, row.source, error,

@@ -362,3 +362,11 @@ async def telegram_message_ids(conn: AsyncConnection, item_ids: Collection[int])
     return {
         r.id: int(r.external_id) for r in await conn.execute(q) if str(r.external_id).isdigit()
     }
+
+
+async def still_pending(conn: AsyncConnection, item_id: int) -> bool:
+    """Whether the row is not yet recorded as sent (nor given up)."""
+    row = (
+        await conn.execute(sa.select(t.outbox.c.state).where(t.outbox.c.id == item_id))
+    ).first()
+    return row is not None and row.state == "pending"

@@ -412,6 +412,13 @@ async def press_on(update: Update, context: Context, key: str) -> Press:
     if queued:  # the message ids of replies sent through the outbox since they were bound
         async with deps_of(context).db.read() as conn:
             sent = await outbox.telegram_message_ids(conn, queued)
+            own = slots.get(_user_id(update))
+            if (own is not None and own.message_id is None and own.outbox_id is not None
+                    and own.outbox_id not in sent
+                    and await outbox.still_pending(conn, own.outbox_id)):
+                # The presser's own list may be on screen before its message id is
+                # recorded (the send and its record are two steps): ask again shortly.
+                raise inbox.NotYetRecorded
         for slot in slots.values():
             if slot.message_id is None and slot.outbox_id in sent:
                 slot.message_id = sent[slot.outbox_id]
