@@ -39,6 +39,31 @@ CATALOG: dict[str, dict[str, str]] = {
     "offer_intro_sms": {"sv": " Handledare {name} möter dig.", "en": " {name} meets you."},
     "btn_accept": {"sv": "Ta passet", "en": "Take shift"},
     "btn_decline": {"sv": "Nej tack", "en": "No thanks"},
+    # --- bundled offers: several open shifts for one person in one message ---
+    "offer_line": {
+        "sv": "{day} {start}–{end}, {unit}\n{role}{reqs}{intro}",
+        "en": "{day} {start}–{end}, {unit}\n{role}{reqs}{intro}",
+    },
+    "offer_line_sms": {
+        "sv": "{code}: {unit} {day} {start}-{end} {role}{reqs}.{intro}",
+        "en": "{code}: {unit} {day} {start}-{end} {role}{reqs}.{intro}",
+    },
+    "offer_bundle": {
+        "sv": "Lediga pass – vill du ta något av dem?\n\n{lines}\n\nTryck på det pass du vill ta.",
+        "en": "Open shifts – do you want one of them?\n\n{lines}\n\nPress the shift you want.",
+    },
+    "offer_bundle_sms": {
+        "sv": "Vikariebot, lediga pass:\n{lines}\nSvara JA och koden för passet du vill ta, "
+        "t.ex. JA {code}. NEJ och koden: nej tack.",
+        "en": "Vikariebot, open shifts:\n{lines}\nReply YES and the code of the shift you "
+        "want, e.g. YES {code}. NO and the code: no thanks.",
+    },
+    "btn_accept_at": {"sv": "Ta {day} {start}", "en": "Take {day} {start}"},
+    "btn_decline_all": {"sv": "Nej tack till alla", "en": "No thanks to all"},
+    "bundle_yours": {"sv": "✅ Ditt pass", "en": "✅ Yours"},
+    "bundle_taken": {"sv": "Tillsatt", "en": "Filled"},
+    "bundle_declined": {"sv": "Du tackade nej", "en": "You declined"},
+    "bundle_closed": {"sv": "Inte längre öppet", "en": "No longer open"},
     # --- answers ---
     "booked": {
         "sv": "Bokat! Du har passet:\n{unit}\n{day} {start}–{end}\n{role}.{contact}\nTack!",

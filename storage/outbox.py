@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.outbox_order import Priority, is_group_chat, priority
-from bot.domain.outgoing import Button, OutMessage
+from bot.domain.outgoing import BundleLine, Button, OutMessage
 from storage import tables as t
 
 
@@ -47,6 +47,11 @@ def _payload(msg: OutMessage) -> str:
             "vacancy_id": msg.vacancy_id,
             **({"markup": msg.reply_markup} if msg.reply_markup else {}),
             **({"edit_message_id": msg.edit_message_id} if msg.edit_message_id else {}),
+            **(
+                {"bundle": [msg.bundle.text, msg.bundle.sms, msg.bundle.label]}
+                if msg.bundle
+                else {}
+            ),
         },
         ensure_ascii=False,
     )
@@ -63,6 +68,7 @@ def _message(kind: str, payload: str) -> OutMessage:
         vacancy_id=d.get("vacancy_id"),
         reply_markup=d.get("markup"),
         edit_message_id=d.get("edit_message_id"),
+        bundle=BundleLine(*d["bundle"]) if d.get("bundle") else None,
     )
 
 
@@ -268,6 +274,81 @@ async def mark_sent(
     )
 
 
+async def pending_offers_of(
+    conn: AsyncConnection,
+    person_id: str,
+    channel: str,
+    now: dt.datetime,
+    *,
+    leased_by_us: Collection[int],
+    besides: int,
+    limit: int,
+) -> list[OutboxItem]:
+    """The person's other offers waiting on `channel`: due now, or claimed by this very
+    round (`leased_by_us`), in the send order. What a bundled offer is made of."""
+    c = t.outbox.c
+    q = (
+        sa.select(t.outbox)
+        .where(
+            c.person_id == person_id,
+            c.channel == channel,
+            c.kind == "offer",
+            c.state == "pending",
+            c.id != besides,
+            sa.or_(c.next_attempt_at <= now, c.id.in_(list(leased_by_us))),
+        )
+        .order_by(*_order(c))
+        .limit(limit)
+    )
+    return [_item(r) for r in await conn.execute(q)]
+
+
+async def lease(
+    conn: AsyncConnection,
+    item_ids: Collection[int],
+    now: dt.datetime,
+    until: dt.datetime,
+    *,
+    leased_by_us: Collection[int],
+) -> set[int]:
+    """Claim these rows until `until` if they are still ours to take (pending, and due or
+    already claimed by us): another worker may have claimed one meanwhile. Returns the ids
+    taken."""
+    if not item_ids:
+        return set()
+    c = t.outbox.c
+    res = await conn.execute(
+        sa.update(t.outbox)
+        .where(
+            c.id.in_(list(item_ids)),
+            c.state == "pending",
+            sa.or_(c.next_attempt_at <= now, c.id.in_(list(leased_by_us))),
+        )
+        .values(next_attempt_at=until)
+        .returning(c.id)
+    )
+    return {int(r[0]) for r in res}
+
+
+async def bundle_lines(conn: AsyncConnection, offer_ids: Collection[int]) -> dict[int, BundleLine]:
+    """How each offer reads in a bundle, from its own queued message (the latest, if
+    several)."""
+    if not offer_ids:
+        return {}
+    c = t.outbox.c
+    q = (
+        sa.select(c.offer_id, c.kind, c.payload)
+        .where(c.offer_id.in_(list(offer_ids)), c.kind == "offer")
+        .order_by(c.id)
+    )
+    lines: dict[int, BundleLine] = {}
+    for r in await conn.execute(q):
+        line = _message(r.kind, r.payload).bundle
+        if line is not None:
+            lines[r.offer_id] = line
+    return lines
+
+
 async def mark_retry(
     conn: AsyncConnection, item_id: int, next_attempt_at: dt.datetime, error: str
 ) -> None:
@@ -300,6 +381,12 @@ async def by_external_id(conn: AsyncConnection, external_id: str) -> OutboxItem 
         await conn.execute(sa.select(t.outbox).where(t.outbox.c.external_id == external_id))
     ).first()
     return _item(r) if r else None
+
+
+async def all_by_external_id(conn: AsyncConnection, external_id: str) -> list[OutboxItem]:
+    """Every row one send carried: a bundled offer is one SMS for several rows."""
+    q = sa.select(t.outbox).where(t.outbox.c.external_id == external_id).order_by(t.outbox.c.id)
+    return [_item(r) for r in await conn.execute(q)]
 
 
 async def set_state(conn: AsyncConnection, item_id: int, state: str, error: str | None) -> None:

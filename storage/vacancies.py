@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -284,6 +284,42 @@ async def set_offer_message(conn: AsyncConnection, offer_id: int, message_id: in
     await conn.execute(
         sa.update(t.offers).where(t.offers.c.id == offer_id).values(telegram_message_id=message_id)
     )
+
+
+async def offers_on_message(
+    conn: AsyncConnection, person_id: str, message_id: int
+) -> list[Offer]:
+    """The person's offers carried by one Telegram message (several: a bundled offer)."""
+    q = (
+        sa.select(t.offers)
+        .where(t.offers.c.person_id == person_id, t.offers.c.telegram_message_id == message_id)
+        .order_by(t.offers.c.id)
+    )
+    return [_offer(r) for r in await conn.execute(q)]
+
+
+async def offer_starts(conn: AsyncConnection, offer_ids: Collection[int]) -> dict[int, dt.datetime]:
+    """Each offer's shift start."""
+    if not offer_ids:
+        return {}
+    q = (
+        sa.select(t.offers.c.id, t.shifts.c.starts_at)
+        .select_from(
+            t.offers.join(t.vacancies, t.vacancies.c.id == t.offers.c.vacancy_id).join(
+                t.shifts, t.shifts.c.id == t.vacancies.c.shift_id
+            )
+        )
+        .where(t.offers.c.id.in_(list(offer_ids)))
+    )
+    return {r.id: r.starts_at for r in await conn.execute(q)}
+
+
+async def in_bundle(conn: AsyncConnection, offer: Offer) -> bool:
+    """Whether the offer's Telegram message carries other offers too (a bundled offer)."""
+    if offer.telegram_message_id is None:
+        return False
+    mates = await offers_on_message(conn, offer.person_id, offer.telegram_message_id)
+    return len(mates) > 1
 
 
 async def offered_person_ids(conn: AsyncConnection, vacancy_id: int) -> set[str]:

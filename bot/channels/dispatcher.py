@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from bot.channels.base import PermanentFailure, Sender, TemporaryFailure
 from bot.clock import Clock
 from bot.domain.delivery import offer_closed
+from bot.domain.messages import BUNDLE_MAX
 from bot.domain.model import Person
 from bot.domain.outbox_order import (
     TELEGRAM_PER_BOT,
@@ -29,8 +30,9 @@ from bot.domain.outbox_order import (
     is_group_chat,
     sms_limit,
 )
+from bot.domain.outgoing import OutMessage
 from bot.domain.phone import mask_phone
-from bot.services import alerts
+from bot.services import alerts, bundles
 from bot.services.deps import Deps
 from bot.services.fallback import fall_back
 from storage import audit, outbox, send_budget, vacancies
@@ -87,13 +89,18 @@ class Dispatcher:
         for item in items:
             by_recipient.setdefault((item.channel, item.person_id, item.chat_id), []).append(item)
         limit = asyncio.Semaphore(PARALLEL)
+        # Rows this round holds, and those already sent as part of a bundled offer.
+        leased = {i.id for i in items}
+        done: set[int] = set()
 
         async def serve(queue: list[outbox.OutboxItem]) -> None:
             async with limit:
                 for n, item in enumerate(queue):
-                    later = await self._deliver(item)
+                    if item.id in done:
+                        continue
+                    later = await self._deliver(item, leased, done)
                     if later is not None:
-                        await self._put_back(queue[n:], later)
+                        await self._put_back([i for i in queue[n:] if i.id not in done], later)
                         return
 
         await asyncio.gather(*(serve(q) for q in by_recipient.values()))
@@ -146,20 +153,44 @@ class Dispatcher:
                 return self.deps.now() + (wait.until - now)
             await self.pacing.sleep(max(0.0, (wait.until - now).total_seconds()))
 
-    async def _deliver(self, item: outbox.OutboxItem) -> dt.datetime | None:
+    async def _deliver(
+        self,
+        item: outbox.OutboxItem,
+        leased: set[int],
+        done: set[int],
+    ) -> dt.datetime | None:
         """Send one row and record the outcome; or return when to try it again, unsent and
-        no attempt spent: its recipient's chat is at its rate, or the channel said 429."""
+        no attempt spent: its recipient's chat is at its rate, or the channel said 429.
+
+        An offer takes the person's other waiting offers with it as one bundled message
+        (`bot.services.bundles`); the rows it carried go into `done`. A follow-up to an
+        offer in a bundle redraws the bundle (or, for a booking, comes as a new message).
+        """
         deps = self.deps
         sender = self.senders.get(item.channel)
         person: Person | None = None
         edit_id: int | None = None
+        message = item.message
+        beside_bundle = False  # news about a bundled offer, sent as a message of its own
         async with deps.db.read() as conn:
             if item.person_id:
                 person = await people_repo.get_person(conn, item.person_id)
+            stale = False
             if item.message.edit_offer_id is not None and item.channel == "telegram":
                 offer = await vacancies.get_offer(conn, item.message.edit_offer_id)
                 edit_id = offer.telegram_message_id if offer else None
-            stale = False
+                if offer is not None and person is not None and await vacancies.in_bundle(
+                    conn, offer
+                ):
+                    if item.kind in bundles.NEW_MESSAGE_KINDS:
+                        edit_id = None  # the bundle itself is redrawn by its own row
+                        beside_bundle = True
+                    else:
+                        message = await bundles.redraw(conn, person, offer.id) or message
+                elif item.kind == bundles.REDRAW:
+                    stale = True  # the offer's message carries it alone: nothing to redraw
+            elif item.kind == bundles.REDRAW:
+                stale = True
             if item.kind == "offer" and item.offer_id is not None:
                 offer = await vacancies.get_offer(conn, item.offer_id)
                 stale = offer_closed(offer.state if offer else None)
@@ -167,7 +198,7 @@ class Dispatcher:
                 # "Tillsatt" about an offer never shown. A booking's confirmation always
                 # goes: whoever accepted saw the offer, even if a copy of it sent again
                 # after a crash mid-send was skipped.
-                stale = await outbox.offer_was_skipped(conn, item.offer_id)
+                stale = stale or await outbox.offer_was_skipped(conn, item.offer_id)
         if stale:  # filled or withdrawn before we got to it (a retry, a slow channel)
             async with deps.db.write() as conn:
                 await outbox.set_state(conn, item.id, "skipped", "offer closed before delivery")
@@ -180,25 +211,43 @@ class Dispatcher:
         later = await self._take_slot(item, person)
         if later is not None:
             return later
+        carried = [item]
+        if item.kind == "offer" and person is not None and item.message.bundle is not None:
+            message, carried = await self._bundle(item, person, leased)
+            done.update(r.id for r in carried if r.id != item.id)
+        mates = [r for r in carried if r.id != item.id]
         try:
-            delivery = await sender.send(person, item.chat_id, item.message, edit_id)
+            delivery = await sender.send(person, item.chat_id, message, edit_id)
         except TemporaryFailure as exc:
             if exc.retry_after is not None:  # 429: the channel's own "not yet", no attempt
                 log.info("outbox %s: rate limited, again in %ss", item.id, exc.retry_after)
-                return deps.now() + dt.timedelta(seconds=exc.retry_after)
-            await self._failed(item, person, str(exc))
+                later = deps.now() + dt.timedelta(seconds=exc.retry_after)
+                if mates:
+                    await self._put_back(mates, later)
+                return later
+            for row in carried:
+                await self._failed(row, person, str(exc))
             return None
         except PermanentFailure as exc:
-            await self._failed(item, person, str(exc), permanent=True, code=exc.code)
+            for row in carried:
+                await self._failed(row, person, str(exc), permanent=True, code=exc.code)
             return None
         except Exception as exc:  # a bug or an unexpected library error: retry, keep looping
             log.exception("outbox %s: unexpected error", item.id)
-            await self._failed(item, person, f"{type(exc).__name__}: {exc}")
+            for row in carried:
+                await self._failed(row, person, f"{type(exc).__name__}: {exc}")
             return None
         async with deps.db.write() as conn:
-            await outbox.mark_sent(conn, item.id, deps.now(), delivery.external_id)
-            if item.offer_id is not None and delivery.telegram_message_id is not None:
-                await vacancies.set_offer_message(conn, item.offer_id, delivery.telegram_message_id)
+            for row in carried:
+                await outbox.mark_sent(conn, row.id, deps.now(), delivery.external_id)
+                if (
+                    row.offer_id is not None
+                    and delivery.telegram_message_id is not None
+                    and not beside_bundle  # the offer stays on its bundle's message
+                ):
+                    await vacancies.set_offer_message(
+                        conn, row.offer_id, delivery.telegram_message_id
+                    )
             alert_chat = (
                 item.chat_id
                 if item.chat_id is not None
@@ -218,6 +267,32 @@ class Dispatcher:
                     item.message,
                 )
         return None
+
+    async def _bundle(
+        self, item: outbox.OutboxItem, person: Person, leased: set[int]
+    ) -> tuple[OutMessage, list[outbox.OutboxItem]]:
+        """The offer `item` with the person's other offers waiting on its channel, as one
+        message (`bundles.compose`), and the rows it carries. Rows not claimed by this
+        round are claimed here first (another worker may hold one); those taken but not
+        carried are due again at once."""
+        now = self.deps.now()
+        async with self.deps.db.write() as conn:
+            waiting = await outbox.pending_offers_of(
+                conn, person.id, item.channel, now,
+                leased_by_us=leased, besides=item.id, limit=2 * BUNDLE_MAX,
+            )
+            if not waiting:
+                return item.message, [item]
+            taken = await outbox.lease(
+                conn, [w.id for w in waiting], now, now + LEASE, leased_by_us=leased
+            )
+            waiting = [w for w in waiting if w.id in taken]
+            message, carried = await bundles.compose(conn, person, item.channel, item, waiting)
+            ids = {r.id for r in carried}
+            back = [w.id for w in waiting if w.id not in ids and w.id not in leased]
+            if back:
+                await outbox.postpone(conn, back, now)
+        return message, carried
 
     async def _failed(
         self,

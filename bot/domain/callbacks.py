@@ -17,6 +17,7 @@ MAX_BYTES = 64  # Telegram's limit for callback_data
 # --- offers and bookings (substitutes) ---
 ACCEPT = "acc"  # acc:<offer>  Ta passet
 DECLINE = "dec"  # dec:<offer>  Nej tack
+DECLINE_ALL = "dca"  # dca:<offer>  Nej tack till alla: every open offer on that offer's message
 BOOKING = "bk"  # bk:c:<booking> asks "Är du säker?", bk:y:<booking> cancels, bk:n:… keeps
 AVAILABILITY = "av"  # av:d:<1-7> weekday, av:p:<days> pause (0 ends it), av:t:0 any time
 CALENDAR = "cal"  # cal:l the link, cal:n a new link, cal:r remove it
@@ -43,6 +44,7 @@ CANCEL = "x"  # <dialogue>:x  a dialogue's Avbryt button
 PREFIXES = (
     ACCEPT,
     DECLINE,
+    DECLINE_ALL,
     BOOKING,
     AVAILABILITY,
     CALENDAR,

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import callbacks as cb
 from bot.domain.gsm7 import segments, to_gsm7
-from bot.domain.model import Offer, Person, Shift, Unit
-from bot.domain.outgoing import Button, OutMessage
+from bot.domain.model import Offer, OfferState, Person, Shift, Unit
+from bot.domain.outgoing import BundleLine, Button, OutMessage
 from bot.domain.phone import display_phone
 from bot.texts import requirement_names, role_name, shift_times, t
 
@@ -73,7 +73,60 @@ def offer_message(
             Button(t("btn_decline", lang), cb.encode(cb.DECLINE, offer.id)),
         ),
     )
-    return OutMessage("offer", text, sms, buttons)
+    line = BundleLine(
+        t("offer_line", lang, role=role_name(shift.role, lang), reqs=f", {reqs}" if reqs else "",
+          intro=intro, **p),
+        t("offer_line_sms", lang, role=role_name(shift.role, lang, sms=True),
+          reqs=f", {reqs}" if reqs else "", intro=intro_sms, code=offer.code, **p),
+        t("btn_accept_at", lang, day=p["day"], start=p["start"]),
+    )
+    return OutMessage("offer", text, sms, buttons, bundle=line)
+
+
+# A bundled offer lists at most this many shifts (one button each); more go in another.
+BUNDLE_MAX = 8
+# A bundled SMS may cost two segments; longer, the offers go as separate texts.
+BUNDLE_SMS_SEGMENTS = 2
+
+_BUNDLE_STATE = {
+    OfferState.ACCEPTED: "bundle_yours",
+    OfferState.TAKEN: "bundle_taken",
+    OfferState.LATE: "bundle_taken",
+    OfferState.DECLINED: "bundle_declined",
+}
+
+
+def bundle_message(
+    entries: list[tuple[Offer, BundleLine]], lang: str, *, code_example: int | None = None
+) -> OutMessage:
+    """Several offers to one person as one message, in the order given: a numbered line
+    each; an open one has its own accept button (labelled with its day and start), a
+    closed one says why instead ("Tillsatt", "✅ Ditt pass" ...), and while any is open a
+    last button declines them all. The same rendering serves the first send and every
+    redraw after an answer, so the message always shows the offers as they stand."""
+    lines, lines_sms, rows = [], [], []
+    open_ids = []
+    for n, (offer, line) in enumerate(entries, start=1):
+        if offer.state == OfferState.OPEN:
+            open_ids.append(offer.id)
+            lines.append(f"{n}. {line.text}")
+            rows.append((Button(line.label, cb.encode(cb.ACCEPT, offer.id)),))
+        else:
+            why = t(_BUNDLE_STATE.get(offer.state, "bundle_closed"), lang)
+            lines.append(f"{n}. {line.text}\n→ {why}")
+        lines_sms.append(line.sms)
+    if open_ids:
+        rows.append((Button(t("btn_decline_all", lang), cb.encode(cb.DECLINE_ALL, open_ids[0])),))
+    code = code_example if code_example is not None else (entries[0][0].code if entries else 1)
+    text = t("offer_bundle", lang, lines="\n\n".join(lines))
+    sms = t("offer_bundle_sms", lang, lines="\n".join(lines_sms), code=code)
+    return OutMessage("offer", text, sms, tuple(rows))
+
+
+def bundle_fits_sms(entries: list[tuple[Offer, BundleLine]], lang: str) -> bool:
+    """Whether the bundled SMS of `entries` stays within BUNDLE_SMS_SEGMENTS."""
+    sms = bundle_message(entries, lang).sms
+    return sms is not None and segments(to_gsm7(sms)) <= BUNDLE_SMS_SEGMENTS
 
 
 def simple(

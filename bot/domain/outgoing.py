@@ -12,6 +12,16 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleLine:
+    """An offer as one entry of a bundled offer (`bot.domain.messages.bundle_message`):
+    its Telegram line, its SMS line (with its code) and its accept button's label."""
+
+    text: str
+    sms: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutMessage:
     kind: str  # offer, booked, taken, late, withdrawn, receipt, escalation, ...
     text: str  # Telegram text
@@ -27,3 +37,5 @@ class OutMessage:
     # button's message), if any.
     reply_markup: str | None = None
     edit_message_id: int | None = None
+    # An offer: how it reads as one of several in a bundled offer.
+    bundle: BundleLine | None = None

@@ -15,6 +15,7 @@ from bot.domain.intents import Accept, CancelBooking, Decline
 from bot.domain.messages import simple
 from bot.domain.model import Offer, OfferState, VacancyStatus
 from bot.domain.outgoing import OutMessage
+from bot.services import bundles
 from bot.services.booking import Accepted, Booked, after_commit, assess_now, book, retrying
 from bot.services.deps import Deps, send_to_coordinators, send_to_person
 from bot.texts import shift_times, t
@@ -97,6 +98,7 @@ async def _accept_in(
         )
         sms_msg = OutMessage(msg.kind, msg.text, msg.text.replace("–", "-"), (), offer.id)
         await send_to_person(conn, person, sms_msg, now)
+        await bundles.redraw_later(conn, person, offer.id, now)
         await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=now)
         await audit.record(
             conn,
@@ -158,8 +160,11 @@ async def _expired_text(conn: AsyncConnection, deps: Deps, offer: Offer) -> str:
     return t("offer_expired", lang, **shift_times(shift.starts_at, shift.ends_at, deps.tz, lang))
 
 
-async def decline(deps: Deps, person_id: str, intent: Decline, channel: str) -> AnswerResult:
-    """Nej tack. When nobody is left holding an open offer, the next wave is due at once."""
+async def decline(
+    deps: Deps, person_id: str, intent: Decline, channel: str, *, redraw: bool = True
+) -> AnswerResult:
+    """Nej tack. When nobody is left holding an open offer, the next wave is due at once.
+    A bundled offer's message is redrawn (`redraw`), the declined shift without its button."""
     if intent.offer_id is None:
         return AnswerResult(Outcome.UNKNOWN)
     offer_id = intent.offer_id
@@ -182,8 +187,46 @@ async def decline(deps: Deps, person_id: str, intent: Decline, channel: str) -> 
             await vacancies.update_vacancy(conn, vacancy.id, now, next_due_at=now)
         person = await people_repo.get_person(conn, person_id)
         lang = person.language if person else "sv"
+        if person is not None and redraw:
+            await bundles.redraw_later(conn, person, offer.id, now)
         await audit.record(conn, now, person_id, "offer_declined", "offer", offer.id, channel)
     return AnswerResult(Outcome.DECLINED, offer, reply=t("declined", lang))
+
+
+async def decline_all(deps: Deps, person_id: str, intent: Decline, channel: str) -> AnswerResult:
+    """Nej tack till alla: every offer still open on the message that carries the named
+    offer (a bundled offer), each declined as `decline` would."""
+    if intent.offer_id is None:
+        return AnswerResult(Outcome.UNKNOWN)
+    async with deps.db.read() as conn:
+        offer = await vacancies.get_offer(conn, intent.offer_id)
+        if offer is None:
+            return AnswerResult(Outcome.UNKNOWN)
+        if offer.person_id != person_id:
+            return AnswerResult(Outcome.NOT_YOURS)
+        mates = (
+            await vacancies.offers_on_message(conn, person_id, offer.telegram_message_id)
+            if offer.telegram_message_id is not None
+            else [offer]
+        )
+    result = AnswerResult(Outcome.NOT_OPEN, offer)
+    for mate in mates:
+        if mate.state != OfferState.OPEN:
+            continue
+        one = await decline(deps, person_id, Decline(mate.id), channel, redraw=False)
+        if one.outcome == Outcome.DECLINED:
+            result = one
+    if result.outcome == Outcome.DECLINED:
+        async with deps.db.write() as conn:
+            person = await people_repo.get_person(conn, person_id)
+            if person is not None:
+                await bundles.redraw_later(conn, person, offer.id, deps.now())
+    else:
+        async with deps.db.read() as conn:
+            result = AnswerResult(
+                Outcome.NOT_OPEN, offer, reply=await _expired_text(conn, deps, offer)
+            )
+    return result
 
 
 async def cancel_booking(

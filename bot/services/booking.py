@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.eligibility import Verdict, is_introduced
 from bot.domain.messages import booked_message, simple
 from bot.domain.model import Offer, OfferState, Person, Vacancy, VacancyStatus
-from bot.services import callout, introduction
+from bot.services import bundles, callout, introduction
 from bot.services.deps import Deps, send_to_person
 from storage import audit, vacancies
 from storage import bookings as bookings_repo
@@ -148,6 +148,8 @@ async def book(
         edit_offer_id=offer_id,
     )
     await send_to_person(conn, person, booked, now)
+    if offer_id is not None:
+        await bundles.redraw_later(conn, person, offer_id, now)
     others = await _tell_taken(conn, deps, a, vacancy, person)
     if by_hand is None:
         await audit.record(

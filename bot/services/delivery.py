@@ -58,16 +58,25 @@ async def handle_status(deps: Deps, report: StatusReport) -> str:
         return "unknown"
     now = deps.now()
     async with deps.db.write() as conn:
-        item = await outbox.by_external_id(conn, report.message_sid)
-        if item is None or item.channel != "sms":
+        # One SMS may carry several rows (a bundled offer): the report is about each.
+        items = [
+            i for i in await outbox.all_by_external_id(conn, report.message_sid)
+            if i.channel == "sms"
+        ]
+        if not items:
             log.info("status %s for an unknown message %s", status, report.message_sid)
             return "unknown"
         ok = status in DELIVERED
         error = None if ok else f"{status} {report.error_code or ''}".strip()
-        if not await outbox.settle_sent(conn, item.id, "delivered" if ok else "failed", error):
+        settled = [
+            i for i in items
+            if await outbox.settle_sent(conn, i.id, "delivered" if ok else "failed", error)
+        ]
+        if not settled:
             return "repeat"
         if ok:
             return "delivered"
+        item = settled[0]
         person = await people_repo.get_person(conn, item.person_id) if item.person_id else None
         log.warning(
             "SMS %s (outbox %s) to %s %s",
@@ -92,7 +101,8 @@ async def handle_status(deps: Deps, report: StatusReport) -> str:
             person = replace(person, sms_opted_out=True)
         elif person is not None and report.error_code in WRONG_NUMBER:
             await _flag_invalid_number(conn, deps, person, item, report.error_code, now)
-        await fall_back(conn, item, person, now)
+        for each in settled:
+            await fall_back(conn, each, person, now)
     deps.kick()
     return status
 

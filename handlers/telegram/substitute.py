@@ -1,6 +1,7 @@
 """Substitutes (vikarier): answer offers, see and cancel bookings, set availability.
 
-Offer buttons (acc:<offer id> / dec:<offer id>) are stateless: the truth is in the database,
+Offer buttons (acc:<offer id> / dec:<offer id>, and dca:<offer id> under a bundled offer)
+are stateless: the truth is in the database,
 the services decide (first accept wins, NOT_YOURS ...) and enqueue the edited offer message;
 the handler only answers the button press with a short toast.
 """
@@ -52,6 +53,8 @@ async def answer_offer(update: Update, context: Context, person: Person) -> None
     deps = deps_of(context)
     if kind == cb.ACCEPT:
         result = await answers.accept(deps, person.id, Accept(int(raw)), "telegram")
+    elif kind == cb.DECLINE_ALL:
+        result = await answers.decline_all(deps, person.id, Decline(int(raw)), "telegram")
     else:
         result = await answers.decline(deps, person.id, Decline(int(raw)), "telegram")
     alert = result.outcome in (answers.Outcome.NOT_YOURS, answers.Outcome.NOT_ELIGIBLE)
@@ -232,7 +235,9 @@ def _labels(key: str) -> str:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     return [
-        CallbackQueryHandler(answer_offer, pattern=cb.pattern((cb.ACCEPT, cb.DECLINE), r"\d+")),
+        CallbackQueryHandler(
+            answer_offer, pattern=cb.pattern((cb.ACCEPT, cb.DECLINE, cb.DECLINE_ALL), r"\d+")
+        ),
         CallbackQueryHandler(unbook, pattern=cb.pattern(cb.BOOKING, "[cyn]", r"\d+")),
         CallbackQueryHandler(availability_button,
                              pattern=cb.pattern(cb.AVAILABILITY, "[dpt]", r"\d+")),

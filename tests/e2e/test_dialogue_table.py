@@ -258,9 +258,11 @@ async def anna_is_off(duo: Duo, channel: str) -> None:
 
 
 async def anna_is_off_two_days(duo: Duo, channel: str) -> None:
-    """Anna is off today and tomorrow: Sara has two offers open at once."""
-    for shift in ("s-day", "s-wed"):
-        await report_absent(duo.h.deps, "anna", shift, SETUP)
+    """Anna is off today and tomorrow, both handled as one report (one transaction, as
+    the inbox handles one): Sara has two offers open at once, in one bundled offer."""
+    async with duo.h.deps.db.hold():
+        for shift in ("s-day", "s-wed"):
+            await report_absent(duo.h.deps, "anna", shift, SETUP)
     await duo.quiet()
 
 
@@ -501,8 +503,10 @@ ROWS = [
         "accept one of two open offers",
         "sara",
         anna_is_off_two_days,
-        (PressOn("ons 2/12", "Ta passet"),),
-        ("JA 2",),  # the code tomorrow's offer SMS gave ("Svara JA 2 eller NEJ 2")
+        # Both offers came as one bundled message: a button per shift, and a code per
+        # shift in the SMS ("2: Hemtjänst Norr ons 2/12 ...").
+        (PressOn("ons 2/12", "Ta ons 2/12"),),
+        ("JA 2",),
         {
             "offers": {
                 "+": [("s-wed", "emil", "taken", None), ("s-wed", "sara", "accepted", "this")],

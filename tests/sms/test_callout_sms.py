@@ -84,12 +84,19 @@ async def test_several_open_offers_ask_which_code(rig: Rig) -> None:
     await w.sub("kim", telegram=False)
     await w.shift("s-noon", "norr", "anna", "2026-12-01 12:00", "2026-12-01 20:00")
     await w.shift("s-morrow", "norr", "anna", "2026-12-02 08:00", "2026-12-02 16:00")
-    await absence.report_absence(
-        rig.deps, "anna", AbsenceCategory.VAB, "telegram", shift_ids=["s-noon", "s-morrow"]
-    )
+    async with rig.db.hold():  # one transaction, as the inbox handles a report
+        await absence.report_absence(
+            rig.deps, "anna", AbsenceCategory.VAB, "telegram", shift_ids=["s-noon", "s-morrow"]
+        )
     kim = phone_of(2)
     await rig.idle()
-    assert len(rig.fake.messages_to(kim)) == 2
+    # Both offers waited together: one text, a code for each (a bundled offer).
+    assert await rig.bodies_to(kim) == [
+        "Vikariebot, lediga pass:\n"
+        "1: Hemtjänst Norr tis 1/12 12:00-20:00 usk.\n"
+        "2: Hemtjänst Norr ons 2/12 08:00-16:00 usk.\n"
+        "Svara JA och koden för passet du vill ta, t.ex. JA 1. NEJ och koden: nej tack."
+    ]
 
     await rig.text(kim, "Ja!")
     assert (await rig.bodies_to(kim))[-1] == (
