@@ -286,6 +286,18 @@ async def set_offer_message(conn: AsyncConnection, offer_id: int, message_id: in
     )
 
 
+async def move_offers_message(
+    conn: AsyncConnection, person_id: str, old_id: int, new_id: int
+) -> None:
+    """The person's offers on Telegram message `old_id` are now on `new_id` (a bundle
+    that could no longer be edited was drawn as a new message)."""
+    await conn.execute(
+        sa.update(t.offers)
+        .where(t.offers.c.person_id == person_id, t.offers.c.telegram_message_id == old_id)
+        .values(telegram_message_id=new_id)
+    )
+
+
 async def offers_on_message(
     conn: AsyncConnection, person_id: str, message_id: int
 ) -> list[Offer]:

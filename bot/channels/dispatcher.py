@@ -172,6 +172,7 @@ class Dispatcher:
         edit_id: int | None = None
         message = item.message
         beside_bundle = False  # news about a bundled offer, sent as a message of its own
+        redrawn_on: int | None = None  # the bundle's message this row redraws
         async with deps.db.read() as conn:
             if item.person_id:
                 person = await people_repo.get_person(conn, item.person_id)
@@ -186,7 +187,9 @@ class Dispatcher:
                         edit_id = None  # the bundle itself is redrawn by its own row
                         beside_bundle = True
                     else:
-                        message = await bundles.redraw(conn, person, offer.id) or message
+                        drawn = await bundles.redraw(conn, person, offer.id)
+                        if drawn is not None:
+                            message, redrawn_on = drawn, edit_id
                 elif item.kind == bundles.REDRAW:
                     stale = True  # the offer's message carries it alone: nothing to redraw
             elif item.kind == bundles.REDRAW:
@@ -248,6 +251,14 @@ class Dispatcher:
                     await vacancies.set_offer_message(
                         conn, row.offer_id, delivery.telegram_message_id
                     )
+            if (
+                redrawn_on is not None
+                and person is not None
+                and delivery.telegram_message_id not in (None, redrawn_on)
+            ):  # too old to edit, so drawn as a new message: the whole bundle moves to it
+                await vacancies.move_offers_message(
+                    conn, person.id, redrawn_on, delivery.telegram_message_id
+                )
             alert_chat = (
                 item.chat_id
                 if item.chat_id is not None

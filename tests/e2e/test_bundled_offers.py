@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.domain.model import AbsenceCategory, OfferState
+from bot.fakes import driving
 from bot.services import absence
 from storage import tables as t
 from tests.builders import World
@@ -94,3 +95,31 @@ async def test_one_message_for_three_shifts_redrawn_as_they_close(launch: Launch
     assert await _states(h, "emma") == {
         "s-tue": OfferState.OPEN, "s-wed": OfferState.ACCEPTED, "s-thu": OfferState.OPEN,
     }
+
+
+async def test_a_bundle_that_cannot_be_edited_is_drawn_anew_and_stays_one(
+    launch: Launch,
+) -> None:
+    h = await launch(world, now="2026-12-01 09:00")
+    await h.hello("emma", "sara")
+    async with h.deps.db.hold():
+        await absence.report_absence(h.deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-tue", "s-wed", "s-thu"])
+    sara = await h.message_with("sara", HEAD)
+    await h.settle()
+    sara.deleted = True  # Sara deleted it in her app: Telegram refuses to edit it
+    await h.dialog([("emma", press("Ta tis 1/12 12:00"), "Bokat, passet är ditt!")])
+    await h.settle()
+    # Tuesday's "Tillsatt" could not edit the list, so the list came again, redrawn ...
+    again = await h.message_with("sara", HEAD)
+    assert again.message_id != sara.message_id
+    assert "1. tis 1/12 12:00–20:00, Hemtjänst Norr\nundersköterska\n→ Tillsatt" in (
+        again.text or "")
+    # ... and the whole list moved there: Emma taking Thursday redraws that message.
+    await h.dialog([("emma", press("Ta tor 3/12 08:00"), "Bokat, passet är ditt!")])
+    await h.settle()
+    now_shown = next(m for m in h.fake.messages(h.uid("sara"))
+                     if m.message_id == again.message_id)
+    assert (now_shown.text or "").count("→ Tillsatt") == 2
+    assert [b["text"] for b in now_shown.buttons] == ["Ta ons 2/12 08:00", "Nej tack till alla"]
+    assert len(driving.offers(h.fake, h.uid("sara"))) == 1
