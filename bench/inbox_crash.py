@@ -245,17 +245,26 @@ async def run(kills: int = 50, seed: int = 20261202, work: Path | None = None,
                     unacked.remove(pid)
 
             def press_new_offers() -> None:
+                """One press per offer message a round: on a single offer Ta passet or Nej
+                tack; on a bundled offer the first shift wanted, else Nej tack till alla."""
                 for pid, uid in uids.items():
                     for m in driving.offers(tg, uid):
-                        data = next(str(b["callback_data"]) for b in m.buttons
-                                    if str(b.get("callback_data", "")).startswith("acc:"))
-                        offer_id = int(data.split(":")[1])
-                        if offer_id in pressed:
+                        ids = [int(str(b["callback_data"]).split(":")[1]) for b in m.buttons
+                               if str(b.get("callback_data", "")).startswith("acc:")]
+                        fresh = [i for i in ids if i not in pressed]
+                        if not fresh:
                             continue
-                        accept = wants(pid, offer_id)
-                        button = data if accept else cb.encode(cb.DECLINE, offer_id)
-                        tg.user_presses_button(uid, m.message_id, button)
-                        pressed[offer_id] = (pid, accept)
+                        wanted = next((i for i in fresh if wants(pid, i)), None)
+                        if wanted is not None:
+                            tg.user_presses_button(uid, m.message_id, cb.encode(cb.ACCEPT, wanted))
+                            pressed[wanted] = (pid, True)
+                        elif len(ids) == 1:
+                            tg.user_presses_button(uid, m.message_id, cb.encode(cb.DECLINE, ids[0]))
+                            pressed[ids[0]] = (pid, False)
+                        else:
+                            tg.user_presses_button(
+                                uid, m.message_id, cb.encode(cb.DECLINE_ALL, ids[0]))
+                            pressed.update((i, (pid, False)) for i in fresh)
                         report.presses += 1
 
             async def talk(seconds: float) -> None:
