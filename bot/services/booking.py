@@ -23,8 +23,8 @@ from bot.domain.eligibility import Verdict, is_introduced
 from bot.domain.messages import booked_message, simple
 from bot.domain.model import Offer, OfferState, Person, Vacancy, VacancyStatus
 from bot.services import bundles, callout, introduction
-from bot.services.deps import Deps, send_to_person
-from storage import audit, vacancies
+from bot.services.deps import Deps, delivery_channel, send_to_person
+from storage import audit, outbox, vacancies
 from storage import bookings as bookings_repo
 from storage import people as people_repo
 from storage.db import is_transient
@@ -191,11 +191,14 @@ async def _tell_taken(
         conn, vacancy.id, OfferState.TAKEN, now, except_person=booked.id
     )
     people = await people_repo.get_people(conn, [o.person_id for o in others])
-    for o in others:
+    notices = []
+    for o in others:  # one statement for them all: a wave can be a hundred people
         p = people[o.person_id]
-        await send_to_person(
-            conn, p, simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id), now
-        )
+        msg = simple("taken", a.shift, a.unit, p, deps.tz, edit_offer_id=o.id)
+        channel = delivery_channel(p, msg)
+        if channel is not None:
+            notices.append(outbox.Enqueued(msg, channel, person_id=p.id, offer_id=o.id))
+    await outbox.enqueue_many(conn, notices, now)
     return others
 
 
