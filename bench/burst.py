@@ -69,6 +69,7 @@ class BurstResult:
     seconds: int
     per_person: float
     throttled: int
+    messages: int = 0  # messages sent (a bundled offer is one message for several offers)
 
 
 def _dispatcher(deps: Deps, bot: Bot) -> Dispatcher:
@@ -226,6 +227,7 @@ async def _measure(
         len(seconds),
         len(every) / max(1, len(per_chat)),  # people and coordinators' groups
         throttled,
+        len(every),
     )
 
 
@@ -254,7 +256,8 @@ def report(r: BurstResult, burst_order: list[dt.datetime]) -> None:
         f" 429s answered {r.throttled}"
     )
     print(
-        f"  messages: busiest one-second window {r.peak_per_second};"
+        f"  messages: {r.messages} to {r.offers_delivered} offers and the boards;"
+        f" busiest one-second window {r.peak_per_second};"
         f" {r.seconds_over_30} of {r.seconds} calendar seconds over 30;"
         f" {r.per_person:.1f} per chat reached"
     )
