@@ -52,6 +52,7 @@ def _payload(msg: OutMessage) -> str:
                 if msg.bundle
                 else {}
             ),
+            **({"fallback": True} if msg.fallback else {}),
         },
         ensure_ascii=False,
     )
@@ -69,6 +70,7 @@ def _message(kind: str, payload: str) -> OutMessage:
         reply_markup=d.get("markup"),
         edit_message_id=d.get("edit_message_id"),
         bundle=BundleLine(*d["bundle"]) if d.get("bundle") else None,
+        fallback=bool(d.get("fallback")),
     )
 
 

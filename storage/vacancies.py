@@ -298,6 +298,49 @@ async def move_offers_message(
     )
 
 
+async def booked_offers(
+    conn: AsyncConnection, person_id: str, offer_ids: Collection[int]
+) -> set[int]:
+    """Those of the person's offers whose vacancy the person holds a live booking for
+    (taken from the offer, or booked by hand while it was open)."""
+    if not offer_ids:
+        return set()
+    q = (
+        sa.select(t.offers.c.id)
+        .select_from(
+            t.offers.join(
+                t.bookings,
+                sa.and_(
+                    t.bookings.c.vacancy_id == t.offers.c.vacancy_id,
+                    t.bookings.c.person_id == t.offers.c.person_id,
+                    t.bookings.c.cancelled_at.is_(None),
+                ),
+            )
+        )
+        .where(t.offers.c.person_id == person_id, t.offers.c.id.in_(list(offer_ids)))
+    )
+    return {int(r[0]) for r in await conn.execute(q)}
+
+
+async def offer_of(conn: AsyncConnection, vacancy_id: int, person_id: str) -> Offer | None:
+    """The person's offer for a vacancy, if they had one."""
+    q = sa.select(t.offers).where(
+        t.offers.c.vacancy_id == vacancy_id, t.offers.c.person_id == person_id
+    )
+    r = (await conn.execute(q)).first()
+    return _offer(r) if r else None
+
+
+async def forget_offer_messages(conn: AsyncConnection, person_id: str) -> None:
+    """The person's Telegram account changed: message ids of the old chat mean nothing in
+    the new one (ids are per chat), so no later bundle may match them."""
+    await conn.execute(
+        sa.update(t.offers)
+        .where(t.offers.c.person_id == person_id, t.offers.c.telegram_message_id.is_not(None))
+        .values(telegram_message_id=None)
+    )
+
+
 async def offers_on_message(
     conn: AsyncConnection, person_id: str, message_id: int
 ) -> list[Offer]:

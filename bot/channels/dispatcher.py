@@ -177,6 +177,7 @@ class Dispatcher:
             if item.person_id:
                 person = await people_repo.get_person(conn, item.person_id)
             stale = False
+            skip: str | None = None
             if item.message.edit_offer_id is not None and item.channel == "telegram":
                 offer = await vacancies.get_offer(conn, item.message.edit_offer_id)
                 edit_id = offer.telegram_message_id if offer else None
@@ -191,9 +192,9 @@ class Dispatcher:
                         if drawn is not None:
                             message, redrawn_on = drawn, edit_id
                 elif item.kind == bundles.REDRAW:
-                    stale = True  # the offer's message carries it alone: nothing to redraw
+                    skip = "not in a bundle"  # its message carries it alone: nothing to redraw
             elif item.kind == bundles.REDRAW:
-                stale = True
+                skip = "not in a bundle"
             if item.kind == "offer" and item.offer_id is not None:
                 offer = await vacancies.get_offer(conn, item.offer_id)
                 stale = offer_closed(offer.state if offer else None)
@@ -203,8 +204,10 @@ class Dispatcher:
                 # after a crash mid-send was skipped.
                 stale = stale or await outbox.offer_was_skipped(conn, item.offer_id)
         if stale:  # filled or withdrawn before we got to it (a retry, a slow channel)
+            skip = "offer closed before delivery"
+        if skip is not None:
             async with deps.db.write() as conn:
-                await outbox.set_state(conn, item.id, "skipped", "offer closed before delivery")
+                await outbox.set_state(conn, item.id, "skipped", skip)
             return None
         if sender is None:
             await self._failed(
@@ -216,7 +219,14 @@ class Dispatcher:
             return later
         carried = [item]
         if item.kind == "offer" and person is not None and item.message.bundle is not None:
-            message, carried = await self._bundle(item, person, leased)
+            bundled, carried = await self._bundle(item, person, leased)
+            if bundled is None:  # its offer closed while we waited for the budget
+                async with deps.db.write() as conn:
+                    await outbox.set_state(
+                        conn, item.id, "skipped", "offer closed before delivery"
+                    )
+                return None
+            message = bundled
             done.update(r.id for r in carried if r.id != item.id)
         mates = [r for r in carried if r.id != item.id]
         try:
@@ -281,21 +291,21 @@ class Dispatcher:
 
     async def _bundle(
         self, item: outbox.OutboxItem, person: Person, leased: set[int]
-    ) -> tuple[OutMessage, list[outbox.OutboxItem]]:
+    ) -> tuple[OutMessage | None, list[outbox.OutboxItem]]:
         """The offer `item` with the person's other offers waiting on its channel, as one
-        message (`bundles.compose`), and the rows it carries. Rows not claimed by this
-        round are claimed here first (another worker may hold one); those taken but not
-        carried are due again at once."""
+        message (`bundles.compose`), and the rows it carries; None if `item`'s offer has
+        closed. Rows not claimed by this round are claimed here first (another worker may
+        hold one), `item`'s lease renewed with theirs (after a crash mid-send they come
+        due together); those taken but not carried are due again at once."""
         now = self.deps.now()
         async with self.deps.db.write() as conn:
             waiting = await outbox.pending_offers_of(
                 conn, person.id, item.channel, now,
                 leased_by_us=leased, besides=item.id, limit=2 * BUNDLE_MAX,
             )
-            if not waiting:
-                return item.message, [item]
             taken = await outbox.lease(
-                conn, [w.id for w in waiting], now, now + LEASE, leased_by_us=leased
+                conn, [item.id, *(w.id for w in waiting)], now, now + LEASE,
+                leased_by_us=leased | {item.id},
             )
             waiting = [w for w in waiting if w.id in taken]
             message, carried = await bundles.compose(conn, person, item.channel, item, waiting)

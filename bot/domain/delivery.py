@@ -88,11 +88,14 @@ def after_failure(
     The other channel counts when the person can be reached there at all (a phone not
     opted out; a linked Telegram chat), whatever their preferred channel: a message that
     failed is better late on the other one. SMS needs an SMS form of the message, and an
-    SMS cannot edit an earlier message. Without another channel an offer closes as
-    unreachable; a message to nobody (a coordinator chat) is just given up."""
+    SMS cannot edit an earlier message. Without another channel, or when the message was
+    itself the fallback (both channels failed), an offer closes as unreachable; any other
+    message, or one to nobody (a coordinator chat), is just given up."""
     if person is None:
         return GiveUp()
     other = other_channel(failed)
+    if msg.fallback:  # it failed on both channels: back again would go round for ever
+        return CountAsUnreachable() if about_offer else GiveUp()
     if other == SMS:
         reachable = person.phone is not None and not person.sms_opted_out
     else:
@@ -100,7 +103,7 @@ def after_failure(
     if reachable and (other == TELEGRAM or msg.sms is not None):
         if other == SMS and msg.edit_offer_id is not None:
             msg = replace(msg, edit_offer_id=None)  # an SMS cannot edit
-        return FallBack(other, msg)
+        return FallBack(other, replace(msg, fallback=True))
     if about_offer:
         return CountAsUnreachable()
     return GiveUp()

@@ -10,7 +10,7 @@ many people, most of whom will not come, and stay one short SMS.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from zoneinfo import ZoneInfo
 
 from bot.domain import callbacks as cb
@@ -89,7 +89,6 @@ BUNDLE_MAX = 8
 BUNDLE_SMS_SEGMENTS = 2
 
 _BUNDLE_STATE = {
-    OfferState.ACCEPTED: "bundle_yours",
     OfferState.TAKEN: "bundle_taken",
     OfferState.LATE: "bundle_taken",
     OfferState.DECLINED: "bundle_declined",
@@ -97,17 +96,24 @@ _BUNDLE_STATE = {
 
 
 def bundle_message(
-    entries: list[tuple[Offer, BundleLine]], lang: str, *, code_example: int | None = None
+    entries: list[tuple[Offer, BundleLine]],
+    lang: str,
+    *,
+    booked: Collection[int] = (),
 ) -> OutMessage:
     """Several offers to one person as one message, in the order given: a numbered line
     each; an open one has its own accept button (labelled with its day and start), a
     closed one says why instead ("Tillsatt", "✅ Ditt pass" ...), and while any is open a
-    last button declines them all. The same rendering serves the first send and every
-    redraw after an answer, so the message always shows the offers as they stand."""
+    last button declines them all. "✅ Ditt pass" is for the offers in `booked` (the person
+    holds a live booking for its shift, however it was booked), not for any accepted one:
+    a booking cancelled since is no longer theirs. The same rendering serves the first
+    send and every redraw after an answer, so the message shows the offers as they stand."""
     lines, lines_sms, rows = [], [], []
     open_ids = []
     for n, (offer, line) in enumerate(entries, start=1):
-        if offer.state == OfferState.OPEN:
+        if offer.id in booked:
+            lines.append(f"{n}. {line.text}\n→ {t('bundle_yours', lang)}")
+        elif offer.state == OfferState.OPEN:
             open_ids.append(offer.id)
             lines.append(f"{n}. {line.text}")
             rows.append((Button(line.label, cb.encode(cb.ACCEPT, offer.id)),))
@@ -117,7 +123,7 @@ def bundle_message(
         lines_sms.append(line.sms)
     if open_ids:
         rows.append((Button(t("btn_decline_all", lang), cb.encode(cb.DECLINE_ALL, open_ids[0])),))
-    code = code_example if code_example is not None else (entries[0][0].code if entries else 1)
+    code = entries[0][0].code if entries else 1
     text = t("offer_bundle", lang, lines="\n\n".join(lines))
     sms = t("offer_bundle_sms", lang, lines="\n".join(lines_sms), code=code)
     return OutMessage("offer", text, sms, tuple(rows))

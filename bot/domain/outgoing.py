@@ -39,3 +39,5 @@ class OutMessage:
     edit_message_id: int | None = None
     # An offer: how it reads as one of several in a bundled offer.
     bundle: BundleLine | None = None
+    # Sent again on the other channel after a failure: it does not fall back a second time.
+    fallback: bool = False

@@ -265,6 +265,9 @@ async def cancel_booking(
         await send_to_person(
             conn, person, simple("booking_cancelled", shift, unit, person, deps.tz, sms=False), now
         )
+        own = await vacancies.offer_of(conn, booking.vacancy_id, person_id)
+        if own is not None:  # a bundled offer it came from no longer says "Ditt pass"
+            await bundles.redraw_later(conn, person, own.id, now)
         lang = deps.settings.language
         text = t(
             "coord_booking_cancelled",

@@ -36,11 +36,11 @@ def redraw_message(offer_id: int) -> OutMessage:
 async def redraw_later(
     conn: AsyncConnection, person: Person, offer_id: int, now: dt.datetime
 ) -> None:
-    """After an answer that sends no edit of its own (a decline) or sends its news as a
-    new message (booked): queue a redraw of the bundle holding the offer, if any."""
-    offer = await vacancies.get_offer(conn, offer_id)
-    if offer is not None and await vacancies.in_bundle(conn, offer):
-        await send_to_person(conn, person, redraw_message(offer_id), now)
+    """After a change to an offer that sends no edit of its own (a decline, a cancelled
+    booking) or sends its news as a new message (booked): queue a redraw of the bundle
+    holding the offer. Whether there is one is decided when the row is sent, not now: the
+    bundle may be on its way this very moment, its message id not yet recorded."""
+    await send_to_person(conn, person, redraw_message(offer_id), now)
 
 
 async def _entries(
@@ -59,18 +59,21 @@ async def compose(
     channel: str,
     first: outbox.OutboxItem,
     waiting: list[outbox.OutboxItem],
-) -> tuple[OutMessage, list[outbox.OutboxItem]]:
+) -> tuple[OutMessage | None, list[outbox.OutboxItem]]:
     """The message that carries `first` and as many of `waiting` (the person's other
     offers queued on `channel`, in send order) as fit: at most BUNDLE_MAX, and by SMS
-    within two segments. Returns it with the rows it carries (`first` alone: send as is)."""
+    within two segments. Returns it with the rows it carries (`first` alone: send as is;
+    None and no rows: `first`'s offer has closed, so nothing is to be sent)."""
     rows = [first, *waiting][:BUNDLE_MAX]
     offers = {}
     for row in rows:
         offer = await vacancies.get_offer(conn, row.offer_id) if row.offer_id else None
         if offer is not None and offer.state == OfferState.OPEN and row.message.bundle:
             offers[row.id] = offer
+    if first.id not in offers:
+        return None, []  # closed meanwhile (the send budget can make us wait): not sent
     rows = [r for r in rows if r.id in offers]
-    if first not in rows or len(rows) < 2:
+    if len(rows) < 2:
         return first.message, [first]
     lang = person.language
     by_offer = {offers[r.id].id: r for r in rows}
@@ -96,4 +99,5 @@ async def redraw(conn: AsyncConnection, person: Person, offer_id: int) -> OutMes
     offers = await vacancies.offers_on_message(conn, person.id, offer.telegram_message_id)
     if len(offers) < 2:
         return None
-    return bundle_message(await _entries(conn, offers), person.language)
+    booked = await vacancies.booked_offers(conn, person.id, [o.id for o in offers])
+    return bundle_message(await _entries(conn, offers), person.language, booked=booked)

@@ -24,7 +24,7 @@ from bot.domain.messages import simple
 from bot.domain.model import OfferState, Person, Shift, VacancyStatus
 from bot.domain.ranking import explain as explain_lines
 from bot.domain.rules import Reason
-from bot.services import callout, coordinator_views
+from bot.services import bundles, callout, coordinator_views
 from bot.services.absence import cancel_vacancy_in
 from bot.services.booking import Booked, ByHand, after_commit, assess_now, book, retrying
 from bot.services.coordinator_views import answer_notes_in
@@ -164,6 +164,9 @@ async def _release(deps: Deps, vacancy_id: int, keep: bool, by: str, channel: st
         sub = await people_repo.get_person(conn, booking.person_id)
         assert sub is not None
         await send_to_person(conn, sub, simple("released", shift, unit, sub, deps.tz), now)
+        own = await vacancies.offer_of(conn, vacancy_id, sub.id)
+        if own is not None:  # a bundled offer it came from no longer says "Ditt pass"
+            await bundles.redraw_later(conn, sub, own.id, now)
         if regular is not None:
             await send_to_person(
                 conn, regular, simple("well_back", shift, unit, regular, deps.tz), now

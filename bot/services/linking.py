@@ -21,7 +21,7 @@ from bot.domain.outgoing import OutMessage
 from bot.domain.phone import InvalidPhoneNumber, mask_phone, normalise_phone
 from bot.services.deps import Deps
 from bot.texts import t
-from storage import audit, invites, outbox
+from storage import audit, invites, outbox, vacancies
 from storage import people as people_repo
 
 INVITE_TTL = dt.timedelta(days=7)
@@ -104,6 +104,8 @@ async def _link(
             count=revoked,
         )
     if old_user is not None and old_user != telegram_user_id:
+        # Message ids are per chat: the old chat's offer messages are not the new one's.
+        await vacancies.forget_offer_messages(conn, person.id)
         if old_chat is not None:
             notice = OutMessage("telegram_unlinked", t("tg_unlinked", person.language))
             await outbox.enqueue(conn, notice, "telegram", now, chat_id=old_chat)

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.domain.intents import CancelBooking, FillByHand
 from bot.domain.model import AbsenceCategory, OfferState
 from bot.fakes import driving
-from bot.services import absence
+from bot.services import absence, answers, coordinator, linking
+from storage import bookings as bookings_repo
+from storage import people as people_repo
 from storage import tables as t
 from tests.builders import World
 from tests.e2e.conftest import Launch, press, shown
@@ -123,3 +126,64 @@ async def test_a_bundle_that_cannot_be_edited_is_drawn_anew_and_stays_one(
     assert (now_shown.text or "").count("→ Tillsatt") == 2
     assert [b["text"] for b in now_shown.buttons] == ["Ta ons 2/12 08:00", "Nej tack till alla"]
     assert len(driving.offers(h.fake, h.uid("sara"))) == 1
+
+
+async def _bundle_now(h: object, who: str, message_id: int) -> str:
+    fake = h.fake  # type: ignore[attr-defined]
+    uid = h.uid(who)  # type: ignore[attr-defined]
+    return next(m.text or "" for m in fake.messages(uid) if m.message_id == message_id)
+
+
+async def test_booked_by_hand_or_cancelled_the_list_says_so(launch: Launch) -> None:
+    async def with_coordinator(w: World) -> None:
+        await world(w)
+        await w.person("kim", roles=[("coordinator", "norr")], quals=(), name="Kim Samordnare")
+
+    h = await launch(with_coordinator, now="2026-12-01 09:00")
+    await h.hello("emma", "sara")
+    async with h.deps.db.hold():
+        receipt = await absence.report_absence(h.deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                               shift_ids=["s-tue", "s-wed", "s-thu"])
+    emma = await h.message_with("emma", HEAD)
+    await h.settle()
+    wed = {v: s for v, s in zip(receipt.new_vacancy_ids, ["s-tue", "s-wed", "s-thu"],
+                                strict=True)}
+    wed_vid = next(v for v, s in wed.items() if s == "s-wed")
+    # A coordinator books Emma on Wednesday by hand: her own list says it is hers.
+    async with h.deps.db.read() as conn:
+        kim = await people_repo.get_person(conn, "kim")
+    assert kim is not None
+    done = await coordinator.fill(h.deps, kim, FillByHand(wed_vid, "emma"), "telegram")
+    assert done.outcome == coordinator.FillOutcome.BOOKED
+    await h.message_with("emma", "Bokat! Du har passet:")
+    await h.settle()
+    assert "2. ons 2/12 08:00–16:00, Hemtjänst Norr\nundersköterska\n→ ✅ Ditt pass" in (
+        await _bundle_now(h, "emma", emma.message_id))
+    # She cancels it: the list no longer calls it hers.
+    async with h.deps.db.read() as conn:
+        (booking,) = await bookings_repo.bookings_for(conn, wed_vid)
+    assert await answers.cancel_booking(h.deps, "emma", CancelBooking(booking.id), "telegram")
+    await h.settle()
+    text = await _bundle_now(h, "emma", emma.message_id)
+    assert "Ditt pass" not in text
+    assert "2. ons 2/12 08:00–16:00, Hemtjänst Norr\nundersköterska\n→ Inte längre öppet" in text
+
+
+async def test_a_new_telegram_account_never_shares_the_old_messages(launch: Launch) -> None:
+    h = await launch(world, now="2026-12-01 09:00")
+    await h.hello("emma", "sara")
+    async with h.deps.db.hold():
+        await absence.report_absence(h.deps, "anna", AbsenceCategory.SJUK, "telegram",
+                                     shift_ids=["s-tue", "s-wed"])
+    await h.message_with("emma", HEAD)
+    await h.settle()
+    async with h.deps.db.read() as conn:
+        emma = await people_repo.get_person(conn, "emma")
+    assert emma is not None and emma.phone
+    # Emma links a new Telegram account (new phone, same number): message ids are per chat.
+    linked = await linking.link_by_phone(h.deps, emma.phone, 990001, 990001)
+    assert linked.outcome == linking.LinkOutcome.LINKED
+    async with h.deps.db.read() as conn:
+        ids = (await conn.execute(sa.select(t.offers.c.telegram_message_id).where(
+            t.offers.c.person_id == "emma"))).scalars().all()
+    assert ids and set(ids) == {None}

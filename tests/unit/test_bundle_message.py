@@ -45,11 +45,18 @@ def test_every_open_shift_has_its_button_and_one_declines_them_all() -> None:
 def test_a_closed_shift_says_why_instead_of_a_button() -> None:
     states = [OfferState.ACCEPTED, OfferState.TAKEN, OfferState.LATE, OfferState.DECLINED,
               OfferState.WITHDRAWN, OfferState.EXPIRED, OfferState.OPEN]
-    msg = bundle_message([_entry(i + 1, i + 1, s) for i, s in enumerate(states)], "sv")
+    # Offer 1 was taken and its booking stands; offer 5 was closed by a booking by hand.
+    entries = [_entry(i + 1, i + 1, s) for i, s in enumerate(states)]
+    msg = bundle_message(entries, "sv", booked={1, 5})
     whys = [part.split("→ ")[1] for part in msg.text.split("\n\n") if "→ " in part]
     assert whys == ["✅ Ditt pass", "Tillsatt", "Tillsatt", "Du tackade nej",
-                    "Inte längre öppet", "Inte längre öppet"]
+                    "✅ Ditt pass", "Inte längre öppet"]
     assert [b.data for row in msg.buttons for b in row] == ["acc:7", "dca:7"]
+
+
+def test_an_accepted_shift_whose_booking_was_cancelled_is_not_yours() -> None:
+    msg = bundle_message([_entry(1, 1, OfferState.ACCEPTED), _entry(2, 2)], "sv", booked=())
+    assert "Ditt pass" not in msg.text and "→ Inte längre öppet" in msg.text
 
 
 def test_nothing_open_no_buttons_and_english() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.domain.delivery import (
@@ -26,6 +28,7 @@ TELEGRAM_ONLY = person(phone=None, telegram_chat_id=11)
 OPTED_OUT = person(sms_opted_out=True)
 NOBODY = person(phone=None)
 WITH_SMS = OutMessage("offer", "Pass?", "Pass? Svara JA", edit_offer_id=None)
+AGAIN = replace(WITH_SMS, fallback=True)  # sent again on the other channel
 TELEGRAM_TEXT_ONLY = OutMessage("taken", "Tillsatt")
 
 
@@ -52,15 +55,18 @@ def test_channel_for_ignores_the_message() -> None:
 @pytest.mark.parametrize(
     ("failed", "who", "msg", "offer", "outcome"),
     [
-        (TELEGRAM, BOTH_WAYS, WITH_SMS, True, FallBack(SMS, WITH_SMS)),
-        (SMS, BOTH_WAYS, WITH_SMS, True, FallBack(TELEGRAM, WITH_SMS)),
+        (TELEGRAM, BOTH_WAYS, WITH_SMS, True, FallBack(SMS, AGAIN)),
+        (SMS, BOTH_WAYS, WITH_SMS, True, FallBack(TELEGRAM, AGAIN)),
+        # the fallback failed too: it does not go back (that would go round for ever)
+        (SMS, BOTH_WAYS, AGAIN, True, CountAsUnreachable()),
+        (TELEGRAM, BOTH_WAYS, AGAIN, False, GiveUp()),
         # the other channel counts even when the person prefers this one
         (
             SMS,
             person(telegram_chat_id=11, channel=Channel.SMS),
             WITH_SMS,
             True,
-            FallBack(TELEGRAM, WITH_SMS),
+            FallBack(TELEGRAM, AGAIN),
         ),
         (TELEGRAM, BOTH_WAYS, TELEGRAM_TEXT_ONLY, True, CountAsUnreachable()),  # no SMS form
         (TELEGRAM, BOTH_WAYS, TELEGRAM_TEXT_ONLY, False, GiveUp()),
@@ -85,9 +91,11 @@ def test_after_failure(
 def test_an_sms_fallback_does_not_edit() -> None:
     edit = OutMessage("taken", "Tillsatt", "Tillsatt", edit_offer_id=7)
     assert after_failure(TELEGRAM, BOTH_WAYS, edit, about_offer=True) == FallBack(
-        SMS, OutMessage("taken", "Tillsatt", "Tillsatt")
+        SMS, OutMessage("taken", "Tillsatt", "Tillsatt", fallback=True)
     )
-    assert after_failure(SMS, BOTH_WAYS, edit, about_offer=True) == FallBack(TELEGRAM, edit)
+    assert after_failure(SMS, BOTH_WAYS, edit, about_offer=True) == FallBack(
+        TELEGRAM, replace(edit, fallback=True)
+    )
 
 
 def test_only_an_open_offer_is_delivered() -> None:
