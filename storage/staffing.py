@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import COUNTED_AS_NO, AbsenceCategory, OfferState, Tier, VacancyStatus
+from bot.domain.outgoing import REDRAW
 from bot.domain.staffing import BookingRow, OfferTally, StaffingRows, VacancyRow
 from storage import tables as t
 from storage.exports import booked_shifts
@@ -70,9 +71,10 @@ async def staffing_rows(
         after, before, unit_ids,
     ).group_by(OF.vacancy_id)
     messages = _of_period(
-        sa.select(OF.vacancy_id, sa.func.count().label("messages")).select_from(
-            in_period.join(t.outbox, t.outbox.c.offer_id == OF.id)
-        ),
+        sa.select(OF.vacancy_id, sa.func.count().label("messages"))
+        .select_from(in_period.join(t.outbox, t.outbox.c.offer_id == OF.id))
+        # A bundle's redraw after someone's own answer redraws a message already counted.
+        .where(t.outbox.c.kind != REDRAW),
         after, before, unit_ids,
     ).group_by(OF.vacancy_id)
     sent = {r.vacancy_id: int(r.messages) for r in await conn.execute(messages)}

@@ -211,7 +211,8 @@ async def test_filling_by_hand_someone_already_asked_ends_with_booked(db: Databa
     sent = [(i.person_id, i.kind, i.message.edit_offer_id) for i in items]
     assert after["ida"].state == OfferState.WITHDRAWN and after["ida"].answer_channel is None
     assert after["ola"].state == OfferState.TAKEN
-    ida = [(kind, edit) for pid, kind, edit in sent if pid == "ida"]
+    # (a redraw of a bundled offer is queued too: skipped, as this offer went alone)
+    ida = [(kind, edit) for pid, kind, edit in sent if pid == "ida" and kind != "offer_redraw"]
     assert ida[-1] == ("booked", asked["ida"].id)
     assert "taken" not in [kind for kind, _ in ida]
     assert ("ola", "taken", asked["ola"].id) in sent

@@ -30,7 +30,7 @@ from bot.domain.outbox_order import (
     is_group_chat,
     sms_limit,
 )
-from bot.domain.outgoing import OutMessage
+from bot.domain.outgoing import REDRAW, OutMessage
 from bot.domain.phone import mask_phone
 from bot.services import alerts, bundles
 from bot.services.deps import Deps
@@ -191,9 +191,9 @@ class Dispatcher:
                         drawn = await bundles.redraw(conn, person, offer.id)
                         if drawn is not None:
                             message, redrawn_on = drawn, edit_id
-                elif item.kind == bundles.REDRAW:
+                elif item.kind == REDRAW:
                     skip = "not in a bundle"  # its message carries it alone: nothing to redraw
-            elif item.kind == bundles.REDRAW:
+            elif item.kind == REDRAW:
                 skip = "not in a bundle"
             if item.kind == "offer" and item.offer_id is not None:
                 offer = await vacancies.get_offer(conn, item.offer_id)

@@ -11,6 +11,10 @@ class Button:
     data: str  # Telegram callback_data, at most 64 bytes: "acc:<offer_id>"
 
 
+# The outbox kind of a row that only redraws the bundled offer holding its offer.
+REDRAW = "offer_redraw"
+
+
 @dataclass(frozen=True, slots=True)
 class BundleLine:
     """An offer as one entry of a bundled offer (`bot.domain.messages.bundle_message`):

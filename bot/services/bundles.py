@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.messages import BUNDLE_MAX, bundle_fits_sms, bundle_message
 from bot.domain.model import Offer, OfferState, Person
-from bot.domain.outgoing import BundleLine, OutMessage
+from bot.domain.outgoing import REDRAW, BundleLine, OutMessage
 from bot.services.deps import send_to_person
 from storage import outbox, vacancies
 
@@ -25,7 +25,6 @@ from storage import outbox, vacancies
 # something new: the booking's address, why they cannot take it). Every other follow-up
 # ("Tillsatt", withdrawn, no longer needed) only redraws the bundle.
 NEW_MESSAGE_KINDS = frozenset({"booked", "not_eligible_now"})
-REDRAW = "offer_redraw"  # an outbox kind: only redraw the bundle this offer is in
 
 
 def redraw_message(offer_id: int) -> OutMessage:
